@@ -1,0 +1,146 @@
+//! The runtime builder for configs known only at run time.
+
+use std::borrow::Cow;
+
+use super::{CookieConfig, SameSite, lifetime, rules};
+use crate::format::Format;
+
+/// Builds a [`CookieConfig`] at run time; [`build`](CookieConfigBuilder::build) checks the same
+/// rules as the derive and returns a typed error.
+///
+/// ```
+/// use session_runtime::{CookieConfig, SameSite};
+/// let config = CookieConfig::builder()
+///     .name("app_session")
+///     .domain("example.com")
+///     .path("/app")
+///     .secure(true)
+///     .same_site(Some(SameSite::Strict))
+///     .lifetime("7d")
+///     .permanent(true)
+///     .build()?;
+/// assert_eq!(config.lifetime_secs(), 7 * 86_400);
+/// # Ok::<(), session_runtime::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "call .build() to get the config"]
+pub struct CookieConfigBuilder {
+    config: CookieConfig,
+    lifetime_text: Option<String>,
+}
+
+impl CookieConfigBuilder {
+    pub(crate) fn new() -> Self {
+        CookieConfigBuilder { config: CookieConfig::DEFAULT, lifetime_text: None }
+    }
+
+    /// The cookie name (default `session`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.config.name = Cow::Owned(name.into());
+        self
+    }
+    /// The `Domain` attribute (default none: the cookie goes to this host only).
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.config.domain = Some(Cow::Owned(domain.into()));
+        self
+    }
+    /// The `Path` attribute (default `/`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.config.path = Cow::Owned(path.into());
+        self
+    }
+    /// `Secure` (default off, as in Flask; turn it on behind HTTPS).
+    pub fn secure(mut self, secure: bool) -> Self {
+        self.config.secure = secure;
+        self
+    }
+    /// `HttpOnly` (default on).
+    pub fn http_only(mut self, http_only: bool) -> Self {
+        self.config.http_only = http_only;
+        self
+    }
+    /// `SameSite` (default `Lax`; `None` leaves the attribute out).
+    pub fn same_site(mut self, same_site: Option<SameSite>) -> Self {
+        self.config.same_site = same_site;
+        self
+    }
+    /// `Partitioned` (default off; needs `secure`).
+    pub fn partitioned(mut self, partitioned: bool) -> Self {
+        self.config.partitioned = partitioned;
+        self
+    }
+    /// Whether new sessions start permanent (default off).
+    pub fn permanent(mut self, permanent: bool) -> Self {
+        self.config.permanent = permanent;
+        self
+    }
+    /// The lifetime as text (`"31d"`, `"12h30m"`, `"90s"`, `"3600"`); checked by `build`.
+    pub fn lifetime(mut self, lifetime: impl Into<String>) -> Self {
+        self.lifetime_text = Some(lifetime.into());
+        self
+    }
+    /// The lifetime in seconds; checked by `build`.
+    pub fn lifetime_secs(mut self, seconds: u64) -> Self {
+        self.config.lifetime = seconds;
+        self.lifetime_text = None;
+        self
+    }
+    /// Re-send a permanent session's cookie on every request (default on).
+    pub fn refresh_each_request(mut self, refresh: bool) -> Self {
+        self.config.refresh_each_request = refresh;
+        self
+    }
+    /// The longest `Set-Cookie` line sent (default 4093).
+    pub fn max_size(mut self, max_size: usize) -> Self {
+        self.config.max_size = max_size;
+        self
+    }
+    /// The wire format (default native).
+    pub fn format(mut self, format: Format) -> Self {
+        self.config.format = format;
+        self
+    }
+
+    /// Checks every rule and returns the config.
+    pub fn build(self) -> Result<CookieConfig, rules::ConfigError> {
+        let mut config = self.config;
+        if let Some(text) = self.lifetime_text {
+            config.lifetime = lifetime::parse_lifetime(&text)?;
+        }
+        rules::validate(&config)?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigError;
+
+    #[test]
+    fn every_rule_is_enforced() {
+        let b = CookieConfig::builder;
+        assert!(matches!(b().name("a b").build(), Err(ConfigError::Name(_))));
+        assert!(matches!(b().name("").build(), Err(ConfigError::Name(_))));
+        assert!(matches!(b().domain("a\r\nSet-Cookie: x").build(), Err(ConfigError::Domain(..))));
+        assert!(matches!(b().domain("a,b").build(), Err(ConfigError::Domain(..))));
+        assert!(matches!(b().domain("example.com:80").build(), Err(ConfigError::Domain(..))));
+        assert!(matches!(b().path("/a b").build(), Err(ConfigError::Path(..))));
+        assert!(matches!(b().path("/a\nb").build(), Err(ConfigError::Path(..))));
+        assert!(matches!(b().path("relative").build(), Err(ConfigError::Path(..))));
+        assert_eq!(b().lifetime("0s").build(), Err(ConfigError::LifetimeZero));
+        assert_eq!(b().lifetime_secs(0).build(), Err(ConfigError::LifetimeZero));
+        assert!(matches!(b().lifetime("401d").build(), Err(ConfigError::LifetimeTooLong(_))));
+        assert!(matches!(b().lifetime("soon").build(), Err(ConfigError::LifetimeSyntax(_))));
+        assert_eq!(b().max_size(0).build(), Err(ConfigError::MaxSize));
+        assert_eq!(b().same_site(Some(SameSite::None)).build(), Err(ConfigError::SameSiteNoneNeedsSecure));
+        assert_eq!(b().partitioned(true).build(), Err(ConfigError::PartitionedNeedsSecure));
+        assert_eq!(b().name("__Secure-s").build(), Err(ConfigError::SecurePrefixNeedsSecure));
+        assert_eq!(b().name("__host-s").build(), Err(ConfigError::HostPrefixNeedsSecure));
+        let host = || b().name("__Host-s").secure(true);
+        assert_eq!(host().domain("example.com").build(), Err(ConfigError::HostPrefixWithDomain));
+        assert_eq!(host().path("/app").build(), Err(ConfigError::HostPrefixWithPath));
+        assert!(host().build().is_ok());
+        assert!(b().same_site(Some(SameSite::None)).secure(true).partitioned(true).build().is_ok());
+    }
+}

@@ -1,0 +1,208 @@
+//! Cookie configuration: the `const` the derive emits, and a validating builder for configs known
+//! only at run time. Both obey the same rules ([`rules`]).
+
+mod builder;
+mod lifetime;
+pub mod rules;
+
+use std::borrow::Cow;
+
+pub use builder::CookieConfigBuilder;
+pub use lifetime::parse_lifetime;
+pub use rules::ConfigError;
+
+use crate::format::Format;
+
+/// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days, in seconds.
+pub const DEFAULT_LIFETIME: u64 = 31 * 24 * 60 * 60;
+/// The longest lifetime browsers honour (RFC 6265bis caps `Expires`/`Max-Age` at 400 days).
+pub const MAX_LIFETIME: u64 = 400 * 24 * 60 * 60;
+/// Werkzeug's `max_cookie_size`: the longest `Set-Cookie` line (without `Set-Cookie: `) we send.
+pub const DEFAULT_MAX_SIZE: usize = 4093;
+
+/// The `SameSite` attribute.
+///
+/// ```
+/// use session_runtime::SameSite;
+/// assert_eq!(SameSite::Lax.as_str(), "Lax");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SameSite {
+    /// `SameSite=Strict`: never sent on cross-site requests.
+    Strict,
+    /// `SameSite=Lax`: sent on top-level cross-site navigations (the default).
+    Lax,
+    /// `SameSite=None`: sent everywhere; requires `Secure`.
+    None,
+}
+
+impl SameSite {
+    /// The attribute value as written in `Set-Cookie`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Strict => "Strict",
+            SameSite::Lax => "Lax",
+            SameSite::None => "None",
+        }
+    }
+}
+
+/// Everything about the session cookie: name, attributes, lifetime, size limit and wire format.
+///
+/// Defaults follow Flask (`session`, path `/`, `HttpOnly`, not `Secure`, 31 days, refresh on each
+/// request, 4093 bytes) except `SameSite`, which defaults to `Lax`.
+///
+/// ```
+/// use session_runtime::{CookieConfig, SameSite};
+/// let config = CookieConfig::DEFAULT;
+/// assert_eq!(config.name(), "session");
+/// assert_eq!(config.same_site(), Some(SameSite::Lax));
+/// assert_eq!(config.lifetime_secs(), 31 * 24 * 3600);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieConfig {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) domain: Option<Cow<'static, str>>,
+    pub(crate) path: Cow<'static, str>,
+    pub(crate) secure: bool,
+    pub(crate) http_only: bool,
+    pub(crate) same_site: Option<SameSite>,
+    pub(crate) partitioned: bool,
+    pub(crate) permanent: bool,
+    pub(crate) lifetime: u64,
+    pub(crate) refresh_each_request: bool,
+    pub(crate) max_size: usize,
+    pub(crate) format: Format,
+}
+
+/// The parts of a config as the derive emits them: every value already checked at compile time.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct StaticConfig {
+    pub name: &'static str,
+    pub domain: Option<&'static str>,
+    pub path: &'static str,
+    pub secure: bool,
+    pub http_only: bool,
+    pub same_site: Option<SameSite>,
+    pub partitioned: bool,
+    pub permanent: bool,
+    pub lifetime: u64,
+    pub refresh_each_request: bool,
+    pub max_size: usize,
+    pub format: Format,
+}
+
+impl StaticConfig {
+    /// Flask's defaults, with `SameSite=Lax`.
+    pub const DEFAULT: StaticConfig = StaticConfig {
+        name: "session",
+        domain: None,
+        path: "/",
+        secure: false,
+        http_only: true,
+        same_site: Some(SameSite::Lax),
+        partitioned: false,
+        permanent: false,
+        lifetime: DEFAULT_LIFETIME,
+        refresh_each_request: true,
+        max_size: DEFAULT_MAX_SIZE,
+        format: Format::Native,
+    };
+}
+
+impl CookieConfig {
+    /// The default configuration.
+    pub const DEFAULT: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
+
+    /// Builds a config from parts the derive has already validated. Not checked again: use
+    /// [`CookieConfig::builder`] for values known only at run time.
+    #[doc(hidden)]
+    pub const fn from_static(parts: StaticConfig) -> CookieConfig {
+        CookieConfig {
+            name: Cow::Borrowed(parts.name),
+            domain: match parts.domain {
+                Some(domain) => Some(Cow::Borrowed(domain)),
+                None => None,
+            },
+            path: Cow::Borrowed(parts.path),
+            secure: parts.secure,
+            http_only: parts.http_only,
+            same_site: parts.same_site,
+            partitioned: parts.partitioned,
+            permanent: parts.permanent,
+            lifetime: parts.lifetime,
+            refresh_each_request: parts.refresh_each_request,
+            max_size: parts.max_size,
+            format: parts.format,
+        }
+    }
+
+    /// A builder starting from the defaults; `build()` checks every rule the derive checks.
+    ///
+    /// ```
+    /// use session_runtime::CookieConfig;
+    /// let config = CookieConfig::builder().name("__Host-id").secure(true).build().unwrap();
+    /// assert!(config.secure());
+    /// assert!(CookieConfig::builder().name("__Host-id").build().is_err());
+    /// ```
+    pub fn builder() -> CookieConfigBuilder {
+        CookieConfigBuilder::new()
+    }
+
+    /// The cookie name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The `Domain` attribute, if any.
+    pub fn domain(&self) -> Option<&str> {
+        self.domain.as_deref()
+    }
+    /// The `Path` attribute.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+    /// Whether `Secure` is set.
+    pub fn secure(&self) -> bool {
+        self.secure
+    }
+    /// Whether `HttpOnly` is set.
+    pub fn http_only(&self) -> bool {
+        self.http_only
+    }
+    /// The `SameSite` attribute; `None` leaves it out.
+    pub fn same_site(&self) -> Option<SameSite> {
+        self.same_site
+    }
+    /// Whether `Partitioned` (CHIPS) is set.
+    pub fn partitioned(&self) -> bool {
+        self.partitioned
+    }
+    /// Whether new sessions start permanent (with `Expires`).
+    pub fn permanent(&self) -> bool {
+        self.permanent
+    }
+    /// The lifetime in seconds: the server-side maximum age of every session, and `Expires` of
+    /// permanent ones.
+    pub fn lifetime_secs(&self) -> u64 {
+        self.lifetime
+    }
+    /// Whether a permanent session's cookie is re-sent on every request (sliding expiry).
+    pub fn refresh_each_request(&self) -> bool {
+        self.refresh_each_request
+    }
+    /// The longest `Set-Cookie` line sent, in bytes.
+    pub fn max_size(&self) -> usize {
+        self.max_size
+    }
+    /// The wire format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+}
+
+impl Default for CookieConfig {
+    fn default() -> Self {
+        CookieConfig::DEFAULT
+    }
+}

@@ -1,0 +1,115 @@
+//! The two kinds of failure: [`Rejection`] (the client sent a cookie we do not accept; never an
+//! error for the application) and [`Error`] (a server-side problem at save time).
+
+use std::fmt;
+
+/// Why an incoming session cookie was not accepted.
+///
+/// `open` never fails on what a client sent: a refused cookie yields an empty session, and this
+/// value says why (see [`Tracked::rejection`](crate::Tracked::rejection)).
+///
+/// ```
+/// use session_runtime::Rejection;
+/// assert_eq!(Rejection::Expired.to_string(), "the session cookie has expired");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The value does not have the shape of a session cookie (parts, base64, lengths).
+    Malformed,
+    /// The signature does not verify under the current key or any fallback key.
+    BadSignature,
+    /// The signed timestamp is older than the configured lifetime.
+    Expired,
+    /// The signed timestamp lies in the future beyond the allowed clock skew.
+    NotYetValid,
+    /// The cookie value is longer than the configured maximum size.
+    TooLarge,
+    /// The signature verified but the payload does not decode into the session type
+    /// (schema change after a deploy, or a payload written by another program).
+    Payload,
+}
+
+impl Rejection {
+    /// A stable machine-readable name: `"Malformed"`, `"BadSignature"`, …
+    ///
+    /// ```
+    /// assert_eq!(session_runtime::Rejection::NotYetValid.kind(), "NotYetValid");
+    /// ```
+    pub const fn kind(self) -> &'static str {
+        match self {
+            Rejection::Malformed => "Malformed",
+            Rejection::BadSignature => "BadSignature",
+            Rejection::Expired => "Expired",
+            Rejection::NotYetValid => "NotYetValid",
+            Rejection::TooLarge => "TooLarge",
+            Rejection::Payload => "Payload",
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rejection::Malformed => "the session cookie is malformed",
+            Rejection::BadSignature => "the session cookie signature does not verify",
+            Rejection::Expired => "the session cookie has expired",
+            Rejection::NotYetValid => "the session cookie is signed with a future timestamp",
+            Rejection::TooLarge => "the session cookie is larger than the configured maximum",
+            Rejection::Payload => "the session cookie payload does not decode into the session type",
+        })
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// A server-side failure while saving a session. Never caused by what a client sent.
+///
+/// ```
+/// use session_runtime::Error;
+/// assert!(Error::NullSession.to_string().starts_with("The session is unavailable"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The session was changed but no secret key is configured, so it cannot be signed.
+    /// The message is Flask's, word for word.
+    #[error(
+        "The session is unavailable because no secret key was set.  Set the secret_key on the application to something unique and secret."
+    )]
+    NullSession,
+    /// The `Set-Cookie` line would exceed the configured maximum; browsers silently drop such
+    /// cookies, so it is not sent.
+    #[error(
+        "the '{name}' cookie is too large: the value was {value_size} bytes and the Set-Cookie line {line_size} bytes, but the limit is {limit} bytes; browsers silently ignore larger cookies, so it was not sent"
+    )]
+    TooLarge {
+        /// Cookie name.
+        name: String,
+        /// Length of the cookie value.
+        value_size: usize,
+        /// Length of the whole `Set-Cookie` line (name, value and attributes).
+        line_size: usize,
+        /// The configured maximum (`max_size`).
+        limit: usize,
+    },
+    /// The session data could not be serialized.
+    #[error("the session data could not be serialized: {0}")]
+    Serialize(String),
+    /// The system clock reads a time before 1970 or beyond the representable range.
+    #[error("the system clock is outside the range a session timestamp can hold")]
+    Clock,
+    /// The current key is too short for the native format (at least 32 bytes).
+    #[error(
+        "the current secret key is {len} bytes long; the native format needs at least {min} bytes (generate one with `SecretKey::generate()`)"
+    )]
+    WeakKey {
+        /// Length of the current key.
+        len: usize,
+        /// The minimum the format requires.
+        min: usize,
+    },
+    /// The session could not be written to the response (an invalid header value).
+    #[error("the session cookie could not be written to the response: {0}")]
+    Header(String),
+}

@@ -1,0 +1,219 @@
+//! Native wire format v1:
+//!
+//! ```text
+//! value     = PAYLOAD "." TIMESTAMP "." SIGNATURE          (each part canonical base64url, no padding)
+//! PAYLOAD   = b64(json) | "." b64(zlib(json))               (zlib only when ≥ 2 bytes shorter)
+//! TIMESTAMP = b64(unix seconds, big-endian, leading zero bytes stripped)
+//! SIGNATURE = b64(HMAC-SHA256(derived, "v1" 0x00 NAME 0x00 PAYLOAD "." TIMESTAMP))
+//! derived   = HMAC-SHA256(secret, "session-runtime/native/v1" 0x00 SALT)
+//! ```
+//!
+//! The cookie name, the format version and the salt are all bound into the MAC: a value moved to
+//! another cookie, another salt or another format does not verify.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use super::{base64url, compress};
+use crate::error::{Error, Rejection};
+use crate::key::{Keys, MIN_NATIVE_KEY_LEN};
+
+type HmacSha256 = Hmac<Sha256>;
+
+const DERIVATION_LABEL: &[u8] = b"session-runtime/native/v1\0";
+const MESSAGE_PREFIX: &[u8] = b"v1\0";
+const TAG_LEN: usize = 32;
+
+/// JSON shorter than this is never compressed: deflating a small session costs more than the HMAC
+/// and rarely saves bytes, and the size limit only matters for large sessions.
+pub(crate) const COMPRESS_MIN: usize = 512;
+
+/// The native format keyed by a key ring: one pre-keyed HMAC state per key, made once.
+#[derive(Clone)]
+pub(crate) struct NativeFormat {
+    /// Pre-keyed states of the keys that may verify (current first); keys under 32 bytes are
+    /// left out.
+    verifiers: Vec<HmacSha256>,
+    /// The signing state, or the length of the current key when it is too short to sign.
+    signer: Result<HmacSha256, usize>,
+}
+
+impl NativeFormat {
+    pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
+        let derive = |secret: &[u8]| -> Option<HmacSha256> {
+            if secret.len() < MIN_NATIVE_KEY_LEN {
+                return None;
+            }
+            let mut kdf = <HmacSha256 as KeyInit>::new_from_slice(secret).ok()?;
+            kdf.update(DERIVATION_LABEL);
+            kdf.update(salt);
+            <HmacSha256 as KeyInit>::new_from_slice(&kdf.finalize().into_bytes()).ok()
+        };
+        let current = keys.current();
+        NativeFormat {
+            verifiers: keys.verifying().filter_map(|key| derive(key.expose_bytes())).collect(),
+            signer: derive(current.expose_bytes()).ok_or(current.len()),
+        }
+    }
+
+    /// Signs `json` for the cookie `name` at time `now`.
+    pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
+        let signer = self.signer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })?;
+        let compressed = if json.len() >= COMPRESS_MIN { compress::compress_if_shorter(json) } else { None };
+        let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
+        let mut value = String::with_capacity(body_len * 4 / 3 + 64);
+        match &compressed {
+            Some(packed) => {
+                value.push('.');
+                base64url::encode_into(packed, &mut value);
+            }
+            None => base64url::encode_into(json, &mut value),
+        }
+        value.push('.');
+        encode_timestamp(now, &mut value);
+        let tag = keyed_message(signer, name, value.as_bytes()).finalize().into_bytes();
+        value.push('.');
+        base64url::encode_into(&tag, &mut value);
+        Ok(value)
+    }
+
+    /// Verifies `value` and returns the payload JSON. Order: shape, MAC, timestamp, age, payload.
+    pub(crate) fn unsign(
+        &self,
+        name: &str,
+        value: &[u8],
+        max_age: u64,
+        future_skew: u64,
+        now: u64,
+    ) -> Result<Vec<u8>, Rejection> {
+        let (signed, signature) = split_last_dot(value).ok_or(Rejection::Malformed)?;
+        let (payload, timestamp) = split_last_dot(signed).ok_or(Rejection::Malformed)?;
+        let (compressed, body) = match payload.split_first() {
+            Some((b'.', rest)) => (true, rest),
+            _ => (false, payload),
+        };
+        if body.contains(&b'.') {
+            return Err(Rejection::Malformed);
+        }
+        let tag = base64url::decode(signature).ok_or(Rejection::Malformed)?;
+        if tag.len() != TAG_LEN {
+            return Err(Rejection::Malformed);
+        }
+        let verified =
+            self.verifiers.iter().any(|key| keyed_message(key, name, signed).verify_slice(&tag).is_ok());
+        if !verified {
+            return Err(Rejection::BadSignature);
+        }
+        let signed_at = parse_timestamp(timestamp).ok_or(Rejection::Malformed)?;
+        check_age(signed_at, now, max_age, future_skew)?;
+        let body = base64url::decode(body).ok_or(Rejection::Payload)?;
+        if compressed { compress::inflate_capped(&body).ok_or(Rejection::Payload) } else { Ok(body) }
+    }
+}
+
+/// The HMAC state after absorbing everything but nothing of the tag: version, name, signed text.
+fn keyed_message(key: &HmacSha256, name: &str, signed: &[u8]) -> HmacSha256 {
+    let mut mac = key.clone();
+    mac.update(MESSAGE_PREFIX);
+    mac.update(name.as_bytes());
+    mac.update(b"\0");
+    mac.update(signed);
+    mac
+}
+
+fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let dot = bytes.iter().rposition(|&b| b == b'.')?;
+    Some((bytes.get(..dot)?, bytes.get(dot + 1..)?))
+}
+
+/// Appends the big-endian bytes of `seconds` without leading zero bytes (itsdangerous'
+/// `int_to_bytes`), base64url-encoded.
+pub(crate) fn encode_timestamp(seconds: u64, out: &mut String) {
+    let bytes = seconds.to_be_bytes();
+    let skip = (seconds.leading_zeros() / 8) as usize;
+    base64url::encode_into(bytes.get(skip..).unwrap_or_default(), out);
+}
+
+/// The canonical inverse of [`encode_timestamp`]: at most 8 bytes and no leading zero byte.
+pub(crate) fn parse_timestamp(text: &[u8]) -> Option<u64> {
+    let bytes = base64url::decode(text)?;
+    if bytes.len() > 8 || bytes.first() == Some(&0) {
+        return None;
+    }
+    Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+}
+
+/// `age > max_age` is expired (so `age == max_age` is still valid); a timestamp more than
+/// `future_skew` seconds ahead of `now` is not yet valid. No arithmetic here can overflow.
+pub(crate) fn check_age(signed_at: u64, now: u64, max_age: u64, future_skew: u64) -> Result<(), Rejection> {
+    match now.checked_sub(signed_at) {
+        Some(age) if age > max_age => Err(Rejection::Expired),
+        Some(_) => Ok(()),
+        None if signed_at - now > future_skew => Err(Rejection::NotYetValid),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::SecretKey;
+
+    fn format() -> NativeFormat {
+        NativeFormat::new(&Keys::new(SecretKey::try_from(&[42u8; 32][..]).unwrap()), b"cookie-session")
+    }
+
+    #[test]
+    fn timestamps_are_canonical() {
+        let mut text = String::new();
+        encode_timestamp(1_700_000_000, &mut text);
+        assert_eq!(text, "ZVPxAA");
+        assert_eq!(parse_timestamp(b"ZVPxAA"), Some(1_700_000_000));
+        let mut zero = String::new();
+        encode_timestamp(0, &mut zero);
+        assert_eq!(zero, "");
+        assert_eq!(parse_timestamp(b""), Some(0));
+        assert_eq!(parse_timestamp(b"AGVT8QA"), None, "leading zero byte");
+        assert_eq!(parse_timestamp(b"AQEBAQEBAQEB"), None, "nine bytes");
+        let mut max = String::new();
+        encode_timestamp(u64::MAX, &mut max);
+        assert_eq!(parse_timestamp(max.as_bytes()), Some(u64::MAX));
+    }
+
+    #[test]
+    fn age_boundaries() {
+        assert_eq!(check_age(100, 110, 10, 0), Ok(()));
+        assert_eq!(check_age(100, 111, 10, 0), Err(Rejection::Expired));
+        assert_eq!(check_age(101, 100, 10, 0), Err(Rejection::NotYetValid));
+        assert_eq!(check_age(105, 100, 10, 5), Ok(()));
+        assert_eq!(check_age(106, 100, 10, 5), Err(Rejection::NotYetValid));
+        assert_eq!(check_age(u64::MAX, 0, u64::MAX, 0), Err(Rejection::NotYetValid));
+        assert_eq!(check_age(0, u64::MAX, u64::MAX, 0), Ok(()));
+    }
+
+    #[test]
+    fn round_trip_and_name_binding() {
+        let f = format();
+        let value = f.sign("session", br#"{"v":{"a":1}}"#, 1_000).unwrap();
+        assert_eq!(f.unsign("session", value.as_bytes(), 10, 0, 1_005).unwrap(), br#"{"v":{"a":1}}"#);
+        assert_eq!(f.unsign("other", value.as_bytes(), 10, 0, 1_005), Err(Rejection::BadSignature));
+        let salted = NativeFormat::new(&Keys::new(SecretKey::try_from(&[42u8; 32][..]).unwrap()), b"other");
+        assert_eq!(salted.unsign("session", value.as_bytes(), 10, 0, 1_005), Err(Rejection::BadSignature));
+    }
+
+    #[test]
+    fn large_payloads_compress_and_inflate() {
+        let f = format();
+        let json = format!(r#"{{"v":"{}"}}"#, "ab".repeat(600));
+        let value = f.sign("s", json.as_bytes(), 5).unwrap();
+        assert!(value.starts_with('.'));
+        assert!(value.len() < json.len());
+        assert_eq!(f.unsign("s", value.as_bytes(), 10, 0, 5).unwrap(), json.as_bytes());
+    }
+
+    #[test]
+    fn short_current_key_cannot_sign() {
+        let f = NativeFormat::new(&Keys::new(SecretKey::from_legacy(b"dev").unwrap()), b"s");
+        assert!(matches!(f.sign("s", b"{}", 1), Err(Error::WeakKey { len: 3, min: 32 })));
+    }
+}

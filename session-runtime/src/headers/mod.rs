@@ -1,0 +1,11 @@
+//! Glue between sessions and HTTP headers: where cookies come from ([`CookieSource`]), where
+//! `Set-Cookie` and `Vary` go ([`CookieSink`]), and how a `Set-Cookie` line is written.
+
+mod set_cookie;
+mod sink;
+mod source;
+
+pub(crate) use set_cookie::{render_delete, render_set};
+pub use sink::CookieSink;
+pub use source::CookieSource;
+pub(crate) use source::cookie_values;

@@ -1,0 +1,112 @@
+//! `Set-Cookie` lines in Werkzeug's `dump_cookie` attribute order:
+//! `name=value; Domain=…; Expires=…; Max-Age=…; Secure; HttpOnly; Path=…; SameSite=…; Partitioned`.
+
+use std::fmt::Write;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::config::CookieConfig;
+use crate::error::Error;
+
+/// A session cookie. `expires_at` (Unix seconds) and `max_age` only for permanent sessions.
+pub(crate) fn render_set(
+    config: &CookieConfig,
+    value: &str,
+    expires_at: Option<u64>,
+    max_age: Option<u64>,
+) -> Result<String, Error> {
+    let expires = expires_at.map(http_date).transpose()?;
+    Ok(render(config, value, expires.as_deref(), max_age))
+}
+
+/// The delete cookie: empty value, the epoch `Expires`, `Max-Age=0`, and the same domain, path,
+/// secure, http_only, same_site and partitioned as the cookie it deletes.
+pub(crate) fn render_delete(config: &CookieConfig) -> String {
+    render(config, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0))
+}
+
+fn render(config: &CookieConfig, value: &str, expires: Option<&str>, max_age: Option<u64>) -> String {
+    let mut line = String::with_capacity(config.name().len() + value.len() + 128);
+    line.push_str(config.name());
+    line.push('=');
+    line.push_str(value);
+    if let Some(domain) = config.domain() {
+        line.push_str("; Domain=");
+        line.push_str(domain.trim_start_matches('.'));
+    }
+    if let Some(expires) = expires {
+        line.push_str("; Expires=");
+        line.push_str(expires);
+    }
+    if let Some(max_age) = max_age {
+        // Writing to a String cannot fail.
+        let _ = write!(line, "; Max-Age={max_age}");
+    }
+    if config.secure() || config.partitioned() {
+        line.push_str("; Secure");
+    }
+    if config.http_only() {
+        line.push_str("; HttpOnly");
+    }
+    line.push_str("; Path=");
+    push_quoted_path(config.path(), &mut line);
+    if let Some(same_site) = config.same_site() {
+        line.push_str("; SameSite=");
+        line.push_str(same_site.as_str());
+    }
+    if config.partitioned() {
+        line.push_str("; Partitioned");
+    }
+    line
+}
+
+/// `urllib.parse.quote(path, safe="%!$&'()*+,/:=@")`, as Werkzeug writes paths. Config rules
+/// already exclude `;`, `,`, whitespace, controls and non-ASCII.
+fn push_quoted_path(path: &str, out: &mut String) {
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"_.-~%!$&'()*+,/:=@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+}
+
+/// `Www, DD Mon YYYY HH:MM:SS GMT`.
+fn http_date(unix: u64) -> Result<String, Error> {
+    let time = UNIX_EPOCH.checked_add(Duration::from_secs(unix)).ok_or(Error::Clock)?;
+    Ok(httpdate::fmt_http_date(time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SameSite;
+
+    #[test]
+    fn werkzeug_order_and_quoting() {
+        let config = CookieConfig::builder()
+            .domain(".example.com")
+            .path("/my app[x]")
+            .secure(true)
+            .same_site(Some(SameSite::Lax))
+            .partitioned(true)
+            .build();
+        assert!(config.is_err(), "space in path is refused by the rules");
+        let config = CookieConfig::builder()
+            .domain(".example.com")
+            .path("/app[x]")
+            .secure(true)
+            .same_site(Some(SameSite::Lax))
+            .partitioned(true)
+            .build()
+            .unwrap();
+        assert_eq!(
+            render_set(&config, "v", Some(1_702_678_400), None).unwrap(),
+            "session=v; Domain=example.com; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Secure; HttpOnly; Path=/app%5Bx%5D; SameSite=Lax; Partitioned"
+        );
+        assert_eq!(
+            render_delete(&CookieConfig::builder().same_site(None).build().unwrap()),
+            "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/"
+        );
+    }
+}

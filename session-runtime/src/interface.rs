@@ -1,0 +1,240 @@
+//! The backend seam: [`SessionInterface`] (Flask's strategy object) and the signed-cookie backend,
+//! [`SecureCookieSessionInterface`].
+
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::{Arc, OnceLock};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::CookieConfig;
+use crate::error::{Error, Rejection};
+use crate::format::{Format, native::NativeFormat};
+use crate::headers::{CookieSink, CookieSource, cookie_values, render_delete, render_set};
+use crate::key::{Keys, global_keys};
+use crate::save::{CookieAction, SessionState, decide};
+
+/// What a backend found in the request: the verified payload, or why there is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenedSession {
+    /// The verified payload (envelope JSON), when a cookie was accepted.
+    pub payload: Option<Vec<u8>>,
+    /// Why an incoming cookie was refused, when one was.
+    pub rejection: Option<Rejection>,
+    /// No secret key: the session is readable but will never be saved.
+    pub null: bool,
+}
+
+/// A session backend: opens the session of a request and saves it into a response. The
+/// signed-cookie backend is [`SecureCookieSessionInterface`]; server-side stores implement it
+/// too. The typed handle ([`Tracked`](crate::Tracked)) does the (de)serialization, so a backend
+/// only moves payload bytes.
+///
+/// ```
+/// use session_runtime::{SessionInterface, SecureCookieSessionInterface, CookieConfig};
+/// let backend = SecureCookieSessionInterface::without_keys();
+/// let req = http::Request::new(());
+/// let opened = backend.open_session(&CookieConfig::DEFAULT, &req);
+/// assert!(backend.is_null_session(&opened));
+/// ```
+pub trait SessionInterface: Send + Sync + fmt::Debug {
+    /// Reads the session cookie of `request`. Never fails on what the client sent.
+    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> OpenedSession;
+
+    /// Writes the session into `response` as the save decision says. Errors are server-side only.
+    fn save_session(
+        &self,
+        config: &CookieConfig,
+        state: &SessionState<'_>,
+        response: &mut dyn CookieSink,
+    ) -> Result<(), Error>;
+
+    /// The session handed out when no session can be opened (no secret key).
+    fn make_null_session(&self) -> OpenedSession {
+        OpenedSession { null: true, ..OpenedSession::default() }
+    }
+
+    /// Whether `opened` is a null session.
+    fn is_null_session(&self, opened: &OpenedSession) -> bool {
+        opened.null
+    }
+}
+
+/// Signed-cookie sessions: the whole session lives in the cookie, signed with the key ring.
+///
+/// ```
+/// use session_runtime::{FixedClock, Keys, SecretKey, SecureCookieSessionInterface};
+/// let backend = SecureCookieSessionInterface::new(Keys::new(SecretKey::generate().unwrap()))
+///     .with_salt("my-app")
+///     .with_clock(FixedClock(1_700_000_000));
+/// # let _ = backend;
+/// ```
+#[derive(Clone)]
+pub struct SecureCookieSessionInterface {
+    keys: Option<Arc<Keys>>,
+    salt: Arc<[u8]>,
+    native: Option<NativeFormat>,
+    clock: Arc<dyn Clock>,
+    future_skew: u64,
+}
+
+/// Flask's salt, kept as the default so the key derivation reads the same in both formats.
+const DEFAULT_SALT: &[u8] = b"cookie-session";
+
+/// How many cookies of our name are tried, in order, before giving up (cookie tossing from a
+/// sibling subdomain can put a foreign one first; the bound keeps the work per request small).
+const MAX_CANDIDATES: usize = 4;
+
+impl SecureCookieSessionInterface {
+    /// A backend signing with `keys`, the system clock, salt `"cookie-session"` and no future skew.
+    pub fn new(keys: Keys) -> Self {
+        Self::from_keys(Some(Arc::new(keys)))
+    }
+
+    /// A backend without keys: every session is a null session (readable, never saved), as in
+    /// Flask without `SECRET_KEY`.
+    pub fn without_keys() -> Self {
+        Self::from_keys(None)
+    }
+
+    fn from_keys(keys: Option<Arc<Keys>>) -> Self {
+        let salt: Arc<[u8]> = Arc::from(DEFAULT_SALT);
+        SecureCookieSessionInterface {
+            native: keys.as_deref().map(|keys| NativeFormat::new(keys, &salt)),
+            keys,
+            salt,
+            clock: Arc::new(SystemClock),
+            future_skew: 0,
+        }
+    }
+
+    /// The process-wide backend: the key ring from [`install_keys`](crate::install_keys) or the
+    /// environment, the system clock. Built once.
+    pub fn global() -> &'static SecureCookieSessionInterface {
+        static GLOBAL: OnceLock<SecureCookieSessionInterface> = OnceLock::new();
+        GLOBAL.get_or_init(|| Self::from_keys(global_keys()))
+    }
+
+    /// Uses another salt: cookies signed under one salt do not verify under another.
+    pub fn with_salt(mut self, salt: impl AsRef<[u8]>) -> Self {
+        self.salt = Arc::from(salt.as_ref());
+        self.native = self.keys.as_deref().map(|keys| NativeFormat::new(keys, &self.salt));
+        self
+    }
+
+    /// Uses another clock (tests freeze time with [`FixedClock`](crate::FixedClock)).
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Accepts timestamps up to `seconds` in the future (servers with skewed clocks). Default 0,
+    /// as itsdangerous.
+    pub fn with_future_skew(mut self, seconds: u64) -> Self {
+        self.future_skew = seconds;
+        self
+    }
+
+    /// The key ring, if any.
+    pub fn keys(&self) -> Option<&Keys> {
+        self.keys.as_deref()
+    }
+
+    fn unsign(&self, config: &CookieConfig, value: &[u8], now: Option<u64>) -> Result<Vec<u8>, Rejection> {
+        if value.len() > config.max_size() {
+            return Err(Rejection::TooLarge);
+        }
+        let now = now.ok_or(Rejection::NotYetValid)?;
+        match (config.format(), &self.native) {
+            (Format::Native, Some(native)) => {
+                native.unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
+            }
+            (Format::Native, None) => Err(Rejection::BadSignature),
+        }
+    }
+
+    fn sign(&self, config: &CookieConfig, payload: &[u8], now: u64) -> Result<String, Error> {
+        match (config.format(), &self.native) {
+            (Format::Native, Some(native)) => native.sign(config.name(), payload, now),
+            (Format::Native, None) => Err(Error::NullSession),
+        }
+    }
+}
+
+impl fmt::Debug for SecureCookieSessionInterface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecureCookieSessionInterface")
+            .field("keys", &self.keys)
+            .field("clock", &self.clock)
+            .field("future_skew", &self.future_skew)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionInterface for SecureCookieSessionInterface {
+    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> OpenedSession {
+        if self.keys.is_none() {
+            return self.make_null_session();
+        }
+        let now = self.clock.now_unix();
+        let mut opened = OpenedSession::default();
+        let mut tried = 0;
+        cookie_values(request, config.name(), &mut |value| {
+            // An empty value is "no session", as in Flask.
+            if value.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            match self.unsign(config, value, now) {
+                Ok(payload) => {
+                    opened = OpenedSession { payload: Some(payload), rejection: None, null: false };
+                    return ControlFlow::Break(());
+                }
+                Err(rejection) => {
+                    opened.rejection.get_or_insert(rejection);
+                }
+            }
+            tried += 1;
+            if tried < MAX_CANDIDATES { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
+        });
+        opened
+    }
+
+    fn save_session(
+        &self,
+        config: &CookieConfig,
+        state: &SessionState<'_>,
+        response: &mut dyn CookieSink,
+    ) -> Result<(), Error> {
+        let action = decide(state, config.refresh_each_request())?;
+        let line = match action.cookie {
+            CookieAction::Keep => None,
+            CookieAction::Delete => Some(render_delete(config)),
+            CookieAction::Set(payload) => {
+                let now = self.clock.now_unix().ok_or(Error::Clock)?;
+                let value = self.sign(config, payload, now)?;
+                let (expires, max_age) = if state.permanent {
+                    let expires = now.checked_add(config.lifetime_secs()).ok_or(Error::Clock)?;
+                    (Some(expires), Some(config.lifetime_secs()))
+                } else {
+                    (None, None)
+                };
+                let line = render_set(config, &value, expires, max_age)?;
+                if line.len() > config.max_size() {
+                    return Err(Error::TooLarge {
+                        name: config.name().to_owned(),
+                        value_size: value.len(),
+                        line_size: line.len(),
+                        limit: config.max_size(),
+                    });
+                }
+                Some(line)
+            }
+        };
+        if let Some(line) = line {
+            response.append_set_cookie(&line)?;
+        }
+        if action.vary {
+            response.add_vary_cookie();
+        }
+        Ok(())
+    }
+}

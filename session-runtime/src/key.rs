@@ -1,0 +1,274 @@
+//! Secret keys and the key ring: sign with the current key, verify with the current key first and
+//! then the fallbacks, in the order given.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use subtle::ConstantTimeEq;
+
+/// The minimum key length of the native format, in bytes.
+pub const MIN_NATIVE_KEY_LEN: usize = 32;
+
+/// A secret signing key. Its bytes never appear in `Debug` output; equality is constant-time.
+///
+/// ```
+/// use session_runtime::SecretKey;
+/// let key = SecretKey::try_from(&[7u8; 32][..]).unwrap();
+/// assert_eq!(format!("{key:?}"), "SecretKey(<redacted, 32 bytes>)");
+/// assert!(SecretKey::try_from(&b"short"[..]).is_err());
+/// ```
+#[derive(Clone)]
+pub struct SecretKey(Arc<[u8]>);
+
+/// Why bytes could not become a [`SecretKey`] or a [`Keys`] ring.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The key is shorter than the format requires.
+    #[error("secret key is {len} bytes long; at least {min} bytes are required")]
+    TooShort {
+        /// The length given.
+        len: usize,
+        /// The minimum.
+        min: usize,
+    },
+    /// A hex-encoded key has an odd length or a non-hex character.
+    #[error("secret key is not valid hexadecimal")]
+    BadHex,
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed")]
+    Random,
+    /// A process-wide key ring was already installed or already read from the environment.
+    #[error("the process-wide key ring is already set; install it once, before the first request")]
+    AlreadySet,
+}
+
+impl SecretKey {
+    /// A key of any non-empty length, for interoperating with apps whose keys are short (Flask's
+    /// `SECRET_KEY` often is). The native format refuses to sign with keys under 32 bytes.
+    ///
+    /// ```
+    /// let key = session_runtime::SecretKey::from_legacy(b"dev").unwrap();
+    /// assert_eq!(key.len(), 3);
+    /// ```
+    pub fn from_legacy(bytes: &[u8]) -> Result<Self, KeyError> {
+        if bytes.is_empty() {
+            return Err(KeyError::TooShort { len: 0, min: 1 });
+        }
+        Ok(SecretKey(Arc::from(bytes)))
+    }
+
+    /// A key from hexadecimal text, at least 32 bytes (64 hex digits).
+    ///
+    /// ```
+    /// let key = session_runtime::SecretKey::from_hex(&"ab".repeat(32)).unwrap();
+    /// assert_eq!(key.len(), 32);
+    /// ```
+    pub fn from_hex(text: &str) -> Result<Self, KeyError> {
+        Self::try_from(decode_hex(text)?.as_slice())
+    }
+
+    /// A fresh random 64-byte key from the operating system's CSPRNG.
+    ///
+    /// ```
+    /// let a = session_runtime::SecretKey::generate().unwrap();
+    /// let b = session_runtime::SecretKey::generate().unwrap();
+    /// assert_ne!(a, b);
+    /// ```
+    pub fn generate() -> Result<Self, KeyError> {
+        let mut bytes = [0u8; 64];
+        getrandom::fill(&mut bytes).map_err(|_| KeyError::Random)?;
+        Ok(SecretKey(Arc::from(&bytes[..])))
+    }
+
+    /// The key's length in bytes.
+    ///
+    /// ```
+    /// assert_eq!(session_runtime::SecretKey::from_legacy(b"abc").unwrap().len(), 3);
+    /// ```
+    #[allow(clippy::len_without_is_empty)] // a key is never empty
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The raw key bytes, for deriving signing keys. Handle with care.
+    ///
+    /// ```
+    /// let key = session_runtime::SecretKey::from_legacy(b"abc").unwrap();
+    /// assert_eq!(key.expose_bytes(), b"abc");
+    /// ```
+    pub fn expose_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl TryFrom<&[u8]> for SecretKey {
+    type Error = KeyError;
+
+    /// A key of at least 32 bytes, as the native format requires.
+    fn try_from(bytes: &[u8]) -> Result<Self, KeyError> {
+        if bytes.len() < MIN_NATIVE_KEY_LEN {
+            return Err(KeyError::TooShort { len: bytes.len(), min: MIN_NATIVE_KEY_LEN });
+        }
+        Ok(SecretKey(Arc::from(bytes)))
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey(<redacted, {} bytes>)", self.0.len())
+    }
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        // `ct_eq` on slices of different lengths returns false without looking at the bytes.
+        bool::from(self.0.ct_eq(&other.0))
+    }
+}
+
+impl Eq for SecretKey {}
+
+/// Hex decoding of a key. Hand-written because it is eight lines and a dependency for it would
+/// be the only use.
+fn decode_hex(text: &str) -> Result<Vec<u8>, KeyError> {
+    let digits = text.trim().as_bytes();
+    if !digits.len().is_multiple_of(2) {
+        return Err(KeyError::BadHex);
+    }
+    digits
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            [hi, lo] => Ok((hex_value(*hi)? << 4) | hex_value(*lo)?),
+            _ => Err(KeyError::BadHex),
+        })
+        .collect()
+}
+
+fn hex_value(digit: u8) -> Result<u8, KeyError> {
+    match digit {
+        b'0'..=b'9' => Ok(digit - b'0'),
+        b'a'..=b'f' => Ok(digit - b'a' + 10),
+        b'A'..=b'F' => Ok(digit - b'A' + 10),
+        _ => Err(KeyError::BadHex),
+    }
+}
+
+/// A key ring: the current key signs; the current key and then each fallback, in the order
+/// given (newest first), verify.
+///
+/// ```
+/// use session_runtime::{Keys, SecretKey};
+/// let old = SecretKey::try_from(&[1u8; 32][..]).unwrap();
+/// let new = SecretKey::try_from(&[2u8; 32][..]).unwrap();
+/// let keys = Keys::new(new.clone()).with_fallbacks([old.clone()]);
+/// assert_eq!(keys.current(), &new);
+/// assert_eq!(keys.verifying().collect::<Vec<_>>(), vec![&new, &old]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keys {
+    current: SecretKey,
+    fallbacks: Vec<SecretKey>,
+}
+
+impl Keys {
+    /// A ring with one key and no fallbacks.
+    pub fn new(current: SecretKey) -> Self {
+        Keys { current, fallbacks: Vec::new() }
+    }
+
+    /// Adds fallback keys, tried after the current key in the order given (put the newest first).
+    pub fn with_fallbacks(mut self, fallbacks: impl IntoIterator<Item = SecretKey>) -> Self {
+        self.fallbacks.extend(fallbacks);
+        self
+    }
+
+    /// The key that signs.
+    pub fn current(&self) -> &SecretKey {
+        &self.current
+    }
+
+    /// The fallback keys, in the order they are tried.
+    pub fn fallbacks(&self) -> &[SecretKey] {
+        &self.fallbacks
+    }
+
+    /// Every key that verifies, current first.
+    pub fn verifying(&self) -> impl Iterator<Item = &SecretKey> {
+        std::iter::once(&self.current).chain(self.fallbacks.iter())
+    }
+
+    /// Reads `SESSION_SECRET_KEY` (the current key, its UTF-8 bytes) and
+    /// `SESSION_SECRET_KEY_FALLBACKS` (comma-separated, newest first). `None` when the current
+    /// key is unset or empty. Keys of any length are accepted here, as Flask accepts them; the
+    /// native format refuses to sign with a key under 32 bytes.
+    ///
+    /// ```
+    /// let ring: Option<session_runtime::Keys> = session_runtime::Keys::from_env();
+    /// # let _ = ring;
+    /// ```
+    pub fn from_env() -> Option<Keys> {
+        let current = std::env::var("SESSION_SECRET_KEY").ok()?;
+        let current = SecretKey::from_legacy(current.as_bytes()).ok()?;
+        let fallbacks = std::env::var("SESSION_SECRET_KEY_FALLBACKS").unwrap_or_default();
+        let fallbacks =
+            fallbacks.split(',').map(str::trim).filter_map(|key| SecretKey::from_legacy(key.as_bytes()).ok());
+        Some(Keys::new(current).with_fallbacks(fallbacks))
+    }
+}
+
+static GLOBAL_KEYS: OnceLock<Option<Arc<Keys>>> = OnceLock::new();
+
+/// Sets the process-wide key ring used by `MySession::open`. Call it once at start-up, before the
+/// first request; without it the ring is read once from the environment ([`Keys::from_env`]).
+///
+/// ```
+/// use session_runtime::{install_keys, Keys, SecretKey};
+/// install_keys(Keys::new(SecretKey::generate().unwrap())).unwrap();
+/// assert!(install_keys(Keys::new(SecretKey::generate().unwrap())).is_err());
+/// ```
+pub fn install_keys(keys: Keys) -> Result<(), KeyError> {
+    GLOBAL_KEYS.set(Some(Arc::new(keys))).map_err(|_| KeyError::AlreadySet)
+}
+
+/// The process-wide key ring: the installed one, else the one read once from the environment,
+/// else `None` (sessions are then null sessions: readable, never saved).
+///
+/// ```
+/// let _ring: Option<std::sync::Arc<session_runtime::Keys>> = session_runtime::global_keys();
+/// ```
+pub fn global_keys() -> Option<Arc<Keys>> {
+    GLOBAL_KEYS.get_or_init(|| Keys::from_env().map(Arc::new)).clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_bytes() {
+        let key = SecretKey::from_legacy(b"super secret value").unwrap();
+        let keys = Keys::new(key.clone()).with_fallbacks([key]);
+        let shown = format!("{keys:?}");
+        assert!(!shown.contains("super"), "{shown}");
+        assert!(shown.contains("redacted"));
+    }
+
+    #[test]
+    fn constructors_refuse_bad_input() {
+        assert_eq!(SecretKey::try_from(&[0u8; 31][..]), Err(KeyError::TooShort { len: 31, min: 32 }));
+        assert!(SecretKey::try_from(&[0u8; 32][..]).is_ok());
+        assert!(SecretKey::from_legacy(b"").is_err());
+        assert_eq!(SecretKey::from_hex("zz").unwrap_err(), KeyError::BadHex);
+        assert_eq!(SecretKey::from_hex("abc").unwrap_err(), KeyError::BadHex);
+        assert_eq!(SecretKey::from_hex(&"0F".repeat(32)).unwrap().expose_bytes(), &[15u8; 32]);
+    }
+
+    #[test]
+    fn equality_compares_content_and_length() {
+        let a = SecretKey::from_legacy(b"abc").unwrap();
+        assert_eq!(a, SecretKey::from_legacy(b"abc").unwrap());
+        assert_ne!(a, SecretKey::from_legacy(b"abd").unwrap());
+        assert_ne!(a, SecretKey::from_legacy(b"abcd").unwrap());
+    }
+}

@@ -1,0 +1,66 @@
+//! Typed, signed-cookie sessions in the manner of Flask.
+//!
+//! Your session is a struct; its cookie is signed with HMAC-SHA256 under a key ring with
+//! rotation, bound to its cookie name and time-limited. The handle tracks reads and writes so the
+//! response gets exactly Flask's `Set-Cookie` and `Vary: Cookie` decisions.
+//!
+//! ```
+//! use session_runtime::{CookieConfig, Keys, SecretKey, SecureCookieSessionInterface, Tracked};
+//! use std::sync::Arc;
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, Default)]
+//! struct Visit { count: u32 }
+//!
+//! let backend = Arc::new(SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?)));
+//! let request = http::Request::new(());
+//! let mut visit = Tracked::<Visit>::open_with(backend, CookieConfig::DEFAULT, &request);
+//! visit.count += 1;
+//! let mut response = http::Response::new(());
+//! visit.save(&mut response)?;
+//! assert!(response.headers().contains_key("set-cookie"));
+//! assert_eq!(response.headers()["vary"], "Cookie");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+mod clock;
+pub mod config;
+mod envelope;
+mod error;
+mod flash;
+mod format;
+mod headers;
+mod interface;
+mod key;
+pub mod save;
+mod session;
+mod tracked;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, StaticConfig, parse_lifetime};
+pub use error::{Error, Rejection};
+pub use flash::Flash;
+pub use format::Format;
+pub use headers::{CookieSink, CookieSource};
+pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
+pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, SecretKey, global_keys, install_keys};
+pub use session::Session;
+pub use tracked::{ConfigRef, InterfaceRef, Tracked};
+
+/// What `#[derive(Session)]` expands to. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::config::{CookieConfig, SameSite, StaticConfig};
+    pub use crate::format::Format;
+    pub use crate::headers::CookieSource;
+    pub use crate::interface::SessionInterface;
+    pub use crate::session::Session;
+    pub use crate::tracked::Tracked;
+    pub use serde;
+    pub use std::sync::Arc;
+}

@@ -1,0 +1,139 @@
+//! Flask 3.1.3's `save_session` decision, with the refinements of DESIGN.md, as a pure function
+//! that every [`SessionInterface`](crate::SessionInterface) can share.
+
+use crate::error::Error;
+
+/// What happened to a session during the request, as the save decision needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionState<'a> {
+    /// The handler read or wrote the session (drives `Vary: Cookie`).
+    pub accessed: bool,
+    /// No secret key: the session can be read but never saved.
+    pub null: bool,
+    /// An incoming cookie was accepted.
+    pub had_cookie: bool,
+    /// The session is permanent (gets `Expires`, and is refreshed when configured).
+    pub permanent: bool,
+    /// How the data compares with what came in.
+    pub change: Change<'a>,
+}
+
+/// How the session data compares with what came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change<'a> {
+    /// Not changed. `payload` is the incoming payload, kept so a refresh can re-sign it without
+    /// serializing anything.
+    Untouched {
+        /// The accepted incoming payload, if there was one.
+        payload: Option<&'a [u8]>,
+    },
+    /// Changed; the new payload.
+    Changed(&'a [u8]),
+    /// Changed, and now equal to the empty state (default data, default permanence, no flashes).
+    Emptied,
+}
+
+/// What to write to the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SaveAction<'a> {
+    /// Add `Vary: Cookie`.
+    pub vary: bool,
+    /// What to do with the cookie.
+    pub cookie: CookieAction<'a>,
+}
+
+/// The cookie part of a [`SaveAction`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieAction<'a> {
+    /// Leave the client's cookie alone.
+    Keep,
+    /// Send a delete cookie.
+    Delete,
+    /// Sign this payload and send it.
+    Set(&'a [u8]),
+}
+
+/// The save decision:
+///
+/// 1. accessed → `Vary: Cookie`;
+/// 2. emptied: delete the cookie if one was accepted, else send nothing;
+/// 3. set the cookie when it really changed, or when it is permanent and `refresh_each_request`;
+/// 4. every `Set-Cookie` (including the delete) comes with `Vary: Cookie`;
+/// 5. a null session is never saved: a real change is the NullSession error.
+///
+/// ```
+/// use session_runtime::save::{decide, Change, CookieAction, SessionState};
+/// let state = SessionState {
+///     accessed: false, null: false, had_cookie: true, permanent: true,
+///     change: Change::Untouched { payload: Some(b"{}") },
+/// };
+/// let action = decide(&state, true).unwrap();
+/// assert_eq!(action.cookie, CookieAction::Set(b"{}"));
+/// assert!(action.vary, "a refreshed cookie always carries Vary (CVE-2023-30861)");
+/// ```
+pub fn decide<'a>(state: &SessionState<'a>, refresh_each_request: bool) -> Result<SaveAction<'a>, Error> {
+    let cookie = match state.change {
+        Change::Changed(_) if state.null => return Err(Error::NullSession),
+        _ if state.null => CookieAction::Keep,
+        Change::Emptied if state.had_cookie => CookieAction::Delete,
+        Change::Emptied => CookieAction::Keep,
+        Change::Changed(payload) => CookieAction::Set(payload),
+        Change::Untouched { payload: Some(payload) } if state.permanent && refresh_each_request => {
+            CookieAction::Set(payload)
+        }
+        Change::Untouched { .. } => CookieAction::Keep,
+    };
+    let vary = state.accessed || cookie != CookieAction::Keep;
+    Ok(SaveAction { vary, cookie })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(change: Change<'static>) -> SessionState<'static> {
+        SessionState { accessed: false, null: false, had_cookie: true, permanent: false, change }
+    }
+
+    #[test]
+    fn the_four_permanent_refresh_combinations() {
+        let untouched = Change::Untouched { payload: Some(b"p") };
+        for (permanent, refresh, sets) in
+            [(false, false, false), (false, true, false), (true, false, false), (true, true, true)]
+        {
+            let action = decide(&SessionState { permanent, ..state(untouched) }, refresh).unwrap();
+            assert_eq!(action.cookie != CookieAction::Keep, sets, "permanent={permanent} refresh={refresh}");
+            assert_eq!(action.vary, sets);
+        }
+    }
+
+    #[test]
+    fn emptied_deletes_only_an_accepted_cookie() {
+        assert_eq!(
+            decide(&state(Change::Emptied), true).unwrap(),
+            SaveAction { vary: true, cookie: CookieAction::Delete }
+        );
+        let anonymous = SessionState { had_cookie: false, ..state(Change::Emptied) };
+        assert_eq!(decide(&anonymous, true).unwrap(), SaveAction { vary: false, cookie: CookieAction::Keep });
+    }
+
+    #[test]
+    fn null_sessions_are_never_saved() {
+        let null = |change| SessionState { null: true, had_cookie: false, accessed: true, ..state(change) };
+        assert!(matches!(decide(&null(Change::Changed(b"x")), true), Err(Error::NullSession)));
+        assert_eq!(
+            decide(&null(Change::Emptied), true).unwrap(),
+            SaveAction { vary: true, cookie: CookieAction::Keep }
+        );
+        assert_eq!(
+            decide(&null(Change::Untouched { payload: None }), true).unwrap(),
+            SaveAction { vary: true, cookie: CookieAction::Keep }
+        );
+    }
+
+    #[test]
+    fn accessed_alone_gives_vary() {
+        let read = SessionState { accessed: true, ..state(Change::Untouched { payload: Some(b"p") }) };
+        assert_eq!(decide(&read, true).unwrap(), SaveAction { vary: true, cookie: CookieAction::Keep });
+    }
+}

@@ -1,0 +1,349 @@
+//! The typed session handle: the data plus what happened to it during the request.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::config::CookieConfig;
+use crate::envelope;
+use crate::error::{Error, Rejection};
+use crate::flash::Flash;
+use crate::headers::{CookieSink, CookieSource};
+use crate::interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
+use crate::save::{Change, SessionState};
+
+/// A session config the handle refers to: a `'static` one (what the derive emits) or a shared one
+/// (built at run time). Made with `From`.
+#[derive(Debug, Clone)]
+pub struct ConfigRef(Shared<CookieConfig>);
+
+/// A backend the handle refers to: a `'static` one or a shared one. Made with `From`.
+#[derive(Debug, Clone)]
+pub struct InterfaceRef(Shared<dyn SessionInterface>);
+
+#[derive(Debug)]
+enum Shared<T: ?Sized + 'static> {
+    Static(&'static T),
+    Arc(Arc<T>),
+}
+
+impl<T: ?Sized> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Shared::Static(value) => Shared::Static(value),
+            Shared::Arc(value) => Shared::Arc(Arc::clone(value)),
+        }
+    }
+}
+
+impl<T: ?Sized> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Shared::Static(value) => value,
+            Shared::Arc(value) => value,
+        }
+    }
+}
+
+impl From<&'static CookieConfig> for ConfigRef {
+    fn from(config: &'static CookieConfig) -> Self {
+        ConfigRef(Shared::Static(config))
+    }
+}
+impl From<Arc<CookieConfig>> for ConfigRef {
+    fn from(config: Arc<CookieConfig>) -> Self {
+        ConfigRef(Shared::Arc(config))
+    }
+}
+impl From<CookieConfig> for ConfigRef {
+    fn from(config: CookieConfig) -> Self {
+        ConfigRef(Shared::Arc(Arc::new(config)))
+    }
+}
+impl From<&'static dyn SessionInterface> for InterfaceRef {
+    fn from(interface: &'static dyn SessionInterface) -> Self {
+        InterfaceRef(Shared::Static(interface))
+    }
+}
+impl From<Arc<dyn SessionInterface>> for InterfaceRef {
+    fn from(interface: Arc<dyn SessionInterface>) -> Self {
+        InterfaceRef(Shared::Arc(interface))
+    }
+}
+impl<I: SessionInterface + 'static> From<Arc<I>> for InterfaceRef {
+    fn from(interface: Arc<I>) -> Self {
+        InterfaceRef(Shared::Arc(interface))
+    }
+}
+
+/// A typed session: your data plus what happened to it during this request.
+///
+/// Reading through `Deref` marks the session *accessed* (the response gets `Vary: Cookie`);
+/// `DerefMut` marks it *modified*, and [`save`](Tracked::save) then compares the serialized data
+/// with what came in, so nested changes (`cart.push(…)`) are saved and a mutable borrow without a
+/// change sends nothing.
+///
+/// ```
+/// use session_runtime::{CookieConfig, Keys, SecretKey, SecureCookieSessionInterface, Tracked};
+/// use std::sync::Arc;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, Default)]
+/// struct Cart { items: Vec<u64> }
+///
+/// let backend = Arc::new(SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?)));
+/// let config = CookieConfig::DEFAULT;
+///
+/// let request = http::Request::new(());
+/// let mut cart = Tracked::<Cart>::open_with(backend.clone(), config.clone(), &request);
+/// cart.items.push(7);
+/// let mut response = http::Response::new(());
+/// cart.save(&mut response)?;
+/// let cookie = response.headers()["set-cookie"].to_str().unwrap();
+/// let value = cookie.split(';').next().unwrap();
+///
+/// let next = http::Request::builder().header("cookie", value).body(()).unwrap();
+/// let cart = Tracked::<Cart>::open_with(backend, config, &next);
+/// assert_eq!(cart.items, [7]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Tracked<T> {
+    data: T,
+    permanent: bool,
+    flashes: Vec<Flash>,
+    /// The accepted incoming payload, for change detection and refresh.
+    original: Option<Vec<u8>>,
+    rejection: Option<Rejection>,
+    null: bool,
+    accessed: AtomicBool,
+    modified: bool,
+    config: ConfigRef,
+    interface: InterfaceRef,
+}
+
+impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
+    /// Opens the session of `request` with the process-wide backend
+    /// ([`SecureCookieSessionInterface::global`]). Never fails: a missing or refused cookie gives
+    /// a new, empty session, and [`rejection`](Tracked::rejection) says why.
+    pub fn open<R: CookieSource + ?Sized>(config: impl Into<ConfigRef>, request: &R) -> Self {
+        let interface: &'static dyn SessionInterface = SecureCookieSessionInterface::global();
+        Self::open_with(interface, config, request)
+    }
+
+    /// Opens the session of `request` with the given backend and config.
+    pub fn open_with<R: CookieSource + ?Sized>(
+        interface: impl Into<InterfaceRef>,
+        config: impl Into<ConfigRef>,
+        request: &R,
+    ) -> Self {
+        let (interface, config) = (interface.into(), config.into());
+        let opened = interface.0.open_session(&config.0, &request);
+        Self::from_opened(opened, interface, config)
+    }
+
+    fn from_opened(opened: OpenedSession, interface: InterfaceRef, config: ConfigRef) -> Self {
+        let mut session = Tracked {
+            data: T::default(),
+            permanent: config.0.permanent(),
+            flashes: Vec::new(),
+            original: None,
+            rejection: opened.rejection,
+            null: opened.null,
+            accessed: AtomicBool::new(false),
+            modified: false,
+            config,
+            interface,
+        };
+        if let Some(payload) = opened.payload {
+            match envelope::decode::<T>(&payload) {
+                Some(decoded) => {
+                    session.data = decoded.data;
+                    session.permanent = decoded.permanent;
+                    session.flashes = decoded.flashes;
+                    session.original = Some(payload);
+                }
+                None => session.rejection = Some(Rejection::Payload),
+            }
+        }
+        session
+    }
+
+    /// Writes the session into `response`: `Set-Cookie` and `Vary: Cookie` as the save decision
+    /// says. Consumes the session. Errors are server-side only: no key for a changed session,
+    /// a cookie too large for browsers, data that does not serialize, a clock before 1970.
+    pub fn save<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
+        let payload = if self.modified { Some(self.encode()?) } else { None };
+        let change = match &payload {
+            None => Change::Untouched { payload: self.original.as_deref() },
+            Some(payload) if *payload == self.empty_payload()? => Change::Emptied,
+            Some(payload) => match &self.original {
+                Some(original) if envelope::same_json(original, payload) => {
+                    Change::Untouched { payload: Some(original) }
+                }
+                _ => Change::Changed(payload),
+            },
+        };
+        let state = SessionState {
+            accessed: self.accessed.load(Ordering::Relaxed),
+            null: self.null,
+            had_cookie: self.original.is_some(),
+            permanent: self.permanent,
+            change,
+        };
+        self.interface.0.save_session(&self.config.0, &state, &mut &mut *response)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, Error> {
+        envelope::encode(&self.data, self.permanent, &self.flashes)
+    }
+
+    fn empty_payload(&self) -> Result<Vec<u8>, Error> {
+        envelope::encode(&T::default(), self.config.0.permanent(), &[])
+    }
+
+    /// Resets the data to its default, drops the flashes and the permanent flag. The cookie is
+    /// deleted at save if the client had one.
+    pub fn clear(&mut self) {
+        self.data = T::default();
+        self.flashes.clear();
+        self.permanent = self.config.0.permanent();
+        self.touch_mut();
+    }
+}
+
+impl<T> Tracked<T> {
+    fn touch(&self) {
+        self.accessed.store(true, Ordering::Relaxed);
+    }
+
+    fn touch_mut(&mut self) {
+        self.touch();
+        self.modified = true;
+    }
+
+    /// Whether the session is permanent (its cookie carries `Expires`).
+    pub fn is_permanent(&self) -> bool {
+        self.touch();
+        self.permanent
+    }
+
+    /// Makes the session permanent (cookie with `Expires` = now + lifetime) or a browser-session
+    /// cookie.
+    pub fn set_permanent(&mut self, permanent: bool) {
+        self.touch_mut();
+        self.permanent = permanent;
+    }
+
+    /// Whether no incoming cookie was accepted (a first visit, or a refused cookie).
+    pub fn is_new(&self) -> bool {
+        self.touch();
+        self.original.is_none()
+    }
+
+    /// Whether this is a null session (no secret key): readable, never saved.
+    pub fn is_null(&self) -> bool {
+        self.null
+    }
+
+    /// Why the incoming cookie was refused, if one was.
+    pub fn rejection(&self) -> Option<Rejection> {
+        self.touch();
+        self.rejection
+    }
+
+    /// Whether the data was borrowed mutably (a real change is decided at save).
+    pub fn is_modified(&self) -> bool {
+        self.modified
+    }
+
+    /// Whether the session was read or written.
+    pub fn is_accessed(&self) -> bool {
+        self.accessed.load(Ordering::Relaxed)
+    }
+
+    /// Adds a flash message in the default category `"message"`.
+    pub fn flash(&mut self, message: impl Into<String>) {
+        self.flash_with(Flash::DEFAULT_CATEGORY, message);
+    }
+
+    /// Adds a flash message with a category.
+    pub fn flash_with(&mut self, category: impl Into<String>, message: impl Into<String>) {
+        self.touch_mut();
+        self.flashes.push(Flash::new(category, message));
+    }
+
+    /// Takes every flash message, oldest first (Flask's `get_flashed_messages`).
+    pub fn take_flashes(&mut self) -> Vec<Flash> {
+        self.touch();
+        if self.flashes.is_empty() {
+            return Vec::new();
+        }
+        self.modified = true;
+        std::mem::take(&mut self.flashes)
+    }
+
+    /// Takes the flash messages whose category is in `categories`, leaving the others
+    /// (`get_flashed_messages(category_filter=…)`).
+    pub fn take_flashes_in(&mut self, categories: &[&str]) -> Vec<Flash> {
+        self.touch();
+        let (taken, kept): (Vec<Flash>, Vec<Flash>) = std::mem::take(&mut self.flashes)
+            .into_iter()
+            .partition(|flash| categories.contains(&flash.category.as_str()));
+        self.flashes = kept;
+        if !taken.is_empty() {
+            self.modified = true;
+        }
+        taken
+    }
+
+    /// The pending flash messages, without taking them.
+    pub fn flashes(&self) -> &[Flash] {
+        self.touch();
+        &self.flashes
+    }
+
+    /// The config this session was opened with.
+    pub fn config(&self) -> &CookieConfig {
+        &self.config.0
+    }
+
+    /// The data, leaving the session unsaved.
+    pub fn into_inner(self) -> T {
+        self.data
+    }
+}
+
+impl<T> Deref for Tracked<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.touch();
+        &self.data
+    }
+}
+
+impl<T> DerefMut for Tracked<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.touch_mut();
+        &mut self.data
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Tracked<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tracked")
+            .field("data", &self.data)
+            .field("permanent", &self.permanent)
+            .field("flashes", &self.flashes)
+            .field("new", &self.original.is_none())
+            .field("null", &self.null)
+            .field("rejection", &self.rejection)
+            .field("accessed", &self.accessed.load(Ordering::Relaxed))
+            .field("modified", &self.modified)
+            .field("cookie", &self.config.0.name())
+            .finish()
+    }
+}

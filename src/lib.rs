@@ -1,0 +1,1 @@
+//! Workspace package: owns tests, examples, benches.
