@@ -1,1 +1,1 @@
-
+//! `#[derive(Session)]` for session-runtime.
