@@ -35,6 +35,7 @@ mod error;
 mod flash;
 mod format;
 mod headers;
+mod integrations;
 mod interface;
 mod key;
 pub mod save;
@@ -47,10 +48,18 @@ pub use error::{Error, Rejection};
 pub use flash::Flash;
 pub use format::Format;
 pub use headers::{CookieSink, CookieSource};
+pub use integrations::{SaveFailed, SessionScope};
 pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, SecretKey, global_keys, install_keys};
 pub use session::Session;
-pub use tracked::{ConfigRef, InterfaceRef, Tracked};
+pub use tracked::{ConfigRef, DropHook, InterfaceRef, Tracked};
+
+#[cfg(feature = "actix")]
+pub use integrations::actix;
+#[cfg(feature = "axum")]
+pub use integrations::axum;
+#[cfg(feature = "tower")]
+pub use integrations::tower;
 
 /// What `#[derive(Session)]` expands to. Not a public API: it may change in any release.
 #[doc(hidden)]

@@ -111,7 +111,7 @@ impl<I: SessionInterface + 'static> From<Arc<I>> for InterfaceRef {
 /// assert_eq!(cart.items, [7]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct Tracked<T> {
+pub struct Tracked<T: Default> {
     data: T,
     permanent: bool,
     flashes: Vec<Flash>,
@@ -123,7 +123,13 @@ pub struct Tracked<T> {
     modified: bool,
     config: ConfigRef,
     interface: InterfaceRef,
+    /// Set by framework layers: receives the final state when the handle is dropped, so the
+    /// layer can save it after the handler.
+    on_drop: Option<DropHook<T>>,
 }
+
+/// Receives a session handle's final state when it is dropped (see [`Tracked::on_drop`]).
+pub type DropHook<T> = Box<dyn FnOnce(Tracked<T>) + Send + Sync>;
 
 impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Opens the session of `request` with the process-wide backend
@@ -157,6 +163,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             modified: false,
             config,
             interface,
+            on_drop: None,
         };
         if let Some(payload) = opened.payload {
             match envelope::decode::<T>(&payload) {
@@ -175,7 +182,8 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Writes the session into `response`: `Set-Cookie` and `Vary: Cookie` as the save decision
     /// says. Consumes the session. Errors are server-side only: no key for a changed session,
     /// a cookie too large for browsers, data that does not serialize, a clock before 1970.
-    pub fn save<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
+    pub fn save<S: CookieSink + ?Sized>(mut self, response: &mut S) -> Result<(), Error> {
+        self.on_drop = None;
         let payload = if self.modified { Some(self.encode()?) } else { None };
         let change = match &payload {
             None => Change::Untouched { payload: self.original.as_deref() },
@@ -215,7 +223,28 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     }
 }
 
-impl<T> Tracked<T> {
+impl<T: Default> Tracked<T> {
+    /// Hands the session's final state to `hook` when this handle is dropped without being
+    /// saved. Framework layers use it to save after the handler; a manual
+    /// [`save`](Tracked::save) cancels it.
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, SecureCookieSessionInterface, Tracked};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// let backend = Arc::new(SecureCookieSessionInterface::without_keys());
+    /// let mut count: Tracked<u32> = Tracked::open_with(backend, CookieConfig::DEFAULT, &http::Request::new(()));
+    /// let seen = Arc::new(Mutex::new(None));
+    /// let sink = seen.clone();
+    /// count.on_drop(Box::new(move |last: Tracked<u32>| *sink.lock().unwrap() = Some(*last)));
+    /// *count = 5;
+    /// drop(count);
+    /// assert_eq!(*seen.lock().unwrap(), Some(5));
+    /// ```
+    pub fn on_drop(&mut self, hook: DropHook<T>) {
+        self.on_drop = Some(hook);
+    }
+
     fn touch(&self) {
         self.accessed.store(true, Ordering::Relaxed);
     }
@@ -311,13 +340,14 @@ impl<T> Tracked<T> {
         &self.config.0
     }
 
-    /// The data, leaving the session unsaved.
-    pub fn into_inner(self) -> T {
-        self.data
+    /// The data, leaving the session unsaved (a layer's drop hook is cancelled).
+    pub fn into_inner(mut self) -> T {
+        self.on_drop = None;
+        std::mem::take(&mut self.data)
     }
 }
 
-impl<T> Deref for Tracked<T> {
+impl<T: Default> Deref for Tracked<T> {
     type Target = T;
     fn deref(&self) -> &T {
         self.touch();
@@ -325,14 +355,14 @@ impl<T> Deref for Tracked<T> {
     }
 }
 
-impl<T> DerefMut for Tracked<T> {
+impl<T: Default> DerefMut for Tracked<T> {
     fn deref_mut(&mut self) -> &mut T {
         self.touch_mut();
         &mut self.data
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Tracked<T> {
+impl<T: Default + fmt::Debug> fmt::Debug for Tracked<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tracked")
             .field("data", &self.data)
@@ -345,5 +375,25 @@ impl<T: fmt::Debug> fmt::Debug for Tracked<T> {
             .field("modified", &self.modified)
             .field("cookie", &self.config.0.name())
             .finish()
+    }
+}
+
+impl<T: Default> Drop for Tracked<T> {
+    fn drop(&mut self) {
+        let Some(hook) = self.on_drop.take() else { return };
+        let last = Tracked {
+            data: std::mem::take(&mut self.data),
+            permanent: self.permanent,
+            flashes: std::mem::take(&mut self.flashes),
+            original: self.original.take(),
+            rejection: self.rejection,
+            null: self.null,
+            accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
+            modified: self.modified,
+            config: self.config.clone(),
+            interface: self.interface.clone(),
+            on_drop: None,
+        };
+        hook(last);
     }
 }

@@ -7,5 +7,7 @@ mod source;
 
 pub(crate) use set_cookie::{render_delete, render_set};
 pub use sink::CookieSink;
+#[cfg_attr(not(feature = "actix"), allow(unused_imports))]
+pub(crate) use sink::{VaryUpdate, merged_vary};
 pub use source::CookieSource;
 pub(crate) use source::cookie_values;

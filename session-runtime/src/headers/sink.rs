@@ -66,38 +66,48 @@ impl<S: CookieSink + ?Sized> CookieSink for &mut S {
 /// Werkzeug's `HeaderSet.add("Cookie")`: case-insensitive, no duplicates, one header. `*` already
 /// covers `Cookie`.
 fn merge_vary_cookie(headers: &mut HeaderMap) {
-    let mut values = headers.get_all(VARY).iter();
-    let (first, more) = (values.next(), values.next().is_some());
-    let Some(first) = first else {
-        headers.insert(VARY, HeaderValue::from_static("Cookie"));
-        return;
-    };
-    let names_cookie = |value: &HeaderValue| {
-        tokens(value.as_bytes()).any(|t| t.eq_ignore_ascii_case(b"cookie") || t == b"*")
-    };
-    if !more && names_cookie(first) {
-        return;
+    match merged_vary(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
+        VaryUpdate::Keep => {}
+        VaryUpdate::Replace(value) => match HeaderValue::from_bytes(&value) {
+            Ok(value) => {
+                headers.insert(VARY, value);
+            }
+            // Every token came from a valid header value and the separators are visible ASCII,
+            // so this cannot fail; if it somehow did, keep the others and add ours separately.
+            Err(_) => {
+                headers.append(VARY, HeaderValue::from_static("Cookie"));
+            }
+        },
+    }
+}
+
+/// What to do with the `Vary` headers of a response so they name `Cookie` exactly once.
+pub(crate) enum VaryUpdate {
+    /// Already right: one header naming `Cookie` (or `*`).
+    Keep,
+    /// Replace every `Vary` header with this single value.
+    Replace(Vec<u8>),
+}
+
+/// The merge rule, on the raw values of the existing `Vary` headers (any framework's header map).
+pub(crate) fn merged_vary<'a>(values: impl Iterator<Item = &'a [u8]>) -> VaryUpdate {
+    let values: Vec<&[u8]> = values.collect();
+    let covers_cookie = |t: &[u8]| t.eq_ignore_ascii_case(b"cookie") || t == b"*";
+    if let [only] = values.as_slice()
+        && tokens(only).any(covers_cookie)
+    {
+        return VaryUpdate::Keep;
     }
     let mut merged: Vec<&[u8]> = Vec::new();
-    for token in headers.get_all(VARY).iter().flat_map(|v| tokens(v.as_bytes())) {
+    for token in values.iter().flat_map(|v| tokens(v)) {
         if !merged.iter().any(|seen| seen.eq_ignore_ascii_case(token)) {
             merged.push(token);
         }
     }
-    if !merged.iter().any(|t| t.eq_ignore_ascii_case(b"cookie") || *t == b"*") {
+    if !merged.iter().any(|t| covers_cookie(t)) {
         merged.push(b"Cookie");
     }
-    let joined = merged.join(&b", "[..]);
-    // Every token came from a valid header value and separators are visible ASCII, so this
-    // cannot fail; if it somehow did, keep the existing headers and add ours separately.
-    match HeaderValue::from_bytes(&joined) {
-        Ok(value) => {
-            headers.insert(VARY, value);
-        }
-        Err(_) => {
-            headers.append(VARY, HeaderValue::from_static("Cookie"));
-        }
-    }
+    VaryUpdate::Replace(merged.join(&b", "[..]))
 }
 
 fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {

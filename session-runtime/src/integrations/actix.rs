@@ -1,0 +1,173 @@
+//! actix-web integration (feature `actix`): [`SessionMiddleware`] and the `Tracked<T>` extractor,
+//! with the same semantics as the tower layer.
+//!
+//! ```no_run
+//! use actix_web::{web, App, HttpServer};
+//! use session_runtime::{actix::SessionMiddleware, Tracked};
+//! # use session_runtime::{CookieConfig, Session, StaticConfig};
+//! # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
+//! # impl Session for Visit {
+//! #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
+//! #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
+//! # }
+//!
+//! async fn count(mut visit: Tracked<Visit>) -> String {
+//!     visit.count += 1;
+//!     format!("visit {}", visit.count)
+//! }
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! HttpServer::new(|| App::new().wrap(SessionMiddleware::new()).route("/", web::get().to(count)))
+//!     .bind(("127.0.0.1", 8080))?
+//!     .run()
+//!     .await
+//! # }
+//! ```
+
+use std::future::{Future, Ready, ready};
+use std::ops::ControlFlow;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+
+use super::scope::{SaveFailed, SessionScope};
+use crate::error::Error;
+use crate::headers::{CookieSink, CookieSource, VaryUpdate, merged_vary};
+use crate::session::Session;
+use crate::tracked::{InterfaceRef, Tracked};
+
+impl CookieSource for HttpRequest {
+    fn for_each_cookie_header(&self, visit: &mut dyn FnMut(&[u8]) -> ControlFlow<()>) {
+        for value in self.headers().get_all(header::COOKIE) {
+            if visit(value.as_bytes()).is_break() {
+                return;
+            }
+        }
+    }
+}
+
+/// Writes into actix-web's own header map (actix uses its own `HeaderMap` type).
+struct ActixHeaders<'a>(&'a mut HeaderMap);
+
+impl CookieSink for ActixHeaders<'_> {
+    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error> {
+        let value = HeaderValue::from_str(line).map_err(|e| Error::Header(e.to_string()))?;
+        self.0.append(header::SET_COOKIE, value);
+        Ok(())
+    }
+
+    fn add_vary_cookie(&mut self) {
+        let update = merged_vary(self.0.get_all(header::VARY).map(HeaderValue::as_bytes));
+        if let VaryUpdate::Replace(value) = update {
+            match HeaderValue::from_bytes(&value) {
+                Ok(value) => {
+                    self.0.insert(header::VARY, value);
+                }
+                Err(_) => self.0.append(header::VARY, HeaderValue::from_static("Cookie")),
+            }
+        }
+    }
+}
+
+/// Middleware that opens sessions on demand and saves them after the handler, error responses
+/// included; a failed save becomes an empty `500` with [`SaveFailed`] in its extensions.
+#[derive(Debug, Clone, Default)]
+pub struct SessionMiddleware {
+    interface: Option<InterfaceRef>,
+}
+
+impl SessionMiddleware {
+    /// Middleware using the process-wide backend.
+    pub fn new() -> Self {
+        SessionMiddleware { interface: None }
+    }
+
+    /// Middleware using the given backend.
+    pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
+        SessionMiddleware { interface: Some(interface.into()) }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for SessionMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = SessionMiddlewareService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(SessionMiddlewareService { service: Rc::new(service), interface: self.interface.clone() }))
+    }
+}
+
+/// The service [`SessionMiddleware`] wraps around the app.
+pub struct SessionMiddlewareService<S> {
+    service: Rc<S>,
+    interface: Option<InterfaceRef>,
+}
+
+impl<S, B> Service<ServiceRequest> for SessionMiddlewareService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let scope = match &self.interface {
+            Some(interface) => SessionScope::new(interface.clone()),
+            None => SessionScope::global(),
+        };
+        request.extensions_mut().insert(scope.clone());
+        let service = Rc::clone(&self.service);
+        Box::pin(async move {
+            let mut response = service.call(request).await?;
+            match scope.save_into(&mut ActixHeaders(response.headers_mut())) {
+                Ok(()) => Ok(response.map_into_left_body()),
+                Err(error) => {
+                    let mut failed = HttpResponse::InternalServerError().finish();
+                    failed.extensions_mut().insert(SaveFailed(error.to_string()));
+                    Ok(response.into_response(failed).map_into_right_body())
+                }
+            }
+        })
+    }
+}
+
+/// The extractor's error when no [`SessionMiddleware`] wraps the route: `500`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingSessionMiddleware;
+
+impl std::fmt::Display for MissingSessionMiddleware {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a session was extracted but no SessionMiddleware wraps this app: add `.wrap(SessionMiddleware::new())`")
+    }
+}
+
+impl ResponseError for MissingSessionMiddleware {
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        HttpResponse::InternalServerError().body(self.to_string())
+    }
+}
+
+impl<T: Session + Send + 'static> FromRequest for Tracked<T> {
+    type Error = MissingSessionMiddleware;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let scope = request.extensions().get::<SessionScope>().cloned();
+        ready(scope.map(|scope| scope.open::<T>(request)).ok_or(MissingSessionMiddleware))
+    }
+}

@@ -1,0 +1,11 @@
+//! Framework integrations, each behind its own feature. Nothing else in the crate depends on them.
+
+#[cfg(feature = "actix")]
+pub mod actix;
+#[cfg(feature = "axum")]
+pub mod axum;
+mod scope;
+#[cfg(feature = "tower")]
+pub mod tower;
+
+pub use scope::{SaveFailed, SessionScope};

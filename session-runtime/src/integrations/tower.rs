@@ -1,0 +1,134 @@
+//! A tower [`Layer`] that opens sessions on demand and saves them after the inner service, on any
+//! tower/hyper stack (feature `tower`, enabled by `axum`).
+//!
+//! ```
+//! use session_runtime::tower::SessionLayer;
+//! let layer = SessionLayer::new(); // the process-wide key ring
+//! # let _ = layer;
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::{Request, Response, StatusCode};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use super::scope::{SaveFailed, SessionScope};
+use crate::headers::CookieSource;
+use crate::session::Session;
+use crate::tracked::{InterfaceRef, Tracked};
+
+/// Adds a [`SessionScope`] to each request and saves its sessions into the response, error
+/// responses included. If saving fails (no key for a changed session, a cookie too large) the
+/// response becomes an empty `500` carrying [`SaveFailed`] in its extensions. A handler that
+/// panics never reaches the save, so its session is left as the client had it.
+#[derive(Debug, Clone)]
+pub struct SessionLayer {
+    interface: Option<InterfaceRef>,
+}
+
+impl SessionLayer {
+    /// A layer using the process-wide backend ([`install_keys`](crate::install_keys) or the
+    /// environment).
+    pub fn new() -> Self {
+        SessionLayer { interface: None }
+    }
+
+    /// A layer using the given backend.
+    ///
+    /// ```
+    /// use session_runtime::{tower::SessionLayer, Keys, SecretKey, SecureCookieSessionInterface};
+    /// use std::sync::Arc;
+    /// let backend = Arc::new(SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?)));
+    /// let layer = SessionLayer::with_interface(backend);
+    /// # let _ = layer;
+    /// # Ok::<(), session_runtime::KeyError>(())
+    /// ```
+    pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
+        SessionLayer { interface: Some(interface.into()) }
+    }
+
+    fn scope(&self) -> SessionScope {
+        match &self.interface {
+            Some(interface) => SessionScope::new(interface.clone()),
+            None => SessionScope::global(),
+        }
+    }
+}
+
+impl Default for SessionLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> Layer<S> for SessionLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> SessionService<S> {
+        SessionService { inner, layer: self.clone() }
+    }
+}
+
+/// The service [`SessionLayer`] wraps around an inner service.
+#[derive(Debug, Clone)]
+pub struct SessionService<S> {
+    inner: S,
+    layer: SessionLayer,
+}
+
+/// The response future of [`SessionService`].
+pub type ResponseFuture<R, E> = Pin<Box<dyn Future<Output = Result<R, E>> + Send>>;
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SessionService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<Response<ResBody>, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let scope = self.layer.scope();
+        request.extensions_mut().insert(scope.clone());
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            let mut response = response.await?;
+            if let Err(error) = scope.save_into(&mut response) {
+                let mut failed = Response::new(ResBody::default());
+                *failed.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                failed.extensions_mut().insert(SaveFailed(error.to_string()));
+                return Ok(failed);
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// Opens session `T` inside a [`SessionLayer`], for services that are not axum handlers: the
+/// layer saves it after the service returns. `None` when the request did not pass through the
+/// layer.
+///
+/// ```
+/// use session_runtime::tower::open;
+/// # use session_runtime::{CookieConfig, Session, StaticConfig};
+/// # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
+/// # impl Session for Visit {
+/// #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
+/// #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
+/// # }
+/// let request = http::Request::new(());
+/// assert!(open::<Visit, _>(&request).is_none(), "no layer in front of this request");
+/// ```
+pub fn open<T: Session + Send + 'static, B>(request: &Request<B>) -> Option<Tracked<T>> {
+    let scope = request.extensions().get::<SessionScope>()?;
+    Some(scope.open::<T>(request as &dyn CookieSource))
+}
