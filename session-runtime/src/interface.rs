@@ -22,6 +22,9 @@ pub struct OpenedSession {
     pub rejection: Option<Rejection>,
     /// No secret key: the session is readable but will never be saved.
     pub null: bool,
+    /// Backend-specific state handed back at save (a server-side store keeps its session id
+    /// here); the signed-cookie backend leaves it empty.
+    pub token: Option<String>,
 }
 
 /// A session backend: opens the session of a request and saves it into a response. The
@@ -185,7 +188,7 @@ impl SessionInterface for SecureCookieSessionInterface {
             }
             match self.unsign(config, value, now) {
                 Ok(payload) => {
-                    opened = OpenedSession { payload: Some(payload), rejection: None, null: false };
+                    opened = OpenedSession { payload: Some(payload), ..OpenedSession::default() };
                     return ControlFlow::Break(());
                 }
                 Err(rejection) => {

@@ -34,7 +34,7 @@ mod envelope;
 mod error;
 mod flash;
 mod format;
-mod headers;
+pub mod headers;
 mod integrations;
 mod interface;
 mod key;

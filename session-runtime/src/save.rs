@@ -16,6 +16,8 @@ pub struct SessionState<'a> {
     pub permanent: bool,
     /// How the data compares with what came in.
     pub change: Change<'a>,
+    /// The backend's token from [`OpenedSession::token`](crate::OpenedSession::token).
+    pub token: Option<&'a str>,
 }
 
 /// How the session data compares with what came in.
@@ -65,7 +67,7 @@ pub enum CookieAction<'a> {
 /// use session_runtime::save::{decide, Change, CookieAction, SessionState};
 /// let state = SessionState {
 ///     accessed: false, null: false, had_cookie: true, permanent: true,
-///     change: Change::Untouched { payload: Some(b"{}") },
+///     change: Change::Untouched { payload: Some(b"{}") }, token: None,
 /// };
 /// let action = decide(&state, true).unwrap();
 /// assert_eq!(action.cookie, CookieAction::Set(b"{}"));
@@ -92,7 +94,7 @@ mod tests {
     use super::*;
 
     fn state(change: Change<'static>) -> SessionState<'static> {
-        SessionState { accessed: false, null: false, had_cookie: true, permanent: false, change }
+        SessionState { accessed: false, null: false, had_cookie: true, permanent: false, change, token: None }
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub struct Tracked<T: Default> {
     original: Option<Vec<u8>>,
     rejection: Option<Rejection>,
     null: bool,
+    /// The backend's token from open, handed back at save.
+    token: Option<String>,
     accessed: AtomicBool,
     modified: bool,
     config: ConfigRef,
@@ -159,6 +161,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             original: None,
             rejection: opened.rejection,
             null: opened.null,
+            token: opened.token,
             accessed: AtomicBool::new(false),
             modified: false,
             config,
@@ -201,6 +204,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             had_cookie: self.original.is_some(),
             permanent: self.permanent,
             change,
+            token: self.token.as_deref(),
         };
         self.interface.0.save_session(&self.config.0, &state, &mut &mut *response)
     }
@@ -388,6 +392,7 @@ impl<T: Default> Drop for Tracked<T> {
             original: self.original.take(),
             rejection: self.rejection,
             null: self.null,
+            token: self.token.take(),
             accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
             modified: self.modified,
             config: self.config.clone(),

@@ -5,9 +5,11 @@ mod set_cookie;
 mod sink;
 mod source;
 
+pub use set_cookie::{delete_cookie_line, set_cookie_line};
 pub(crate) use set_cookie::{render_delete, render_set};
 pub use sink::CookieSink;
 #[cfg_attr(not(feature = "actix"), allow(unused_imports))]
 pub(crate) use sink::{VaryUpdate, merged_vary};
 pub use source::CookieSource;
 pub(crate) use source::cookie_values;
+pub use source::read_cookie;

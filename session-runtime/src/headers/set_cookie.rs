@@ -24,6 +24,34 @@ pub(crate) fn render_delete(config: &CookieConfig) -> String {
     render(config, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0))
 }
 
+/// The `Set-Cookie` line for a session cookie with `value`, in Werkzeug's attribute order, for
+/// custom [`SessionInterface`](crate::SessionInterface)s. `expires_at` is Unix seconds; give it
+/// and `max_age` for permanent sessions only.
+///
+/// ```
+/// use session_runtime::{headers::set_cookie_line, CookieConfig};
+/// let line = set_cookie_line(&CookieConfig::DEFAULT, "abc", None, None).unwrap();
+/// assert_eq!(line, "session=abc; HttpOnly; Path=/; SameSite=Lax");
+/// ```
+pub fn set_cookie_line(
+    config: &CookieConfig,
+    value: &str,
+    expires_at: Option<u64>,
+    max_age: Option<u64>,
+) -> Result<String, Error> {
+    render_set(config, value, expires_at, max_age)
+}
+
+/// The `Set-Cookie` line that deletes the session cookie, repeating its attributes.
+///
+/// ```
+/// use session_runtime::{headers::delete_cookie_line, CookieConfig};
+/// assert!(delete_cookie_line(&CookieConfig::DEFAULT).contains("Max-Age=0"));
+/// ```
+pub fn delete_cookie_line(config: &CookieConfig) -> String {
+    render_delete(config)
+}
+
 fn render(config: &CookieConfig, value: &str, expires: Option<&str>, max_age: Option<u64>) -> String {
     let mut line = String::with_capacity(config.name().len() + value.len() + 128);
     line.push_str(config.name());

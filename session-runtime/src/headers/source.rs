@@ -72,6 +72,27 @@ pub(crate) fn cookie_values(
     });
 }
 
+/// The value of the first non-empty cookie named exactly `name`, for custom
+/// [`SessionInterface`](crate::SessionInterface)s (a server-side store reads its session id so).
+///
+/// ```
+/// use session_runtime::headers::read_cookie;
+/// let req = http::Request::builder().header("cookie", "a=1; sid=xyz").body(()).unwrap();
+/// assert_eq!(read_cookie(&req, "sid").as_deref(), Some(&b"xyz"[..]));
+/// assert_eq!(read_cookie(&req, "b"), None);
+/// ```
+pub fn read_cookie(source: &dyn CookieSource, name: &str) -> Option<Vec<u8>> {
+    let mut found = None;
+    cookie_values(source, name, &mut |value| {
+        if value.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        found = Some(value.to_vec());
+        ControlFlow::Break(())
+    });
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
