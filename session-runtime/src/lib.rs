@@ -50,6 +50,9 @@ pub use headers::{CookieSink, CookieSource};
 pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, SecretKey, global_keys, install_keys};
 pub use session::Session;
+/// `#[derive(Session)]`: a typed session configured by `#[session(...)]`, checked at compile time.
+/// The trait and the derive share the name, so `use session_runtime::Session;` brings both.
+pub use session_macros::Session;
 pub use tracked::{ConfigRef, InterfaceRef, Tracked};
 
 /// What `#[derive(Session)]` expands to. Not a public API: it may change in any release.
@@ -60,6 +63,9 @@ pub mod __private {
     pub use crate::headers::CookieSource;
     pub use crate::interface::SessionInterface;
     pub use crate::session::Session;
+    pub use crate::session::checks::{
+        DefaultSession, DeserializeSession, SerializeSession, SessionData, assert_session_data,
+    };
     pub use crate::tracked::Tracked;
     pub use serde;
     pub use std::sync::Arc;
