@@ -1,1 +1,30 @@
-//! `#[derive(Session)]` for session-runtime.
+//! `#[derive(Session)]` for [`session-runtime`](https://docs.rs/session-runtime).
+//!
+//! Depend on `session-runtime`, not on this crate: it re-exports the derive next to the trait, so
+//! `use session_runtime::Session;` brings both. The attributes are documented on [`Session`] and
+//! in `docs/attributes.md`.
+//!
+//! The pipeline follows thiserror and serde_derive: [`ast`] (typed input) → [`attr`]
+//! (`#[session(...)]` parsing, errors collected) → [`valid`] (the cookie rules, the same as
+//! `session_runtime::config::rules`) → [`expand`] (code generation), with a [`fallback`] impl
+//! next to the errors so that one mistake gives one error.
+
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod fallback;
+mod valid;
+
+#[cfg(test)]
+mod tests;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+#[doc = include_str!("derive.md")]
+#[proc_macro_derive(Session, attributes(session))]
+pub fn derive_session(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive(&input).into()
+}

@@ -52,6 +52,9 @@ pub use integrations::{SaveFailed, SessionScope};
 pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, SecretKey, global_keys, install_keys};
 pub use session::Session;
+/// `#[derive(Session)]`: a typed session configured by `#[session(...)]`, checked at compile time.
+/// The trait and the derive share the name, so `use session_runtime::Session;` brings both.
+pub use session_macros::Session;
 pub use tracked::{ConfigRef, DropHook, InterfaceRef, Tracked};
 
 #[cfg(feature = "actix")]
@@ -69,6 +72,9 @@ pub mod __private {
     pub use crate::headers::CookieSource;
     pub use crate::interface::SessionInterface;
     pub use crate::session::Session;
+    pub use crate::session::checks::{
+        DefaultSession, DeserializeSession, SerializeSession, SessionData, assert_session_data,
+    };
     pub use crate::tracked::Tracked;
     pub use serde;
     pub use std::sync::Arc;

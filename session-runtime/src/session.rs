@@ -11,7 +11,22 @@ use crate::interface::SessionInterface;
 use crate::tracked::Tracked;
 
 /// A session type: its data and its cookie configuration. Implement it with
-/// `#[derive(Session)]`; by hand it is two items.
+/// `#[derive(Session)]`, which checks the configuration at compile time:
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use session_runtime::Session;
+///
+/// #[derive(Session, Serialize, Deserialize, Default)]
+/// #[session(name = "visit", lifetime = "7d", permanent)]
+/// struct Visit { count: u32 }
+///
+/// assert_eq!(Visit::CONFIG.name(), "visit");
+/// let visit = Visit::open(&http::Request::new(()));
+/// assert_eq!(visit.count, 0);
+/// ```
+///
+/// By hand it is two items:
 ///
 /// ```
 /// use session_runtime::{CookieConfig, Session, StaticConfig};
@@ -30,6 +45,10 @@ use crate::tracked::Tracked;
 /// let visit = Visit::open(&http::Request::new(()));
 /// assert_eq!(visit.count, 0);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a session type",
+    label = "add `#[derive(Session)]` (and `Serialize`, `Deserialize`, `Default`) to `{Self}`"
+)]
 pub trait Session: Serialize + DeserializeOwned + Default + Sized {
     /// The cookie configuration, checked at compile time by the derive.
     const CONFIG: CookieConfig;
@@ -49,4 +68,52 @@ pub trait Session: Serialize + DeserializeOwned + Default + Sized {
     ) -> Tracked<Self> {
         Tracked::open_with(Arc::clone(interface), Self::config(), request)
     }
+}
+
+/// The trait bounds the derive's expansion checks, with messages aimed at the session struct.
+/// Hidden: reached only through `__private`.
+pub mod checks {
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    /// What [`Session`](super::Session) needs of the data. The expansion makes its impl
+    /// conditional on this bound (`for<'a> Visit: SessionData`), so a missing trait is reported
+    /// once, by [`assert_session_data`], rather than again as an unsatisfied supertrait.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a session: it needs `Serialize`, `Deserialize` and `Default`",
+        label = "add `#[derive(Serialize, Deserialize, Default)]` to `{Self}`"
+    )]
+    pub trait SessionData: Serialize + DeserializeOwned + Default {}
+    impl<T: Serialize + DeserializeOwned + Default> SessionData for T {}
+
+    /// `Serialize`, with advice when it is missing.
+    #[diagnostic::on_unimplemented(
+        message = "the session type `{Self}` does not implement `Serialize`",
+        label = "add `#[derive(serde::Serialize)]` to `{Self}`",
+        note = "the session is stored in its cookie as JSON written by serde"
+    )]
+    pub trait SerializeSession {}
+    impl<T: Serialize + ?Sized> SerializeSession for T {}
+
+    /// `DeserializeOwned`, with advice when it is missing.
+    #[diagnostic::on_unimplemented(
+        message = "the session type `{Self}` does not implement `Deserialize`",
+        label = "add `#[derive(serde::Deserialize)]` to `{Self}`",
+        note = "the session is read back from its cookie with serde; borrowed fields (`&'a str`) \
+                cannot be, use owned types (`String`)"
+    )]
+    pub trait DeserializeSession {}
+    impl<T: DeserializeOwned> DeserializeSession for T {}
+
+    /// `Default`, with advice when it is missing.
+    #[diagnostic::on_unimplemented(
+        message = "the session type `{Self}` does not implement `Default`",
+        label = "add `#[derive(Default)]` to `{Self}`, or implement `Default` by hand",
+        note = "a request without a valid cookie gets `Default::default()` as its session"
+    )]
+    pub trait DefaultSession {}
+    impl<T: Default> DefaultSession for T {}
+
+    /// Compiles only for a type that can be a session; each missing trait is one error.
+    pub const fn assert_session_data<T: SerializeSession + DeserializeSession + DefaultSession>() {}
 }

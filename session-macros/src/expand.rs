@@ -1,0 +1,150 @@
+//! Code generation. Only called on input that passed `valid.rs`; names nothing but `::core` and
+//! the runtime's `__private` module (through `crate = "..."` when given).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{DeriveInput, Path};
+
+use crate::ast::Input;
+use crate::attr::{Format, SameSite};
+use crate::ctxt::Ctxt;
+use crate::fallback;
+use crate::valid::{self, Config};
+
+/// The whole expansion: the impls, or `compile_error!`s plus a fallback impl.
+pub fn derive(node: &DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let input = Input::from_syn(&cx, node);
+    let config = valid::check(&cx, &input);
+    match cx.check() {
+        Ok(()) => {
+            let krate = &config.krate;
+            session_impls(node, krate, &config_expr(&config), Checks::Traits)
+        }
+        Err(errors) => fallback::expand(node, &config.krate, errors),
+    }
+}
+
+/// Whether to emit the trait-bound assertions that turn a missing `Serialize`, `Deserialize` or
+/// `Default` into one targeted error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    Traits,
+    None,
+}
+
+/// `impl Session`, the inherent `open`/`open_with`, and the trait assertions, in a `const _`.
+pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, checks: Checks) -> TokenStream {
+    let ident = &node.ident;
+    let vis = &node.vis;
+    let private = quote!(#krate::__private);
+
+    // `for<'__session> Visit<..>: SessionData` makes the impl conditional on the data traits
+    // instead of failing at the impl: a missing trait is then reported once, by the assertion
+    // below (with `on_unimplemented` advice), and not a second time as an unsatisfied supertrait.
+    // The binder keeps rustc from rejecting the bound as trivially false on a non-generic type.
+    let mut generics = node.generics.clone();
+    let (_, ty_generics, _) = node.generics.split_for_impl();
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(for<'__session> #ident #ty_generics: #private::SessionData));
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+
+    let assertion = if checks == Checks::Traits && node.generics.params.is_empty() {
+        quote_spanned!(ident.span()=> #private::assert_session_data::<#ident>();)
+    } else {
+        TokenStream::new()
+    };
+
+    quote! {
+        #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
+        const _: () = {
+            #assertion
+
+            #[automatically_derived]
+            impl #impl_generics #private::Session for #ident #ty_generics #where_clause {
+                const CONFIG: #private::CookieConfig = #config;
+
+                #[inline]
+                fn config() -> &'static #private::CookieConfig {
+                    static __SESSION_CONFIG: #private::CookieConfig = #config;
+                    &__SESSION_CONFIG
+                }
+            }
+
+            #[automatically_derived]
+            #[allow(dead_code)]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                /// Opens this session from `request` with the process-wide key ring. Never fails:
+                /// a missing or refused cookie gives an empty session.
+                #[inline]
+                #vis fn open<__SessionRequest>(request: &__SessionRequest) -> #private::Tracked<Self>
+                where
+                    __SessionRequest: #private::CookieSource + ?::core::marker::Sized,
+                {
+                    <Self as #private::Session>::open(request)
+                }
+
+                /// Opens this session from `request` with the given backend. Never fails.
+                #[inline]
+                #vis fn open_with<__SessionRequest>(
+                    interface: &#private::Arc<dyn #private::SessionInterface>,
+                    request: &__SessionRequest,
+                ) -> #private::Tracked<Self>
+                where
+                    __SessionRequest: #private::CookieSource + ?::core::marker::Sized,
+                {
+                    <Self as #private::Session>::open_with(interface, request)
+                }
+            }
+        };
+    }
+}
+
+/// `CookieConfig::from_static(StaticConfig { .. })` with every field written out, so the
+/// snapshot shows exactly what a struct gets.
+fn config_expr(config: &Config) -> TokenStream {
+    let krate = &config.krate;
+    let private = quote!(#krate::__private);
+    let some = |value: TokenStream| quote!(::core::option::Option::Some(#value));
+    let none = quote!(::core::option::Option::None);
+    let name = &config.name;
+    let domain = config.domain.as_ref().map_or_else(|| none.clone(), |domain| some(quote!(#domain)));
+    let path = &config.path;
+    let secure = config.secure;
+    let http_only = config.http_only;
+    let same_site = match config.same_site {
+        SameSite::Lax => some(quote!(#private::SameSite::Lax)),
+        SameSite::Strict => some(quote!(#private::SameSite::Strict)),
+        SameSite::None => some(quote!(#private::SameSite::None)),
+        SameSite::Unset => none,
+    };
+    let partitioned = config.partitioned;
+    let permanent = config.permanent;
+    let lifetime = Literal::u64_unsuffixed(config.lifetime);
+    let refresh_each_request = config.refresh_each_request;
+    let max_size = Literal::u64_unsuffixed(config.max_size);
+    let format = match config.format {
+        Format::Native => quote!(#private::Format::Native),
+        // Needs session-runtime's `flask` feature; without it rustc reports the missing variant
+        // at the user's `format = "flask"`.
+        Format::Flask => quote_spanned!(config.format_span=> #private::Format::Flask),
+    };
+    quote! {
+        #private::CookieConfig::from_static(#private::StaticConfig {
+            name: #name,
+            domain: #domain,
+            path: #path,
+            secure: #secure,
+            http_only: #http_only,
+            same_site: #same_site,
+            partitioned: #partitioned,
+            permanent: #permanent,
+            lifetime: #lifetime,
+            refresh_each_request: #refresh_each_request,
+            max_size: #max_size,
+            format: #format,
+        })
+    }
+}

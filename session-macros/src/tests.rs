@@ -1,0 +1,147 @@
+//! Snapshot tests of the expansion (prettyplease + expect-test, as bon does) and checks that
+//! errors are collected. Update the snapshots with `UPDATE_EXPECT=1 cargo test -p session-macros`
+//! and review the diff.
+
+use expect_test::{ExpectFile, expect_file};
+use proc_macro2::TokenStream;
+use syn::DeriveInput;
+
+fn expand(input: &str) -> TokenStream {
+    let input: DeriveInput = match syn::parse_str(input) {
+        Ok(input) => input,
+        Err(error) => panic!("test input does not parse: {error}"),
+    };
+    crate::expand::derive(&input)
+}
+
+fn pretty(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(error) => panic!("the expansion is not valid Rust: {error}\n{tokens}"),
+    }
+}
+
+fn assert_snapshot(input: &str, expected: ExpectFile) {
+    expected.assert_eq(&pretty(expand(input)));
+}
+
+/// The `compile_error!` messages of an expansion, in order.
+fn errors(input: &str) -> Vec<String> {
+    let tokens = expand(input);
+    let file: syn::File = match syn::parse2(tokens) {
+        Ok(file) => file,
+        Err(error) => panic!("the expansion is not valid Rust: {error}"),
+    };
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Macro(item) if item.mac.path.segments.last()?.ident == "compile_error" => {
+                item.mac.parse_body::<syn::LitStr>().ok().map(|message| message.value())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn snapshot_defaults() {
+    assert_snapshot(
+        "#[derive(Session)] pub struct Visit { count: u32 }",
+        expect_file!["../tests/snapshots/defaults.rs"],
+    );
+}
+
+#[test]
+fn snapshot_every_attribute() {
+    assert_snapshot(
+        r#"
+        #[derive(Session)]
+        #[session(name = "__Secure-app", domain = "example.com", path = "/app", secure, http_only = false)]
+        #[session(same_site = "none", partitioned, permanent = true, lifetime = "12h30m")]
+        #[session(refresh_each_request = false, max_size = 2048, format = "native")]
+        pub(crate) struct Visit { user: Option<String> }
+        "#,
+        expect_file!["../tests/snapshots/every_attribute.rs"],
+    );
+}
+
+#[test]
+fn snapshot_generic() {
+    assert_snapshot(
+        "#[derive(Session)] #[session(same_site = \"unset\", lifetime = 90)] \
+         struct Cart<'a, T: Clone> where T: Default { items: Vec<T>, note: Cow<'a, str> }",
+        expect_file!["../tests/snapshots/generic.rs"],
+    );
+}
+
+#[test]
+fn snapshot_crate_path_and_flask() {
+    assert_snapshot(
+        "#[derive(Session)] #[session(crate = \"::web::sessions\", format = \"flask\")] struct Visit {}",
+        expect_file!["../tests/snapshots/crate_path.rs"],
+    );
+}
+
+#[test]
+fn snapshot_fallback() {
+    assert_snapshot(
+        "#[derive(Session)] #[session(lifetime = \"0s\")] struct Visit { count: u32 }",
+        expect_file!["../tests/snapshots/fallback.rs"],
+    );
+}
+
+#[test]
+fn every_error_is_collected() {
+    let found = errors(
+        r#"
+        #[derive(Session)]
+        #[session(nmae = "x", lifetime = "soon", secure = "yes")]
+        #[session(domain = "a;b", same_site = "sometimes")]
+        enum Visit { A }
+        "#,
+    );
+    assert_eq!(found.len(), 6, "{found:#?}");
+    assert!(found[0].contains("unknown session attribute `nmae`; did you mean `name`?"), "{found:#?}");
+    assert!(found.iter().any(|e| e.contains("not an enum")), "{found:#?}");
+    assert!(found.iter().any(|e| e.contains("invalid lifetime")), "{found:#?}");
+    assert!(found.iter().any(|e| e.contains("`secure` takes `true` or `false`")), "{found:#?}");
+    assert!(found.iter().any(|e| e.contains("invalid cookie domain")), "{found:#?}");
+    assert!(found.iter().any(|e| e.contains("unknown value \"sometimes\"")), "{found:#?}");
+}
+
+#[test]
+fn duplicates_point_at_both() {
+    let found = errors("#[derive(Session)] #[session(secure)] #[session(secure = false)] struct V {}");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].contains("duplicate session attribute `secure`"));
+    assert!(found[1].contains("`secure` is first set here"));
+}
+
+#[test]
+fn valid_input_has_no_errors() {
+    for input in [
+        "#[derive(Session)] struct V {}",
+        "#[derive(Session)] #[session()] struct V { r#type: u8 }",
+        "#[derive(Session)] #[session(name = \"__Host-x\", secure, path = \"/\")] struct V {}",
+        "#[derive(Session)] #[session(lifetime = \"400d\", same_site = \"Strict\")] struct V {}",
+        "#[derive(Session)] #[session(crate = \"crate::rt\")] struct V {}",
+        "#[derive(Session)] struct V { #[serde(rename = \"perm\")] _permanent: bool }",
+        "#[derive(Session)] struct V { #[serde(skip)] _flashes: u8 }",
+    ] {
+        assert_eq!(errors(input), Vec::<String>::new(), "{input}");
+    }
+}
+
+#[test]
+fn reserved_names_through_serde() {
+    for input in [
+        "#[derive(Session)] struct V { _permanent: bool }",
+        "#[derive(Session)] struct V { #[serde(rename = \"_flashes\")] f: u8 }",
+        "#[derive(Session)] struct V { #[serde(rename(deserialize = \"_permanent\"))] f: u8 }",
+        "#[derive(Session)] struct V { #[serde(default, alias = \"_flashes\")] f: u8 }",
+    ] {
+        let found = errors(input);
+        assert_eq!(found.len(), 1, "{input}: {found:#?}");
+        assert!(found[0].contains("is reserved"), "{input}: {found:#?}");
+    }
+}

@@ -1,0 +1,82 @@
+#[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
+const _: () = {
+    ::session_runtime::__private::assert_session_data::<Visit>();
+    #[automatically_derived]
+    impl ::session_runtime::__private::Session for Visit
+    where
+        for<'__session> Visit: ::session_runtime::__private::SessionData,
+    {
+        const CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
+            name: "__Secure-app",
+            domain: ::core::option::Option::Some("example.com"),
+            path: "/app",
+            secure: true,
+            http_only: false,
+            same_site: ::core::option::Option::Some(
+                ::session_runtime::__private::SameSite::None,
+            ),
+            partitioned: true,
+            permanent: true,
+            lifetime: 45000,
+            refresh_each_request: false,
+            max_size: 2048,
+            format: ::session_runtime::__private::Format::Native,
+        });
+        #[inline]
+        fn config() -> &'static ::session_runtime::__private::CookieConfig {
+            static __SESSION_CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
+                name: "__Secure-app",
+                domain: ::core::option::Option::Some("example.com"),
+                path: "/app",
+                secure: true,
+                http_only: false,
+                same_site: ::core::option::Option::Some(
+                    ::session_runtime::__private::SameSite::None,
+                ),
+                partitioned: true,
+                permanent: true,
+                lifetime: 45000,
+                refresh_each_request: false,
+                max_size: 2048,
+                format: ::session_runtime::__private::Format::Native,
+            });
+            &__SESSION_CONFIG
+        }
+    }
+    #[automatically_derived]
+    #[allow(dead_code)]
+    impl Visit
+    where
+        for<'__session> Visit: ::session_runtime::__private::SessionData,
+    {
+        /// Opens this session from `request` with the process-wide key ring. Never fails:
+        /// a missing or refused cookie gives an empty session.
+        #[inline]
+        pub(crate) fn open<__SessionRequest>(
+            request: &__SessionRequest,
+        ) -> ::session_runtime::__private::Tracked<Self>
+        where
+            __SessionRequest: ::session_runtime::__private::CookieSource
+                + ?::core::marker::Sized,
+        {
+            <Self as ::session_runtime::__private::Session>::open(request)
+        }
+        /// Opens this session from `request` with the given backend. Never fails.
+        #[inline]
+        pub(crate) fn open_with<__SessionRequest>(
+            interface: &::session_runtime::__private::Arc<
+                dyn ::session_runtime::__private::SessionInterface,
+            >,
+            request: &__SessionRequest,
+        ) -> ::session_runtime::__private::Tracked<Self>
+        where
+            __SessionRequest: ::session_runtime::__private::CookieSource
+                + ?::core::marker::Sized,
+        {
+            <Self as ::session_runtime::__private::Session>::open_with(
+                interface,
+                request,
+            )
+        }
+    }
+};
