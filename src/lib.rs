@@ -1,1 +1,4 @@
-//! Workspace package: owns tests, examples, benches.
+//! The workspace package: owns the end-to-end tests, the examples and the benchmarks. Its
+//! library holds the demo app so that the example and the tests serve the same thing.
+
+pub mod demo;

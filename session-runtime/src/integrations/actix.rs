@@ -34,7 +34,7 @@ use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transfor
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
-use super::scope::{SaveFailed, SessionScope};
+use super::scope::{EagerSessions, SaveFailed, SessionScope};
 use crate::error::Error;
 use crate::headers::{CookieSink, CookieSource, VaryUpdate, merged_vary};
 use crate::session::Session;
@@ -78,17 +78,27 @@ impl CookieSink for ActixHeaders<'_> {
 #[derive(Debug, Clone, Default)]
 pub struct SessionMiddleware {
     interface: Option<InterfaceRef>,
+    eager: EagerSessions,
 }
 
 impl SessionMiddleware {
     /// Middleware using the process-wide backend.
     pub fn new() -> Self {
-        SessionMiddleware { interface: None }
+        SessionMiddleware { interface: None, eager: EagerSessions::default() }
     }
 
     /// Middleware using the given backend.
     pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
-        SessionMiddleware { interface: Some(interface.into()) }
+        SessionMiddleware { interface: Some(interface.into()), eager: EagerSessions::default() }
+    }
+}
+
+impl SessionMiddleware {
+    /// Opens session `T` on every request, so a permanent session is refreshed on every route
+    /// (see [`SessionLayer::eager`](crate::tower::SessionLayer::eager) when the `tower` feature is on).
+    pub fn eager<T: Session + Send + 'static>(mut self) -> Self {
+        self.eager.add::<T>();
+        self
     }
 }
 
@@ -104,7 +114,11 @@ where
     type Future = Ready<Result<Self::Transform, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(SessionMiddlewareService { service: Rc::new(service), interface: self.interface.clone() }))
+        ready(Ok(SessionMiddlewareService {
+            service: Rc::new(service),
+            interface: self.interface.clone(),
+            eager: self.eager.clone(),
+        }))
     }
 }
 
@@ -112,6 +126,7 @@ where
 pub struct SessionMiddlewareService<S> {
     service: Rc<S>,
     interface: Option<InterfaceRef>,
+    eager: EagerSessions,
 }
 
 impl<S, B> Service<ServiceRequest> for SessionMiddlewareService<S>
@@ -130,6 +145,7 @@ where
             Some(interface) => SessionScope::new(interface.clone()),
             None => SessionScope::global(),
         };
+        self.eager.open_all(&scope, request.request());
         request.extensions_mut().insert(scope.clone());
         let service = Rc::clone(&self.service);
         Box::pin(async move {

@@ -1,6 +1,8 @@
 //! The per-request scope a layer keeps: sessions opened during the request hand their final
 //! state to it when dropped, and the layer saves them all into the response.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -11,6 +13,41 @@ use crate::session::Session;
 use crate::tracked::{InterfaceRef, Tracked};
 
 type PendingSave = Box<dyn FnOnce(&mut dyn CookieSink) -> Result<(), Error> + Send>;
+
+/// Opens one session type for a request, type-erased (see [`EagerSessions`]).
+type Opener = Arc<dyn Fn(&SessionScope, &dyn CookieSource) + Send + Sync>;
+
+/// Session types a layer opens as soon as a request arrives, so a permanent session is refreshed
+/// (and gets `Vary: Cookie`) even on routes that never touch it, as Flask does.
+#[derive(Clone, Default)]
+#[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
+pub(crate) struct EagerSessions(Vec<Opener>);
+
+#[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
+impl EagerSessions {
+    pub(crate) fn add<T: Session + Send + 'static>(&mut self) {
+        self.0.push(Arc::new(|scope: &SessionScope, request: &dyn CookieSource| {
+            let session = scope.open_fresh::<T>(request);
+            scope
+                .opened
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(TypeId::of::<T>(), Box::new(session));
+        }));
+    }
+
+    pub(crate) fn open_all(&self, scope: &SessionScope, request: &dyn CookieSource) {
+        for opener in &self.0 {
+            opener(scope, request);
+        }
+    }
+}
+
+impl fmt::Debug for EagerSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EagerSessions({})", self.0.len())
+    }
+}
 
 /// One request's sessions, shared between the layer (which saves) and the extractors (which
 /// open). Layers put it into the request's extensions; it is cheap to clone.
@@ -36,13 +73,19 @@ type PendingSave = Box<dyn FnOnce(&mut dyn CookieSink) -> Result<(), Error> + Se
 #[derive(Clone)]
 pub struct SessionScope {
     interface: InterfaceRef,
+    /// Sessions opened eagerly and not yet taken by a handler, by type.
+    opened: Arc<Mutex<HashMap<TypeId, Box<dyn Any + Send>>>>,
     pending: Arc<Mutex<Vec<PendingSave>>>,
 }
 
 impl SessionScope {
     /// A scope whose sessions use `interface`.
     pub fn new(interface: impl Into<InterfaceRef>) -> Self {
-        SessionScope { interface: interface.into(), pending: Arc::new(Mutex::new(Vec::new())) }
+        SessionScope {
+            interface: interface.into(),
+            opened: Arc::new(Mutex::new(HashMap::new())),
+            pending: Arc::new(Mutex::new(Vec::new())),
+        }
     }
 
     /// A scope using the process-wide backend.
@@ -51,9 +94,17 @@ impl SessionScope {
         Self::new(interface)
     }
 
-    /// Opens session `T` from `request`; when the handle is dropped its final state is queued
-    /// for [`save_into`](SessionScope::save_into).
+    /// Opens session `T` from `request` (or hands out the one the layer opened eagerly); when the
+    /// handle is dropped its final state is queued for [`save_into`](SessionScope::save_into).
     pub fn open<T: Session + Send + 'static>(&self, request: &(impl CookieSource + ?Sized)) -> Tracked<T> {
+        let eager = self.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(&TypeId::of::<T>());
+        match eager.map(|session| session.downcast::<Tracked<T>>()) {
+            Some(Ok(session)) => *session,
+            _ => self.open_fresh(request),
+        }
+    }
+
+    fn open_fresh<T: Session + Send + 'static>(&self, request: &(impl CookieSource + ?Sized)) -> Tracked<T> {
         let mut session: Tracked<T> = Tracked::open_with(self.interface.clone(), T::config(), request);
         let pending = Arc::clone(&self.pending);
         session.on_drop(Box::new(move |last: Tracked<T>| {
@@ -68,6 +119,9 @@ impl SessionScope {
     /// Saves every session dropped so far into `response`. On an error the remaining sessions
     /// are still saved and the first error is returned.
     pub fn save_into(&self, response: &mut (impl CookieSink + ?Sized)) -> Result<(), Error> {
+        // Eager sessions no handler took: dropping them queues them like the others.
+        let untaken = std::mem::take(&mut *self.opened.lock().unwrap_or_else(PoisonError::into_inner));
+        drop(untaken);
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
         let mut first_error = None;
         for save in pending {

@@ -15,7 +15,7 @@ use http::{Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::scope::{SaveFailed, SessionScope};
+use super::scope::{EagerSessions, SaveFailed, SessionScope};
 use crate::headers::CookieSource;
 use crate::session::Session;
 use crate::tracked::{InterfaceRef, Tracked};
@@ -27,13 +27,14 @@ use crate::tracked::{InterfaceRef, Tracked};
 #[derive(Debug, Clone)]
 pub struct SessionLayer {
     interface: Option<InterfaceRef>,
+    eager: EagerSessions,
 }
 
 impl SessionLayer {
     /// A layer using the process-wide backend ([`install_keys`](crate::install_keys) or the
     /// environment).
     pub fn new() -> Self {
-        SessionLayer { interface: None }
+        SessionLayer { interface: None, eager: EagerSessions::default() }
     }
 
     /// A layer using the given backend.
@@ -47,7 +48,26 @@ impl SessionLayer {
     /// # Ok::<(), session_runtime::KeyError>(())
     /// ```
     pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
-        SessionLayer { interface: Some(interface.into()) }
+        SessionLayer { interface: Some(interface.into()), eager: EagerSessions::default() }
+    }
+
+    /// Opens session `T` on every request, not only when a handler asks for it, so that a
+    /// permanent session is refreshed (sliding expiry, with `Vary: Cookie`) on every route, as in
+    /// Flask. Handlers that extract `T` get this same handle.
+    ///
+    /// ```
+    /// # use session_runtime::{CookieConfig, Session, StaticConfig};
+    /// # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
+    /// # impl Session for Visit {
+    /// #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
+    /// #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
+    /// # }
+    /// let layer = session_runtime::tower::SessionLayer::new().eager::<Visit>();
+    /// # let _ = layer;
+    /// ```
+    pub fn eager<T: Session + Send + 'static>(mut self) -> Self {
+        self.eager.add::<T>();
+        self
     }
 
     fn scope(&self) -> SessionScope {
@@ -98,6 +118,7 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let scope = self.layer.scope();
+        self.layer.eager.open_all(&scope, &request);
         request.extensions_mut().insert(scope.clone());
         let response = self.inner.call(request);
         Box::pin(async move {

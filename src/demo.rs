@@ -1,0 +1,157 @@
+//! The demo app: sign in and out, a counter, a cart, flash messages and a "remember me" toggle,
+//! with one typed session. `cargo run --example demo` serves it; the end-to-end tests start it on
+//! a loopback port.
+
+use std::fmt::Write;
+
+use axum::Router;
+use axum::extract::Form;
+use axum::response::{Html, IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use session_runtime::tower::SessionLayer;
+use session_runtime::{InterfaceRef, Session, Tracked};
+
+/// The demo's session: who is signed in, a visit counter and a cart.
+#[derive(Session, Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
+#[session(name = "demo_session", lifetime = "7d", same_site = "lax")]
+pub struct Visit {
+    /// The signed-in user.
+    pub user: Option<String>,
+    /// Clicks on "count".
+    pub count: u32,
+    /// Items in the cart.
+    pub cart: Vec<String>,
+}
+
+/// What `/api/state` returns: the session as the server sees it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct State {
+    /// The session data.
+    pub visit: Visit,
+    /// Whether the session is permanent ("remember me").
+    pub permanent: bool,
+    /// Whether no cookie was accepted on this request.
+    pub new: bool,
+}
+
+/// The demo's routes behind a [`SessionLayer`] using `interface`.
+pub fn router(interface: impl Into<InterfaceRef>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/count", post(count))
+        .route("/cart", post(add_to_cart))
+        .route("/cart/clear", post(clear_cart))
+        .route("/remember", post(toggle_remember))
+        .route("/api/state", get(state))
+        .layer(SessionLayer::with_interface(interface).eager::<Visit>())
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    user: String,
+    #[serde(default)]
+    remember: Option<String>,
+}
+
+async fn login(mut visit: Tracked<Visit>, Form(form): Form<LoginForm>) -> Redirect {
+    let user = form.user.trim();
+    if user.is_empty() {
+        visit.flash_with("error", "Type a name to sign in.");
+    } else {
+        visit.user = Some(user.to_owned());
+        visit.set_permanent(form.remember.is_some());
+        visit.flash(format!("Welcome, {user}!"));
+    }
+    Redirect::to("/")
+}
+
+async fn logout(mut visit: Tracked<Visit>) -> Redirect {
+    visit.clear();
+    visit.flash("Signed out.");
+    Redirect::to("/")
+}
+
+async fn count(mut visit: Tracked<Visit>) -> Redirect {
+    visit.count += 1;
+    Redirect::to("/")
+}
+
+#[derive(Deserialize)]
+struct CartForm {
+    item: String,
+}
+
+async fn add_to_cart(mut visit: Tracked<Visit>, Form(form): Form<CartForm>) -> Redirect {
+    let item = form.item.trim();
+    if !item.is_empty() {
+        visit.cart.push(item.to_owned());
+    }
+    Redirect::to("/")
+}
+
+async fn clear_cart(mut visit: Tracked<Visit>) -> Redirect {
+    visit.cart.clear();
+    Redirect::to("/")
+}
+
+async fn toggle_remember(mut visit: Tracked<Visit>) -> Redirect {
+    let remember = !visit.is_permanent();
+    visit.set_permanent(remember);
+    Redirect::to("/")
+}
+
+async fn state(visit: Tracked<Visit>) -> axum::Json<State> {
+    axum::Json(State { visit: (*visit).clone(), permanent: visit.is_permanent(), new: visit.is_new() })
+}
+
+async fn index(mut visit: Tracked<Visit>) -> impl IntoResponse {
+    let flashes = visit.take_flashes();
+    let mut page = String::from(
+        "<!doctype html><html><head><meta charset=utf-8><title>Session demo</title>\
+         <style>body{font-family:sans-serif;max-width:40em;margin:2em auto}form{display:inline}\
+         .error{color:#b00}.message{color:#070}</style></head><body><h1>Session demo</h1>",
+    );
+    for flash in &flashes {
+        let _ = write!(page, "<p class=\"{}\">{}</p>", escape(&flash.category), escape(&flash.message));
+    }
+    match &visit.user {
+        Some(user) => {
+            let _ = write!(
+                page,
+                "<p id=user>Signed in as <b>{}</b>.</p><form method=post action=/logout>\
+                 <button>Sign out</button></form> <form method=post action=/remember>\
+                 <button id=remember>{}</button></form>",
+                escape(user),
+                if visit.is_permanent() { "Forget me" } else { "Remember me" }
+            );
+        }
+        None => page.push_str(
+            "<form method=post action=/login><input name=user placeholder=name> \
+             <label><input type=checkbox name=remember> remember me</label> <button>Sign in</button></form>",
+        ),
+    }
+    let _ = write!(
+        page,
+        "<h2>Counter</h2><p id=count>{}</p><form method=post action=/count><button>Count</button></form>\
+         <h2>Cart</h2><ul id=cart>",
+        visit.count
+    );
+    for item in &visit.cart {
+        let _ = write!(page, "<li>{}</li>", escape(item));
+    }
+    page.push_str(
+        "</ul><form method=post action=/cart><input name=item placeholder=item> <button>Add</button></form> \
+         <form method=post action=/cart/clear><button>Empty cart</button></form>\
+         <p><small>document.cookie sees: <code id=js-cookies></code></small></p>\
+         <script>document.getElementById('js-cookies').textContent = JSON.stringify(document.cookie)</script>\
+         </body></html>",
+    );
+    Html(page)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
