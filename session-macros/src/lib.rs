@@ -9,6 +9,11 @@
 //! `session_runtime::config::rules`) → [`expand`] (code generation), with a [`fallback`] impl
 //! next to the errors so that one mistake gives one error.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
 mod ast;
 mod attr;
 mod ctxt;
