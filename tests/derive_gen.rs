@@ -76,3 +76,21 @@ fn compiles_with_the_prelude_shadowed() {
         ::core::option::Option::Some("example.com")
     );
 }
+
+mod no_prelude {
+    //! The expansion also compiles without any prelude.
+    #![no_implicit_prelude]
+
+    #[derive(
+        ::session_runtime::Session, ::serde::Serialize, ::serde::Deserialize, ::core::default::Default,
+    )]
+    #[session(name = "bare", lifetime = 3600)]
+    pub(crate) struct Bare<T> {
+        items: ::std::vec::Vec<T>,
+    }
+}
+
+#[test]
+fn compiles_without_a_prelude() {
+    ::core::assert_eq!(<no_prelude::Bare<u8> as ::session_runtime::Session>::CONFIG.lifetime_secs(), 3600);
+}
