@@ -39,17 +39,18 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
     let vis = &node.vis;
     let private = quote!(#krate::__private);
 
-    // `for<'__session> Visit<..>: SessionData` makes the impl conditional on the data traits
+    // `for<'__session> Visit<..>: SessionData` makes the impls conditional on the data traits
     // instead of failing at the impl: a missing trait is then reported once, by the assertion
     // below (with `on_unimplemented` advice), and not a second time as an unsatisfied supertrait.
     // The binder keeps rustc from rejecting the bound as trivially false on a non-generic type.
-    let mut generics = node.generics.clone();
+    // The inherent impl itself is unconditional and its methods carry the bound, so a call of
+    // `Visit::open` on such a type reads "`Visit` cannot be a session: it needs ...".
     let (_, ty_generics, _) = node.generics.split_for_impl();
-    generics
-        .make_where_clause()
-        .predicates
-        .push(syn::parse_quote!(for<'__session> #ident #ty_generics: #private::SessionData));
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let data_bound = quote!(for<'__session> #ident #ty_generics: #private::SessionData);
+    let mut generics = node.generics.clone();
+    generics.make_where_clause().predicates.push(syn::parse_quote!(#data_bound));
+    let (impl_generics, _, session_where) = generics.split_for_impl();
+    let (_, _, own_where) = node.generics.split_for_impl();
 
     let assertion = if checks == Checks::Traits && node.generics.params.is_empty() {
         quote_spanned!(ident.span()=> #private::assert_session_data::<#ident>();)
@@ -63,7 +64,7 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
             #assertion
 
             #[automatically_derived]
-            impl #impl_generics #private::Session for #ident #ty_generics #where_clause {
+            impl #impl_generics #private::Session for #ident #ty_generics #session_where {
                 const CONFIG: #private::CookieConfig = #config;
 
                 #[inline]
@@ -75,13 +76,14 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
 
             #[automatically_derived]
             #[allow(dead_code)]
-            impl #impl_generics #ident #ty_generics #where_clause {
+            impl #impl_generics #ident #ty_generics #own_where {
                 /// Opens this session from `request` with the process-wide key ring. Never fails:
                 /// a missing or refused cookie gives an empty session.
                 #[inline]
                 #vis fn open<__SessionRequest>(request: &__SessionRequest) -> #private::Tracked<Self>
                 where
                     __SessionRequest: #private::CookieSource + ?::core::marker::Sized,
+                    #data_bound,
                 {
                     <Self as #private::Session>::open(request)
                 }
@@ -94,6 +96,7 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
                 ) -> #private::Tracked<Self>
                 where
                     __SessionRequest: #private::CookieSource + ?::core::marker::Sized,
+                    #data_bound,
                 {
                     <Self as #private::Session>::open_with(interface, request)
                 }

@@ -4,10 +4,15 @@
 //! `use session_runtime::Session;` brings both. The attributes are documented on [`Session`] and
 //! in `docs/attributes.md`.
 //!
-//! The pipeline follows thiserror and serde_derive: [`ast`] (typed input) → [`attr`]
-//! (`#[session(...)]` parsing, errors collected) → [`valid`] (the cookie rules, the same as
-//! `session_runtime::config::rules`) → [`expand`] (code generation), with a [`fallback`] impl
+//! The pipeline follows thiserror and serde_derive: `ast.rs` (typed input) → `attr.rs`
+//! (`#[session(...)]` parsing, errors collected) → `valid.rs` (the cookie rules, the same as
+//! `session_runtime::config::rules`) → `expand.rs` (code generation), with a `fallback.rs` impl
 //! next to the errors so that one mistake gives one error.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 
 mod ast;
 mod attr;

@@ -150,8 +150,8 @@ fn check_fields(cx: &Ctxt, input: &Input) {
                     span,
                     format!(
                         "the JSON key `{name}` is reserved: the Flask format stores {what} under it in the \
-                         same object as the session's fields; rename the field or give it \
-                         `#[serde(rename = \"...\")]`"
+                         same object as the session's fields; choose another name for this field (or its \
+                         `#[serde(rename = \"...\")]`)"
                     ),
                 );
             }

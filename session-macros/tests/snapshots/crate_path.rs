@@ -45,10 +45,7 @@ const _: () = {
     }
     #[automatically_derived]
     #[allow(dead_code)]
-    impl Visit
-    where
-        for<'__session> Visit: ::web::sessions::__private::SessionData,
-    {
+    impl Visit {
         /// Opens this session from `request` with the process-wide key ring. Never fails:
         /// a missing or refused cookie gives an empty session.
         #[inline]
@@ -58,6 +55,7 @@ const _: () = {
         where
             __SessionRequest: ::web::sessions::__private::CookieSource
                 + ?::core::marker::Sized,
+            for<'__session> Visit: ::web::sessions::__private::SessionData,
         {
             <Self as ::web::sessions::__private::Session>::open(request)
         }
@@ -72,6 +70,7 @@ const _: () = {
         where
             __SessionRequest: ::web::sessions::__private::CookieSource
                 + ?::core::marker::Sized,
+            for<'__session> Visit: ::web::sessions::__private::SessionData,
         {
             <Self as ::web::sessions::__private::Session>::open_with(interface, request)
         }

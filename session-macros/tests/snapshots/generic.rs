@@ -44,7 +44,6 @@ const _: () = {
     impl<'a, T: Clone> Cart<'a, T>
     where
         T: Default,
-        for<'__session> Cart<'a, T>: ::session_runtime::__private::SessionData,
     {
         /// Opens this session from `request` with the process-wide key ring. Never fails:
         /// a missing or refused cookie gives an empty session.
@@ -55,6 +54,7 @@ const _: () = {
         where
             __SessionRequest: ::session_runtime::__private::CookieSource
                 + ?::core::marker::Sized,
+            for<'__session> Cart<'a, T>: ::session_runtime::__private::SessionData,
         {
             <Self as ::session_runtime::__private::Session>::open(request)
         }
@@ -69,6 +69,7 @@ const _: () = {
         where
             __SessionRequest: ::session_runtime::__private::CookieSource
                 + ?::core::marker::Sized,
+            for<'__session> Cart<'a, T>: ::session_runtime::__private::SessionData,
         {
             <Self as ::session_runtime::__private::Session>::open_with(
                 interface,

@@ -1,0 +1,7 @@
+use serde::{Deserialize, Serialize};
+use session_runtime::Session;
+
+#[derive(Session, Serialize, Deserialize, Default)]
+struct Visit;
+
+fn main() {}
