@@ -40,7 +40,10 @@ pub(crate) struct Decoded<T> {
     pub(crate) flashes: Vec<Flash>,
 }
 
+/// The envelope JSON. Data holding a non-finite float is refused ([`crate::finite`]): its JSON
+/// would not read back.
 pub(crate) fn encode<T: Serialize>(data: &T, permanent: bool, flashes: &[Flash]) -> Result<Vec<u8>, Error> {
+    crate::finite::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
     serde_json::to_vec(&EnvelopeRef { v: data, p: permanent, f: flashes })
         .map_err(|e| Error::Serialize(e.to_string()))
 }

@@ -1,0 +1,324 @@
+//! Non-finite floats are refused at save.
+//!
+//! serde_json writes `NaN`, `inf` and `-inf` as `null`. Read back, that `null` fails to decode into
+//! an `f64` (the whole session would be refused with `Rejection::Payload` on the next request, so
+//! it is silently lost) or decodes as `None` in an `Option<f64>` (silently changed). So before a
+//! session is serialized, [`check`] walks the value with a serializer that writes nothing and
+//! fails on the first non-finite float, naming where it is; `save` turns that into
+//! [`Error::Serialize`](crate::Error::Serialize) and sends nothing.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser;
+
+/// A non-finite float (or a custom serialization error), with the path to it.
+#[derive(Debug)]
+pub(crate) struct NotJson {
+    path: Vec<String>,
+    message: String,
+}
+
+impl NotJson {
+    fn within(mut self, step: impl fmt::Display) -> Self {
+        self.path.push(step.to_string());
+        self
+    }
+}
+
+impl fmt::Display for NotJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.path.is_empty() {
+            f.write_str("at ")?;
+            for (i, step) in self.path.iter().rev().enumerate() {
+                if i > 0 {
+                    f.write_str(".")?;
+                }
+                f.write_str(step)?;
+            }
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for NotJson {}
+
+impl ser::Error for NotJson {
+    fn custom<M: fmt::Display>(message: M) -> Self {
+        NotJson { path: Vec::new(), message: message.to_string() }
+    }
+}
+
+/// `Ok` when every float in `value` is finite, i.e. when its JSON reads back as the same value.
+pub(crate) fn check<T: Serialize + ?Sized>(value: &T) -> Result<(), NotJson> {
+    value.serialize(Walker)
+}
+
+fn float(value: f64) -> Result<(), NotJson> {
+    if value.is_finite() {
+        Ok(())
+    } else {
+        Err(ser::Error::custom(format_args!(
+            "the float {value} cannot be stored: JSON has no NaN or infinity (serde_json would write \
+             null, which does not read back); keep it out of the session, or store an Option or a string"
+        )))
+    }
+}
+
+/// A serializer that writes nothing and only looks at floats.
+#[derive(Clone, Copy)]
+struct Walker;
+
+type Done = Result<(), NotJson>;
+
+impl ser::Serializer for Walker {
+    type Ok = ();
+    type Error = NotJson;
+    type SerializeSeq = Indexed;
+    type SerializeTuple = Indexed;
+    type SerializeTupleStruct = Indexed;
+    type SerializeTupleVariant = Indexed;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, _: bool) -> Done {
+        Ok(())
+    }
+    fn serialize_i8(self, _: i8) -> Done {
+        Ok(())
+    }
+    fn serialize_i16(self, _: i16) -> Done {
+        Ok(())
+    }
+    fn serialize_i32(self, _: i32) -> Done {
+        Ok(())
+    }
+    fn serialize_i64(self, _: i64) -> Done {
+        Ok(())
+    }
+    fn serialize_i128(self, _: i128) -> Done {
+        Ok(())
+    }
+    fn serialize_u8(self, _: u8) -> Done {
+        Ok(())
+    }
+    fn serialize_u16(self, _: u16) -> Done {
+        Ok(())
+    }
+    fn serialize_u32(self, _: u32) -> Done {
+        Ok(())
+    }
+    fn serialize_u64(self, _: u64) -> Done {
+        Ok(())
+    }
+    fn serialize_u128(self, _: u128) -> Done {
+        Ok(())
+    }
+    fn serialize_f32(self, value: f32) -> Done {
+        float(f64::from(value))
+    }
+    fn serialize_f64(self, value: f64) -> Done {
+        float(value)
+    }
+    fn serialize_char(self, _: char) -> Done {
+        Ok(())
+    }
+    fn serialize_str(self, _: &str) -> Done {
+        Ok(())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Done {
+        Ok(())
+    }
+    fn serialize_none(self) -> Done {
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Done {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Done {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Done {
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Done {
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Done {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Done {
+        value.serialize(self).map_err(|e| e.within(variant))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Indexed, NotJson> {
+        Ok(Indexed(0))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Indexed, NotJson> {
+        Ok(Indexed(0))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Indexed, NotJson> {
+        Ok(Indexed(0))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Indexed, NotJson> {
+        Ok(Indexed(0))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, NotJson> {
+        Ok(self)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, NotJson> {
+        Ok(self)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self, NotJson> {
+        Ok(self)
+    }
+}
+
+/// Sequences and tuples: counts elements so an error names the index.
+struct Indexed(usize);
+
+impl Indexed {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+        let index = self.0;
+        self.0 = self.0.saturating_add(1);
+        value.serialize(Walker).map_err(|e| e.within(format_args!("[{index}]")))
+    }
+}
+
+impl ser::SerializeSeq for Indexed {
+    type Ok = ();
+    type Error = NotJson;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+        self.element(value)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for Indexed {
+    type Ok = ();
+    type Error = NotJson;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+        self.element(value)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for Indexed {
+    type Ok = ();
+    type Error = NotJson;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+        self.element(value)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for Indexed {
+    type Ok = ();
+    type Error = NotJson;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+        self.element(value)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Walker {
+    type Ok = ();
+    type Error = NotJson;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Done {
+        key.serialize(Walker).map_err(|e| e.within("<map key>"))
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+        value.serialize(Walker).map_err(|e| e.within("<map value>"))
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Walker {
+    type Ok = ();
+    type Error = NotJson;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
+        value.serialize(Walker).map_err(|e| e.within(key))
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for Walker {
+    type Ok = ();
+    type Error = NotJson;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
+        value.serialize(Walker).map_err(|e| e.within(key))
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Inner {
+        ratio: f32,
+        list: Vec<Option<f64>>,
+    }
+
+    #[derive(Serialize)]
+    struct Outer {
+        name: String,
+        inner: Inner,
+        map: BTreeMap<String, f64>,
+    }
+
+    #[test]
+    fn finite_values_pass_and_non_finite_are_named() {
+        let mut value = Outer {
+            name: "x".into(),
+            inner: Inner { ratio: 0.5, list: vec![Some(1.0), None, Some(f64::MAX)] },
+            map: BTreeMap::from([("a".to_owned(), f64::MIN_POSITIVE)]),
+        };
+        assert!(check(&value).is_ok());
+        value.inner.list[1] = Some(f64::NAN);
+        assert_eq!(check(&value).unwrap_err().path, ["[1]", "list", "inner"]);
+        value.inner.list[1] = None;
+        value.inner.ratio = f32::NEG_INFINITY;
+        let err = check(&value).unwrap_err().to_string();
+        assert!(err.starts_with("at inner.ratio: the float -inf cannot be stored"), "{err}");
+        value.inner.ratio = 1.0;
+        value.map.insert("b".into(), f64::INFINITY);
+        assert!(check(&value).unwrap_err().to_string().starts_with("at map.<map value>: the float inf"));
+    }
+}
