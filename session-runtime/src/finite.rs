@@ -1,11 +1,17 @@
-//! Non-finite floats are refused at save.
+//! Data whose JSON would not read back is refused at save.
 //!
-//! serde_json writes `NaN`, `inf` and `-inf` as `null`. Read back, that `null` fails to decode into
-//! an `f64` (the whole session would be refused with `Rejection::Payload` on the next request, so
-//! it is silently lost) or decodes as `None` in an `Option<f64>` (silently changed). So before a
-//! session is serialized, [`check`] walks the value with a serializer that writes nothing and
-//! fails on the first non-finite float, naming where it is; `save` turns that into
-//! [`Error::Serialize`](crate::Error::Serialize) and sends nothing.
+//! Two things serialize fine but do not read back, so the session would be silently lost (or
+//! changed) at the next request:
+//!
+//! - non-finite floats: serde_json writes `NaN`, `inf` and `-inf` as `null`, which fails to decode
+//!   into an `f64` (the whole session is refused with `Rejection::Payload`) or decodes as `None` in
+//!   an `Option<f64>`;
+//! - nesting deeper than serde_json's parser accepts (128 levels of `[`/`{`, one of which is the
+//!   envelope): serialization has no such limit.
+//!
+//! So before a session is serialized, [`check`] walks the value with a serializer that writes
+//! nothing, fails on the first non-finite float or over-deep nesting and names where it is; `save`
+//! turns that into [`Error::Serialize`](crate::Error::Serialize) and sends nothing.
 
 use std::fmt;
 
@@ -28,9 +34,18 @@ impl NotJson {
 
 impl fmt::Display for NotJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.path.is_empty() {
+        // The path is stored innermost first; a very deep one is shortened in the middle.
+        const SHOWN: usize = 6;
+        let len = self.path.len();
+        if len > 0 {
             f.write_str("at ")?;
             for (i, step) in self.path.iter().rev().enumerate() {
+                if len > 2 * SHOWN && i == SHOWN {
+                    write!(f, ".…({} more)…", len - 2 * SHOWN)?;
+                }
+                if len > 2 * SHOWN && (SHOWN..len - SHOWN).contains(&i) {
+                    continue;
+                }
                 if i > 0 {
                     f.write_str(".")?;
                 }
@@ -50,9 +65,20 @@ impl ser::Error for NotJson {
     }
 }
 
-/// `Ok` when every float in `value` is finite, i.e. when its JSON reads back as the same value.
+/// The deepest JSON nesting (`[` and `{`) the data may have: serde_json's parser refuses the 128th
+/// level, and the envelope `{"v": …}` takes one.
+pub(crate) const MAX_DEPTH: usize = 126;
+
+/// `Ok` when every float in `value` is finite and its JSON nests at most [`MAX_DEPTH`] levels,
+/// i.e. when its JSON reads back as the same value.
 pub(crate) fn check<T: Serialize + ?Sized>(value: &T) -> Result<(), NotJson> {
-    value.serialize(Walker)
+    value.serialize(Walker { depth: MAX_DEPTH })
+}
+
+fn too_deep() -> NotJson {
+    ser::Error::custom(format_args!(
+        "the data nests more than {MAX_DEPTH} levels deep, which serde_json cannot read back"
+    ))
 }
 
 fn float(value: f64) -> Result<(), NotJson> {
@@ -66,9 +92,20 @@ fn float(value: f64) -> Result<(), NotJson> {
     }
 }
 
-/// A serializer that writes nothing and only looks at floats.
+/// A serializer that writes nothing and only looks at floats and nesting. `depth` is how many
+/// more levels of `[`/`{` may open.
 #[derive(Clone, Copy)]
-struct Walker;
+struct Walker {
+    depth: usize,
+}
+
+impl Walker {
+    /// The walker for what is inside `levels` more levels of nesting.
+    fn enter(self, levels: usize) -> Result<Walker, NotJson> {
+        let depth = self.depth.checked_sub(levels).ok_or_else(too_deep)?;
+        Ok(Walker { depth })
+    }
+}
 
 type Done = Result<(), NotJson>;
 
@@ -82,6 +119,10 @@ impl ser::Serializer for Walker {
     type SerializeMap = Self;
     type SerializeStruct = Self;
     type SerializeStructVariant = Self;
+
+    // JSON nesting per shape, as serde_json writes it: sequences, tuples, maps and structs open one
+    // level; a newtype variant is `{"V":…}` (one); tuple and struct variants are `{"V":[…]}` and
+    // `{"V":{…}}` (two); options, newtype structs and unit variants open none.
 
     fn serialize_bool(self, _: bool) -> Done {
         Ok(())
@@ -156,16 +197,16 @@ impl ser::Serializer for Walker {
         variant: &'static str,
         value: &T,
     ) -> Done {
-        value.serialize(self).map_err(|e| e.within(variant))
+        value.serialize(self.enter(1)?).map_err(|e| e.within(variant))
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Indexed, NotJson> {
-        Ok(Indexed(0))
+        Ok(Indexed { walker: self.enter(1)?, index: 0 })
     }
     fn serialize_tuple(self, _: usize) -> Result<Indexed, NotJson> {
-        Ok(Indexed(0))
+        Ok(Indexed { walker: self.enter(1)?, index: 0 })
     }
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Indexed, NotJson> {
-        Ok(Indexed(0))
+        Ok(Indexed { walker: self.enter(1)?, index: 0 })
     }
     fn serialize_tuple_variant(
         self,
@@ -174,13 +215,13 @@ impl ser::Serializer for Walker {
         _: &'static str,
         _: usize,
     ) -> Result<Indexed, NotJson> {
-        Ok(Indexed(0))
+        Ok(Indexed { walker: self.enter(2)?, index: 0 })
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self, NotJson> {
-        Ok(self)
+        self.enter(1)
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, NotJson> {
-        Ok(self)
+        self.enter(1)
     }
     fn serialize_struct_variant(
         self,
@@ -189,18 +230,21 @@ impl ser::Serializer for Walker {
         _: &'static str,
         _: usize,
     ) -> Result<Self, NotJson> {
-        Ok(self)
+        self.enter(2)
     }
 }
 
 /// Sequences and tuples: counts elements so an error names the index.
-struct Indexed(usize);
+struct Indexed {
+    walker: Walker,
+    index: usize,
+}
 
 impl Indexed {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        let index = self.0;
-        self.0 = self.0.saturating_add(1);
-        value.serialize(Walker).map_err(|e| e.within(format_args!("[{index}]")))
+        let index = self.index;
+        self.index = self.index.saturating_add(1);
+        value.serialize(self.walker).map_err(|e| e.within(format_args!("[{index}]")))
     }
 }
 
@@ -252,10 +296,10 @@ impl ser::SerializeMap for Walker {
     type Ok = ();
     type Error = NotJson;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Done {
-        key.serialize(Walker).map_err(|e| e.within("<map key>"))
+        key.serialize(*self).map_err(|e| e.within("<map key>"))
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(Walker).map_err(|e| e.within("<map value>"))
+        value.serialize(*self).map_err(|e| e.within("<map value>"))
     }
     fn end(self) -> Done {
         Ok(())
@@ -266,7 +310,7 @@ impl ser::SerializeStruct for Walker {
     type Ok = ();
     type Error = NotJson;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
-        value.serialize(Walker).map_err(|e| e.within(key))
+        value.serialize(*self).map_err(|e| e.within(key))
     }
     fn end(self) -> Done {
         Ok(())
@@ -277,7 +321,7 @@ impl ser::SerializeStructVariant for Walker {
     type Ok = ();
     type Error = NotJson;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
-        value.serialize(Walker).map_err(|e| e.within(key))
+        value.serialize(*self).map_err(|e| e.within(key))
     }
     fn end(self) -> Done {
         Ok(())
@@ -320,5 +364,18 @@ mod tests {
         value.inner.ratio = 1.0;
         value.map.insert("b".into(), f64::INFINITY);
         assert!(check(&value).unwrap_err().to_string().starts_with("at map.<map value>: the float inf"));
+    }
+
+    fn nested(levels: usize) -> serde_json::Value {
+        (1..levels).fold(serde_json::json!([]), |inner, _| serde_json::json!([inner]))
+    }
+
+    #[test]
+    fn nesting_is_limited_to_what_serde_json_reads_back() {
+        let envelope = |levels| format!(r#"{{"v":{}}}"#, nested(levels));
+        assert!(check(&nested(MAX_DEPTH)).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&envelope(MAX_DEPTH)).is_ok());
+        assert!(check(&nested(MAX_DEPTH + 1)).unwrap_err().to_string().contains("nests more than 126"));
+        assert!(serde_json::from_str::<serde_json::Value>(&envelope(MAX_DEPTH + 1)).is_err());
     }
 }
