@@ -7,7 +7,9 @@
 //!   into an `f64` (the whole session is refused with `Rejection::Payload`) or decodes as `None` in
 //!   an `Option<f64>`;
 //! - nesting deeper than serde_json's parser accepts (128 levels of `[`/`{`, one of which is the
-//!   envelope): serialization has no such limit.
+//!   envelope): serialization has no such limit;
+//! - `Some` of something written as `null` (`Some(None)` in an `Option<Option<T>>`, `Some(())`,
+//!   `Some(Value::Null)`): it reads back as `None`.
 //!
 //! So before a session is serialized, [`check`] walks the value with a serializer that writes
 //! nothing, fails on the first non-finite float or over-deep nesting and names where it is; `save`
@@ -72,7 +74,7 @@ pub(crate) const MAX_DEPTH: usize = 126;
 /// `Ok` when every float in `value` is finite and its JSON nests at most [`MAX_DEPTH`] levels,
 /// i.e. when its JSON reads back as the same value.
 pub(crate) fn check<T: Serialize + ?Sized>(value: &T) -> Result<(), NotJson> {
-    value.serialize(Walker { depth: MAX_DEPTH })
+    value.serialize(Walker { depth: MAX_DEPTH, in_some: false })
 }
 
 fn too_deep() -> NotJson {
@@ -92,18 +94,32 @@ fn float(value: f64) -> Result<(), NotJson> {
     }
 }
 
-/// A serializer that writes nothing and only looks at floats and nesting. `depth` is how many
-/// more levels of `[`/`{` may open.
+/// A serializer that writes nothing and only looks at floats, nesting and `null`s. `depth` is how
+/// many more levels of `[`/`{` may open; `in_some` is set directly inside a `Some`, where a `null`
+/// would read back as `None`.
 #[derive(Clone, Copy)]
 struct Walker {
     depth: usize,
+    in_some: bool,
 }
 
 impl Walker {
     /// The walker for what is inside `levels` more levels of nesting.
     fn enter(self, levels: usize) -> Result<Walker, NotJson> {
         let depth = self.depth.checked_sub(levels).ok_or_else(too_deep)?;
-        Ok(Walker { depth })
+        Ok(Walker { depth, in_some: false })
+    }
+
+    /// A `null` is written: fine, unless directly inside a `Some`.
+    fn null(self) -> Done {
+        if self.in_some {
+            Err(ser::Error::custom(
+                "`Some(None)` (or `Some` of anything written as null) reads back as `None`; use an enum \
+                 to tell the two apart",
+            ))
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -173,16 +189,16 @@ impl ser::Serializer for Walker {
         Ok(())
     }
     fn serialize_none(self) -> Done {
-        Ok(())
+        self.null()
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Done {
-        value.serialize(self)
+        value.serialize(Walker { in_some: true, ..self })
     }
     fn serialize_unit(self) -> Done {
-        Ok(())
+        self.null()
     }
     fn serialize_unit_struct(self, _: &'static str) -> Done {
-        Ok(())
+        self.null()
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Done {
         Ok(())
@@ -364,6 +380,21 @@ mod tests {
         value.inner.ratio = 1.0;
         value.map.insert("b".into(), f64::INFINITY);
         assert!(check(&value).unwrap_err().to_string().starts_with("at map.<map value>: the float inf"));
+    }
+
+    #[test]
+    fn some_of_null_is_refused() {
+        assert!(check(&Some(Some(1))).is_ok());
+        assert!(check(&Some(None::<u8>)).unwrap_err().to_string().contains("`Some(None)`"));
+        assert!(check(&vec![Some(None::<u8>)]).is_err());
+        assert!(check(&Some(())).is_err());
+        assert!(check(&Some(serde_json::Value::Null)).is_err());
+        assert!(check(&Some(vec![None::<u8>])).is_ok(), "a null inside a list inside Some is fine");
+        assert!(check(&None::<Option<u8>>).is_ok());
+        #[derive(Serialize)]
+        struct Wrapper(Option<u8>);
+        assert!(check(&Some(Wrapper(None))).is_err(), "newtype structs are transparent in JSON");
+        assert!(check(&Some(Wrapper(Some(1)))).is_ok());
     }
 
     fn nested(levels: usize) -> serde_json::Value {
