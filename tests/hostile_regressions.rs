@@ -156,3 +156,17 @@ fn mac_tags_are_compared_only_with_verify_slice() {
         assert!(!line.contains("tag ==") && !line.contains("== tag") && !line.contains("tag.eq("), "{line}");
     }
 }
+
+#[test]
+fn the_runtime_keeps_its_no_panic_lints() {
+    // The lints that keep panics out of non-test runtime code, and the clippy config that keeps
+    // the truncated verifiers out: removing either must be a deliberate change of this test.
+    let lib = include_str!("../session-runtime/src/lib.rs");
+    assert!(lib.contains("#![forbid(unsafe_code)]"));
+    assert!(lib.contains(
+        "not(test),\n    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)"
+    ));
+    let clippy = include_str!("../clippy.toml");
+    assert!(clippy.contains(r#"path = "hmac::Mac::verify_truncated_left""#));
+    assert!(clippy.contains(r#"path = "hmac::Mac::verify_truncated_right""#));
+}
