@@ -42,6 +42,11 @@ fn open_counting(source: &RawHeaders) -> (Tracked<Visit>, usize) {
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;
 
+/// What opening may allocate when nothing is decoded or only a small valid cookie is: a fixed
+/// amount, whatever the size of the headers (measured: 112 to 231 bytes; the margin absorbs
+/// allocations of the test harness's own threads).
+const SMALL: usize = 16 * KIB;
+
 /// What reading a compressed payload may allocate, in all: inflating stops one byte past the cap
 /// (the output buffer grows by doubling), then base64, JSON and the data. A few times the cap,
 /// whatever the payload claims to inflate to.
@@ -67,7 +72,7 @@ fn a_value_one_byte_over_max_size_is_too_large() {
     let value = "A".repeat(CookieConfig::DEFAULT.max_size() + 1);
     let (session, allocated) = open_counting(&RawHeaders::one(format!("session={value}")));
     assert_eq!(outcome(&session), Err(Some(TooLarge)));
-    assert!(allocated < 4 * KIB, "{allocated} bytes");
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]
@@ -88,7 +93,7 @@ fn a_one_megabyte_value_is_too_large_without_reading_it() {
     let value = valid_value() + &"A".repeat(MIB);
     let (session, allocated) = open_counting(&RawHeaders::one(format!("session={value}")));
     assert_eq!(outcome(&session), Err(Some(TooLarge)));
-    assert!(allocated < 4 * KIB, "{allocated} bytes for a 1 MiB value");
+    assert!(allocated < SMALL, "{allocated} bytes for a 1 MiB value");
 }
 
 #[test]
@@ -99,7 +104,7 @@ fn a_one_megabyte_header_of_foreign_cookies_still_finds_ours() {
     header.push_str(&valid_value());
     let (session, allocated) = open_counting(&RawHeaders::one(header));
     assert_eq!(outcome(&session), Ok(sample()));
-    assert!(allocated < 8 * KIB, "{allocated} bytes");
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]
@@ -108,7 +113,7 @@ fn a_sixteen_megabyte_header_without_our_cookie_allocates_nothing_much() {
     let header = "a=b; ".repeat(16 * MIB / 5);
     let (session, allocated) = open_counting(&RawHeaders::one(header));
     assert_eq!(outcome(&session), Err(None));
-    assert!(allocated < 4 * KIB, "{allocated} bytes");
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]
@@ -119,7 +124,7 @@ fn fifty_thousand_cookies_in_one_header_still_find_ours() {
     header.push_str(&valid_value());
     let (session, allocated) = open_counting(&RawHeaders::one(header));
     assert_eq!(outcome(&session), Ok(sample()));
-    assert!(allocated < 8 * KIB, "{allocated} bytes");
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]
@@ -131,7 +136,7 @@ fn twenty_thousand_cookie_headers_still_find_ours() {
     let (session, allocated) = open_counting(&source);
     assert_eq!(outcome(&session), Ok(sample()));
     assert_eq!(source.visited.get(), 20_001);
-    assert!(allocated < 8 * KIB, "{allocated} bytes");
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]
@@ -143,7 +148,7 @@ fn ten_thousand_cookies_with_our_name_are_tried_at_most_four_times() {
     let (session, allocated) = open_counting(&source);
     assert_eq!(outcome(&session), Err(Some(Malformed)));
     assert_eq!(source.visited.get(), 4, "headers read");
-    assert!(allocated < 4 * KIB, "{allocated} bytes");
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]
@@ -166,7 +171,7 @@ fn ten_thousand_empty_values_with_our_name_are_skipped_cheaply() {
     header.push_str(&valid_value());
     let (session, allocated) = open_counting(&RawHeaders::one(header));
     assert_eq!(outcome(&session), Ok(sample()));
-    assert!(allocated < 8 * KIB, "{allocated} bytes");
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]
