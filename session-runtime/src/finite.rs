@@ -1,6 +1,6 @@
 //! Data whose JSON would not read back is refused at save.
 //!
-//! Two things serialize fine but do not read back, so the session would be silently lost (or
+//! Three kinds of data serialize fine but do not read back, so the session would be silently lost (or
 //! changed) at the next request:
 //!
 //! - non-finite floats: serde_json writes `NaN`, `inf` and `-inf` as `null`, which fails to decode
@@ -12,15 +12,15 @@
 //!   `Some(Value::Null)`): it reads back as `None`.
 //!
 //! So before a session is serialized, [`check`] walks the value with a serializer that writes
-//! nothing, fails on the first non-finite float or over-deep nesting and names where it is; `save`
-//! turns that into [`Error::Serialize`](crate::Error::Serialize) and sends nothing.
+//! nothing, fails on the first of these and names where it is; `save` turns that into
+//! [`Error::Serialize`](crate::Error::Serialize) and sends nothing.
 
 use std::fmt;
 
 use serde::Serialize;
 use serde::ser;
 
-/// A non-finite float (or a custom serialization error), with the path to it.
+/// Why data would not read back (or a custom serialization error), with the path to it.
 #[derive(Debug)]
 pub(crate) struct NotJson {
     path: Vec<String>,
@@ -71,8 +71,8 @@ impl ser::Error for NotJson {
 /// level, and the envelope `{"v": …}` takes one.
 pub(crate) const MAX_DEPTH: usize = 126;
 
-/// `Ok` when every float in `value` is finite and its JSON nests at most [`MAX_DEPTH`] levels,
-/// i.e. when its JSON reads back as the same value.
+/// `Ok` when every float in `value` is finite, its JSON nests at most [`MAX_DEPTH`] levels and no
+/// `Some` holds a `null`, i.e. when its JSON reads back as the same value.
 pub(crate) fn check<T: Serialize + ?Sized>(value: &T) -> Result<(), NotJson> {
     value.serialize(Walker { depth: MAX_DEPTH, in_some: false })
 }
