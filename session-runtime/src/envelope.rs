@@ -40,7 +40,10 @@ pub(crate) struct Decoded<T> {
     pub(crate) flashes: Vec<Flash>,
 }
 
+/// The envelope JSON. Data whose JSON would not read back (non-finite floats, `Some(None)`, deep
+/// nesting) is refused ([`crate::finite`]).
 pub(crate) fn encode<T: Serialize>(data: &T, permanent: bool, flashes: &[Flash]) -> Result<Vec<u8>, Error> {
+    crate::finite::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
     serde_json::to_vec(&EnvelopeRef { v: data, p: permanent, f: flashes })
         .map_err(|e| Error::Serialize(e.to_string()))
 }

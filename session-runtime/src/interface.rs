@@ -81,7 +81,7 @@ pub struct SecureCookieSessionInterface {
 }
 
 /// Flask's salt, kept as the default so the key derivation reads the same in both formats.
-const DEFAULT_SALT: &[u8] = b"cookie-session";
+pub(crate) const DEFAULT_SALT: &[u8] = b"cookie-session";
 
 /// How many cookies of our name are tried, in order, before giving up (cookie tossing from a
 /// sibling subdomain can put a foreign one first; the bound keeps the work per request small).

@@ -32,6 +32,7 @@ mod clock;
 pub mod config;
 mod envelope;
 mod error;
+mod finite;
 mod flash;
 mod format;
 pub mod headers;
@@ -40,6 +41,8 @@ mod interface;
 mod key;
 pub mod save;
 mod session;
+#[cfg(feature = "testing")]
+mod testing;
 mod tracked;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -63,6 +66,14 @@ pub use integrations::actix;
 pub use integrations::axum;
 #[cfg(feature = "tower")]
 pub use integrations::tower;
+
+/// Test-only helpers behind the `testing` feature: sign arbitrary raw parts with the real MAC so
+/// tests and fuzzers reach the parsing behind the signature check. Not a public API.
+#[cfg(feature = "testing")]
+#[doc(hidden)]
+pub mod __testing {
+    pub use crate::testing::*;
+}
 
 /// What `#[derive(Session)]` expands to. Not a public API: it may change in any release.
 #[doc(hidden)]

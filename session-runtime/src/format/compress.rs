@@ -13,10 +13,15 @@ pub(crate) const MAX_INFLATED: usize = 256 * 1024;
 
 /// zlib level 6 (CPython's default) of `json`, when that is at least 2 bytes shorter.
 pub(crate) fn compress_if_shorter(json: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(json.len()), Compression::new(6));
-    encoder.write_all(json).ok()?;
-    let compressed = encoder.finish().ok()?;
+    let compressed = zlib(json)?;
     (compressed.len() + 1 < json.len()).then_some(compressed)
+}
+
+/// zlib level 6 (CPython's default) of `data`, whatever its length.
+pub(crate) fn zlib(data: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len()), Compression::new(6));
+    encoder.write_all(data).ok()?;
+    encoder.finish().ok()
 }
 
 /// Inflates `data`, or `None` when it is not a valid zlib stream or inflates past `MAX_INFLATED`.

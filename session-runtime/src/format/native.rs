@@ -58,7 +58,7 @@ impl NativeFormat {
 
     /// Signs `json` for the cookie `name` at time `now`.
     pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
-        let signer = self.signer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })?;
+        let signer = self.signer()?;
         let compressed = if json.len() >= COMPRESS_MIN { compress::compress_if_shorter(json) } else { None };
         let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
         let mut value = String::with_capacity(body_len * 4 / 3 + 64);
@@ -75,6 +75,24 @@ impl NativeFormat {
         value.push('.');
         base64url::encode_into(&tag, &mut value);
         Ok(value)
+    }
+
+    /// Appends `"." SIGNATURE` to `signed` (`PAYLOAD "." TIMESTAMP`, taken as is, unchecked): the
+    /// MAC step of [`sign`](Self::sign), shared with the test-only signing helper.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn sign_signed_part(&self, name: &str, signed: &[u8]) -> Result<Vec<u8>, Error> {
+        let tag = keyed_message(self.signer()?, name, signed).finalize().into_bytes();
+        let mut value = Vec::with_capacity(signed.len() + 1 + TAG_LEN * 4 / 3 + 1);
+        value.extend_from_slice(signed);
+        value.push(b'.');
+        let mut encoded = String::with_capacity(TAG_LEN * 4 / 3 + 1);
+        base64url::encode_into(&tag, &mut encoded);
+        value.extend_from_slice(encoded.as_bytes());
+        Ok(value)
+    }
+
+    fn signer(&self) -> Result<&HmacSha256, Error> {
+        self.signer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })
     }
 
     /// Verifies `value` and returns the payload JSON. Order: shape, MAC, timestamp, age, payload.

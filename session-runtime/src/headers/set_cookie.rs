@@ -99,8 +99,14 @@ fn push_quoted_path(path: &str, out: &mut String) {
     }
 }
 
-/// `Www, DD Mon YYYY HH:MM:SS GMT`.
+/// The first second that `httpdate` cannot format (it panics from 10000-01-01T00:00:00Z on).
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// `Www, DD Mon YYYY HH:MM:SS GMT`; a date from year 10000 on is `Error::Clock`, not a panic.
 fn http_date(unix: u64) -> Result<String, Error> {
+    if unix >= YEAR_10000 {
+        return Err(Error::Clock);
+    }
     let time = UNIX_EPOCH.checked_add(Duration::from_secs(unix)).ok_or(Error::Clock)?;
     Ok(httpdate::fmt_http_date(time))
 }
@@ -136,5 +142,12 @@ mod tests {
             render_delete(&CookieConfig::builder().same_site(None).build().unwrap()),
             "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/"
         );
+    }
+
+    #[test]
+    fn dates_httpdate_cannot_format_are_clock_errors() {
+        assert_eq!(http_date(YEAR_10000 - 1).unwrap(), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert!(matches!(http_date(YEAR_10000), Err(Error::Clock)));
+        assert!(matches!(http_date(u64::MAX), Err(Error::Clock)));
     }
 }

@@ -63,10 +63,10 @@ pub(crate) fn cookie_values(
     let name = name.as_bytes();
     source.for_each_cookie_header(&mut |header| {
         for pair in header.split(|&b| b == b';') {
-            let pair = pair.trim_ascii_start();
+            let pair = trim_start_sp_htab(pair);
             let Some(rest) = pair.strip_prefix(name) else { continue };
             let Some(value) = rest.strip_prefix(b"=") else { continue };
-            visit(value.trim_ascii_end())?;
+            visit(trim_end_sp_htab(value))?;
         }
         ControlFlow::Continue(())
     });
@@ -91,6 +91,18 @@ pub fn read_cookie(source: &dyn CookieSource, name: &str) -> Option<Vec<u8>> {
         ControlFlow::Break(())
     });
     found
+}
+
+/// Strips leading spaces and tabs only (`trim_ascii_start` would also strip CR, LF and FF).
+fn trim_start_sp_htab(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or_default()
+}
+
+/// Strips trailing spaces and tabs only.
+fn trim_end_sp_htab(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |i| i + 1);
+    bytes.get(..end).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -119,5 +131,9 @@ mod tests {
         assert_eq!(values(&[b"session =1; session= 2"], "session"), vec![b" 2".to_vec()]);
         assert_eq!(values(&[b"\xff\xfe=\xff; session=ok"], "session"), vec![b"ok".to_vec()]);
         assert_eq!(values(&[b"  session=ok  ;"], "session"), vec![b"ok".to_vec()]);
+        assert_eq!(values(&[b"\t session=ok\t \t"], "session"), vec![b"ok".to_vec()]);
+        assert_eq!(values(&[b"session= \t"], "session"), vec![b"".to_vec()]);
+        assert_eq!(trim_start_sp_htab(b" \t "), b"");
+        assert_eq!(trim_end_sp_htab(b" \t "), b"");
     }
 }

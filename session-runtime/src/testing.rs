@@ -1,0 +1,90 @@
+//! Test-only helpers (feature `testing`): build cookies whose MAC is valid but whose inner parts
+//! are whatever a test wants, so hostile-input tests and fuzzers reach the parsing that runs after
+//! the signature check. Not a public API: it may change in any release, and nothing here is needed
+//! to use sessions.
+//!
+//! ```
+//! use session_runtime::__testing::{RawSigner, b64, timestamp};
+//! use session_runtime::{Keys, SecretKey};
+//!
+//! let keys = Keys::new(SecretKey::try_from(&[7u8; 32][..]).unwrap());
+//! let signer = RawSigner::new(&keys, b"cookie-session");
+//! // A valid MAC over a payload that is not base64 and a timestamp with a leading zero byte.
+//! let payload = "not base64!";
+//! let ts = b64(&[0, 1]);
+//! let cookie = signer.sign("session", payload.as_bytes(), ts.as_bytes()).unwrap();
+//! assert!(cookie.starts_with(b"not base64!.AAE."));
+//! assert_eq!(timestamp(1_700_000_000), "ZVPxAA");
+//! ```
+
+use crate::error::Error;
+use crate::format::{base64url, compress, native};
+use crate::key::Keys;
+
+/// The most bytes a compressed payload may inflate to; one more is `Rejection::Payload`.
+pub const MAX_INFLATED: usize = compress::MAX_INFLATED;
+
+/// The salt [`SecureCookieSessionInterface`](crate::SecureCookieSessionInterface) uses unless
+/// [`with_salt`](crate::SecureCookieSessionInterface::with_salt) says otherwise.
+pub const DEFAULT_SALT: &[u8] = crate::interface::DEFAULT_SALT;
+
+/// Signs arbitrary `PAYLOAD` and `TIMESTAMP` parts with the native format's real MAC.
+#[derive(Clone)]
+pub struct RawSigner(native::NativeFormat);
+
+impl RawSigner {
+    /// A signer for the key ring's current key and `salt`, derived as the backend derives it.
+    pub fn new(keys: &Keys, salt: &[u8]) -> Self {
+        RawSigner(native::NativeFormat::new(keys, salt))
+    }
+
+    /// `payload "." timestamp "." SIGNATURE`, where the parts are taken byte for byte, unchecked
+    /// (they may hold dots, non-ASCII or anything else), and `SIGNATURE` is the canonical
+    /// base64url of the MAC the native format computes for cookie `name` over
+    /// `payload "." timestamp`. Errors only when the current key is too short to sign.
+    pub fn sign(&self, name: &str, payload: &[u8], timestamp: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut signed = Vec::with_capacity(payload.len() + 1 + timestamp.len());
+        signed.extend_from_slice(payload);
+        signed.push(b'.');
+        signed.extend_from_slice(timestamp);
+        self.0.sign_signed_part(name, &signed)
+    }
+
+    /// Like [`sign`](Self::sign), as text (the parts are text).
+    pub fn sign_str(&self, name: &str, payload: &str, timestamp: &str) -> Result<String, Error> {
+        let value = self.sign(name, payload.as_bytes(), timestamp.as_bytes())?;
+        String::from_utf8(value).map_err(|e| Error::Serialize(e.to_string()))
+    }
+
+    /// A complete, well-formed cookie value for `json` signed at `now`, exactly as `save` writes
+    /// it (compressed when the format would compress).
+    pub fn sign_json(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
+        self.0.sign(name, json, now)
+    }
+}
+
+/// Canonical base64url without padding, as every part of the native format is written.
+pub fn b64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 4);
+    base64url::encode_into(bytes, &mut out);
+    out
+}
+
+/// The canonical `TIMESTAMP` part for `seconds`.
+pub fn timestamp(seconds: u64) -> String {
+    let mut out = String::new();
+    native::encode_timestamp(seconds, &mut out);
+    out
+}
+
+/// A compressed `PAYLOAD` part: `"." b64(zlib(data))`, whatever the length of `data`.
+pub fn compressed_payload(data: &[u8]) -> String {
+    let mut out = String::from(".");
+    base64url::encode_into(&compress::zlib(data).unwrap_or_default(), &mut out);
+    out
+}
+
+/// The raw zlib stream (level 6) of `data`.
+pub fn zlib(data: &[u8]) -> Vec<u8> {
+    compress::zlib(data).unwrap_or_default()
+}
