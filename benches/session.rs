@@ -1,0 +1,136 @@
+//! Per-request cost of a session, against the floor and the peer path, measured in the same run on
+//! the same payloads. See docs/performance.md for how to run it and the numbers.
+//!
+//! Groups: `small` (≈190 B of JSON) and `large` (≈2.6 KB), each with
+//! - `ours/open`: `Cookie` header → typed value, through `Tracked::open_with`;
+//! - `ours/save`: a changed session → `Set-Cookie` (+ `Vary`) in a `HeaderMap`;
+//! - `ours/save_unchanged`: a read-only, non-permanent session (only `Vary: Cookie`);
+//! - `floor/open`, `floor/save`: base64 + pre-keyed HMAC-SHA256 + serde_json, written plainly;
+//! - `peer/open`, `peer/save`: serde_json + `cookie::SignedJar` (actix-session, axum-extra);
+//!
+//! and `compressed/ours/save`: a changed ≈4 KB compressible session.
+//!
+//! Smoke mode (CI): `cargo bench --workspace -- --test` runs each routine once.
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use http::HeaderMap;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use session_runtime::Tracked;
+
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{CONFIG, Envelope, Floor};
+
+/// The operations every payload size is measured with.
+fn group<T, M>(c: &mut Criterion, label: &str, data: &T, mutate: M)
+where
+    T: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug,
+    M: Fn(&mut T) + Copy,
+{
+    let backend = support::leak_backend();
+    support::check(backend, data);
+    let request = support::request_with(backend, data);
+    let floor = Floor::new();
+    let envelope = Envelope::with_flash(data.clone());
+    let floor_value = floor.save(&envelope);
+    let key = support::cookie_key();
+    let peer_header = support::peer_header(&key, &envelope);
+
+    let mut group = c.benchmark_group(label);
+    group.bench_function("ours/open", |b| {
+        b.iter(|| Tracked::<T>::open_with(backend, &CONFIG, black_box(&request)));
+    });
+    group.bench_function("floor/open", |b| {
+        b.iter(|| floor.open::<Envelope<T>>(black_box(floor_value.as_bytes())).unwrap());
+    });
+    group.bench_function("peer/open", |b| {
+        b.iter(|| support::peer_open::<Envelope<T>>(&key, black_box(&peer_header)).unwrap());
+    });
+
+    group.bench_function("ours/save", |b| {
+        b.iter_batched(
+            || (Tracked::<T>::open_with(backend, &CONFIG, &request), HeaderMap::new()),
+            |(mut session, mut headers)| {
+                mutate(&mut session);
+                session.save(&mut headers).unwrap();
+                headers
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.bench_function("floor/save", |b| {
+        b.iter_batched_ref(
+            || envelope.clone(),
+            |envelope| {
+                mutate(&mut envelope.v);
+                floor.save(black_box(&*envelope))
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.bench_function("peer/save", |b| {
+        b.iter_batched_ref(
+            || (envelope.clone(), HeaderMap::new()),
+            |(envelope, headers)| {
+                mutate(&mut envelope.v);
+                support::peer_save(&key, black_box(&*envelope), headers);
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.bench_function("ours/save_unchanged", |b| {
+        b.iter_batched(
+            || (Tracked::<T>::open_with(backend, &CONFIG, &request), HeaderMap::new()),
+            |(session, mut headers)| {
+                black_box(&*session);
+                session.save(&mut headers).unwrap();
+                headers
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    // FLASK FORMAT ROW (issue: Flask format): once `session-runtime` has the `flask` feature, add
+    // `flask/open` and `flask/save` here with a config built by
+    // `CookieConfig::builder().format(Format::Flask).build()` and a backend keyed with the same
+    // secret, behind `#[cfg(feature = "flask")]` with `flask = ["session-runtime/flask"]` in the
+    // root package's `[features]`.
+    group.finish();
+}
+
+fn small(c: &mut Criterion) {
+    group(c, "small", &support::small(), |s| s.cart[0] += 1);
+}
+
+fn large(c: &mut Criterion) {
+    group(c, "large", &support::large(), |s| s.cart[0] += 1);
+}
+
+fn compressed(c: &mut Criterion) {
+    let backend = support::leak_backend();
+    let data = support::compressible();
+    support::check(backend, &data);
+    let request = support::request_with(backend, &data);
+    let mut group = c.benchmark_group("compressed");
+    group.bench_function("ours/open", |b| {
+        b.iter(|| Tracked::<support::Compressible>::open_with(backend, &CONFIG, black_box(&request)));
+    });
+    group.bench_function("ours/save", |b| {
+        b.iter_batched(
+            || (Tracked::<support::Compressible>::open_with(backend, &CONFIG, &request), HeaderMap::new()),
+            |(mut session, mut headers)| {
+                session.id += 1;
+                session.save(&mut headers).unwrap();
+                headers
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, small, large, compressed);
+criterion_main!(benches);
