@@ -10,7 +10,8 @@
 //!
 //! and `compressed/ours/save`: a changed ≈4 KB compressible session.
 //!
-//! Smoke mode (CI): `cargo bench --workspace -- --test` runs each routine once.
+//! Times are the benchmark thread's CPU time (see `support/cpu_time.rs`; `BENCH_CLOCK=wall` for
+//! wall time). Smoke mode (CI): `cargo bench --workspace -- --test` runs each routine once.
 
 use std::hint::black_box;
 
@@ -23,10 +24,15 @@ use session_runtime::Tracked;
 #[path = "support/mod.rs"]
 mod support;
 
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+
+use cpu_time::CpuTime;
+
 use support::{CONFIG, Envelope, Floor};
 
 /// The operations every payload size is measured with.
-fn group<T, M>(c: &mut Criterion, label: &str, data: &T, mutate: M)
+fn group<T, M>(c: &mut Criterion<CpuTime>, label: &str, data: &T, mutate: M)
 where
     T: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug,
     M: Fn(&mut T) + Copy,
@@ -101,15 +107,15 @@ where
     group.finish();
 }
 
-fn small(c: &mut Criterion) {
+fn small(c: &mut Criterion<CpuTime>) {
     group(c, "small", &support::small(), |s| s.cart[0] += 1);
 }
 
-fn large(c: &mut Criterion) {
+fn large(c: &mut Criterion<CpuTime>) {
     group(c, "large", &support::large(), |s| s.cart[0] += 1);
 }
 
-fn compressed(c: &mut Criterion) {
+fn compressed(c: &mut Criterion<CpuTime>) {
     let backend = support::leak_backend();
     let data = support::compressible();
     support::check(backend, &data);
@@ -132,5 +138,15 @@ fn compressed(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, small, large, compressed);
+fn config() -> Criterion<CpuTime> {
+    let clock = CpuTime::from_env();
+    eprintln!("measuring {}", clock.name());
+    Criterion::default().with_measurement(clock)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = small, large, compressed
+}
 criterion_main!(benches);

@@ -110,7 +110,7 @@ pub struct Compressible {
 pub fn compressible() -> Compressible {
     Compressible {
         id: 7,
-        seen: (0..64).map(|i| format!("/catalogue/engines/analytical/{i:04}/specs")).collect(),
+        seen: (0..90).map(|i| format!("/catalogue/engines/analytical/{i:04}/specs")).collect(),
     }
 }
 

@@ -59,7 +59,8 @@ impl NativeFormat {
     /// Signs `json` for the cookie `name` at time `now`.
     pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
         let signer = self.signer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })?;
-        let compressed = if json.len() >= COMPRESS_MIN { compress::compress_if_shorter(json) } else { None };
+        let compressed =
+            if json.len() >= COMPRESS_MIN { compress::compress_fast_if_shorter(json) } else { None };
         let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
         let mut value = String::with_capacity(body_len * 4 / 3 + 64);
         match &compressed {
