@@ -25,10 +25,10 @@ impl CpuTime {
     }
 
     fn now(&self) -> Duration {
-        if !self.wall {
-            if let Some(now) = thread_cpu_time() {
-                return now;
-            }
+        if !self.wall
+            && let Some(now) = thread_cpu_time()
+        {
+            return now;
         }
         static START: OnceLock<Instant> = OnceLock::new();
         START.get_or_init(Instant::now).elapsed()
