@@ -223,7 +223,9 @@ pub fn cookie_key() -> cookie::Key {
     cookie::Key::from(COOKIE_KEY)
 }
 
-/// `Set-Cookie` for `data` through a `SignedJar`, appended to `headers` like ours.
+/// `Set-Cookie` for `data` through a `SignedJar`, appended to `headers` as axum-extra's
+/// `SignedCookieJar` and actix-web do: percent-encoded (`Cookie::encoded`), since raw JSON has
+/// `"`, `,` and spaces, which are not cookie octets.
 pub fn peer_save<T: Serialize>(key: &cookie::Key, data: &T, headers: &mut HeaderMap) {
     let json = serde_json::to_string(data).unwrap();
     let mut jar = cookie::CookieJar::new();
@@ -231,15 +233,16 @@ pub fn peer_save<T: Serialize>(key: &cookie::Key, data: &T, headers: &mut Header
         cookie::Cookie::build(("session", json)).path("/").http_only(true).same_site(cookie::SameSite::Lax),
     );
     for cookie in jar.delta() {
-        headers.append(SET_COOKIE, HeaderValue::try_from(cookie.to_string()).unwrap());
+        headers.append(SET_COOKIE, HeaderValue::try_from(cookie.encoded().to_string()).unwrap());
     }
 }
 
-/// The typed value of the `session` cookie of a `Cookie` header, through a `SignedJar`.
+/// The typed value of the `session` cookie of a `Cookie` header, through a `SignedJar`, parsing
+/// the header as axum-extra's `SignedCookieJar::from_headers` does (every cookie, percent-decoded).
 pub fn peer_open<T: DeserializeOwned>(key: &cookie::Key, header: &str) -> Option<T> {
     let mut jar = cookie::CookieJar::new();
-    for cookie in cookie::Cookie::split_parse(header).flatten() {
-        jar.add_original(cookie.into_owned());
+    for cookie in header.split(';').filter_map(|pair| cookie::Cookie::parse_encoded(pair.to_owned()).ok()) {
+        jar.add_original(cookie);
     }
     let cookie = jar.signed(key).get("session")?;
     serde_json::from_str(cookie.value()).ok()

@@ -122,11 +122,11 @@ pub(crate) fn same_json(a: &[u8], b: &[u8]) -> bool {
     }
     // Only what lies between the common prefix and the common suffix can differ; for two
     // permutations of the same bytes, that window of each is a permutation of the other's.
-    let Some(start) = a.iter().zip(b).position(|(x, y)| x != y) else {
+    let start = common_prefix(a, b);
+    if start == a.len() {
         return true;
-    };
-    let end_offset = a.iter().rev().zip(b.iter().rev()).position(|(x, y)| x != y).unwrap_or(0);
-    let end = a.len() - end_offset;
+    }
+    let end = a.len() - common_suffix(a, b);
     if byte_sums(a.get(start..end).unwrap_or(a)) != byte_sums(b.get(start..end).unwrap_or(b)) {
         return false;
     }
@@ -134,6 +134,28 @@ pub(crate) fn same_json(a: &[u8], b: &[u8]) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// The length of the common prefix of two equally long slices, compared a word at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let words = a.chunks_exact(8).zip(b.chunks_exact(8)).take_while(|(x, y)| word(x) == word(y)).count();
+    let start = words * 8;
+    let tail = a.get(start..).unwrap_or_default().iter().zip(b.get(start..).unwrap_or_default());
+    start + tail.take_while(|(x, y)| x == y).count()
+}
+
+/// The length of the common suffix of two equally long slices, compared a word at a time.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let words = a.rchunks_exact(8).zip(b.rchunks_exact(8)).take_while(|(x, y)| word(x) == word(y)).count();
+    let end = a.len() - words * 8;
+    let head =
+        a.get(..end).unwrap_or_default().iter().rev().zip(b.get(..end).unwrap_or_default().iter().rev());
+    words * 8 + head.take_while(|(x, y)| x == y).count()
+}
+
+/// An 8-byte chunk as one integer (a slice comparison would call `memcmp` per chunk).
+fn word(chunk: &[u8]) -> u64 {
+    u64::from_ne_bytes(chunk.try_into().unwrap_or_default())
 }
 
 /// The sums of the bytes and of their squares: equal for any two permutations of the same bytes.
@@ -171,6 +193,15 @@ mod tests {
         assert!(!same_json(br#"{"a":1,"b":2}"#, br#"{"a":1,"b":3}"#), "different sums");
         assert!(!same_json(br#"{"a":12}"#, br#"{"a":21}"#), "same sums, parsed");
         assert!(same_json(br#"{"m":{"x":[1,2],"y":{}}}"#, br#"{"m":{"y":{},"x":[1,2]}}"#));
+        for (a, b, prefix, suffix) in [
+            (&b"abcdefghijklmnopq"[..], &b"abcdefghijklmnopq"[..], 17, 17),
+            (b"abcdefghijXlmnopq", b"abcdefghijYlmnopq", 10, 6),
+            (b"Xbcdefghijklmnopq", b"Ybcdefghijklmnopq", 0, 16),
+            (b"abcdefghijklmnopX", b"abcdefghijklmnopY", 16, 0),
+            (b"", b"", 0, 0),
+        ] {
+            assert_eq!((common_prefix(a, b), common_suffix(a, b)), (prefix, suffix), "{a:?}");
+        }
     }
 
     #[test]
