@@ -25,7 +25,7 @@ mod cpu_time;
 
 use cpu_time::CpuTime;
 use criterion::measurement::Measurement;
-use support::{CONFIG, Envelope, Floor};
+use support::{CONFIG, Envelope, Floor, FloorZlib};
 
 /// One row: runs the operation `n` times on inputs prepared outside the timing, returns the time.
 type Row<'a> = (&'static str, Box<dyn FnMut(&CpuTime, usize) -> Duration + 'a>);
@@ -58,7 +58,7 @@ where
     let key: &'a cookie::Key = Box::leak(Box::new(support::cookie_key()));
     let peer_header: &'a str = Box::leak(support::peer_header(key, envelope).into_boxed_str());
     let open = move || Tracked::<T>::open_with(backend, &CONFIG, request);
-    vec![
+    let mut rows: Vec<Row<'a>> = vec![
         ("ours/open", Box::new(move |c, n| timed(c, n, || (), |()| open()))),
         (
             "floor/open",
@@ -131,7 +131,32 @@ where
                 )
             }),
         ),
-    ]
+    ];
+    if support::compresses(data) {
+        let floor: &'a FloorZlib = Box::leak(Box::new(FloorZlib::new()));
+        let value: &'a str = Box::leak(floor.save(envelope).into_boxed_str());
+        rows.push((
+            "floor_zlib/open",
+            Box::new(move |c, n| {
+                timed(c, n, || (), |()| floor.open::<Envelope<T>>(value.as_bytes()).unwrap())
+            }),
+        ));
+        rows.push((
+            "floor_zlib/save",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || envelope.clone(),
+                    |mut envelope| {
+                        mutate(&mut envelope.v);
+                        floor.save(&envelope)
+                    },
+                )
+            }),
+        ));
+    }
+    rows
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -208,6 +233,10 @@ fn main() {
             let (a, b) = (&per_round[at(a)], &per_round[at(b)]);
             median(a.iter().zip(b).map(|(a, b)| a / b).collect())
         };
+        let zlib = rows
+            .iter()
+            .any(|(n, _)| *n == "floor_zlib/open")
+            .then(|| (ratio("ours/open", "floor_zlib/open"), ratio("ours/save", "floor_zlib/save")));
         let ours_total =
             median(per_round[at("ours/open")].clone()) + median(per_round[at("ours/save")].clone());
         let flask_ratio = flask.as_ref().and_then(|f| {
@@ -224,6 +253,7 @@ fn main() {
             ],
             flask_ratio,
             median(per_round[at("ours/save")].clone()),
+            zlib,
         ));
     }
     println!();
@@ -231,11 +261,20 @@ fn main() {
         "| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save | Flask/ours open+save |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
-    for (label, [fo, fs, po, ps], flask, _) in &summary {
+    for (label, [fo, fs, po, ps], flask, _, _) in &summary {
         let flask = flask.map_or("–".to_owned(), |r| format!("{r:.0}×"));
         println!("| {label} | {fo:.2}× | {fs:.2}× | {po:.2}× | {ps:.2}× | {flask} |");
     }
-    if let Some((_, _, _, save)) = summary.iter().find(|(l, ..)| *l == "compressed") {
+    println!();
+    println!("Same work as the floor with zlib (level 1, reused state) where our format compresses:\n");
+    println!("| payload | ours/floor_zlib open | ours/floor_zlib save |");
+    println!("|---|---:|---:|");
+    for (label, _, _, _, zlib) in &summary {
+        if let Some((open, save)) = zlib {
+            println!("| {label} | {open:.2}× | {save:.2}× |");
+        }
+    }
+    if let Some((_, _, _, save, _)) = summary.iter().find(|(l, ..)| *l == "compressed") {
         println!("\nCompressed save of the ≈4 KB session: {} (target ≤ 15 µs).", fmt(*save));
     }
 }

@@ -39,15 +39,17 @@ def main():
     if not CRITERION.exists():
         sys.exit("no criterion results: run `cargo bench --bench session` first")
 
-    rows = ["ours_open", "floor_open", "peer_open", "ours_save", "floor_save", "peer_save",
-            "ours_save_unchanged"]
+    rows = ["ours_open", "floor_open", "floor_zlib_open", "peer_open", "ours_save", "floor_save",
+            "floor_zlib_save", "peer_save", "ours_save_unchanged"]
     print("| payload | operation | median |")
     print("|---|---|---:|")
     for group in ("small", "large", "compressed"):
         for bench in rows:
             ns = median_ns(group, bench)
             if ns is not None:
-                print(f"| {group} | {bench.replace('_', '/', 1)} | {fmt(ns)} |")
+                head, _, op = bench.rpartition("_") if bench.startswith("floor_zlib") else bench.partition("_")
+                name = f"{head}/{op}"
+                print(f"| {group} | {name} | {fmt(ns)} |")
         for op in ("open", "save"):
             if group in flask:
                 print(f"| {group} | flask/{op} (Python) | {fmt(flask[group][op])} |")
@@ -56,7 +58,7 @@ def main():
     print("| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save "
           "| Flask/ours open+save |")
     print("|---|---:|---:|---:|---:|---:|")
-    for group in ("small", "large"):
+    for group in ("small", "large", "compressed"):
         o_open, o_save = median_ns(group, "ours_open"), median_ns(group, "ours_save")
         if o_open is None:
             continue
@@ -67,6 +69,12 @@ def main():
               f"| {ratio(o_open, median_ns(group, 'peer_open'))} "
               f"| {ratio(o_save, median_ns(group, 'peer_save'))} "
               f"| {ratio(flask_total, ours_total)} |")
+    print()
+    print("| payload | ours/floor_zlib open | ours/floor_zlib save |")
+    print("|---|---:|---:|")
+    for group in ("large", "compressed"):
+        print(f"| {group} | {ratio(median_ns(group, 'ours_open'), median_ns(group, 'floor_zlib_open'))} "
+              f"| {ratio(median_ns(group, 'ours_save'), median_ns(group, 'floor_zlib_save'))} |")
     c_save = median_ns("compressed", "ours_save")
     if c_save is not None:
         print()
