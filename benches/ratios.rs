@@ -102,6 +102,21 @@ where
             }),
         ),
         (
+            "floor/save_http",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || (envelope.clone(), HeaderMap::with_capacity(8)),
+                    |(mut envelope, mut headers)| {
+                        mutate(&mut envelope.v);
+                        floor.save_http(&envelope, &mut headers);
+                        headers
+                    },
+                )
+            }),
+        ),
+        (
             "peer/save",
             Box::new(move |c, n| {
                 timed(
@@ -254,6 +269,7 @@ fn main() {
             flask_ratio,
             median(per_round[at("ours/save")].clone()),
             zlib,
+            ratio("ours/save", "floor/save_http"),
         ));
     }
     println!();
@@ -261,7 +277,7 @@ fn main() {
         "| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save | Flask/ours open+save |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
-    for (label, [fo, fs, po, ps], flask, _, _) in &summary {
+    for (label, [fo, fs, po, ps], flask, _, _, _) in &summary {
         let flask = flask.map_or("–".to_owned(), |r| format!("{r:.0}×"));
         println!("| {label} | {fo:.2}× | {fs:.2}× | {po:.2}× | {ps:.2}× | {flask} |");
     }
@@ -269,12 +285,18 @@ fn main() {
     println!("Same work as the floor with zlib (level 1, reused state) where our format compresses:\n");
     println!("| payload | ours/floor_zlib open | ours/floor_zlib save |");
     println!("|---|---:|---:|");
-    for (label, _, _, _, zlib) in &summary {
+    for (label, _, _, _, zlib, _) in &summary {
         if let Some((open, save)) = zlib {
             println!("| {label} | {open:.2}× | {save:.2}× |");
         }
     }
-    if let Some((_, _, _, save, _)) = summary.iter().find(|(l, ..)| *l == "compressed") {
+    println!(
+        "\nours/save against the floor plus its HTTP work (`Set-Cookie` line, `HeaderValue`, `Vary`):\n"
+    );
+    for (label, _, _, _, _, http) in &summary {
+        println!("- {label}: {http:.2}×");
+    }
+    if let Some((_, _, _, save, _, _)) = summary.iter().find(|(l, ..)| *l == "compressed") {
         println!("\nCompressed save of the ≈4 KB session: {} (target ≤ 15 µs).", fmt(*save));
     }
 }

@@ -197,6 +197,15 @@ impl Floor {
         out
     }
 
+    /// [`save`](Floor::save) plus the HTTP work every real save does and the floor leaves out:
+    /// the `Set-Cookie` line with our default attributes, its `HeaderValue`, `Vary: Cookie`.
+    pub fn save_http<T: Serialize>(&self, data: &T, headers: &mut HeaderMap) {
+        let value = self.save(data);
+        let line = format!("session={value}; HttpOnly; Path=/; SameSite=Lax");
+        headers.append(SET_COOKIE, HeaderValue::from_str(&line).unwrap());
+        headers.insert(http::header::VARY, HeaderValue::from_static("Cookie"));
+    }
+
     pub fn open<T: DeserializeOwned>(&self, value: &[u8]) -> Option<T> {
         let dot = value.iter().rposition(|&b| b == b'.')?;
         let (body, signature) = (&value[..dot], &value[dot + 1..]);
