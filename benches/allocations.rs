@@ -82,6 +82,13 @@ where
             for (name, n) in &measured {
                 println!("{label}/{name:<22} {n:>3} allocations");
             }
+            let json = support::envelope_json(data).len();
+            let ours = support::cookie_value(&request).len();
+            let peer = peer_header.split("session=").nth(1).map_or(0, str::len);
+            println!(
+                "{label}: {json} bytes of JSON; cookie value: ours {ours} bytes, floor {}, peer {peer} (percent-encoded)",
+                floor_value.len()
+            );
         }
     }
 }

@@ -134,7 +134,6 @@ def main():
         print(
             f"flask {label:<5} open {r['open'] / 1000:8.2f} µs   save {r['save'] / 1000:8.2f} µs"
             f"   (Cookie header {r['cookie']} bytes)",
-            file=sys.stderr,
         )
     if args.json:
         with open(args.json, "w") as f:
