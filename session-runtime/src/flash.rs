@@ -1,6 +1,6 @@
 //! Flash messages: one-shot messages with a category, kept in the session until taken.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// A flash message. On the wire it is the pair `[category, message]`, as Flask keeps it.
 ///
@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 /// let flash = Flash::new("error", "wrong password");
 /// assert_eq!(serde_json::to_string(&flash).unwrap(), r#"["error","wrong password"]"#);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "(String, String)", into = "(String, String)")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "(String, String)")]
 pub struct Flash {
     /// The category (Flask's default is `"message"`).
     pub category: String,
@@ -25,6 +25,13 @@ impl Flash {
     /// A flash message with a category.
     pub fn new(category: impl Into<String>, message: impl Into<String>) -> Self {
         Flash { category: category.into(), message: message.into() }
+    }
+}
+
+/// The pair `[category, message]`, written from borrowed strings (serde's `into` would clone both).
+impl Serialize for Flash {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.category.as_str(), self.message.as_str()).serialize(serializer)
     }
 }
 

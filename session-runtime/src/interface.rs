@@ -220,11 +220,12 @@ impl SessionInterface for SecureCookieSessionInterface {
                 } else {
                     (None, None)
                 };
-                let line = render_set(config, &value, expires, max_age)?;
+                let value_size = value.len();
+                let line = render_set(config, value, expires, max_age)?;
                 if line.len() > config.max_size() {
                     return Err(Error::TooLarge {
                         name: config.name().to_owned(),
-                        value_size: value.len(),
+                        value_size,
                         line_size: line.len(),
                         limit: config.max_size(),
                     });

@@ -190,7 +190,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         let payload = if self.modified { Some(self.encode()?) } else { None };
         let change = match &payload {
             None => Change::Untouched { payload: self.original.as_deref() },
-            Some(payload) if *payload == self.empty_payload()? => Change::Emptied,
+            Some(payload) if self.is_empty_payload(payload)? => Change::Emptied,
             Some(payload) => match &self.original {
                 Some(original) if envelope::same_json(original, payload) => {
                     Change::Untouched { payload: Some(original) }
@@ -210,11 +210,14 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     }
 
     fn encode(&self) -> Result<Vec<u8>, Error> {
-        envelope::encode(&self.data, self.permanent, &self.flashes)
+        // A changed session is usually about as long as it was: one allocation of the right size.
+        let size_hint = self.original.as_ref().map_or(0, |original| original.len() + 16);
+        envelope::encode(&self.data, self.permanent, &self.flashes, size_hint)
     }
 
-    fn empty_payload(&self) -> Result<Vec<u8>, Error> {
-        envelope::encode(&T::default(), self.config.0.permanent(), &[])
+    /// Whether `payload` (this session's) equals the empty state's, without building the latter.
+    fn is_empty_payload(&self, payload: &[u8]) -> Result<bool, Error> {
+        envelope::is_empty_envelope::<T>(payload, self.permanent, &self.flashes, self.config.0.permanent())
     }
 
     /// Resets the data to its default, drops the flashes and the permanent flag. The cookie is

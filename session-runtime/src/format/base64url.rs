@@ -17,6 +17,14 @@ pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
+/// Decodes canonical base64url of at most `N` bytes into a stack buffer (no allocation), or
+/// `None` (also when it would be longer). Returns the buffer and the decoded length.
+pub(crate) fn decode_array<const N: usize>(text: &[u8]) -> Option<([u8; N], usize)> {
+    let mut out = [0u8; N];
+    let len = URL_SAFE_NO_PAD.decode_slice(text, &mut out).ok()?;
+    Some((out, len))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +38,10 @@ mod tests {
         assert_eq!(decode(b"ZVP AA"), None, "whitespace");
         assert_eq!(decode(b"ZVPxA"), None, "impossible length");
         assert_eq!(decode(b""), Some(vec![]));
+        for text in [&b"ZVPxAA"[..], b"ZVPxAA==", b"ZVPxAB", b"ZVP+AA", b"ZVP AA", b"ZVPxA", b""] {
+            let array = decode_array::<4>(text).map(|(bytes, len)| bytes[..len].to_vec());
+            assert_eq!(array, decode(text), "{text:?}");
+        }
+        assert_eq!(decode_array::<3>(b"ZVPxAA"), None, "longer than the buffer");
     }
 }

@@ -24,6 +24,10 @@ const DERIVATION_LABEL: &[u8] = b"session-runtime/native/v1\0";
 const MESSAGE_PREFIX: &[u8] = b"v1\0";
 const TAG_LEN: usize = 32;
 
+/// What a `Set-Cookie` line adds to its value, but for domain and path: `; Expires=…; Max-Age=…;
+/// Secure; HttpOnly; Path=; SameSite=Strict; Partitioned` is 107 bytes.
+const LINE_ROOM: usize = 192;
+
 /// JSON shorter than this is never compressed: deflating a small session costs more than the HMAC
 /// and rarely saves bytes, and the size limit only matters for large sessions.
 pub(crate) const COMPRESS_MIN: usize = 512;
@@ -59,9 +63,12 @@ impl NativeFormat {
     /// Signs `json` for the cookie `name` at time `now`.
     pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
         let signer = self.signer()?;
-        let compressed = if json.len() >= COMPRESS_MIN { compress::compress_if_shorter(json) } else { None };
+        let compressed =
+            if json.len() >= COMPRESS_MIN { compress::compress_fast_if_shorter(json) } else { None };
         let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
-        let mut value = String::with_capacity(body_len * 4 / 3 + 64);
+        // Room for the value (body, timestamp, tag) and for the rest of the `Set-Cookie` line,
+        // which is rendered into this same buffer.
+        let mut value = String::with_capacity(body_len.div_ceil(3) * 4 + 64 + name.len() + LINE_ROOM);
         match &compressed {
             Some(packed) => {
                 value.push('.');
@@ -113,10 +120,11 @@ impl NativeFormat {
         if body.contains(&b'.') {
             return Err(Rejection::Malformed);
         }
-        let tag = base64url::decode(signature).ok_or(Rejection::Malformed)?;
-        if tag.len() != TAG_LEN {
+        // Exactly `TAG_LEN` bytes, decoded on the stack.
+        let (tag, TAG_LEN) = base64url::decode_array::<TAG_LEN>(signature).ok_or(Rejection::Malformed)?
+        else {
             return Err(Rejection::Malformed);
-        }
+        };
         let verified =
             self.verifiers.iter().any(|key| keyed_message(key, name, signed).verify_slice(&tag).is_ok());
         if !verified {
@@ -154,8 +162,9 @@ pub(crate) fn encode_timestamp(seconds: u64, out: &mut String) {
 
 /// The canonical inverse of [`encode_timestamp`]: at most 8 bytes and no leading zero byte.
 pub(crate) fn parse_timestamp(text: &[u8]) -> Option<u64> {
-    let bytes = base64url::decode(text)?;
-    if bytes.len() > 8 || bytes.first() == Some(&0) {
+    let (bytes, len) = base64url::decode_array::<8>(text)?;
+    let bytes = bytes.get(..len)?;
+    if bytes.first() == Some(&0) {
         return None;
     }
     Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))

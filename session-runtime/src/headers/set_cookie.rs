@@ -4,24 +4,37 @@
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
+use httpdate::HttpDate;
+
 use crate::config::CookieConfig;
 use crate::error::Error;
 
 /// A session cookie. `expires_at` (Unix seconds) and `max_age` only for permanent sessions.
+///
+/// The line is written into `value`'s own buffer (the signer reserves room for the whole line),
+/// so a save allocates one string for its `Set-Cookie`.
 pub(crate) fn render_set(
     config: &CookieConfig,
-    value: &str,
+    value: String,
     expires_at: Option<u64>,
     max_age: Option<u64>,
 ) -> Result<String, Error> {
     let expires = expires_at.map(http_date).transpose()?;
-    Ok(render(config, value, expires.as_deref(), max_age))
+    let mut line = value;
+    line.insert(0, '=');
+    line.insert_str(0, config.name());
+    push_attributes(config, &mut line, expires, max_age);
+    Ok(line)
 }
 
 /// The delete cookie: empty value, the epoch `Expires`, `Max-Age=0`, and the same domain, path,
 /// secure, http_only, same_site and partitioned as the cookie it deletes.
 pub(crate) fn render_delete(config: &CookieConfig) -> String {
-    render(config, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0))
+    let mut line = String::with_capacity(config.name().len() + 128);
+    line.push_str(config.name());
+    line.push('=');
+    push_attributes(config, &mut line, Some(HttpDate::from(UNIX_EPOCH)), Some(0));
+    line
 }
 
 /// The `Set-Cookie` line for a session cookie with `value`, in Werkzeug's attribute order, for
@@ -39,7 +52,7 @@ pub fn set_cookie_line(
     expires_at: Option<u64>,
     max_age: Option<u64>,
 ) -> Result<String, Error> {
-    render_set(config, value, expires_at, max_age)
+    render_set(config, value.to_owned(), expires_at, max_age)
 }
 
 /// The `Set-Cookie` line that deletes the session cookie, repeating its attributes.
@@ -52,21 +65,21 @@ pub fn delete_cookie_line(config: &CookieConfig) -> String {
     render_delete(config)
 }
 
-fn render(config: &CookieConfig, value: &str, expires: Option<&str>, max_age: Option<u64>) -> String {
-    let mut line = String::with_capacity(config.name().len() + value.len() + 128);
-    line.push_str(config.name());
-    line.push('=');
-    line.push_str(value);
+fn push_attributes(
+    config: &CookieConfig,
+    line: &mut String,
+    expires: Option<HttpDate>,
+    max_age: Option<u64>,
+) {
     if let Some(domain) = config.domain() {
         line.push_str("; Domain=");
         line.push_str(domain.trim_start_matches('.'));
     }
+    // Writing to a String cannot fail.
     if let Some(expires) = expires {
-        line.push_str("; Expires=");
-        line.push_str(expires);
+        let _ = write!(line, "; Expires={expires}");
     }
     if let Some(max_age) = max_age {
-        // Writing to a String cannot fail.
         let _ = write!(line, "; Max-Age={max_age}");
     }
     if config.secure() || config.partitioned() {
@@ -76,7 +89,7 @@ fn render(config: &CookieConfig, value: &str, expires: Option<&str>, max_age: Op
         line.push_str("; HttpOnly");
     }
     line.push_str("; Path=");
-    push_quoted_path(config.path(), &mut line);
+    push_quoted_path(config.path(), line);
     if let Some(same_site) = config.same_site() {
         line.push_str("; SameSite=");
         line.push_str(same_site.as_str());
@@ -84,7 +97,6 @@ fn render(config: &CookieConfig, value: &str, expires: Option<&str>, max_age: Op
     if config.partitioned() {
         line.push_str("; Partitioned");
     }
-    line
 }
 
 /// `urllib.parse.quote(path, safe="%!$&'()*+,/:=@")`, as Werkzeug writes paths. Config rules
@@ -102,13 +114,14 @@ fn push_quoted_path(path: &str, out: &mut String) {
 /// The first second that `httpdate` cannot format (it panics from 10000-01-01T00:00:00Z on).
 const YEAR_10000: u64 = 253_402_300_800;
 
-/// `Www, DD Mon YYYY HH:MM:SS GMT`; a date from year 10000 on is `Error::Clock`, not a panic.
-fn http_date(unix: u64) -> Result<String, Error> {
+/// `Www, DD Mon YYYY HH:MM:SS GMT` when displayed (written straight into the line); a date from
+/// year 10000 on is `Error::Clock`, not a panic.
+fn http_date(unix: u64) -> Result<HttpDate, Error> {
     if unix >= YEAR_10000 {
         return Err(Error::Clock);
     }
     let time = UNIX_EPOCH.checked_add(Duration::from_secs(unix)).ok_or(Error::Clock)?;
-    Ok(httpdate::fmt_http_date(time))
+    Ok(HttpDate::from(time))
 }
 
 #[cfg(test)]
@@ -135,7 +148,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            render_set(&config, "v", Some(1_702_678_400), None).unwrap(),
+            render_set(&config, "v".to_owned(), Some(1_702_678_400), None).unwrap(),
             "session=v; Domain=example.com; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Secure; HttpOnly; Path=/app%5Bx%5D; SameSite=Lax; Partitioned"
         );
         assert_eq!(
@@ -146,7 +159,7 @@ mod tests {
 
     #[test]
     fn dates_httpdate_cannot_format_are_clock_errors() {
-        assert_eq!(http_date(YEAR_10000 - 1).unwrap(), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(http_date(YEAR_10000 - 1).unwrap().to_string(), "Fri, 31 Dec 9999 23:59:59 GMT");
         assert!(matches!(http_date(YEAR_10000), Err(Error::Clock)));
         assert!(matches!(http_date(u64::MAX), Err(Error::Clock)));
     }

@@ -66,8 +66,11 @@ impl<S: CookieSink + ?Sized> CookieSink for &mut S {
 /// Werkzeug's `HeaderSet.add("Cookie")`: case-insensitive, no duplicates, one header. `*` already
 /// covers `Cookie`.
 fn merge_vary_cookie(headers: &mut HeaderMap) {
-    match merged_vary(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
+    match merged_vary(|| headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
         VaryUpdate::Keep => {}
+        VaryUpdate::InsertCookie => {
+            headers.insert(VARY, HeaderValue::from_static("Cookie"));
+        }
         VaryUpdate::Replace(value) => match HeaderValue::from_bytes(&value) {
             Ok(value) => {
                 headers.insert(VARY, value);
@@ -85,21 +88,25 @@ fn merge_vary_cookie(headers: &mut HeaderMap) {
 pub(crate) enum VaryUpdate {
     /// Already right: one header naming `Cookie` (or `*`).
     Keep,
+    /// No `Vary` header yet: add `Vary: Cookie` (no allocation).
+    InsertCookie,
     /// Replace every `Vary` header with this single value.
     Replace(Vec<u8>),
 }
 
 /// The merge rule, on the raw values of the existing `Vary` headers (any framework's header map).
-pub(crate) fn merged_vary<'a>(values: impl Iterator<Item = &'a [u8]>) -> VaryUpdate {
-    let values: Vec<&[u8]> = values.collect();
+/// The common cases (no `Vary` yet, or one that already names `Cookie`) allocate nothing.
+/// `values` makes a fresh iterator over them each time it is called.
+pub(crate) fn merged_vary<'a, I: Iterator<Item = &'a [u8]>>(values: impl Fn() -> I) -> VaryUpdate {
     let covers_cookie = |t: &[u8]| t.eq_ignore_ascii_case(b"cookie") || t == b"*";
-    if let [only] = values.as_slice()
-        && tokens(only).any(covers_cookie)
-    {
-        return VaryUpdate::Keep;
+    let mut peek = values();
+    match (peek.next(), peek.next()) {
+        (None, _) => return VaryUpdate::InsertCookie,
+        (Some(only), None) if tokens(only).any(covers_cookie) => return VaryUpdate::Keep,
+        _ => {}
     }
     let mut merged: Vec<&[u8]> = Vec::new();
-    for token in values.iter().flat_map(|v| tokens(v)) {
+    for token in values().flat_map(tokens) {
         if !merged.iter().any(|seen| seen.eq_ignore_ascii_case(token)) {
             merged.push(token);
         }

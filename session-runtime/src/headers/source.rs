@@ -62,8 +62,13 @@ pub(crate) fn cookie_values(
 ) {
     let name = name.as_bytes();
     source.for_each_cookie_header(&mut |header| {
-        for pair in header.split(|&b| b == b';') {
+        // `memchr` splits on `;` many bytes at a time: a session cookie is hundreds of bytes long
+        // and the byte-at-a-time `split` was a visible part of opening one.
+        let mut start = 0;
+        for end in memchr::memchr_iter(b';', header).chain([header.len()]) {
+            let pair = header.get(start..end).unwrap_or_default();
             let pair = trim_start_sp_htab(pair);
+            start = end + 1;
             let Some(rest) = pair.strip_prefix(name) else { continue };
             let Some(value) = rest.strip_prefix(b"=") else { continue };
             visit(trim_end_sp_htab(value))?;

@@ -61,8 +61,11 @@ impl CookieSink for ActixHeaders<'_> {
     }
 
     fn add_vary_cookie(&mut self) {
-        let update = merged_vary(self.0.get_all(header::VARY).map(HeaderValue::as_bytes));
-        if let VaryUpdate::Replace(value) = update {
+        let headers = &*self.0;
+        let update = merged_vary(|| headers.get_all(header::VARY).map(HeaderValue::as_bytes));
+        if let VaryUpdate::InsertCookie = update {
+            self.0.insert(header::VARY, HeaderValue::from_static("Cookie"));
+        } else if let VaryUpdate::Replace(value) = update {
             match HeaderValue::from_bytes(&value) {
                 Ok(value) => {
                     self.0.insert(header::VARY, value);

@@ -1,0 +1,304 @@
+//! The target ratios, measured robustly on a shared machine: every row of `benches/session.rs`
+//! runs in short slices, interleaved round after round, timed in thread CPU time; a ratio is the
+//! median over rounds of the ratio within a round, so a burst of load hits both sides of it.
+//!
+//! ```text
+//! cargo bench --bench ratios                            # 31 rounds
+//! cargo bench --bench ratios -- --flask target/flask.json   # and the Flask ratio
+//! cargo bench --bench ratios -- --test                  # smoke: 2 rounds
+//! cargo bench --bench ratios -- --only small             # one payload
+//! ```
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use http::HeaderMap;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use session_runtime::Tracked;
+
+#[path = "support/mod.rs"]
+mod support;
+
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+
+use cpu_time::CpuTime;
+use criterion::measurement::Measurement;
+use support::{CONFIG, Envelope, Floor, FloorZlib};
+
+/// One row: runs the operation `n` times on inputs prepared outside the timing, returns the time.
+type Row<'a> = (&'static str, Box<dyn FnMut(&CpuTime, usize) -> Duration + 'a>);
+
+/// Times `op` over inputs made by `setup`; outputs are dropped after the clock stops. Outputs go
+/// into slots written before the clock starts, so the timing never pays for fresh pages.
+fn timed<I, O>(clock: &CpuTime, n: usize, setup: impl Fn() -> I, mut op: impl FnMut(I) -> O) -> Duration {
+    let inputs: Vec<I> = (0..n).map(|_| setup()).collect();
+    let mut outputs: Vec<Option<O>> = (0..n).map(|_| None).collect();
+    let start = clock.start();
+    for (input, slot) in inputs.into_iter().zip(outputs.iter_mut()) {
+        *slot = Some(op(black_box(input)));
+    }
+    let time = clock.end(start);
+    drop(black_box(outputs));
+    time
+}
+
+fn rows<'a, T, M>(data: &'a T, mutate: M) -> Vec<Row<'a>>
+where
+    T: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug + 'a,
+    M: Fn(&mut T) + Copy + 'a,
+{
+    let backend = support::leak_backend();
+    support::check(backend, data);
+    let request: &'a _ = Box::leak(Box::new(support::request_with(backend, data)));
+    let floor: &'a Floor = Box::leak(Box::new(Floor::new()));
+    let envelope: &'a Envelope<T> = Box::leak(Box::new(Envelope::with_flash(data.clone())));
+    let floor_value: &'a str = Box::leak(floor.save(envelope).into_boxed_str());
+    let key: &'a cookie::Key = Box::leak(Box::new(support::cookie_key()));
+    let peer_header: &'a str = Box::leak(support::peer_header(key, envelope).into_boxed_str());
+    let open = move || Tracked::<T>::open_with(backend, &CONFIG, request);
+    let mut rows: Vec<Row<'a>> = vec![
+        ("ours/open", Box::new(move |c, n| timed(c, n, || (), |()| open()))),
+        (
+            "floor/open",
+            Box::new(move |c, n| {
+                timed(c, n, || (), |()| floor.open::<Envelope<T>>(floor_value.as_bytes()).unwrap())
+            }),
+        ),
+        (
+            "peer/open",
+            Box::new(move |c, n| {
+                timed(c, n, || (), |()| support::peer_open::<Envelope<T>>(key, peer_header).unwrap())
+            }),
+        ),
+        (
+            "ours/save",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || (open(), HeaderMap::with_capacity(8)),
+                    |(mut session, mut headers)| {
+                        mutate(&mut session);
+                        session.save(&mut headers).unwrap();
+                        headers
+                    },
+                )
+            }),
+        ),
+        (
+            "floor/save",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || envelope.clone(),
+                    |mut envelope| {
+                        mutate(&mut envelope.v);
+                        floor.save(&envelope)
+                    },
+                )
+            }),
+        ),
+        (
+            "floor/save_http",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || (envelope.clone(), HeaderMap::with_capacity(8)),
+                    |(mut envelope, mut headers)| {
+                        mutate(&mut envelope.v);
+                        floor.save_http(&envelope, &mut headers);
+                        headers
+                    },
+                )
+            }),
+        ),
+        (
+            "peer/save",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || (envelope.clone(), HeaderMap::with_capacity(8)),
+                    |(mut envelope, mut headers)| {
+                        mutate(&mut envelope.v);
+                        support::peer_save(key, &envelope, &mut headers);
+                        headers
+                    },
+                )
+            }),
+        ),
+        (
+            "ours/save_unchanged",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || (open(), HeaderMap::with_capacity(8)),
+                    |(session, mut headers)| {
+                        black_box(&*session);
+                        session.save(&mut headers).unwrap();
+                        headers
+                    },
+                )
+            }),
+        ),
+    ];
+    if support::compresses(data) {
+        let floor: &'a FloorZlib = Box::leak(Box::new(FloorZlib::new()));
+        let value: &'a str = Box::leak(floor.save(envelope).into_boxed_str());
+        rows.push((
+            "floor_zlib/open",
+            Box::new(move |c, n| {
+                timed(c, n, || (), |()| floor.open::<Envelope<T>>(value.as_bytes()).unwrap())
+            }),
+        ));
+        rows.push((
+            "floor_zlib/save",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || envelope.clone(),
+                    |mut envelope| {
+                        mutate(&mut envelope.v);
+                        floor.save(&envelope)
+                    },
+                )
+            }),
+        ));
+    }
+    rows
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn fmt(ns: f64) -> String {
+    if ns >= 1000.0 { format!("{:.2} µs", ns / 1000.0) } else { format!("{ns:.0} ns") }
+}
+
+/// Runs `rows` interleaved for `rounds` rounds; returns the per-round nanoseconds per operation.
+fn measure(clock: &CpuTime, rows: &mut [Row<'_>], rounds: usize) -> Vec<Vec<f64>> {
+    // Calibrate each row to about 2 ms of work per slice.
+    let sizes: Vec<usize> = rows
+        .iter_mut()
+        .map(|(_, run)| {
+            let once = run(clock, 20).as_nanos().max(1) as f64 / 20.0;
+            ((2e6 / once) as usize).clamp(5, 20_000)
+        })
+        .collect();
+    let mut per_round = vec![Vec::with_capacity(rounds); rows.len()];
+    for _ in 0..rounds {
+        for ((_, run), (n, out)) in rows.iter_mut().zip(sizes.iter().zip(per_round.iter_mut())) {
+            out.push(run(clock, *n).as_nanos() as f64 / *n as f64);
+        }
+    }
+    per_round
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let smoke = args.iter().any(|a| a == "--test");
+    let flask: Option<serde_json::Value> = args
+        .iter()
+        .position(|a| a == "--flask")
+        .and_then(|i| args.get(i + 1))
+        .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap());
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    let rounds = if smoke { 2 } else { 31 };
+    let clock = CpuTime::from_env();
+    println!(
+        "{} rounds, {}; medians per operation, ratios = median of per-round ratios\n",
+        rounds,
+        clock.name()
+    );
+
+    let (small, large, compressible) = (support::small(), support::large(), support::compressible());
+    let mut summary = Vec::new();
+    // "best": the least disturbed round, the closest this gets to a quiet machine.
+    println!("| payload | operation | median | best round |");
+    println!("|---|---|---:|---:|");
+    for (label, mut rows) in [
+        ("small", rows(&small, |s| s.cart[0] += 1)),
+        ("large", rows(&large, |s| s.cart[0] += 1)),
+        ("compressed", rows(&compressible, |s| s.id += 1)),
+    ] {
+        if only.as_ref().is_some_and(|only| only != label) {
+            continue;
+        }
+        // `--profile ROW`: run that row alone for a few seconds (for `perf record`).
+        if let Some(row) = args.iter().position(|a| a == "--profile").and_then(|i| args.get(i + 1)) {
+            let (_, run) = rows.iter_mut().find(|(name, _)| name == row).unwrap();
+            for _ in 0..1000 {
+                run(&clock, 1000);
+            }
+            return;
+        }
+        let per_round = measure(&clock, &mut rows, rounds);
+        let at = |name: &str| rows.iter().position(|(n, _)| *n == name).unwrap();
+        for ((name, _), times) in rows.iter().zip(&per_round) {
+            let best = times.iter().copied().fold(f64::INFINITY, f64::min);
+            println!("| {label} | {name} | {} | {} |", fmt(median(times.clone())), fmt(best));
+        }
+        let ratio = |a: &str, b: &str| {
+            let (a, b) = (&per_round[at(a)], &per_round[at(b)]);
+            median(a.iter().zip(b).map(|(a, b)| a / b).collect())
+        };
+        let zlib = rows
+            .iter()
+            .any(|(n, _)| *n == "floor_zlib/open")
+            .then(|| (ratio("ours/open", "floor_zlib/open"), ratio("ours/save", "floor_zlib/save")));
+        let ours_total =
+            median(per_round[at("ours/open")].clone()) + median(per_round[at("ours/save")].clone());
+        let flask_ratio = flask.as_ref().and_then(|f| {
+            let f = f.get(label)?;
+            Some((f["open"].as_f64()? + f["save"].as_f64()?) / ours_total)
+        });
+        summary.push((
+            label,
+            [
+                ratio("ours/open", "floor/open"),
+                ratio("ours/save", "floor/save"),
+                ratio("ours/open", "peer/open"),
+                ratio("ours/save", "peer/save"),
+            ],
+            flask_ratio,
+            median(per_round[at("ours/save")].clone()),
+            zlib,
+            ratio("ours/save", "floor/save_http"),
+        ));
+    }
+    println!();
+    println!(
+        "| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save | Flask/ours open+save |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (label, [fo, fs, po, ps], flask, _, _, _) in &summary {
+        let flask = flask.map_or("–".to_owned(), |r| format!("{r:.0}×"));
+        println!("| {label} | {fo:.2}× | {fs:.2}× | {po:.2}× | {ps:.2}× | {flask} |");
+    }
+    println!();
+    println!("Same work as the floor with zlib (level 1, reused state) where our format compresses:\n");
+    println!("| payload | ours/floor_zlib open | ours/floor_zlib save |");
+    println!("|---|---:|---:|");
+    for (label, _, _, _, zlib, _) in &summary {
+        if let Some((open, save)) = zlib {
+            println!("| {label} | {open:.2}× | {save:.2}× |");
+        }
+    }
+    println!(
+        "\nours/save against the floor plus its HTTP work (`Set-Cookie` line, `HeaderValue`, `Vary`):\n"
+    );
+    for (label, _, _, _, _, http) in &summary {
+        println!("- {label}: {http:.2}×");
+    }
+    if let Some((_, _, _, save, _, _)) = summary.iter().find(|(l, ..)| *l == "compressed") {
+        println!("\nCompressed save of the ≈4 KB session: {} (target ≤ 15 µs).", fmt(*save));
+    }
+}

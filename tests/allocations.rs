@@ -1,0 +1,82 @@
+//! Allocation counts of the session paths that must not allocate, with a counting global
+//! allocator (counts are exact, per thread; no timing here).
+
+use std::cell::Cell;
+
+use http::header::{SET_COOKIE, VARY};
+use http::{HeaderMap, Request};
+use serde::{Deserialize, Serialize, Serializer};
+use session_runtime::Tracked;
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+#[path = "../benches/support/counting.rs"]
+mod counting;
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+thread_local! {
+    static SERIALIZED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The small session, counting how often it is serialized.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(transparent)]
+struct Counted(support::Small);
+
+impl Serialize for Counted {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SERIALIZED.with(|n| n.set(n.get() + 1));
+        self.0.serialize(serializer)
+    }
+}
+
+fn serializations() -> u64 {
+    SERIALIZED.with(Cell::get)
+}
+
+/// A response that already has its usual headers (so the map has room for `Vary`).
+fn response_headers() -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(8);
+    headers.insert("content-type", "text/html; charset=utf-8".parse().unwrap());
+    headers
+}
+
+#[test]
+fn unchanged_non_permanent_save_neither_serializes_nor_allocates() {
+    let backend = support::leak_backend();
+    let request = support::request_with(backend, &Counted(support::small()));
+
+    // Read: the response gets `Vary: Cookie` and nothing else.
+    let session = Tracked::<Counted>::open_with(backend, &support::CONFIG, &request);
+    assert_eq!(session.0.cart.len(), 10);
+    let mut headers = response_headers();
+    let before = serializations();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers[VARY], "Cookie");
+    assert!(!headers.contains_key(SET_COOKIE));
+
+    // Not even read: nothing at all.
+    let session = Tracked::<Counted>::open_with(backend, &support::CONFIG, &request);
+    let mut headers = response_headers();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers.len(), 1);
+}
+
+#[test]
+fn anonymous_untouched_save_does_not_allocate() {
+    let backend = support::leak_backend();
+    let session = Tracked::<Counted>::open_with(backend, &support::CONFIG, &Request::new(()));
+    let mut headers = response_headers();
+    let before = serializations();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers.len(), 1);
+}
