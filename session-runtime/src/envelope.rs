@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::flash::Flash;
+use crate::format::Format;
 
 /// The native envelope as written: `{"v":DATA}` plus `"p":true` when permanent and `"f":[…]` when
 /// there are flashes, so the common case stays short.
@@ -40,14 +41,35 @@ pub(crate) struct Decoded<T> {
     pub(crate) flashes: Vec<Flash>,
 }
 
-pub(crate) fn encode<T: Serialize>(data: &T, permanent: bool, flashes: &[Flash]) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(&EnvelopeRef { v: data, p: permanent, f: flashes })
-        .map_err(|e| Error::Serialize(e.to_string()))
+/// The payload of a session in `format`: the native envelope, or Flask's flat session dict
+/// (the data's keys plus `_permanent` and `_flashes`).
+pub(crate) fn encode<T: Serialize>(
+    format: Format,
+    data: &T,
+    permanent: bool,
+    flashes: &[Flash],
+) -> Result<Vec<u8>, Error> {
+    match format {
+        Format::Native => serde_json::to_vec(&EnvelopeRef { v: data, p: permanent, f: flashes })
+            .map_err(|e| Error::Serialize(e.to_string())),
+        #[cfg(feature = "flask")]
+        Format::Flask => crate::flask::encode_session(data, permanent, flashes),
+    }
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(payload: &[u8]) -> Option<Decoded<T>> {
-    let envelope: EnvelopeOwned<T> = serde_json::from_slice(payload).ok()?;
-    Some(Decoded { data: envelope.v, permanent: envelope.p, flashes: envelope.f })
+/// The inverse of [`encode`]; `None` when the payload does not decode into `T`.
+pub(crate) fn decode<T: DeserializeOwned>(format: Format, payload: &[u8]) -> Option<Decoded<T>> {
+    match format {
+        Format::Native => {
+            let envelope: EnvelopeOwned<T> = serde_json::from_slice(payload).ok()?;
+            Some(Decoded { data: envelope.v, permanent: envelope.p, flashes: envelope.f })
+        }
+        #[cfg(feature = "flask")]
+        Format::Flask => {
+            let (data, permanent, flashes) = crate::flask::decode_session(payload)?;
+            Some(Decoded { data, permanent, flashes })
+        }
+    }
 }
 
 /// Whether two payloads hold the same JSON value. Equal bytes are equal; different lengths are
@@ -73,17 +95,17 @@ mod tests {
 
     #[test]
     fn short_envelope() {
-        assert_eq!(encode(&1u8, false, &[]).unwrap(), br#"{"v":1}"#);
+        assert_eq!(encode(Format::Native, &1u8, false, &[]).unwrap(), br#"{"v":1}"#);
         assert_eq!(
-            encode(&1u8, true, &[Flash::new("message", "hi")]).unwrap(),
+            encode(Format::Native, &1u8, true, &[Flash::new("message", "hi")]).unwrap(),
             br#"{"v":1,"p":true,"f":[["message","hi"]]}"#
         );
-        let decoded: Decoded<u8> = decode(br#"{"f":[["a","b"]],"v":3,"x":0}"#).unwrap();
+        let decoded: Decoded<u8> = decode(Format::Native, br#"{"f":[["a","b"]],"v":3,"x":0}"#).unwrap();
         assert_eq!(
             (decoded.data, decoded.permanent, decoded.flashes),
             (3, false, vec![Flash::new("a", "b")])
         );
-        assert!(decode::<u8>(br#"{"v":"three"}"#).is_none());
+        assert!(decode::<u8>(Format::Native, br#"{"v":"three"}"#).is_none());
     }
 
     #[test]

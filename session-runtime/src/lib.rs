@@ -33,6 +33,8 @@ pub mod config;
 mod envelope;
 mod error;
 mod flash;
+#[cfg(feature = "flask")]
+pub mod flask;
 mod format;
 pub mod headers;
 mod integrations;

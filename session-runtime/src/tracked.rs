@@ -169,7 +169,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             on_drop: None,
         };
         if let Some(payload) = opened.payload {
-            match envelope::decode::<T>(&payload) {
+            match envelope::decode::<T>(session.config.0.format(), &payload) {
                 Some(decoded) => {
                     session.data = decoded.data;
                     session.permanent = decoded.permanent;
@@ -210,11 +210,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     }
 
     fn encode(&self) -> Result<Vec<u8>, Error> {
-        envelope::encode(&self.data, self.permanent, &self.flashes)
+        envelope::encode(self.config.0.format(), &self.data, self.permanent, &self.flashes)
     }
 
     fn empty_payload(&self) -> Result<Vec<u8>, Error> {
-        envelope::encode(&T::default(), self.config.0.permanent(), &[])
+        envelope::encode(self.config.0.format(), &T::default(), self.config.0.permanent(), &[])
     }
 
     /// Resets the data to its default, drops the flashes and the permanent flag. The cookie is
