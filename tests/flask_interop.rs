@@ -511,7 +511,8 @@ fn decode_cases_agree_with_flask() {
 fn float_repr_and_string_escapes_match_python() {
     let Some(python) = flask_python() else { return };
     // A deterministic spread of doubles: every binade, subnormals, integers, short decimals.
-    let mut floats: Vec<f64> = vec![0.0, -0.0, 1.0, 0.5, 1e15, 1e16, f64::from_bits(0x4341_c379_37e0_7fff), 1e-4, 9.99e-5];
+    let mut floats: Vec<f64> =
+        vec![0.0, -0.0, 1.0, 0.5, 1e15, 1e16, f64::from_bits(0x4341_c379_37e0_7fff), 1e-4, 9.99e-5];
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     for _ in 0..3000 {
         state ^= state << 13;

@@ -15,7 +15,7 @@ use session_runtime::{CookieConfig, Format, Keys, SameSite, SecretKey};
 pub fn flask_python() -> Option<PathBuf> {
     let candidate = match std::env::var_os("FLASK_PYTHON") {
         Some(path) => PathBuf::from(path),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"),
+        None => repo_root().join(".venv/bin/python"),
     };
     let works = Command::new(&candidate)
         .args(["-c", "import flask, sys; sys.exit(0 if flask.__version__.startswith('3.1.') else 1)"])
@@ -38,8 +38,19 @@ pub fn flask_python() -> Option<PathBuf> {
     None
 }
 
+/// The repository root: this package's directory, or its parent for a member crate that
+/// includes this module.
+pub fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if manifest.join("tests/flask").is_dir() {
+        manifest.to_path_buf()
+    } else {
+        manifest.parent().unwrap_or(manifest).to_path_buf()
+    }
+}
+
 pub fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/flask").join(name)
+    repo_root().join("tests/flask").join(name)
 }
 
 /// Runs `tests/flask/<name>` with `input` on stdin and parses its stdout as JSON.
