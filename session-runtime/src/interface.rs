@@ -205,6 +205,13 @@ impl SecureCookieSessionInterface {
 
     /// Verifies a cookie value for `config` at the backend's clock and returns its payload, or why
     /// it is refused. Exactly the check [`open_session`](SessionInterface::open_session) makes.
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, FixedClock, Keys, Rejection, SecretKey, SecureCookieSessionInterface};
+    /// let backend = SecureCookieSessionInterface::new(Keys::new(SecretKey::try_from(&[7u8; 32][..])?));
+    /// assert_eq!(backend.unsign_payload(&CookieConfig::DEFAULT, b"garbage"), Err(Rejection::Malformed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unsign_payload(&self, config: &CookieConfig, value: &[u8]) -> Result<Vec<u8>, Rejection> {
         if self.keys.is_none() {
             return Err(Rejection::BadSignature);

@@ -205,7 +205,7 @@ pub(crate) fn decode_session<T: DeserializeOwned>(payload: &[u8]) -> Option<(T, 
     let permanent = take(&mut entries, PERMANENT_KEY).is_some_and(|v| truthy(&v));
     let flashes = match take(&mut entries, FLASHES_KEY) {
         None | Some(Node::Null) => Vec::new(),
-        Some(Node::List(items)) => items.iter().map(flash_of).collect::<Option<Vec<_>>>()?,
+        Some(Node::List(items)) => items.iter().filter_map(flash_of).collect(),
         Some(_) => return None,
     };
     let data = T::deserialize(de::NodeDe(&Node::Dict(entries))).ok()?;
@@ -231,8 +231,9 @@ fn truthy(node: &Node) -> bool {
     }
 }
 
-/// A flash as Flask stores it, `{" t": [category, message]}` (or a plain two-item list); a
-/// `Markup` message (`{" m": …}`) is read as its text.
+/// A flash as Flask stores it, `{" t": [category, message]}` (or a plain two-item list). A
+/// `Markup` message (`{" m": …}`) is read as its text, a number or bool as its JSON text; an entry
+/// of another shape is skipped rather than costing the user the whole session.
 fn flash_of(node: &Node) -> Option<Flash> {
     let pair = match node {
         Node::Dict(entries) => match entries.as_slice() {
@@ -248,7 +249,12 @@ fn flash_of(node: &Node) -> Option<Flash> {
             [(key, Node::Str(s))] if key == " m" => Some(s.clone()),
             _ => None,
         },
-        _ => None,
+        Node::Int(_) | Node::BigInt(_) | Node::Float(_) | Node::Bool(_) => {
+            let mut out = String::new();
+            json::write(node, &mut out);
+            Some(out)
+        }
+        Node::Null | Node::List(_) => None,
     };
     match pair.as_slice() {
         [category, message] => Some(Flash::new(text(category)?, text(message)?)),
@@ -303,16 +309,16 @@ mod tests {
         assert!(decode_session::<BTreeMap<String, u8>>(br#""text""#).is_none());
         assert!(decode_session::<BTreeMap<String, u8>>(br#"{" t":[1]}"#).is_none());
         assert_eq!(decode_session::<BTreeMap<String, u8>>(b"null").unwrap().0, BTreeMap::new());
-        assert!(decode_session::<Visit>(br#"{"_flashes":[1]}"#).is_none());
+        assert!(decode_session::<Visit>(br#"{"_flashes":{}}"#).is_none());
     }
 
     #[test]
     fn markup_flashes_read_as_text() {
         let (_, _, flashes) = decode_session::<BTreeMap<String, Value>>(
-            br#"{"_flashes":[{" t":["message",{" m":"<b>x</b>"}]},["a","b"]]}"#,
+            br#"{"_flashes":[{" t":["message",{" m":"<b>x</b>"}]},["a","b"],1,{" t":["n",7]}]}"#,
         )
         .unwrap();
-        assert_eq!(flashes, [Flash::new("message", "<b>x</b>"), Flash::new("a", "b")]);
+        assert_eq!(flashes, [Flash::new("message", "<b>x</b>"), Flash::new("a", "b"), Flash::new("n", "7")]);
     }
 
     #[test]

@@ -206,6 +206,10 @@ pub struct Uuid(pub u128);
 
 impl Uuid {
     /// The 32 lowercase hex digits Flask writes (`UUID.hex`).
+    ///
+    /// ```
+    /// assert_eq!(session_runtime::flask::Uuid(0xAB).simple(), "000000000000000000000000000000ab");
+    /// ```
     pub fn simple(&self) -> String {
         format!("{:032x}", self.0)
     }
@@ -267,16 +271,33 @@ const MAX_UNIX: i64 = 253_402_300_799;
 
 impl DateTime {
     /// The instant `unix` seconds after 1970-01-01T00:00:00Z, if it lies in years 1 to 9999.
+    ///
+    /// ```
+    /// use session_runtime::flask::DateTime;
+    /// assert_eq!(DateTime::from_unix(0).unwrap().to_string(), "Thu, 01 Jan 1970 00:00:00 GMT");
+    /// assert!(DateTime::from_unix(i64::MAX).is_none());
+    /// ```
     pub fn from_unix(unix: i64) -> Option<Self> {
         (MIN_UNIX..=MAX_UNIX).contains(&unix).then_some(DateTime { unix })
     }
 
     /// Seconds since 1970-01-01T00:00:00Z (negative before).
+    ///
+    /// ```
+    /// let at: session_runtime::flask::DateTime = "Tue, 14 Nov 2023 22:13:20 GMT".parse().unwrap();
+    /// assert_eq!(at.unix(), 1_700_000_000);
+    /// ```
     pub fn unix(&self) -> i64 {
         self.unix
     }
 
     /// This instant as a `SystemTime`.
+    ///
+    /// ```
+    /// use session_runtime::flask::DateTime;
+    /// let at = DateTime::from_unix(-5).unwrap();
+    /// assert_eq!(DateTime::from_system_time(at.to_system_time()), Some(at));
+    /// ```
     pub fn to_system_time(&self) -> SystemTime {
         let magnitude = Duration::from_secs(self.unix.unsigned_abs());
         if self.unix >= 0 { UNIX_EPOCH + magnitude } else { UNIX_EPOCH - magnitude }
@@ -284,6 +305,13 @@ impl DateTime {
 
     /// The instant of `time`, sub-second part dropped (as Werkzeug's `http_date` drops it), if it
     /// lies in years 1 to 9999.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use session_runtime::flask::DateTime;
+    /// let at = DateTime::from_system_time(UNIX_EPOCH + Duration::from_millis(1_500)).unwrap();
+    /// assert_eq!(at.unix(), 1);
+    /// ```
     pub fn from_system_time(time: SystemTime) -> Option<Self> {
         let unix = match time.duration_since(UNIX_EPOCH) {
             Ok(after) => i64::try_from(after.as_secs()).ok()?,
