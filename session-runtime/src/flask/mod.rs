@@ -312,6 +312,52 @@ mod tests {
         assert!(decode_session::<Visit>(br#"{"_flashes":{}}"#).is_none());
     }
 
+    /// Arbitrary bytes (mostly JSON-ish) never panic the reader, the session decoder or `Value`.
+    #[test]
+    fn arbitrary_payloads_never_panic() {
+        let pieces: [&[u8]; 24] = [
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\"",
+            b":",
+            b",",
+            b" di",
+            b" t",
+            b" b",
+            b" d",
+            b" u",
+            b" m",
+            b"__",
+            b"1",
+            b"-0.5e3",
+            b"NaN",
+            b"null",
+            b"\\u00e9",
+            b"\\ud83d",
+            b"true",
+            b"_flashes",
+            b"_permanent",
+            b"\xff",
+        ];
+        let mut state = 0x1234_5678_9abc_def1_u64;
+        for _ in 0..20_000 {
+            let mut text = Vec::new();
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.extend_from_slice(pieces[(state % 24) as usize]);
+            }
+            let _ = json::parse(&text);
+            let _ = decode_session::<BTreeMap<String, Value>>(&text);
+            let _ = decode_session::<Visit>(&text);
+            let _ = from_slice::<Value>(&text);
+            let _ = from_slice::<Vec<Tuple<(u8, Bytes)>>>(&text);
+        }
+    }
+
     #[test]
     fn markup_flashes_read_as_text() {
         let (_, _, flashes) = decode_session::<BTreeMap<String, Value>>(
