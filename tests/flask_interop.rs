@@ -647,29 +647,18 @@ fn random_sessions_sign_byte_identically_to_flask() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What `#[derive(Session)]` with `format = "flask"` expands to: the format through `__private`.
+// `#[derive(Session)]` with `format = "flask"`.
 
-#[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
+#[derive(session_runtime::Session, Serialize, Deserialize, Default, Debug, PartialEq)]
+#[session(format = "flask", same_site = "unset")]
 #[serde(default)]
 struct Derived {
     user_id: Option<u64>,
 }
 
-impl session_runtime::Session for Derived {
-    const CONFIG: CookieConfig = CookieConfig::from_static(session_runtime::StaticConfig {
-        format: session_runtime::__private::Format::Flask,
-        same_site: None,
-        ..session_runtime::StaticConfig::DEFAULT
-    });
-    fn config() -> &'static CookieConfig {
-        static CONFIG: CookieConfig = <Derived as session_runtime::Session>::CONFIG;
-        &CONFIG
-    }
-}
-
 #[test]
 fn a_session_type_with_the_flask_format_reads_flask_cookies() {
-    use session_runtime::{Session, SessionInterface};
+    use session_runtime::SessionInterface;
     let dev: Arc<dyn SessionInterface> = backend(Keys::new(legacy("dev")), NOW);
     // flask-sessions.md §2.1.
     let cookie = "session=eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs";
