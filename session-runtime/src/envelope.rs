@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::flash::Flash;
+use crate::format::Format;
 
 /// The native envelope as written: `{"v":DATA}` plus `"p":true` when permanent and `"f":[…]` when
 /// there are flashes, so the common case stays short.
@@ -40,30 +41,42 @@ pub(crate) struct Decoded<T> {
     pub(crate) flashes: Vec<Flash>,
 }
 
-/// The envelope JSON. Data whose JSON would not read back (non-finite floats, `Some(None)`, deep
-/// nesting) is refused ([`crate::finite`]). `size_hint`: the expected length (the incoming payload's, when there is
+/// The payload of a session in `format`: the native envelope, or Flask's flat session dict
+/// (the data's keys plus `_permanent` and `_flashes`). In the native format, data whose JSON
+/// would not read back (non-finite floats, `Some(None)`, deep nesting) is refused
+/// ([`crate::finite`]). `size_hint`: the expected length (the incoming payload's, when there is
 /// one), so the buffer is allocated once instead of grown from serde_json's 128 bytes.
 pub(crate) fn encode<T: Serialize>(
+    format: Format,
     data: &T,
     permanent: bool,
     flashes: &[Flash],
     size_hint: usize,
 ) -> Result<Vec<u8>, Error> {
-    crate::finite::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
-    let mut out = Vec::with_capacity(size_hint.max(64));
-    serde_json::to_writer(&mut out, &EnvelopeRef { v: data, p: permanent, f: flashes })
-        .map_err(|e| Error::Serialize(e.to_string()))?;
-    Ok(out)
+    match format {
+        Format::Native => {
+            crate::finite::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
+            let mut out = Vec::with_capacity(size_hint.max(64));
+            serde_json::to_writer(&mut out, &EnvelopeRef { v: data, p: permanent, f: flashes })
+                .map_err(|e| Error::Serialize(e.to_string()))?;
+            Ok(out)
+        }
+        #[cfg(feature = "flask")]
+        Format::Flask => {
+            let _ = size_hint;
+            crate::flask::encode_session(data, permanent, flashes)
+        }
+    }
 }
 
-/// Whether `payload` is the envelope of the empty session (`T::default()`, permanence as
-/// configured, no flashes), without allocating.
+/// Whether `payload` is the payload of the empty session (`T::default()`, permanence as
+/// configured, no flashes), without allocating in the native format.
 ///
-/// An envelope is one JSON object whose `"v"` member is a single JSON value, so a payload with
-/// flashes, or with another permanence, cannot be byte-equal to the empty one: those are ruled out
-/// without serializing anything. Otherwise the default is serialized straight into a comparison
-/// with `payload`. A default that fails to serialize is the same error as before.
+/// A payload with flashes, or with another permanence, cannot be byte-equal to the empty one:
+/// those are ruled out without serializing anything. Otherwise the native default is serialized
+/// straight into a comparison with `payload` (the Flask format compares a fresh encoding).
 pub(crate) fn is_empty_envelope<T: Serialize + Default>(
+    format: Format,
     payload: &[u8],
     permanent: bool,
     flashes: &[Flash],
@@ -72,10 +85,19 @@ pub(crate) fn is_empty_envelope<T: Serialize + Default>(
     if !flashes.is_empty() || permanent != default_permanent {
         return Ok(false);
     }
-    let mut compare = Compare { rest: payload, equal: true };
-    serde_json::to_writer(&mut compare, &EnvelopeRef { v: &T::default(), p: default_permanent, f: &[] })
-        .map_err(|e| Error::Serialize(e.to_string()))?;
-    Ok(compare.equal && compare.rest.is_empty())
+    match format {
+        Format::Native => {
+            let mut compare = Compare { rest: payload, equal: true };
+            serde_json::to_writer(
+                &mut compare,
+                &EnvelopeRef { v: &T::default(), p: default_permanent, f: &[] },
+            )
+            .map_err(|e| Error::Serialize(e.to_string()))?;
+            Ok(compare.equal && compare.rest.is_empty())
+        }
+        #[cfg(feature = "flask")]
+        Format::Flask => Ok(crate::flask::encode_session(&T::default(), default_permanent, &[])? == payload),
+    }
 }
 
 /// An `io::Write` that compares what is written with `rest` instead of storing it. It never fails
@@ -101,9 +123,19 @@ impl std::io::Write for Compare<'_> {
     }
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(payload: &[u8]) -> Option<Decoded<T>> {
-    let envelope: EnvelopeOwned<T> = serde_json::from_slice(payload).ok()?;
-    Some(Decoded { data: envelope.v, permanent: envelope.p, flashes: envelope.f })
+/// The inverse of [`encode`]; `None` when the payload does not decode into `T`.
+pub(crate) fn decode<T: DeserializeOwned>(format: Format, payload: &[u8]) -> Option<Decoded<T>> {
+    match format {
+        Format::Native => {
+            let envelope: EnvelopeOwned<T> = serde_json::from_slice(payload).ok()?;
+            Some(Decoded { data: envelope.v, permanent: envelope.p, flashes: envelope.f })
+        }
+        #[cfg(feature = "flask")]
+        Format::Flask => {
+            let (data, permanent, flashes) = crate::flask::decode_session(payload)?;
+            Some(Decoded { data, permanent, flashes })
+        }
+    }
 }
 
 /// Whether two payloads hold the same JSON value. Equal bytes are equal; different lengths are
@@ -174,17 +206,17 @@ mod tests {
 
     #[test]
     fn short_envelope() {
-        assert_eq!(encode(&1u8, false, &[], 0).unwrap(), br#"{"v":1}"#);
+        assert_eq!(encode(Format::Native, &1u8, false, &[], 0).unwrap(), br#"{"v":1}"#);
         assert_eq!(
-            encode(&1u8, true, &[Flash::new("message", "hi")], 0).unwrap(),
+            encode(Format::Native, &1u8, true, &[Flash::new("message", "hi")], 0).unwrap(),
             br#"{"v":1,"p":true,"f":[["message","hi"]]}"#
         );
-        let decoded: Decoded<u8> = decode(br#"{"f":[["a","b"]],"v":3,"x":0}"#).unwrap();
+        let decoded: Decoded<u8> = decode(Format::Native, br#"{"f":[["a","b"]],"v":3,"x":0}"#).unwrap();
         assert_eq!(
             (decoded.data, decoded.permanent, decoded.flashes),
             (3, false, vec![Flash::new("a", "b")])
         );
-        assert!(decode::<u8>(br#"{"v":"three"}"#).is_none());
+        assert!(decode::<u8>(Format::Native, br#"{"v":"three"}"#).is_none());
     }
 
     #[test]
@@ -213,16 +245,19 @@ mod tests {
             a: u8,
             b: Vec<u8>,
         }
-        let empty = encode(&Data::default(), false, &[], 0).unwrap();
-        assert!(is_empty_envelope::<Data>(&empty, false, &[], false).unwrap());
-        let permanent = encode(&Data::default(), true, &[], 0).unwrap();
-        assert!(is_empty_envelope::<Data>(&permanent, true, &[], true).unwrap());
-        assert!(!is_empty_envelope::<Data>(&empty, true, &[], false).unwrap());
-        assert!(!is_empty_envelope::<Data>(&permanent, false, &[], true).unwrap());
-        let flashed = encode(&Data::default(), false, &[Flash::new("m", "x")], 0).unwrap();
-        assert!(!is_empty_envelope::<Data>(&flashed, false, &[Flash::new("m", "x")], false).unwrap());
+        let empty = encode(Format::Native, &Data::default(), false, &[], 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, &empty, false, &[], false).unwrap());
+        let permanent = encode(Format::Native, &Data::default(), true, &[], 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, &permanent, true, &[], true).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, &empty, true, &[], false).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, &permanent, false, &[], true).unwrap());
+        let flashed = encode(Format::Native, &Data::default(), false, &[Flash::new("m", "x")], 0).unwrap();
+        assert!(
+            !is_empty_envelope::<Data>(Format::Native, &flashed, false, &[Flash::new("m", "x")], false)
+                .unwrap()
+        );
         for other in [&br#"{"v":{"a":1,"b":[]}}"#[..], br#"{"v":{"a":0,"b":[]}} "#, br#"{"v":{"a":0,"b":["#] {
-            assert!(!is_empty_envelope::<Data>(other, false, &[], false).unwrap());
+            assert!(!is_empty_envelope::<Data>(Format::Native, other, false, &[], false).unwrap());
         }
     }
 }

@@ -8,6 +8,8 @@ use std::sync::{Arc, OnceLock};
 use crate::clock::{Clock, SystemClock};
 use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
+#[cfg(feature = "flask")]
+use crate::format::flask::FlaskFormat;
 use crate::format::{Format, native::NativeFormat};
 use crate::headers::{CookieSink, CookieSource, cookie_values, render_delete, render_set};
 use crate::key::{Keys, global_keys};
@@ -76,6 +78,8 @@ pub struct SecureCookieSessionInterface {
     keys: Option<Arc<Keys>>,
     salt: Arc<[u8]>,
     native: Option<NativeFormat>,
+    #[cfg(feature = "flask")]
+    flask: Option<FlaskFormat>,
     clock: Arc<dyn Clock>,
     future_skew: u64,
 }
@@ -103,6 +107,8 @@ impl SecureCookieSessionInterface {
         let salt: Arc<[u8]> = Arc::from(DEFAULT_SALT);
         SecureCookieSessionInterface {
             native: keys.as_deref().map(|keys| NativeFormat::new(keys, &salt)),
+            #[cfg(feature = "flask")]
+            flask: keys.as_deref().map(|keys| FlaskFormat::new(keys, &salt)),
             keys,
             salt,
             clock: Arc::new(SystemClock),
@@ -121,6 +127,10 @@ impl SecureCookieSessionInterface {
     pub fn with_salt(mut self, salt: impl AsRef<[u8]>) -> Self {
         self.salt = Arc::from(salt.as_ref());
         self.native = self.keys.as_deref().map(|keys| NativeFormat::new(keys, &self.salt));
+        #[cfg(feature = "flask")]
+        {
+            self.flask = self.keys.as_deref().map(|keys| FlaskFormat::new(keys, &self.salt));
+        }
         self
     }
 
@@ -147,19 +157,66 @@ impl SecureCookieSessionInterface {
             return Err(Rejection::TooLarge);
         }
         let now = now.ok_or(Rejection::NotYetValid)?;
-        match (config.format(), &self.native) {
-            (Format::Native, Some(native)) => {
-                native.unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
-            }
-            (Format::Native, None) => Err(Rejection::BadSignature),
+        match config.format() {
+            Format::Native => match &self.native {
+                Some(native) => {
+                    native.unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
+                }
+                None => Err(Rejection::BadSignature),
+            },
+            #[cfg(feature = "flask")]
+            Format::Flask => match &self.flask {
+                Some(flask) => flask.unsign(value, config.lifetime_secs(), self.future_skew, now),
+                None => Err(Rejection::BadSignature),
+            },
         }
     }
 
     fn sign(&self, config: &CookieConfig, payload: &[u8], now: u64) -> Result<String, Error> {
-        match (config.format(), &self.native) {
-            (Format::Native, Some(native)) => native.sign(config.name(), payload, now),
-            (Format::Native, None) => Err(Error::NullSession),
+        match config.format() {
+            Format::Native => match &self.native {
+                Some(native) => native.sign(config.name(), payload, now),
+                None => Err(Error::NullSession),
+            },
+            #[cfg(feature = "flask")]
+            Format::Flask => match &self.flask {
+                Some(flask) => flask.sign(payload, now),
+                None => Err(Error::NullSession),
+            },
         }
+    }
+
+    /// Signs a session payload (what the typed handle serializes: the native envelope, or the
+    /// Flask session dict) as the cookie value for `config`, at the backend's clock. For tools and
+    /// tests; handlers use [`Tracked::save`](crate::Tracked::save).
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, FixedClock, Keys, SecretKey, SecureCookieSessionInterface};
+    /// let backend = SecureCookieSessionInterface::new(Keys::new(SecretKey::try_from(&[7u8; 32][..])?))
+    ///     .with_clock(FixedClock(1_700_000_000));
+    /// let value = backend.sign_payload(&CookieConfig::DEFAULT, br#"{"v":{"n":1}}"#)?;
+    /// assert_eq!(backend.unsign_payload(&CookieConfig::DEFAULT, value.as_bytes())?, br#"{"v":{"n":1}}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign_payload(&self, config: &CookieConfig, payload: &[u8]) -> Result<String, Error> {
+        let now = self.clock.now_unix().ok_or(Error::Clock)?;
+        self.sign(config, payload, now)
+    }
+
+    /// Verifies a cookie value for `config` at the backend's clock and returns its payload, or why
+    /// it is refused. Exactly the check [`open_session`](SessionInterface::open_session) makes.
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, FixedClock, Keys, Rejection, SecretKey, SecureCookieSessionInterface};
+    /// let backend = SecureCookieSessionInterface::new(Keys::new(SecretKey::try_from(&[7u8; 32][..])?));
+    /// assert_eq!(backend.unsign_payload(&CookieConfig::DEFAULT, b"garbage"), Err(Rejection::Malformed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unsign_payload(&self, config: &CookieConfig, value: &[u8]) -> Result<Vec<u8>, Rejection> {
+        if self.keys.is_none() {
+            return Err(Rejection::BadSignature);
+        }
+        self.unsign(config, value, self.clock.now_unix())
     }
 }
 
@@ -216,7 +273,9 @@ impl SessionInterface for SecureCookieSessionInterface {
                 let value = self.sign(config, payload, now)?;
                 let (expires, max_age) = if state.permanent {
                     let expires = now.checked_add(config.lifetime_secs()).ok_or(Error::Clock)?;
-                    (Some(expires), Some(config.lifetime_secs()))
+                    // Flask (Werkzeug) sends `Max-Age` only on the delete cookie.
+                    let max_age = matches!(config.format(), Format::Native).then_some(config.lifetime_secs());
+                    (Some(expires), max_age)
                 } else {
                     (None, None)
                 };

@@ -34,6 +34,8 @@ mod envelope;
 mod error;
 mod finite;
 mod flash;
+#[cfg(feature = "flask")]
+pub mod flask;
 mod format;
 pub mod headers;
 mod integrations;

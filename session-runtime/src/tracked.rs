@@ -169,7 +169,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             on_drop: None,
         };
         if let Some(payload) = opened.payload {
-            match envelope::decode::<T>(&payload) {
+            match envelope::decode::<T>(session.config.0.format(), &payload) {
                 Some(decoded) => {
                     session.data = decoded.data;
                     session.permanent = decoded.permanent;
@@ -212,12 +212,18 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     fn encode(&self) -> Result<Vec<u8>, Error> {
         // A changed session is usually about as long as it was: one allocation of the right size.
         let size_hint = self.original.as_ref().map_or(0, |original| original.len() + 16);
-        envelope::encode(&self.data, self.permanent, &self.flashes, size_hint)
+        envelope::encode(self.config.0.format(), &self.data, self.permanent, &self.flashes, size_hint)
     }
 
     /// Whether `payload` (this session's) equals the empty state's, without building the latter.
     fn is_empty_payload(&self, payload: &[u8]) -> Result<bool, Error> {
-        envelope::is_empty_envelope::<T>(payload, self.permanent, &self.flashes, self.config.0.permanent())
+        envelope::is_empty_envelope::<T>(
+            self.config.0.format(),
+            payload,
+            self.permanent,
+            &self.flashes,
+            self.config.0.permanent(),
+        )
     }
 
     /// Resets the data to its default, drops the flashes and the permanent flag. The cookie is

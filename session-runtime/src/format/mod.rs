@@ -2,6 +2,8 @@
 
 pub(crate) mod base64url;
 pub(crate) mod compress;
+#[cfg(feature = "flask")]
+pub(crate) mod flask;
 pub(crate) mod native;
 
 /// Which wire format a session cookie uses.
@@ -15,4 +17,15 @@ pub enum Format {
     /// Native format v1: HMAC-SHA256, cookie name and version bound into the MAC.
     #[default]
     Native,
+    /// Flask 3.1's exact format (feature `flask`): HMAC-SHA1 under `HMAC-SHA1(secret, salt)`, tagged
+    /// JSON with `_permanent` and `_flashes` inside the dict, zlib as CPython writes it. Cookies are
+    /// interchangeable with a Flask app that shares the secret key.
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, Format};
+    /// let config = CookieConfig::builder().format(Format::Flask).same_site(None).build().unwrap();
+    /// assert_eq!(config.format(), Format::Flask);
+    /// ```
+    #[cfg(feature = "flask")]
+    Flask,
 }

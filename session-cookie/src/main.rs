@@ -1,0 +1,435 @@
+//! `session-cookie`: inspect and make signed session cookies in Flask 3.1's format or
+//! session-runtime's native format, the way `flask-unsign` is used to debug Flask sessions.
+//!
+//! ```text
+//! session-cookie decode [--format flask|native] (--secret S | --secret-hex H | --secret-env VAR)
+//!                       [--fallback S]... [--name N] [--now UNIX_SECONDS] [--max-age SECONDS] VALUE
+//! session-cookie decode --unsigned [--format flask|native] VALUE
+//! session-cookie encode [--format flask|native] (--secret S | ...) [--name N] [--now UNIX_SECONDS] [JSON|-]
+//! ```
+//!
+//! `decode` prints one JSON object: `{"status":"ok","timestamp":N,"session":{…}}` (exit 0) or
+//! `{"status":"rejected","reason":"<Rejection kind>","detail":"…"}` (exit 1). Bad arguments or
+//! input: a message on stderr and exit 2.
+#![forbid(unsafe_code)]
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use session_runtime::{
+    CookieConfig, FixedClock, Format, Keys, Rejection, SecretKey, SecureCookieSessionInterface,
+};
+
+const USAGE: &str = "\
+session-cookie: inspect and make signed session cookies (Flask 3.1 format or session-runtime's native format)
+
+USAGE:
+    session-cookie decode [OPTIONS] COOKIE_VALUE
+    session-cookie decode --unsigned [--format F] COOKIE_VALUE
+    session-cookie encode [OPTIONS] [JSON | -]        (JSON from stdin when absent or -)
+
+KEY OPTIONS (one of them is required, except with --unsigned):
+    --secret S           the secret key, as its UTF-8 bytes (Flask's SECRET_KEY as a str)
+    --secret-hex H       the secret key as hex (a bytes SECRET_KEY)
+    --secret-env VAR     the secret key from the environment variable VAR (keeps it out of `ps`)
+    --fallback S         an older key that still verifies (SECRET_KEY_FALLBACKS); repeatable,
+                         tried in the order given (put the newest first)
+    --fallback-hex H     the same, as hex
+
+OTHER OPTIONS:
+    --format flask|native   wire format (default: flask)
+    --name N                cookie name (default: session; the native format signs it)
+    --salt S                key-derivation salt (default: cookie-session, Flask's)
+    --now UNIX_SECONDS      the time to check or sign at (default: now)
+    --max-age SECONDS       decode: the maximum age (default: 2678400, Flask's 31 days)
+    --unsigned              decode: show the payload WITHOUT verifying anything
+    -h, --help              this text
+    -V, --version           the version
+
+OUTPUT:
+    decode  {\"status\":\"ok\",\"timestamp\":N,\"session\":{...}}                 exit 0
+            {\"status\":\"rejected\",\"reason\":\"Expired\",\"detail\":\"...\"}    exit 1
+            For the Flask format, `session` is the dict as Flask's tagged JSON holds it
+            (tags such as {\" t\": [...]} included); for the native format, the envelope
+            {\"v\": data, \"p\": permanent, \"f\": flashes}.
+    encode  the cookie value, on one line                                       exit 0
+    errors  a message on stderr                                                 exit 2
+";
+
+/// A usage or input error: exit 2.
+struct Usage(String);
+
+fn usage(message: impl Into<String>) -> Usage {
+    Usage(message.into())
+}
+
+#[derive(Default)]
+struct Options {
+    command: Option<String>,
+    format: Option<Format>,
+    current: Option<SecretKey>,
+    fallbacks: Vec<SecretKey>,
+    name: Option<String>,
+    salt: Option<String>,
+    now: Option<u64>,
+    max_age: Option<u64>,
+    unsigned: bool,
+    positional: Vec<String>,
+    help: bool,
+    version: bool,
+}
+
+fn key_from_text(text: &str, flag: &str) -> Result<SecretKey, Usage> {
+    SecretKey::from_legacy(text.as_bytes()).map_err(|_| usage(format!("{flag}: the key is empty")))
+}
+
+fn key_from_hex(hex: &str, flag: &str) -> Result<SecretKey, Usage> {
+    let hex = hex.trim();
+    let bad = || usage(format!("{flag}: not hexadecimal (an even number of 0-9a-f digits)"));
+    if !hex.len().is_multiple_of(2) {
+        return Err(bad());
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(bad)?;
+    SecretKey::from_legacy(&bytes).map_err(|_| usage(format!("{flag}: the key is empty")))
+}
+
+fn parse_u64(text: &str, flag: &str) -> Result<u64, Usage> {
+    text.parse().map_err(|_| usage(format!("{flag}: expected a whole number of seconds, got {text:?}")))
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, Usage> {
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    let set_current = |options: &mut Options, key: SecretKey| {
+        if options.current.replace(key).is_some() {
+            return Err(usage("give one of --secret, --secret-hex, --secret-env"));
+        }
+        Ok(())
+    };
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            // Everything after `--` is positional (a value may start with `-`).
+            for rest in args.by_ref() {
+                if options.command.is_none() {
+                    options.command = Some(rest);
+                } else {
+                    options.positional.push(rest);
+                }
+            }
+            break;
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |flag: &str| -> Result<String, Usage> {
+            match inline.clone() {
+                Some(value) => Ok(value),
+                None => args.next().ok_or_else(|| usage(format!("{flag} needs a value"))),
+            }
+        };
+        match flag.as_str() {
+            "-h" | "--help" => options.help = true,
+            "-V" | "--version" => options.version = true,
+            "--unsigned" => options.unsigned = true,
+            "--format" => {
+                options.format = Some(match value("--format")?.as_str() {
+                    "flask" => Format::Flask,
+                    "native" => Format::Native,
+                    other => return Err(usage(format!("--format: expected flask or native, got {other:?}"))),
+                })
+            }
+            "--secret" => {
+                let key = key_from_text(&value("--secret")?, "--secret")?;
+                set_current(&mut options, key)?;
+            }
+            "--secret-hex" => {
+                let key = key_from_hex(&value("--secret-hex")?, "--secret-hex")?;
+                set_current(&mut options, key)?;
+            }
+            "--secret-env" => {
+                let var = value("--secret-env")?;
+                let text = std::env::var(&var)
+                    .map_err(|_| usage(format!("--secret-env: the environment variable {var} is not set")))?;
+                let key = key_from_text(&text, "--secret-env")?;
+                set_current(&mut options, key)?;
+            }
+            "--fallback" => options.fallbacks.push(key_from_text(&value("--fallback")?, "--fallback")?),
+            "--fallback-hex" => {
+                options.fallbacks.push(key_from_hex(&value("--fallback-hex")?, "--fallback-hex")?)
+            }
+            "--name" => options.name = Some(value("--name")?),
+            "--salt" => options.salt = Some(value("--salt")?),
+            "--now" => options.now = Some(parse_u64(&value("--now")?, "--now")?),
+            "--max-age" => options.max_age = Some(parse_u64(&value("--max-age")?, "--max-age")?),
+            "-" => options.positional.push(arg),
+            _ if flag.starts_with('-') && inline.is_none() && flag.len() > 1 => {
+                return Err(usage(format!("unknown option {flag}")));
+            }
+            _ if flag.starts_with("--") => return Err(usage(format!("unknown option {flag}"))),
+            _ if options.command.is_none() => options.command = Some(arg),
+            _ => options.positional.push(arg),
+        }
+    }
+    Ok(options)
+}
+
+/// What a run prints and its exit code.
+struct Outcome {
+    stdout: String,
+    code: u8,
+}
+
+fn run(options: Options) -> Result<Outcome, Usage> {
+    if options.help {
+        return Ok(Outcome { stdout: USAGE.to_owned(), code: 0 });
+    }
+    if options.version {
+        return Ok(Outcome { stdout: format!("session-cookie {}\n", env!("CARGO_PKG_VERSION")), code: 0 });
+    }
+    match options.command.as_deref() {
+        Some("decode") => decode(options),
+        Some("encode") => encode(options),
+        Some(other) => Err(usage(format!("unknown command {other:?}: use decode or encode"))),
+        None => Err(usage("missing command: decode or encode")),
+    }
+}
+
+fn config(options: &Options, format: Format) -> Result<CookieConfig, Usage> {
+    CookieConfig::builder()
+        .format(format)
+        .name(options.name.clone().unwrap_or_else(|| "session".to_owned()))
+        .same_site(None)
+        .lifetime_secs(options.max_age.unwrap_or(31 * 24 * 3600))
+        .build()
+        .map_err(|e| usage(format!("{e}")))
+}
+
+fn now(options: &Options) -> Result<u64, Usage> {
+    match options.now {
+        Some(now) => Ok(now),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .map_err(|_| usage("the system clock reads before 1970; pass --now")),
+    }
+}
+
+fn backend(options: &Options, now: u64) -> Result<SecureCookieSessionInterface, Usage> {
+    let current = options
+        .current
+        .clone()
+        .ok_or_else(|| usage("a key is required: --secret, --secret-hex or --secret-env (or --unsigned)"))?;
+    let keys = Keys::new(current).with_fallbacks(options.fallbacks.iter().cloned());
+    let mut backend = SecureCookieSessionInterface::new(keys).with_clock(FixedClock(now));
+    if let Some(salt) = &options.salt {
+        backend = backend.with_salt(salt);
+    }
+    Ok(backend)
+}
+
+fn one_positional(options: &Options, what: &str) -> Result<Option<String>, Usage> {
+    match options.positional.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(usage(format!("expected one {what}, got {}", options.positional.len()))),
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+fn rejected(reason: &str, detail: &str) -> Outcome {
+    Outcome {
+        stdout: format!(
+            "{{\"status\":\"rejected\",\"reason\":{},\"detail\":{}}}\n",
+            json_string(reason),
+            json_string(detail)
+        ),
+        code: 1,
+    }
+}
+
+fn split_last_dot(text: &str) -> Option<(&str, &str)> {
+    text.rsplit_once('.')
+}
+
+/// The signed timestamp of a cookie value (the middle part), when it parses.
+fn timestamp_of(value: &str) -> Option<u64> {
+    let (signed, _) = split_last_dot(value)?;
+    let (_, timestamp) = split_last_dot(signed)?;
+    let bytes = URL_SAFE_NO_PAD.decode(timestamp).ok()?;
+    if bytes.len() > 8 {
+        return None;
+    }
+    Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+}
+
+/// The session JSON of a verified (or, with --unsigned, unverified) payload, as printed.
+fn session_text(format: Format, payload: &[u8]) -> Result<String, String> {
+    match format {
+        Format::Flask => {
+            let text = session_runtime::flask::canonical_json(payload).map_err(|e| e.to_string())?;
+            if text.starts_with('{') { Ok(text) } else { Err(format!("the payload is not a dict: {text}")) }
+        }
+        _ => {
+            let value: serde_json::Value = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+            if value.get("v").is_none() {
+                return Err("the payload is not a native envelope {\"v\": ...}".to_owned());
+            }
+            Ok(value.to_string())
+        }
+    }
+}
+
+fn decode(options: Options) -> Result<Outcome, Usage> {
+    let format = options.format.unwrap_or(Format::Flask);
+    let raw = one_positional(&options, "cookie value")?.ok_or_else(|| usage("missing COOKIE_VALUE"))?;
+    let name = options.name.clone().unwrap_or_else(|| "session".to_owned());
+    // Accept `session=VALUE` as copied from a Cookie header or a browser's storage panel.
+    let value = raw.trim();
+    let value = value.strip_prefix(&format!("{name}=")).unwrap_or(value);
+    if options.unsigned {
+        return Ok(unsigned(format, value));
+    }
+    let now = now(&options)?;
+    let config = config(&options, format)?;
+    let backend = backend(&options, now)?;
+    if value.is_empty() {
+        return Ok(rejected("Malformed", "the cookie value is empty (Flask treats this as no session)"));
+    }
+    match backend.unsign_payload(&config, value.as_bytes()) {
+        Ok(payload) => match session_text(format, &payload) {
+            Ok(session) => {
+                let timestamp = timestamp_of(value).unwrap_or_default();
+                Ok(Outcome {
+                    stdout: format!(
+                        "{{\"status\":\"ok\",\"timestamp\":{timestamp},\"session\":{session}}}\n"
+                    ),
+                    code: 0,
+                })
+            }
+            Err(why) => Ok(rejected(
+                Rejection::Payload.kind(),
+                &format!("the signature is valid but the payload does not decode: {why}"),
+            )),
+        },
+        Err(rejection) => {
+            let mut detail = rejection.to_string();
+            if let (Rejection::Expired | Rejection::NotYetValid, Some(signed)) =
+                (rejection, timestamp_of(value))
+            {
+                let age = i128::from(now) - i128::from(signed);
+                detail.push_str(&format!(
+                    " (signed at {signed}, now {now}, age {age} s, max age {} s)",
+                    config.lifetime_secs()
+                ));
+            }
+            if rejection == Rejection::BadSignature {
+                detail.push_str(" (wrong key, or the value was changed)");
+            }
+            Ok(rejected(rejection.kind(), &detail))
+        }
+    }
+}
+
+/// Shows the payload without any verification.
+fn unsigned(format: Format, value: &str) -> Outcome {
+    let parts = split_last_dot(value).and_then(|(signed, _)| split_last_dot(signed));
+    let Some((payload, _)) = parts else {
+        return rejected(Rejection::Malformed.kind(), "expected PAYLOAD.TIMESTAMP.SIGNATURE");
+    };
+    let (compressed, body) = match payload.strip_prefix('.') {
+        Some(rest) => (true, rest),
+        None => (false, payload),
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(body) else {
+        return rejected(Rejection::Malformed.kind(), "the payload is not base64url");
+    };
+    let bytes = if compressed {
+        let mut out = Vec::new();
+        let reader = flate2::read::ZlibDecoder::new(bytes.as_slice());
+        if reader.take(1 << 20).read_to_end(&mut out).is_err() {
+            return rejected(Rejection::Payload.kind(), "the payload is not a zlib stream");
+        }
+        out
+    } else {
+        bytes
+    };
+    match session_text(format, &bytes) {
+        Ok(session) => Outcome {
+            stdout: format!(
+                "{{\"status\":\"unverified\",\"warning\":{},\"timestamp\":{},\"session\":{session}}}\n",
+                json_string(
+                    "NOTHING WAS VERIFIED: no key was used; anyone can write a cookie with this content"
+                ),
+                timestamp_of(value).map_or("null".to_owned(), |t| t.to_string()),
+            ),
+            code: 0,
+        },
+        Err(why) => rejected(Rejection::Payload.kind(), &why),
+    }
+}
+
+fn encode(options: Options) -> Result<Outcome, Usage> {
+    let format = options.format.unwrap_or(Format::Flask);
+    let document = match one_positional(&options, "JSON document")? {
+        Some(text) if text != "-" => text,
+        _ => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| usage(format!("could not read the JSON document from stdin: {e}")))?;
+            text
+        }
+    };
+    let payload = match format {
+        Format::Flask => {
+            let text = session_runtime::flask::canonical_json(document.as_bytes())
+                .map_err(|e| usage(format!("the JSON document: {e}")))?;
+            if !text.starts_with('{') {
+                return Err(usage("the JSON document must be an object: a Flask session is a dict"));
+            }
+            text
+        }
+        _ => {
+            let value: serde_json::Value =
+                serde_json::from_str(&document).map_err(|e| usage(format!("the JSON document: {e}")))?;
+            if value.get("v").is_none() {
+                return Err(usage(
+                    "the native format signs an envelope: {\"v\": DATA, \"p\": PERMANENT, \"f\": FLASHES}",
+                ));
+            }
+            value.to_string()
+        }
+    };
+    let now = now(&options)?;
+    let config = config(&options, format)?;
+    let value = backend(&options, now)?
+        .sign_payload(&config, payload.as_bytes())
+        .map_err(|e| usage(e.to_string()))?;
+    Ok(Outcome { stdout: format!("{value}\n"), code: 0 })
+}
+
+fn main() -> ExitCode {
+    let result = parse_args(std::env::args().skip(1)).and_then(run);
+    match result {
+        Ok(outcome) => {
+            // A closed stdout (`| head`) is not worth a panic.
+            let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
+            ExitCode::from(outcome.code)
+        }
+        Err(Usage(message)) => {
+            let _ =
+                writeln!(std::io::stderr(), "session-cookie: error: {message}\n(see session-cookie --help)");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Flask 3.1's wire format (itsdangerous `URLSafeTimedSerializer` as Flask configures it):
+//!
+//! ```text
+//! value     = PAYLOAD "." TIMESTAMP "." SIGNATURE        (each part base64url, no padding)
+//! PAYLOAD   = b64(json) | "." b64(zlib(json))             (zlib level 6 when ≥ 2 bytes shorter)
+//! TIMESTAMP = b64(unix seconds, big-endian, leading zero bytes stripped)
+//! SIGNATURE = b64(HMAC-SHA1(derived, PAYLOAD "." TIMESTAMP))
+//! derived   = HMAC-SHA1(secret, SALT)                     (SALT is "cookie-session" in Flask)
+//! ```
+//!
+//! Decoding is strict where itsdangerous is lenient: every part must be canonical base64url
+//! (no padding, no `+`/`/`, no stray characters, zero trailing bits). Flask and itsdangerous
+//! only ever write canonical text, so no cookie they issued is refused; see
+//! `docs/flask-migration.md`.
+
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+
+use super::native::{check_age, encode_timestamp, parse_timestamp};
+use super::{base64url, compress};
+use crate::error::{Error, Rejection};
+use crate::key::Keys;
+
+type HmacSha1 = Hmac<Sha1>;
+
+const TAG_LEN: usize = 20;
+
+/// The Flask format keyed by a key ring: one pre-keyed HMAC-SHA1 state per key, made once.
+#[derive(Clone)]
+pub(crate) struct FlaskFormat {
+    /// Current key first, then the fallbacks in the ring's order.
+    verifiers: Vec<HmacSha1>,
+    /// HMAC takes keys of any length, so this is always `Some`.
+    signer: Option<HmacSha1>,
+}
+
+/// `HMAC-SHA1(secret, salt)` as the key of a pre-keyed HMAC-SHA1 state (itsdangerous'
+/// `key_derivation="hmac"`).
+fn derive(secret: &[u8], salt: &[u8]) -> Option<HmacSha1> {
+    let mut kdf = <HmacSha1 as KeyInit>::new_from_slice(secret).ok()?;
+    kdf.update(salt);
+    <HmacSha1 as KeyInit>::new_from_slice(&kdf.finalize().into_bytes()).ok()
+}
+
+impl FlaskFormat {
+    pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
+        FlaskFormat {
+            verifiers: keys.verifying().filter_map(|key| derive(key.expose_bytes(), salt)).collect(),
+            signer: derive(keys.current().expose_bytes(), salt),
+        }
+    }
+
+    /// Signs the session JSON at time `now`, as `URLSafeTimedSerializer.dumps` does.
+    pub(crate) fn sign(&self, json: &[u8], now: u64) -> Result<String, Error> {
+        let compressed = zlib_if_shorter(json)?;
+        let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
+        let mut value = String::with_capacity(body_len * 4 / 3 + 48);
+        match &compressed {
+            Some(packed) => {
+                value.push('.');
+                base64url::encode_into(packed, &mut value);
+            }
+            None => base64url::encode_into(json, &mut value),
+        }
+        value.push('.');
+        encode_timestamp(now, &mut value);
+        let mut mac = self.signer.clone().ok_or(Error::WeakKey { len: 0, min: 1 })?;
+        mac.update(value.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        value.push('.');
+        base64url::encode_into(&tag, &mut value);
+        Ok(value)
+    }
+
+    /// Verifies `value` and returns the session JSON. Order as itsdangerous: signature (current
+    /// key, then fallbacks), timestamp, age (`age > max_age` expired, future beyond the skew not
+    /// yet valid), then the payload (inflated with a cap).
+    pub(crate) fn unsign(
+        &self,
+        value: &[u8],
+        max_age: u64,
+        future_skew: u64,
+        now: u64,
+    ) -> Result<Vec<u8>, Rejection> {
+        let (signed, signature) = split_last_dot(value).ok_or(Rejection::Malformed)?;
+        let (payload, timestamp) = split_last_dot(signed).ok_or(Rejection::Malformed)?;
+        let (compressed, body) = match payload.split_first() {
+            Some((b'.', rest)) => (true, rest),
+            _ => (false, payload),
+        };
+        if body.contains(&b'.') {
+            return Err(Rejection::Malformed);
+        }
+        let tag = base64url::decode(signature).ok_or(Rejection::Malformed)?;
+        if tag.len() != TAG_LEN {
+            return Err(Rejection::Malformed);
+        }
+        let verified = self.verifiers.iter().any(|key| {
+            let mut mac = key.clone();
+            mac.update(signed);
+            mac.verify_slice(&tag).is_ok()
+        });
+        if !verified {
+            return Err(Rejection::BadSignature);
+        }
+        let signed_at = parse_timestamp(timestamp).ok_or(Rejection::Malformed)?;
+        check_age(signed_at, now, max_age, future_skew)?;
+        let body = base64url::decode(body).ok_or(Rejection::Payload)?;
+        if compressed { compress::inflate_capped(&body).ok_or(Rejection::Payload) } else { Ok(body) }
+    }
+}
+
+/// CPython's `zlib.compress(json)` (level 6, default window and strategy), used when at least
+/// 2 bytes shorter (`len(compressed) < len(json) - 1`). The `flask` feature builds flate2 on the
+/// C zlib library, so the bytes are the ones Python writes; the interop tests compare them.
+fn zlib_if_shorter(json: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(json.len() / 2 + 16), Compression::new(6));
+    let compressed = encoder
+        .write_all(json)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| Error::Serialize(format!("zlib failed: {e}")))?;
+    Ok((compressed.len() + 1 < json.len()).then_some(compressed))
+}
+
+fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let dot = bytes.iter().rposition(|&b| b == b'.')?;
+    Some((bytes.get(..dot)?, bytes.get(dot + 1..)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::SecretKey;
+
+    fn dev() -> FlaskFormat {
+        FlaskFormat::new(&Keys::new(SecretKey::from_legacy(b"dev").unwrap()), b"cookie-session")
+    }
+
+    /// flask-sessions.md §2.1, worked by hand from the spec.
+    #[test]
+    fn worked_example() {
+        let cookie = "eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs";
+        assert_eq!(dev().sign(br#"{"user_id":42}"#, 1_700_000_000).unwrap(), cookie);
+        assert_eq!(dev().unsign(cookie.as_bytes(), 10, 0, 1_700_000_000).unwrap(), br#"{"user_id":42}"#);
+    }
+
+    #[test]
+    fn compression_edge() {
+        let f = dev();
+        assert!(!f.sign(br#"{"k":"aaaaaaaaaaa"}"#, 1).unwrap().starts_with('.'));
+        let packed = f.sign(br#"{"k":"aaaaaaaaaaaa"}"#, 1).unwrap();
+        assert!(packed.starts_with(".eJ"), "{packed}");
+        assert_eq!(f.unsign(packed.as_bytes(), 10, 0, 1).unwrap(), br#"{"k":"aaaaaaaaaaaa"}"#);
+    }
+
+    #[test]
+    fn ages_keys_and_shapes() {
+        let f = dev();
+        let cookie = f.sign(b"{}", 1000).unwrap();
+        assert!(f.unsign(cookie.as_bytes(), 10, 0, 1010).is_ok());
+        assert_eq!(f.unsign(cookie.as_bytes(), 10, 0, 1011), Err(Rejection::Expired));
+        assert_eq!(f.unsign(cookie.as_bytes(), 10, 0, 999), Err(Rejection::NotYetValid));
+        let other =
+            FlaskFormat::new(&Keys::new(SecretKey::from_legacy(b"other").unwrap()), b"cookie-session");
+        assert_eq!(other.unsign(cookie.as_bytes(), 10, 0, 1000), Err(Rejection::BadSignature));
+        let rotated = FlaskFormat::new(
+            &Keys::new(SecretKey::from_legacy(b"new").unwrap())
+                .with_fallbacks([SecretKey::from_legacy(b"dev").unwrap()]),
+            b"cookie-session",
+        );
+        assert!(rotated.unsign(cookie.as_bytes(), 10, 0, 1000).is_ok());
+        assert_ne!(rotated.sign(b"{}", 1000).unwrap(), cookie, "signs with the current key");
+        for bad in ["", ".", "..", "a.b", "e30.A-g.x", &format!("{cookie}="), &format!("{cookie}!!")] {
+            assert!(f.unsign(bad.as_bytes(), 10, 0, 1000).is_err(), "{bad}");
+        }
+    }
+}

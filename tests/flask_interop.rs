@@ -1,0 +1,674 @@
+//! Flask 3.1 wire compatibility, proven against real Flask (Python, from `.venv` or
+//! `FLASK_PYTHON`; see `scripts/setup-python.sh`):
+//!
+//! 1. Flask signs sessions of many shapes at a frozen time; Rust decodes each to the expected typed
+//!    value and re-encodes it to the byte-identical cookie and `Set-Cookie` line.
+//! 2. Rust signs the same typed values; Flask's `open_session` reads the same data back, and
+//!    Flask re-signing it gives the same bytes.
+//! 3. Decode cases: expiry edges, future timestamps, wrong keys, tampering, rotation, garbage,
+//!    with Flask's verdict on each next to ours.
+//!
+//! The live round trip over loopback HTTP is `tests/flask_live.rs`.
+
+mod common;
+mod flask_support;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use common::{request, response, set_cookies, varies};
+use flask_support::{config_of, flask_python, keys_of, legacy, run_python};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+use session_runtime::flask::{Bytes, DateTime, Markup, Tuple, Uuid, Value};
+use session_runtime::{
+    CookieConfig, FixedClock, Flash, Keys, Rejection, SecureCookieSessionInterface, Tracked,
+};
+
+const NOW: u64 = 1_700_000_000;
+
+fn backend(keys: Keys, now: u64) -> Arc<SecureCookieSessionInterface> {
+    Arc::new(SecureCookieSessionInterface::new(keys).with_clock(FixedClock(now)))
+}
+
+fn open<T: Serialize + DeserializeOwned + Default>(
+    backend: &Arc<SecureCookieSessionInterface>,
+    config: &CookieConfig,
+    value: &str,
+) -> Tracked<T> {
+    let cookie = format!("{}={}", config.name(), value);
+    Tracked::open_with(backend.clone(), config.clone(), &request(Some(&cookie)))
+}
+
+/// Saves `data` (with the flag and flashes) as a brand-new session: the `Set-Cookie` lines and
+/// `Vary` lines of the response.
+fn save_new<T: Serialize + DeserializeOwned + Default>(
+    backend: &Arc<SecureCookieSessionInterface>,
+    config: &CookieConfig,
+    data: T,
+    permanent: bool,
+    flashes: &[Flash],
+) -> (Vec<String>, Vec<String>) {
+    let mut fresh: Tracked<T> = Tracked::open_with(backend.clone(), config.clone(), &request(None));
+    *fresh = data;
+    fresh.set_permanent(permanent);
+    for flash in flashes {
+        fresh.flash_with(flash.category.clone(), flash.message.clone());
+    }
+    let mut resp = response();
+    fresh.save(&mut resp).expect("save");
+    (set_cookies(&resp), varies(&resp))
+}
+
+fn cookie_of(line: &str) -> String {
+    line.split(';').next().and_then(|pair| pair.split_once('=')).expect("name=value").1.to_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shapes, typed. `tests/flask/harness.py` holds the same data as Python values.
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct Simple {
+    user_id: u64,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct Profile {
+    name: String,
+    tags: Vec<String>,
+    address: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct NestedUnicode {
+    profile: Profile,
+    scores: BTreeMap<String, i32>,
+    ratio: f64,
+    big: u128,
+    neg: i64,
+    empty: BTreeMap<String, Value>,
+    none: Option<String>,
+    flag: bool,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, Clone)]
+struct Floats {
+    f: Vec<f64>,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, Clone)]
+struct NonFinite {
+    nan: f64,
+    inf: f64,
+    ninf: f64,
+}
+
+/// Bit-exact float comparison: NaN equals NaN, and -0.0 differs from 0.0.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+impl PartialEq for Floats {
+    fn eq(&self, other: &Self) -> bool {
+        same_bits(&self.f, &other.f)
+    }
+}
+
+impl PartialEq for NonFinite {
+    fn eq(&self, other: &Self) -> bool {
+        same_bits(&[self.nan, self.inf, self.ninf], &[other.nan, other.inf, other.ninf])
+    }
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct Strings {
+    s: String,
+    empty: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+struct Tagged {
+    t: Tuple<(i32, String, f64)>,
+    b: Bytes,
+    d: DateTime,
+    u: Uuid,
+    m: Markup,
+    list: (Tuple<(u8, u8)>, Bytes),
+}
+
+impl Default for Tagged {
+    fn default() -> Self {
+        Tagged {
+            t: Tuple::default(),
+            b: Bytes::default(),
+            d: DateTime::from_unix(0).expect("epoch"),
+            u: Uuid::default(),
+            m: Markup::default(),
+            list: Default::default(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct DictEscape {
+    x: BTreeMap<String, String>,
+    y: BTreeMap<String, Value>,
+    w: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct TopLevelEscape {
+    #[serde(rename = " t")]
+    t: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct Large {
+    items: Vec<String>,
+    blob: String,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct User {
+    user: String,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct A {
+    a: i32,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct Cart {
+    cart: Vec<u32>,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct K {
+    k: String,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct BigInts {
+    big: u128,
+    neg: i128,
+    u64max: u64,
+}
+
+/// A typed field plus everything else Flask (or an extension) keeps in the session.
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+#[serde(default)]
+struct CatchAll {
+    user_id: u64,
+    #[serde(flatten)]
+    rest: BTreeMap<String, Value>,
+}
+
+type NestedTuples = BTreeMap<String, Tuple<(u8, Tuple<(u8, u8)>)>>;
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct Deep {
+    list: (NestedTuples, (Bytes, Markup)),
+    tuples: (Tuple<(u8,)>, Tuple<Vec<u8>>),
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct NestedTags {
+    deep: Deep,
+}
+
+fn at() -> DateTime {
+    DateTime::from_unix(1_700_000_000).expect("in range")
+}
+
+const ID: Uuid = Uuid(0x1234_5678_1234_5678_1234_5678_1234_5678);
+
+fn s(text: &str) -> String {
+    text.to_owned()
+}
+
+/// Calls `$f::<T>(name, expected, permanent, flashes)` for every shape of `harness.py`.
+macro_rules! for_each_shape {
+    ($f:ident, $($arg:expr),*) => {{
+        $f($($arg,)* "simple", Simple { user_id: 42 }, false, &[]);
+        $f($($arg,)* "nested_unicode", NestedUnicode {
+            profile: Profile {
+                name: s("Zoë 😀"),
+                tags: vec![s("a"), s("b")],
+                address: BTreeMap::from([(s("city"), s("Zürich")), (s("zip"), s("8000"))]),
+            },
+            scores: BTreeMap::from([(s("a"), 1), (s("b"), 2)]),
+            ratio: 0.1,
+            big: 10u128.pow(20),
+            neg: -7,
+            empty: BTreeMap::new(),
+            none: None,
+            flag: true,
+        }, false, &[]);
+        $f($($arg,)* "floats", Floats {
+            f: vec![0.1, 1.0, 1e16, 1e-05, -0.0, 123456789.125, 1.5e300, 5e-324, 0.1 + 0.2, 1e22, 100.0, 2.5,
+                    1e15, 0.0001],
+        }, false, &[]);
+        $f($($arg,)* "non_finite", NonFinite { nan: f64::NAN, inf: f64::INFINITY, ninf: f64::NEG_INFINITY },
+           false, &[]);
+        $f($($arg,)* "strings", Strings {
+            s: s("q \" b \\ n \n t \t \u{8} \u{c} \u{0} \u{1f} \u{7f} é \u{2028} 😀 </script> & ' /"),
+            empty: String::new(),
+        }, false, &[]);
+        $f($($arg,)* "tagged", Tagged {
+            t: Tuple((1, s("two"), 3.0)),
+            b: Bytes(b"\x00\xff binary".to_vec()),
+            d: at(),
+            u: ID,
+            m: Markup(s("<b>bold</b>")),
+            list: (Tuple((1, 2)), Bytes(b"x".to_vec())),
+        }, false, &[]);
+        $f($($arg,)* "dict_escape", DictEscape {
+            x: BTreeMap::from([(s(" t"), s("not-a-tuple"))]),
+            y: BTreeMap::from([(s(" t__"), Value::Str(s("pass"))), (s("z"), Value::Int(1))]),
+            w: BTreeMap::from([(s(" di"), s("di"))]),
+        }, false, &[]);
+        $f($($arg,)* "top_level_escape", TopLevelEscape { t: vec![1, 2] }, false, &[]);
+        $f($($arg,)* "compressed_large", Large {
+            items: (0..150).map(|i| format!("item-{i}")).collect(),
+            blob: "ab".repeat(600),
+        }, false, &[]);
+        $f($($arg,)* "flashes", User { user: s("bob") }, false,
+           &[Flash::new("message", "hello"), Flash::new("error", "bad é")]);
+        $f($($arg,)* "permanent_full", User { user: s("alice") }, true, &[]);
+        $f($($arg,)* "bytes_secret", A { a: 1 }, false, &[]);
+        $f($($arg,)* "fallback_signs_current", A { a: 1 }, false, &[]);
+        $f($($arg,)* "partitioned", A { a: 1 }, false, &[]);
+        $f($($arg,)* "samesite_none_custom_name", Cart { cart: vec![1, 2, 3] }, true, &[]);
+        $f($($arg,)* "compress_boundary_no", K { k: "a".repeat(11) }, false, &[]);
+        $f($($arg,)* "compress_boundary_yes", K { k: "a".repeat(12) }, false, &[]);
+        $f($($arg,)* "key_order", BTreeMap::from([
+            (s("Z"), 1), (s("_x"), 2), (s("a"), 3), (s("é"), 4), (s("😀"), 5), (s("aa"), 6),
+        ]), false, &[]);
+        $f($($arg,)* "big_ints", BigInts { big: 1 << 100, neg: -(1 << 90), u64max: u64::MAX }, false, &[]);
+        $f($($arg,)* "catch_all", CatchAll {
+            user_id: 5,
+            rest: BTreeMap::from([
+                (s("_fresh"), Value::Bool(true)),
+                (s("csrf_token"), Value::Str(s("abc"))),
+                (s("_id"), Value::Str("x".repeat(20))),
+                (s("extra"), Value::Dict(BTreeMap::from([
+                    (s("t"), Value::Tuple(vec![Value::Int(1), Value::Bytes(vec![1])])),
+                    (s("when"), Value::DateTime(at())),
+                    (s("id"), Value::Uuid(ID)),
+                ]))),
+            ]),
+        }, false, &[]);
+        $f($($arg,)* "nested_tags", NestedTags {
+            deep: Deep {
+                list: (
+                    BTreeMap::from([(s("t"), Tuple((1, Tuple((2, 3)))))]),
+                    (Bytes(vec![0]), Markup(s("&lt;"))),
+                ),
+                tuples: (Tuple((1,)), Tuple(vec![])),
+            },
+        }, false, &[]);
+    }};
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Flask signs, Rust decodes and re-encodes byte for byte.
+
+fn vector<'a>(vectors: &'a [Json], name: &str) -> &'a Json {
+    vectors.iter().find(|v| v["name"] == name).unwrap_or_else(|| panic!("no vector {name}"))
+}
+
+fn decode_and_reencode<T>(vectors: &[Json], name: &str, expected: T, permanent: bool, flashes: &[Flash])
+where
+    T: Serialize + DeserializeOwned + Default + PartialEq + Debug + Clone,
+{
+    let v = vector(vectors, name);
+    let config = config_of(&v["config"]);
+    let b = backend(keys_of(v), NOW);
+    let cookie = v["cookie"].as_str().expect("cookie");
+
+    let session: Tracked<T> = open(&b, &config, cookie);
+    assert_eq!(session.rejection(), None, "{name}: Rust refused Flask's cookie {cookie}");
+    assert_eq!(*session, expected, "{name}: decoded value");
+    assert_eq!(session.is_permanent(), permanent, "{name}: permanent");
+    assert_eq!(session.flashes(), flashes, "{name}: flashes");
+
+    let (lines, vary) = save_new(&b, &config, expected, permanent, flashes);
+    assert_eq!(lines, [v["set_cookie"].as_str().expect("line")], "{name}: re-encoded Set-Cookie");
+    assert_eq!(vary, [v["vary"].as_str().expect("vary")], "{name}: Vary");
+}
+
+#[test]
+fn flask_signs_rust_decodes_and_reencodes_byte_identical() {
+    let Some(python) = flask_python() else { return };
+    let vectors = run_python(&python, "make_vectors.py", &json!(null));
+    let vectors = vectors.as_array().expect("a list of vectors");
+    for_each_shape!(decode_and_reencode, vectors);
+    // At least the large one, the tagged one and the boundary one went through zlib.
+    for name in ["compressed_large", "tagged", "compress_boundary_yes", "nested_unicode"] {
+        assert!(vector(vectors, name)["cookie"].as_str().expect("cookie").starts_with(".eJ"), "{name}");
+    }
+    assert!(!vector(vectors, "compress_boundary_no")["cookie"].as_str().expect("cookie").starts_with('.'));
+
+    // Rotation: Flask's cookie under the old key is accepted by a ring whose fallback is the old
+    // key, and re-signed with the current key to exactly what Flask writes.
+    let v = vector(vectors, "rotation");
+    let config = config_of(&json!({}));
+    let old_cookie = v["old_cookie"].as_str().expect("cookie");
+    let rotated = backend(Keys::new(legacy("new key")).with_fallbacks([legacy("old key")]), NOW);
+    let session: Tracked<User> = open(&rotated, &config, old_cookie);
+    assert_eq!(session.rejection(), None);
+    assert_eq!(session.user, "carol");
+    let (lines, _) = save_new(&rotated, &config, session.into_inner(), false, &[]);
+    assert_eq!(lines, [v["set_cookie"].as_str().expect("line")]);
+    let without = backend(Keys::new(legacy("new key")), NOW);
+    assert_eq!(open::<User>(&without, &config, old_cookie).rejection(), Some(Rejection::BadSignature));
+
+    // Delete: emptying an accepted session writes Werkzeug's delete cookie, attributes repeated.
+    let v = vector(vectors, "delete");
+    let config = config_of(&v["config"]);
+    let b = backend(keys_of(v), NOW);
+    let (lines, _) = save_new(&b, &config, A { a: 1 }, false, &[]);
+    let mut session: Tracked<BTreeMap<String, i32>> = open(&b, &config, &cookie_of(&lines[0]));
+    assert_eq!(session.get("a"), Some(&1));
+    session.remove("a");
+    let mut resp = response();
+    session.save(&mut resp).expect("save");
+    assert_eq!(set_cookies(&resp), [v["set_cookie"].as_str().expect("line")]);
+    assert_eq!(varies(&resp), [v["vary"].as_str().expect("vary")]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Rust signs, Flask reads.
+
+/// A moment other than the vectors' NOW, so nothing can pass by replaying Flask's own cookies.
+const LATER: u64 = 1_712_345_678;
+
+fn shape_keys(vectors: &[Json], name: &str) -> (Keys, CookieConfig) {
+    let v = vector(vectors, name);
+    (keys_of(v), config_of(&v["config"]))
+}
+
+fn sign_shape<T>(
+    out: &mut Vec<Json>,
+    vectors: &[Json],
+    name: &str,
+    data: T,
+    permanent: bool,
+    flashes: &[Flash],
+) where
+    T: Serialize + DeserializeOwned + Default + PartialEq + Debug + Clone,
+{
+    let (keys, config) = shape_keys(vectors, name);
+    let (lines, _) = save_new(&backend(keys, LATER), &config, data, permanent, flashes);
+    assert_eq!(lines.len(), 1, "{name}");
+    out.push(json!({ "shape": name, "cookie": cookie_of(&lines[0]), "now": LATER, "permanent": permanent }));
+}
+
+#[test]
+fn rust_signs_flask_reads_the_same_data() {
+    let Some(python) = flask_python() else { return };
+    // The vectors only provide each shape's key and config here.
+    let vectors = run_python(&python, "make_vectors.py", &json!(null));
+    let vectors = vectors.as_array().expect("vectors");
+    let mut cookies = Vec::new();
+    for_each_shape!(sign_shape, &mut cookies, vectors);
+    // Negative controls: a wrong key, and a cookie whose signature is cut short.
+    let config =
+        CookieConfig::builder().format(session_runtime::Format::Flask).same_site(None).build().unwrap();
+    let (lines, _) = save_new(
+        &backend(Keys::new(legacy("not the key")), LATER),
+        &config,
+        Simple { user_id: 42 },
+        false,
+        &[],
+    );
+    let wrong_key = cookie_of(&lines[0]);
+    cookies.push(json!({ "shape": "simple", "cookie": wrong_key, "now": LATER, "negative": true }));
+    let first = cookies[0]["cookie"].as_str().expect("cookie").to_owned();
+    cookies.push(
+        json!({ "shape": "simple", "cookie": &first[..first.len() - 1], "now": LATER, "negative": true }),
+    );
+
+    let results = run_python(&python, "check_rust.py", &Json::Array(cookies.clone()));
+    let results = results.as_array().expect("results");
+    assert_eq!(results.len(), cookies.len());
+    for (sent, got) in cookies.iter().zip(results) {
+        let name = &sent["shape"];
+        if sent.get("negative").is_some() {
+            assert_eq!(got["accepted"], false, "Flask must refuse {sent}");
+            continue;
+        }
+        assert_eq!(got["accepted"], true, "Flask refused Rust's {name}: {got}");
+        assert_eq!(got["diff"], Json::Null, "Flask read different data for {name}: {got}");
+        assert_eq!(got["permanent"], sent["permanent"], "{name}");
+        assert_eq!(got["identical"], true, "Flask re-signs {name} differently: {got} vs {sent}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Decode cases, with Flask's verdict on each.
+
+#[test]
+fn decode_cases_agree_with_flask() {
+    let Some(python) = flask_python() else { return };
+    let cases = run_python(&python, "decode_cases.py", &json!(null));
+    let cases = cases.as_array().expect("cases");
+    let expected: &[(&str, Option<Rejection>, &str)] = &[
+        ("valid", None, "accepted"),
+        ("valid_at_max_age", None, "accepted"),
+        ("expired_at_max_age_plus_1", Some(Rejection::Expired), "empty"),
+        ("future_by_1", Some(Rejection::NotYetValid), "empty"),
+        ("wrong_key", Some(Rejection::BadSignature), "empty"),
+        ("tampered_payload", Some(Rejection::BadSignature), "empty"),
+        ("tampered_timestamp", Some(Rejection::BadSignature), "empty"),
+        ("tampered_signature", Some(Rejection::BadSignature), "empty"),
+        ("compression_mark_dropped", Some(Rejection::BadSignature), "empty"),
+        ("fallback_accepted", None, "accepted"),
+        ("fallback_removed", Some(Rejection::BadSignature), "empty"),
+        ("garbage", Some(Rejection::Malformed), "empty"),
+        ("garbage_three_parts", Some(Rejection::Malformed), "empty"),
+        ("no_timestamp", Some(Rejection::Malformed), "empty"),
+        ("empty", None, "empty"),
+        ("valid_sig_bad_json", Some(Rejection::Payload), "error"),
+        ("valid_sig_bad_zlib", Some(Rejection::Payload), "error"),
+        ("valid_sig_not_a_dict", Some(Rejection::Payload), "error"),
+        // Deliberate difference (docs/flask-migration.md): itsdangerous decodes base64 leniently,
+        // we accept only the canonical text it writes.
+        ("lenient_trailing_padding", Some(Rejection::Malformed), "accepted"),
+        ("lenient_junk_chars", Some(Rejection::Malformed), "accepted"),
+        ("lenient_padding_bits", Some(Rejection::Malformed), "accepted"),
+    ];
+    assert_eq!(cases.len(), expected.len(), "{cases:?}");
+    for (name, rejection, flask_outcome) in expected {
+        let case = cases.iter().find(|c| c["name"] == *name).unwrap_or_else(|| panic!("no case {name}"));
+        assert_eq!(case["flask"], *flask_outcome, "Flask's verdict on {name}: {case}");
+        let config = CookieConfig::builder()
+            .format(session_runtime::Format::Flask)
+            .same_site(None)
+            .lifetime_secs(case["max_age"].as_u64().expect("max_age"))
+            .build()
+            .expect("config");
+        let b = backend(keys_of(case), case["now"].as_u64().expect("now"));
+        let session: Tracked<BTreeMap<String, Value>> =
+            open(&b, &config, case["cookie"].as_str().expect("cookie"));
+        assert_eq!(session.rejection(), *rejection, "{name}: {case}");
+        if rejection.is_none() && *flask_outcome == "accepted" {
+            assert_eq!(session.get("user"), Some(&Value::Str(s("dora"))), "{name}");
+        } else {
+            assert!(session.is_empty(), "{name}: a refused cookie gives an empty session");
+            assert!(session.is_new(), "{name}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON text itself, on many values: Python's float repr and string escapes.
+
+#[test]
+fn float_repr_and_string_escapes_match_python() {
+    let Some(python) = flask_python() else { return };
+    // A deterministic spread of doubles: every binade, subnormals, integers, short decimals.
+    let mut floats: Vec<f64> =
+        vec![0.0, -0.0, 1.0, 0.5, 1e15, 1e16, f64::from_bits(0x4341_c379_37e0_7fff), 1e-4, 9.99e-5];
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    for _ in 0..3000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let x = f64::from_bits(state);
+        if x.is_finite() {
+            floats.push(x);
+        }
+        floats.push((state % 1_000_000) as f64 / 1000.0);
+        floats.push(((state >> 20) % 100_000) as f64 * 10f64.powi((state % 40) as i32 - 20));
+    }
+    let strings: Vec<String> = vec![
+        s("plain"),
+        s("\"\\/\n\r\t\u{8}\u{c}"),
+        (0u32..0x250).filter_map(char::from_u32).collect(),
+        s("\u{2028}\u{2029}\u{feff}\u{fffd}😀𝄞\u{10ffff}"),
+        s("<script>&amp;'</script>"),
+    ];
+    let request = json!({
+        "floats": floats.iter().map(|f| format!("{:016x}", f.to_bits())).collect::<Vec<_>>(),
+        "strings": strings,
+    });
+    let python_text = run_python(&python, "reprs.py", &request);
+    for (x, expected) in floats.iter().zip(python_text["floats"].as_array().expect("floats")) {
+        assert_eq!(session_runtime::flask::to_string(x).unwrap(), expected.as_str().unwrap(), "{x:e}");
+    }
+    for (text, expected) in strings.iter().zip(python_text["strings"].as_array().expect("strings")) {
+        assert_eq!(&session_runtime::flask::to_string(text).unwrap(), expected.as_str().unwrap());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random sessions: every Python type, nesting, escapes, sizes across the compression edge.
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn text(&mut self) -> String {
+        const PIECES: [&str; 16] = [
+            "a", "Z", "0", " ", "\"", "\\", "\n", "\u{7f}", "é", "😀", "\u{2028}", "</>", " t", "__", "ab",
+            "\u{0}",
+        ];
+        let len = self.below(12);
+        let repeat = if self.below(6) == 0 { self.below(200) as usize + 1 } else { 1 };
+        (0..len).map(|_| PIECES[self.below(16) as usize]).collect::<String>().repeat(repeat)
+    }
+    fn key(&mut self) -> String {
+        match self.below(10) {
+            0 => s(" t"),
+            1 => s(" di"),
+            2 => s(" b__"),
+            _ => self.text(),
+        }
+    }
+    fn value(&mut self, depth: u32) -> Value {
+        let leaf = depth >= 3;
+        match self.below(if leaf { 10 } else { 14 }) {
+            0 => Value::Null,
+            1 => Value::Bool(self.below(2) == 0),
+            2 => Value::Int(match self.below(3) {
+                0 => self.below(100) as i128,
+                1 => -(self.next() as i128),
+                _ => (self.next() as i128) << 40,
+            }),
+            3 => Value::Float(match self.below(4) {
+                0 => f64::from_bits(self.next()).clamp(-1e300, 1e300),
+                1 => self.below(100_000) as f64 / 64.0,
+                2 => [f64::NAN, f64::INFINITY, -0.0, 1e16, 1e-5][self.below(5) as usize],
+                _ => (self.next() % 1_000_000) as f64 * 10f64.powi(self.below(60) as i32 - 30),
+            }),
+            4 | 5 => Value::Str(self.text()),
+            6 => Value::Bytes((0..self.below(40)).map(|_| self.next() as u8).collect()),
+            7 => Value::Markup(self.text()),
+            8 => Value::Uuid(Uuid(u128::from(self.next()) << 64 | u128::from(self.next()))),
+            9 => Value::DateTime(
+                DateTime::from_unix(self.below(253_402_300_799 + 2_208_988_800) as i64 - 2_208_988_800)
+                    .expect("in range"),
+            ),
+            10 => Value::List((0..self.below(5)).map(|_| self.value(depth + 1)).collect()),
+            11 => Value::Tuple((0..self.below(4)).map(|_| self.value(depth + 1)).collect()),
+            _ => Value::Dict((0..self.below(4)).map(|_| (self.key(), self.value(depth + 1))).collect()),
+        }
+    }
+}
+
+#[test]
+fn random_sessions_sign_byte_identically_to_flask() {
+    let Some(python) = flask_python() else { return };
+    let secret = "random sessions";
+    let config = CookieConfig::builder()
+        .format(session_runtime::Format::Flask)
+        .same_site(None)
+        .max_size(1 << 16)
+        .build()
+        .expect("config");
+    let b = backend(Keys::new(legacy(secret)), NOW);
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut cookies = Vec::new();
+    while cookies.len() < 400 {
+        let session: BTreeMap<String, Value> =
+            (0..rng.below(6) + 1).map(|_| (format!("k{}", rng.text()), rng.value(0))).collect();
+        let (lines, _) = save_new(&b, &config, session, false, &[]);
+        if let [line] = lines.as_slice() {
+            cookies.push(cookie_of(line));
+        }
+    }
+    let compressed = cookies.iter().filter(|c| c.starts_with('.')).count();
+    assert!(
+        compressed >= 20 && cookies.len() - compressed >= 20,
+        "both payload kinds are covered: {compressed}"
+    );
+    let results =
+        run_python(&python, "resign.py", &json!({ "secret": secret, "now": NOW, "cookies": cookies }));
+    for (cookie, result) in cookies.iter().zip(results.as_array().expect("results")) {
+        assert_eq!(result["accepted"], true, "{cookie}");
+        assert_eq!(
+            result["resigned"].as_str(),
+            Some(cookie.as_str()),
+            "Flask signs the same session differently"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `#[derive(Session)]` with `format = "flask"`.
+
+#[derive(session_runtime::Session, Serialize, Deserialize, Default, Debug, PartialEq)]
+#[session(format = "flask", same_site = "unset")]
+#[serde(default)]
+struct Derived {
+    user_id: Option<u64>,
+}
+
+#[test]
+fn a_session_type_with_the_flask_format_reads_flask_cookies() {
+    use session_runtime::SessionInterface;
+    let dev: Arc<dyn SessionInterface> = backend(Keys::new(legacy("dev")), NOW);
+    // flask-sessions.md §2.1.
+    let cookie = "session=eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs";
+    let session = Derived::open_with(&dev, &request(Some(cookie)));
+    assert_eq!(session.rejection(), None);
+    assert_eq!(session.user_id, Some(42));
+    let mut fresh = Derived::open_with(&dev, &request(None));
+    fresh.user_id = Some(42);
+    let mut resp = response();
+    fresh.save(&mut resp).expect("save");
+    assert_eq!(set_cookies(&resp), [format!("{cookie}; HttpOnly; Path=/")]);
+    assert_eq!(varies(&resp), ["Cookie"]);
+}
