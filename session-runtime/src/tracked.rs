@@ -184,11 +184,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// visit.save_async(&mut response).await?;
     /// # Ok(response) }
     /// ```
-    pub fn open_async<R: CookieSource + ?Sized>(
-        interface: impl Into<InterfaceRef>,
-        config: impl Into<ConfigRef>,
+    pub fn open_async<R: CookieSource + ?Sized, I: Into<InterfaceRef>, C: Into<ConfigRef>>(
+        interface: I,
+        config: C,
         request: &R,
-    ) -> impl std::future::Future<Output = Self> + Send + 'static {
+    ) -> impl std::future::Future<Output = Self> + Send + 'static + use<T, R, I, C> {
         let (interface, config) = (interface.into(), config.into());
         let pending = match interface.0.server_side() {
             Some(server) => Ok(server.begin_open(&config.0, &request)),
