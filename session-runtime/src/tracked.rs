@@ -236,7 +236,8 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Writes the session into `response`: `Set-Cookie` and `Vary: Cookie` as the save decision
     /// says. Consumes the session. Errors are server-side only: no key for a changed session,
     /// a cookie too large for browsers, data that does not serialize, a clock before 1970.
-    pub fn save<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
+    pub fn save<S: CookieSink + ?Sized>(mut self, response: &mut S) -> Result<(), Error> {
+        self.on_drop = None;
         self.prepare()?.save_sync(&mut &mut *response)
     }
 
@@ -580,7 +581,9 @@ impl Prepared {
     pub(crate) fn save_sync(&self, response: &mut dyn CookieSink) -> Result<(), Error> {
         let (interface, config) = (self.interface.get(), self.config.get());
         match interface.server_side() {
-            Some(server) => server.save_now(config, &self.state(), self.original.as_deref(), self.cycle, response),
+            Some(server) => {
+                server.save_now(config, &self.state(), self.original.as_deref(), self.cycle, response)
+            }
             None => interface.save_session(config, &self.state(), response),
         }
     }

@@ -142,7 +142,7 @@ where
 
 /// Opens session `T` inside a [`SessionLayer`], for services that are not axum handlers: the
 /// layer saves it after the service returns. `None` when the request did not pass through the
-/// layer.
+/// layer. With a server-side backend whose store needs I/O (Redis), use [`open_async`].
 ///
 /// ```
 /// use session_runtime::tower::open;

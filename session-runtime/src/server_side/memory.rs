@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::store::{Record, SaveMode, SessionStore, StoreFuture};
+use super::store::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
 
 /// Sessions in process memory: zero set-up, for one process (tests, development, a single
 /// server). Sessions do not survive a restart and are not shared between processes; use the
@@ -93,9 +93,6 @@ impl MemoryStore {
             _ => {}
         }
         let size = cost(record.id, record.payload);
-        if size > self.max_bytes {
-            return false;
-        }
         inner.remove(record.id);
         while inner.sessions.len() >= self.max_entries || inner.bytes + size > self.max_bytes {
             let Some((_, victim)) = inner.by_expiry.first().cloned() else { break };
@@ -181,8 +178,16 @@ impl SessionStore for MemoryStore {
     }
 
     fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
-        let saved = self.save_now(record);
-        Box::pin(async move { Ok(saved) })
+        let size = cost(record.id, record.payload);
+        let saved = if size > self.max_bytes {
+            Err(StoreError::Backend(format!(
+                "the session is {size} bytes, more than the memory store's max_bytes ({})",
+                self.max_bytes
+            )))
+        } else {
+            Ok(self.save_now(record))
+        };
+        Box::pin(async move { saved })
     }
 
     fn touch<'a>(&'a self, id: &'a str, ttl: Duration, _user: Option<&'a str>) -> StoreFuture<'a, bool> {
@@ -276,10 +281,16 @@ mod tests {
         let store = MemoryStore::new().max_bytes(3 * (ENTRY_OVERHEAD + 101));
         for i in 0..10 {
             let id = format!("{i}");
-            assert!(run(store.save(Record::new(&id, &[b'x'; 100], Duration::from_secs(60 + i), SaveMode::Create))));
+            assert!(run(store.save(Record::new(
+                &id,
+                &[b'x'; 100],
+                Duration::from_secs(60 + i),
+                SaveMode::Create
+            ))));
         }
         assert_eq!(store.len(), 3);
-        assert!(!run(store.save(Record::new("big", &[0; 4096], Duration::from_secs(1), SaveMode::Create))));
+        let too_big = store.save(Record::new("big", &[0; 4096], Duration::from_secs(1), SaveMode::Create));
+        assert!(matches!(now_or_never(too_big), Some(Err(StoreError::Backend(_)))));
     }
 
     #[test]
@@ -290,7 +301,9 @@ mod tests {
             assert!(run(store.save(Record::new(id, b"x", ttl, SaveMode::Create).with_user(Some(user)))));
         }
         // a2 changes hands: no longer ann's.
-        let moved = Record::new("a2", b"y", ttl, SaveMode::Update).with_user(Some("bob")).with_previous_user(Some("ann"));
+        let moved = Record::new("a2", b"y", ttl, SaveMode::Update)
+            .with_user(Some("bob"))
+            .with_previous_user(Some("ann"));
         assert!(run(store.save(moved)));
         assert_eq!(run(store.revoke_user("ann")), 1);
         assert_eq!(run(store.load("a1")), None);

@@ -17,9 +17,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
+pub use memory::MemoryStore;
 pub use store::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
 
 use crate::clock::Clock;
@@ -103,6 +103,12 @@ impl ServerSideSessionInterface {
     /// is a null session, as with the signed-cookie backend.
     pub fn global(store: Arc<dyn SessionStore>) -> Self {
         Self::from_parts(SecureCookieSessionInterface::global().clone(), store)
+    }
+
+    /// Sessions in `store` without a key: every session is a null session (readable, never
+    /// saved), as with [`SecureCookieSessionInterface::without_keys`].
+    pub fn without_keys(store: Arc<dyn SessionStore>) -> Self {
+        Self::from_parts(SecureCookieSessionInterface::without_keys(), store)
     }
 
     fn from_parts(ids: SecureCookieSessionInterface, store: Arc<dyn SessionStore>) -> Self {
@@ -293,7 +299,12 @@ impl ServerSideSessionInterface {
 
     /// Runs a plan's store calls (each under the timeout when `timed`) and returns what to
     /// write into the response.
-    pub(crate) async fn execute(&self, plan: Plan, config: &CookieConfig, timed_calls: bool) -> Result<Outcome, Error> {
+    pub(crate) async fn execute(
+        &self,
+        plan: Plan,
+        config: &CookieConfig,
+        timed_calls: bool,
+    ) -> Result<Outcome, Error> {
         let Plan { steps, mut cookie, vary } = plan;
         let limit = timed_calls.then_some(self.timeout);
         for step in &steps {
@@ -304,11 +315,15 @@ impl ServerSideSessionInterface {
                         .with_previous_user(previous_user.as_deref());
                     let saved = maybe_timed(limit, self.store.save(record)).await?;
                     if !saved && *mode == SaveMode::Create {
-                        return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
+                        return Err(Error::Store(StoreError::Backend(
+                            "a new session id already exists".into(),
+                        )));
                     }
                     saved
                 }
-                Step::Touch { id, user, ttl } => maybe_timed(limit, self.store.touch(id, *ttl, user.as_deref())).await?,
+                Step::Touch { id, user, ttl } => {
+                    maybe_timed(limit, self.store.touch(id, *ttl, user.as_deref())).await?
+                }
                 Step::Delete { id, user } => {
                     maybe_timed(limit, self.store.delete(id, user.as_deref())).await?;
                     true
@@ -378,7 +393,8 @@ impl ServerSideSessionInterface {
         response: &mut dyn CookieSink,
     ) -> Result<(), Error> {
         let plan = self.plan(config, state, original, cycle)?;
-        let outcome = now_or_never(self.execute(plan, config, false)).ok_or(Error::Store(StoreError::WouldBlock))??;
+        let outcome =
+            now_or_never(self.execute(plan, config, false)).ok_or(Error::Store(StoreError::WouldBlock))??;
         outcome.write(response)
     }
 }
@@ -492,9 +508,11 @@ impl PendingOpen {
 
 fn loaded_session(id: String, loaded: Result<Option<Vec<u8>>, StoreError>) -> OpenedSession {
     match loaded {
-        Ok(Some(payload)) => {
-            OpenedSession { payload: Some(payload), token: Some(Token::encode(true, &id)), ..OpenedSession::default() }
-        }
+        Ok(Some(payload)) => OpenedSession {
+            payload: Some(payload),
+            token: Some(Token::encode(true, &id)),
+            ..OpenedSession::default()
+        },
         Ok(None) => rejected(Rejection::UnknownSession),
         Err(_) => OpenedSession {
             rejection: Some(Rejection::StoreUnavailable),

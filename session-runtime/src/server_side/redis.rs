@@ -181,7 +181,11 @@ impl SessionStore for RedisStore {
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             let mut connection = self.connection()?;
-            redis::cmd("GET").arg(self.session_key(id)).query_async(&mut connection).await.map_err(store_error)
+            redis::cmd("GET")
+                .arg(self.session_key(id))
+                .query_async(&mut connection)
+                .await
+                .map_err(store_error)
         })
     }
 
