@@ -2,10 +2,13 @@
 //!
 //! The key comes from `SESSION_SECRET_KEY` (at least 32 bytes) when set; otherwise a random key
 //! is generated, so sessions end when the server stops. `PORT` picks the port (default 3000).
+//! `SESSION_STORE=memory` or `SESSION_STORE=redis` (and `REDIS_URL`) keeps sessions server-side.
 
 use std::sync::Arc;
 
-use session_runtime::{Keys, SecretKey, SecureCookieSessionInterface};
+use session_runtime::{
+    Keys, RedisStore, SecretKey, SecureCookieSessionInterface, ServerSideSessionInterface, SessionInterface,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,7 +24,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Keys::new(SecretKey::generate()?)
         }
     };
-    let backend = Arc::new(SecureCookieSessionInterface::new(keys));
+    // SESSION_STORE=memory or SESSION_STORE=redis (with REDIS_URL) keeps sessions on the server
+    // (docs/server-side.md); the default is the signed cookie. The handlers are the same.
+    let backend: Arc<dyn SessionInterface> = match std::env::var("SESSION_STORE").as_deref() {
+        Ok("memory") => Arc::new(ServerSideSessionInterface::memory(keys)),
+        Ok("redis") => {
+            let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
+            eprintln!("sessions in Redis at {url}");
+            Arc::new(ServerSideSessionInterface::new(keys, RedisStore::open(&url)?))
+        }
+        _ => Arc::new(SecureCookieSessionInterface::new(keys)),
+    };
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("demo listening on http://{}", listener.local_addr()?);

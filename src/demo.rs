@@ -62,6 +62,8 @@ async fn login(mut visit: Tracked<Visit>, Form(form): Form<LoginForm>) -> Redire
         visit.flash_with("error", "Type a name to sign in.");
     } else {
         visit.user = Some(user.to_owned());
+        // A privilege change: server-side sessions get a new id (session fixation).
+        visit.cycle_id();
         visit.set_permanent(form.remember.is_some());
         visit.flash(format!("Welcome, {user}!"));
     }
@@ -69,7 +71,8 @@ async fn login(mut visit: Tracked<Visit>, Form(form): Form<LoginForm>) -> Redire
 }
 
 async fn logout(mut visit: Tracked<Visit>) -> Redirect {
-    visit.clear();
+    // Clears the data; server-side sessions also delete the entry and retire the id.
+    visit.destroy();
     visit.flash("Signed out.");
     Redirect::to("/")
 }

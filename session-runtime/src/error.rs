@@ -28,6 +28,14 @@ pub enum Rejection {
     /// The signature verified but the payload does not decode into the session type
     /// (schema change after a deploy, or a payload written by another program).
     Payload,
+    /// Server-side sessions: the id cookie verified, but the session store could not be reached
+    /// (down, or slower than its timeout). The session is empty for this request, and a change
+    /// to it is not saved (the save fails with [`Error::Store`]) so the real session is never
+    /// overwritten.
+    StoreUnavailable,
+    /// Server-side sessions: the id cookie verified, but the store has no such session: it
+    /// expired, was destroyed, or was revoked.
+    UnknownSession,
 }
 
 impl Rejection {
@@ -44,6 +52,8 @@ impl Rejection {
             Rejection::NotYetValid => "NotYetValid",
             Rejection::TooLarge => "TooLarge",
             Rejection::Payload => "Payload",
+            Rejection::StoreUnavailable => "StoreUnavailable",
+            Rejection::UnknownSession => "UnknownSession",
         }
     }
 }
@@ -57,6 +67,8 @@ impl fmt::Display for Rejection {
             Rejection::NotYetValid => "the session cookie is signed with a future timestamp",
             Rejection::TooLarge => "the session cookie is larger than the configured maximum",
             Rejection::Payload => "the session cookie payload does not decode into the session type",
+            Rejection::StoreUnavailable => "the session store could not be reached",
+            Rejection::UnknownSession => "the session is not in the store (expired, destroyed or revoked)",
         })
     }
 }
@@ -112,4 +124,8 @@ pub enum Error {
     /// The session could not be written to the response (an invalid header value).
     #[error("the session cookie could not be written to the response: {0}")]
     Header(String),
+    /// Server-side sessions: the session store failed or timed out. Framework layers answer
+    /// `503 Service Unavailable`.
+    #[error(transparent)]
+    Store(#[from] crate::server_side::StoreError),
 }

@@ -62,6 +62,18 @@ pub trait SessionInterface: Send + Sync + fmt::Debug {
     fn is_null_session(&self, opened: &OpenedSession) -> bool {
         opened.null
     }
+
+    /// The server-side backend behind this interface, if its sessions live in a store: framework
+    /// layers and `Tracked::open_async`/`save_async` then do the store I/O asynchronously. Leave
+    /// the default (`None`) in other backends.
+    ///
+    /// ```
+    /// use session_runtime::{SecureCookieSessionInterface, SessionInterface};
+    /// assert!(SecureCookieSessionInterface::without_keys().server_side().is_none());
+    /// ```
+    fn server_side(&self) -> Option<&crate::server_side::ServerSideSessionInterface> {
+        None
+    }
 }
 
 /// Signed-cookie sessions: the whole session lives in the cookie, signed with the key ring.

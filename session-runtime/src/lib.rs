@@ -42,6 +42,7 @@ mod integrations;
 mod interface;
 mod key;
 pub mod save;
+mod server_side;
 mod session;
 #[cfg(feature = "testing")]
 mod testing;
@@ -56,6 +57,12 @@ pub use headers::{CookieSink, CookieSource};
 pub use integrations::{SaveFailed, SessionScope};
 pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, SecretKey, global_keys, install_keys};
+pub use server_side::{
+    DEFAULT_STORE_TIMEOUT, MemoryStore, Record, SaveMode, ServerSideSessionInterface, SessionStore,
+    StoreError, StoreFuture,
+};
+#[cfg(feature = "redis")]
+pub use server_side::{RedisStore, RedisStoreBuilder};
 pub use session::Session;
 /// `#[derive(Session)]`: a typed session configured by `#[session(...)]`, checked at compile time.
 /// The trait and the derive share the name, so `use session_runtime::Session;` brings both.

@@ -50,6 +50,18 @@ impl<T: ?Sized> Deref for Shared<T> {
     }
 }
 
+impl ConfigRef {
+    pub(crate) fn get(&self) -> &CookieConfig {
+        &self.0
+    }
+}
+
+impl InterfaceRef {
+    pub(crate) fn get(&self) -> &dyn SessionInterface {
+        &*self.0
+    }
+}
+
 impl From<&'static CookieConfig> for ConfigRef {
     fn from(config: &'static CookieConfig) -> Self {
         ConfigRef(Shared::Static(config))
@@ -123,6 +135,8 @@ pub struct Tracked<T: Default> {
     token: Option<String>,
     accessed: AtomicBool,
     modified: bool,
+    /// Server-side sessions: move the data to a new id at save ([`Tracked::cycle_id`]).
+    cycle: bool,
     config: ConfigRef,
     interface: InterfaceRef,
     /// Set by framework layers: receives the final state when the handle is dropped, so the
@@ -153,7 +167,43 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         Self::from_opened(opened, interface, config)
     }
 
-    fn from_opened(opened: OpenedSession, interface: InterfaceRef, config: ConfigRef) -> Self {
+    /// Opens the session of `request` with the given backend and config, doing a server-side
+    /// backend's store load asynchronously (under its timeout). With the signed-cookie backend it
+    /// is the same as [`open_with`](Tracked::open_with). Never fails: a store that is down gives
+    /// an empty session with [`Rejection::StoreUnavailable`].
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, Keys, SecretKey, ServerSideSessionInterface, Tracked};
+    /// use std::sync::Arc;
+    /// # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
+    /// # async fn handler(request: http::Request<()>) -> Result<http::Response<()>, Box<dyn std::error::Error>> {
+    /// let backend = Arc::new(ServerSideSessionInterface::memory(Keys::new(SecretKey::generate()?)));
+    /// let mut visit = Tracked::<Visit>::open_async(backend, CookieConfig::DEFAULT, &request).await;
+    /// visit.count += 1;
+    /// let mut response = http::Response::new(());
+    /// visit.save_async(&mut response).await?;
+    /// # Ok(response) }
+    /// ```
+    pub fn open_async<R: CookieSource + ?Sized, I: Into<InterfaceRef>, C: Into<ConfigRef>>(
+        interface: I,
+        config: C,
+        request: &R,
+    ) -> impl std::future::Future<Output = Self> + Send + 'static + use<T, R, I, C> {
+        let (interface, config) = (interface.into(), config.into());
+        let pending = match interface.0.server_side() {
+            Some(server) => Ok(server.begin_open(&config.0, &request)),
+            None => Err(interface.0.open_session(&config.0, &request)),
+        };
+        async move {
+            let opened = match pending {
+                Ok(pending) => pending.finish().await,
+                Err(opened) => opened,
+            };
+            Self::from_opened(opened, interface, config)
+        }
+    }
+
+    pub(crate) fn from_opened(opened: OpenedSession, interface: InterfaceRef, config: ConfigRef) -> Self {
         let mut session = Tracked {
             data: T::default(),
             permanent: config.0.permanent(),
@@ -164,6 +214,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             token: opened.token,
             accessed: AtomicBool::new(false),
             modified: false,
+            cycle: false,
             config,
             interface,
             on_drop: None,
@@ -187,26 +238,41 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// a cookie too large for browsers, data that does not serialize, a clock before 1970.
     pub fn save<S: CookieSink + ?Sized>(mut self, response: &mut S) -> Result<(), Error> {
         self.on_drop = None;
+        self.prepare()?.save_sync(&mut &mut *response)
+    }
+
+    /// [`save`](Tracked::save) for a server-side backend whose store needs to wait for I/O
+    /// (Redis): the store calls are awaited, each under the backend's timeout, and only then is
+    /// the cookie written. A store failure is [`Error::Store`]. With the signed-cookie backend
+    /// it is the same as `save`.
+    pub async fn save_async<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
+        let committed = self.prepare()?.commit().await?;
+        committed.write(&mut &mut *response)
+    }
+
+    /// The final state, serialized, detached from the handle.
+    pub(crate) fn prepare(mut self) -> Result<Prepared, Error> {
+        self.on_drop = None;
         let payload = if self.modified { Some(self.encode()?) } else { None };
-        let change = match &payload {
-            None => Change::Untouched { payload: self.original.as_deref() },
-            Some(payload) if self.is_empty_payload(payload)? => Change::Emptied,
+        let change = match payload {
+            None => PreparedChange::Untouched,
+            Some(payload) if self.is_empty_payload(&payload)? => PreparedChange::Emptied,
             Some(payload) => match &self.original {
-                Some(original) if envelope::same_json(original, payload) => {
-                    Change::Untouched { payload: Some(original) }
-                }
-                _ => Change::Changed(payload),
+                Some(original) if envelope::same_json(original, &payload) => PreparedChange::Untouched,
+                _ => PreparedChange::Changed(payload),
             },
         };
-        let state = SessionState {
+        Ok(Prepared {
+            interface: self.interface.clone(),
+            config: self.config.clone(),
             accessed: self.accessed.load(Ordering::Relaxed),
             null: self.null,
-            had_cookie: self.original.is_some(),
             permanent: self.permanent,
+            original: self.original.take(),
             change,
-            token: self.token.as_deref(),
-        };
-        self.interface.0.save_session(&self.config.0, &state, &mut &mut *response)
+            token: self.token.take(),
+            cycle: self.cycle,
+        })
     }
 
     fn encode(&self) -> Result<Vec<u8>, Error> {
@@ -233,6 +299,36 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         self.flashes.clear();
         self.permanent = self.config.0.permanent();
         self.touch_mut();
+    }
+
+    /// Ends the session: [`clear`](Tracked::clear) plus, with a server-side backend, the store
+    /// entry is deleted and the id retired at save. If the handler writes to the session again
+    /// afterwards (a "signed out" flash), that data is saved under a new id. With the
+    /// signed-cookie backend it is `clear`.
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, Keys, SecretKey, ServerSideSessionInterface, Tracked};
+    /// use std::sync::Arc;
+    /// let backend = Arc::new(ServerSideSessionInterface::memory(Keys::new(SecretKey::generate()?)));
+    /// let mut count: Tracked<u32> = Tracked::open_with(backend.clone(), CookieConfig::DEFAULT, &http::Request::new(()));
+    /// *count = 1;
+    /// let mut response = http::Response::new(());
+    /// count.save(&mut response)?;
+    /// let pair = response.headers()["set-cookie"].to_str()?.split(';').next().unwrap_or_default().to_owned();
+    ///
+    /// let request = http::Request::builder().header("cookie", &pair).body(())?;
+    /// let mut count: Tracked<u32> = Tracked::open_with(backend.clone(), CookieConfig::DEFAULT, &request);
+    /// count.destroy();
+    /// let mut response = http::Response::new(());
+    /// count.save(&mut response)?;
+    /// assert!(response.headers()["set-cookie"].to_str()?.contains("Max-Age=0"));
+    /// let again: Tracked<u32> = Tracked::open_with(backend, CookieConfig::DEFAULT, &request);
+    /// assert_eq!(again.rejection(), Some(session_runtime::Rejection::UnknownSession));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn destroy(&mut self) {
+        self.clear();
+        self.cycle = true;
     }
 }
 
@@ -265,6 +361,45 @@ impl<T: Default> Tracked<T> {
     fn touch_mut(&mut self) {
         self.touch();
         self.modified = true;
+    }
+
+    /// Gives the session a new id at save, keeping its data, and deletes the old id: call it on
+    /// every privilege change (sign-in, sudo mode) to defeat session fixation. Only server-side
+    /// sessions have an id; with the signed-cookie backend it does nothing (a stolen cookie
+    /// stays valid until it expires there; that is what server-side sessions are for).
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, Keys, SecretKey, ServerSideSessionInterface, Tracked};
+    /// use std::sync::Arc;
+    /// let backend = Arc::new(ServerSideSessionInterface::memory(Keys::new(SecretKey::generate()?)));
+    /// let cookie = |response: &http::Response<()>| {
+    ///     response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    /// };
+    /// let mut user: Tracked<String> = Tracked::open_with(backend.clone(), CookieConfig::DEFAULT, &http::Request::new(()));
+    /// *user = "guest".into();
+    /// let mut response = http::Response::new(());
+    /// user.save(&mut response)?;
+    /// let before = cookie(&response);
+    ///
+    /// let request = http::Request::builder().header("cookie", &before).body(())?;
+    /// let mut user: Tracked<String> = Tracked::open_with(backend.clone(), CookieConfig::DEFAULT, &request);
+    /// *user = "alice".into();
+    /// user.cycle_id();
+    /// let mut response = http::Response::new(());
+    /// user.save(&mut response)?;
+    /// let after = cookie(&response);
+    /// assert_ne!(before, after);
+    ///
+    /// let old: Tracked<String> = Tracked::open_with(backend.clone(), CookieConfig::DEFAULT, &request);
+    /// assert_eq!(*old, "", "the old id is gone");
+    /// let request = http::Request::builder().header("cookie", &after).body(())?;
+    /// let new: Tracked<String> = Tracked::open_with(backend, CookieConfig::DEFAULT, &request);
+    /// assert_eq!(*new, "alice");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cycle_id(&mut self) {
+        self.touch();
+        self.cycle = true;
     }
 
     /// Whether the session is permanent (its cookie carries `Expires`).
@@ -404,10 +539,84 @@ impl<T: Default> Drop for Tracked<T> {
             token: self.token.take(),
             accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
             modified: self.modified,
+            cycle: self.cycle,
             config: self.config.clone(),
             interface: self.interface.clone(),
             on_drop: None,
         };
         hook(last);
+    }
+}
+
+/// A session's final state, serialized and detached from its handle, ready to be written (for a
+/// server-side backend, after its store calls).
+pub(crate) struct Prepared {
+    interface: InterfaceRef,
+    config: ConfigRef,
+    accessed: bool,
+    null: bool,
+    permanent: bool,
+    original: Option<Vec<u8>>,
+    change: PreparedChange,
+    token: Option<String>,
+    cycle: bool,
+}
+
+enum PreparedChange {
+    Untouched,
+    Changed(Vec<u8>),
+    Emptied,
+}
+
+impl Prepared {
+    fn state(&self) -> SessionState<'_> {
+        SessionState {
+            accessed: self.accessed,
+            null: self.null,
+            had_cookie: self.original.is_some(),
+            permanent: self.permanent,
+            change: match &self.change {
+                PreparedChange::Untouched => Change::Untouched { payload: self.original.as_deref() },
+                PreparedChange::Changed(payload) => Change::Changed(payload),
+                PreparedChange::Emptied => Change::Emptied,
+            },
+            token: self.token.as_deref(),
+        }
+    }
+
+    /// Saves without waiting (a server-side store that would wait is [`StoreError::WouldBlock`]).
+    ///
+    /// [`StoreError::WouldBlock`]: crate::StoreError::WouldBlock
+    pub(crate) fn save_sync(&self, response: &mut dyn CookieSink) -> Result<(), Error> {
+        let (interface, config) = (self.interface.get(), self.config.get());
+        match interface.server_side() {
+            Some(server) => {
+                server.save_now(config, &self.state(), self.original.as_deref(), self.cycle, response)
+            }
+            None => interface.save_session(config, &self.state(), response),
+        }
+    }
+
+    /// Runs the store calls of a server-side save; what is left is writing the response.
+    pub(crate) async fn commit(self) -> Result<Committed, Error> {
+        let Some(server) = self.interface.get().server_side() else { return Ok(Committed::Cookie(self)) };
+        let plan = server.plan(self.config.get(), &self.state(), self.original.as_deref(), self.cycle)?;
+        let outcome = server.execute(plan, self.config.get(), true).await?;
+        Ok(Committed::Lines(outcome))
+    }
+}
+
+/// A save whose store calls are done: only the response is left to write.
+pub(crate) enum Committed {
+    Cookie(Prepared),
+    Lines(crate::server_side::Outcome),
+}
+
+impl Committed {
+    pub(crate) fn write(self, response: &mut dyn CookieSink) -> Result<(), Error> {
+        match self {
+            Committed::Cookie(prepared) => prepared.save_sync(response),
+            Committed::Lines(outcome) => outcome.write(response),
+        }
     }
 }

@@ -34,7 +34,7 @@ use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transfor
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
-use super::scope::{EagerSessions, SaveFailed, SessionScope};
+use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
 use crate::error::Error;
 use crate::headers::{CookieSink, CookieSource, VaryUpdate, merged_vary};
 use crate::session::Session;
@@ -77,7 +77,8 @@ impl CookieSink for ActixHeaders<'_> {
 }
 
 /// Middleware that opens sessions on demand and saves them after the handler, error responses
-/// included; a failed save becomes an empty `500` with [`SaveFailed`] in its extensions.
+/// included; a failed save becomes an empty `500` with [`SaveFailed`] in its extensions (`503`
+/// when a server-side session store failed or timed out).
 #[derive(Debug, Clone, Default)]
 pub struct SessionMiddleware {
     interface: Option<InterfaceRef>,
@@ -153,10 +154,17 @@ where
         let service = Rc::clone(&self.service);
         Box::pin(async move {
             let mut response = service.call(request).await?;
-            match scope.save_into(&mut ActixHeaders(response.headers_mut())) {
+            scope.open_deferred().await;
+            let saved = match scope.commit().await {
+                Ok(commit) => commit.write(&mut ActixHeaders(response.headers_mut())),
+                Err(error) => Err(error),
+            };
+            match saved {
                 Ok(()) => Ok(response.map_into_left_body()),
                 Err(error) => {
-                    let mut failed = HttpResponse::InternalServerError().finish();
+                    let status = actix_web::http::StatusCode::from_u16(failure_status(&error).as_u16())
+                        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+                    let mut failed = HttpResponse::new(status);
                     failed.extensions_mut().insert(SaveFailed(error.to_string()));
                     Ok(response.into_response(failed).map_into_right_body())
                 }
@@ -183,10 +191,16 @@ impl ResponseError for MissingSessionMiddleware {
 
 impl<T: Session + Send + 'static> FromRequest for Tracked<T> {
     type Error = MissingSessionMiddleware;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let scope = request.extensions().get::<SessionScope>().cloned();
-        ready(scope.map(|scope| scope.open::<T>(request)).ok_or(MissingSessionMiddleware))
+        let opening = scope.map(|scope| scope.open_async::<T, _>(request));
+        Box::pin(async move {
+            match opening {
+                Some(opening) => Ok(opening.await),
+                None => Err(MissingSessionMiddleware),
+            }
+        })
     }
 }

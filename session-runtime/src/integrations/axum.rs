@@ -46,6 +46,6 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let scope = parts.extensions.get::<SessionScope>().ok_or(MissingSessionLayer)?;
-        Ok(scope.open::<T>(&*parts))
+        Ok(scope.open_async::<T, _>(&*parts).await)
     }
 }

@@ -11,18 +11,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use http::{Request, Response, StatusCode};
+use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::scope::{EagerSessions, SaveFailed, SessionScope};
+use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
 use crate::headers::CookieSource;
 use crate::session::Session;
 use crate::tracked::{InterfaceRef, Tracked};
 
 /// Adds a [`SessionScope`] to each request and saves its sessions into the response, error
 /// responses included. If saving fails (no key for a changed session, a cookie too large) the
-/// response becomes an empty `500` carrying [`SaveFailed`] in its extensions. A handler that
+/// response becomes an empty `500` carrying [`SaveFailed`] in its extensions; if a server-side
+/// session store failed or timed out ([`Error::Store`](crate::Error::Store)), an empty `503`. A handler that
 /// panics never reaches the save, so its session is left as the client had it.
 #[derive(Debug, Clone)]
 pub struct SessionLayer {
@@ -123,9 +124,14 @@ where
         let response = self.inner.call(request);
         Box::pin(async move {
             let mut response = response.await?;
-            if let Err(error) = scope.save_into(&mut response) {
+            scope.open_deferred().await;
+            let saved = match scope.commit().await {
+                Ok(commit) => commit.write(&mut response),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = saved {
                 let mut failed = Response::new(ResBody::default());
-                *failed.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                *failed.status_mut() = failure_status(&error);
                 failed.extensions_mut().insert(SaveFailed(error.to_string()));
                 return Ok(failed);
             }
@@ -136,7 +142,7 @@ where
 
 /// Opens session `T` inside a [`SessionLayer`], for services that are not axum handlers: the
 /// layer saves it after the service returns. `None` when the request did not pass through the
-/// layer.
+/// layer. With a server-side backend whose store needs I/O (Redis), use [`open_async`].
 ///
 /// ```
 /// use session_runtime::tower::open;
@@ -152,4 +158,32 @@ where
 pub fn open<T: Session + Send + 'static, B>(request: &Request<B>) -> Option<Tracked<T>> {
     let scope = request.extensions().get::<SessionScope>()?;
     Some(scope.open::<T>(request as &dyn CookieSource))
+}
+
+/// [`open`] for a server-side backend whose store needs I/O (Redis): the store is read
+/// asynchronously. `None` when the request did not pass through the layer.
+///
+/// ```
+/// use session_runtime::tower::open_async;
+/// # use session_runtime::{CookieConfig, Session, StaticConfig};
+/// # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
+/// # impl Session for Visit {
+/// #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
+/// #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
+/// # }
+/// # async fn service(request: http::Request<()>) {
+/// let visit = open_async::<Visit, _>(&request).await;
+/// # let _ = visit; }
+/// ```
+pub fn open_async<T: Session + Send + 'static, B>(
+    request: &Request<B>,
+) -> impl Future<Output = Option<Tracked<T>>> + Send + 'static + use<T, B> {
+    let scope = request.extensions().get::<SessionScope>();
+    let opening = scope.map(|scope| scope.open_async::<T, _>(request));
+    async move {
+        match opening {
+            Some(opening) => Some(opening.await),
+            None => None,
+        }
+    }
 }

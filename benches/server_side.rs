@@ -1,0 +1,105 @@
+//! Open + save of one session through the signed-cookie backend and through server-side
+//! sessions (in-memory store, Redis store on loopback), measured in the same run.
+//!
+//! `cargo bench --bench server_side` (Redis at `REDIS_URL`, default `redis://127.0.0.1:6379/`;
+//! the Redis cases are skipped with a notice when it does not answer). Numbers: docs/server-side.md.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use serde::{Deserialize, Serialize};
+use session_runtime::{
+    CookieConfig, Keys, RedisStore, SecretKey, SecureCookieSessionInterface, ServerSideSessionInterface,
+    SessionInterface, Tracked,
+};
+
+/// A typical small session: a user, a counter, a short cart.
+#[derive(Serialize, Deserialize, Default)]
+struct Visit {
+    user: Option<String>,
+    count: u64,
+    cart: Vec<u64>,
+}
+
+fn keys() -> Keys {
+    Keys::new(SecretKey::try_from(&[5u8; 32][..]).expect("key"))
+}
+
+fn redis_url() -> Option<String> {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
+    let host = url.trim_start_matches("redis://").split('/').next()?.to_owned();
+    let addr = host.to_socket_addrs().ok()?.next()?;
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_millis(300))).ok()?;
+    stream.write_all(b"PING\r\n").ok()?;
+    let mut reply = [0u8; 7];
+    stream.read_exact(&mut reply).ok()?;
+    (&reply == b"+PONG\r\n").then_some(url)
+}
+
+/// The cookie a first visit gets, as the browser sends it back.
+fn first_cookie(rt: &tokio::runtime::Runtime, backend: &Arc<dyn SessionInterface>) -> String {
+    rt.block_on(async {
+        let mut visit =
+            Tracked::<Visit>::open_async(backend.clone(), CookieConfig::DEFAULT, &http::Request::new(()))
+                .await;
+        visit.user = Some("alice".into());
+        visit.cart = vec![1, 2, 3];
+        let mut response = http::Response::new(());
+        visit.save_async(&mut response).await.expect("save");
+        let line = response.headers()["set-cookie"].to_str().expect("ascii");
+        line.split(';').next().expect("pair").to_owned()
+    })
+}
+
+fn open_save(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let mut backends: Vec<(&str, Arc<dyn SessionInterface>)> = vec![
+        ("cookie", Arc::new(SecureCookieSessionInterface::new(keys()))),
+        ("memory", Arc::new(ServerSideSessionInterface::memory(keys()))),
+    ];
+    match redis_url() {
+        Some(url) => {
+            let store =
+                rt.block_on(async { RedisStore::builder(url).prefix("bench:").build() }).expect("redis");
+            backends.push(("redis", Arc::new(ServerSideSessionInterface::new(keys(), store))));
+        }
+        None => eprintln!("NOTICE: Redis is unreachable (REDIS_URL): the redis cases are skipped"),
+    }
+    let mut group = c.benchmark_group("open_save");
+    for (name, backend) in &backends {
+        let cookie = first_cookie(&rt, backend);
+        let request = http::Request::builder().header("cookie", &cookie).body(()).expect("request");
+        group.bench_with_input(BenchmarkId::new("read", name), backend, |b, backend| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let visit =
+                        Tracked::<Visit>::open_async(backend.clone(), CookieConfig::DEFAULT, &request).await;
+                    assert_eq!(visit.user.as_deref(), Some("alice"));
+                    let mut response = http::Response::new(());
+                    visit.save_async(&mut response).await.expect("save");
+                    response
+                })
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("write", name), backend, |b, backend| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut visit =
+                        Tracked::<Visit>::open_async(backend.clone(), CookieConfig::DEFAULT, &request).await;
+                    visit.count += 1;
+                    let mut response = http::Response::new(());
+                    visit.save_async(&mut response).await.expect("save");
+                    response
+                })
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, open_save);
+criterion_main!(benches);

@@ -1,0 +1,314 @@
+//! The embedded store: a bounded map in process memory, expiry enforced.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::store::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
+
+/// Sessions in process memory: zero set-up, for one process (tests, development, a single
+/// server). Sessions do not survive a restart and are not shared between processes; use the
+/// Redis store for that.
+///
+/// Expiry is enforced: an entry past its time to live is never returned, and expired entries
+/// are purged as new ones arrive. Memory is bounded by [`max_entries`](MemoryStore::max_entries)
+/// (default 100 000) and [`max_bytes`](MemoryStore::max_bytes) (default 64 MiB of ids and
+/// payloads). When a write would exceed either bound, expired entries go first, then the entries
+/// closest to expiry: since every save and refresh pushes an entry's expiry out, that is the
+/// least recently active session (LRU by last write). An evicted user gets a fresh session.
+///
+/// Every call completes without waiting, so this store also works with the synchronous
+/// `Tracked::open_with`/`Tracked::save`.
+///
+/// ```
+/// use session_runtime::MemoryStore;
+/// let store = MemoryStore::new().max_entries(10_000).max_bytes(8 << 20);
+/// assert_eq!(store.len(), 0);
+/// ```
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+    max_entries: usize,
+    max_bytes: usize,
+}
+
+#[derive(Default)]
+struct Inner {
+    sessions: HashMap<String, Entry>,
+    /// (expiry, id), soonest first: purge and eviction order.
+    by_expiry: BTreeSet<(Instant, String)>,
+    users: HashMap<String, HashSet<String>>,
+    bytes: usize,
+}
+
+struct Entry {
+    payload: Vec<u8>,
+    expires: Instant,
+    user: Option<String>,
+}
+
+/// Fixed per-entry overhead counted against `max_bytes` besides id and payload.
+const ENTRY_OVERHEAD: usize = 96;
+
+impl MemoryStore {
+    /// An empty store with the default bounds.
+    pub fn new() -> Self {
+        MemoryStore { inner: Mutex::new(Inner::default()), max_entries: 100_000, max_bytes: 64 << 20 }
+    }
+
+    /// At most `n` sessions (at least 1).
+    pub fn max_entries(mut self, n: usize) -> Self {
+        self.max_entries = n.max(1);
+        self
+    }
+
+    /// At most `bytes` of ids and payloads (plus a small fixed overhead per entry).
+    pub fn max_bytes(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// How many entries are held (expired ones not yet purged included).
+    pub fn len(&self) -> usize {
+        self.lock().sessions.len()
+    }
+
+    /// Whether the store holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn save_now(&self, record: Record<'_>) -> bool {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.purge_expired(now);
+        let exists = inner.sessions.contains_key(record.id);
+        match record.mode {
+            SaveMode::Create if exists => return false,
+            SaveMode::Update if !exists => return false,
+            _ => {}
+        }
+        let size = cost(record.id, record.payload);
+        inner.remove(record.id);
+        while inner.sessions.len() >= self.max_entries || inner.bytes + size > self.max_bytes {
+            let Some((_, victim)) = inner.by_expiry.first().cloned() else { break };
+            inner.remove(&victim);
+        }
+        let expires = now.checked_add(record.ttl).unwrap_or(now);
+        if let Some(previous) = record.previous_user
+            && record.user != Some(previous)
+        {
+            inner.unindex(previous, record.id);
+        }
+        if let Some(user) = record.user {
+            inner.users.entry(user.to_owned()).or_default().insert(record.id.to_owned());
+        }
+        inner.by_expiry.insert((expires, record.id.to_owned()));
+        inner.bytes += size;
+        inner.sessions.insert(
+            record.id.to_owned(),
+            Entry { payload: record.payload.to_vec(), expires, user: record.user.map(str::to_owned) },
+        );
+        true
+    }
+}
+
+fn cost(id: &str, payload: &[u8]) -> usize {
+    id.len() + payload.len() + ENTRY_OVERHEAD
+}
+
+impl Inner {
+    fn purge_expired(&mut self, now: Instant) {
+        while let Some((expires, id)) = self.by_expiry.first().cloned() {
+            if expires > now {
+                break;
+            }
+            self.remove(&id);
+        }
+    }
+
+    fn remove(&mut self, id: &str) -> bool {
+        let Some(entry) = self.sessions.remove(id) else { return false };
+        self.by_expiry.remove(&(entry.expires, id.to_owned()));
+        self.bytes = self.bytes.saturating_sub(cost(id, &entry.payload));
+        if let Some(user) = &entry.user {
+            self.unindex(user, id);
+        }
+        true
+    }
+
+    fn unindex(&mut self, user: &str, id: &str) {
+        if let Some(ids) = self.users.get_mut(user) {
+            ids.remove(id);
+            if ids.is_empty() {
+                self.users.remove(user);
+            }
+        }
+    }
+
+    fn live(&self, id: &str, now: Instant) -> Option<&Entry> {
+        self.sessions.get(id).filter(|entry| entry.expires > now)
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("entries", &self.len())
+            .field("max_entries", &self.max_entries)
+            .field("max_bytes", &self.max_bytes)
+            .finish()
+    }
+}
+
+impl SessionStore for MemoryStore {
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        let found = self.lock().live(id, Instant::now()).map(|entry| entry.payload.clone());
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
+        let size = cost(record.id, record.payload);
+        let saved = if size > self.max_bytes {
+            Err(StoreError::Backend(format!(
+                "the session is {size} bytes, more than the memory store's max_bytes ({})",
+                self.max_bytes
+            )))
+        } else {
+            Ok(self.save_now(record))
+        };
+        Box::pin(async move { saved })
+    }
+
+    fn touch<'a>(&'a self, id: &'a str, ttl: Duration, _user: Option<&'a str>) -> StoreFuture<'a, bool> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let touched = match inner.live(id, now).map(|entry| entry.expires) {
+            Some(old) => {
+                let expires = now.checked_add(ttl).unwrap_or(now);
+                inner.by_expiry.remove(&(old, id.to_owned()));
+                inner.by_expiry.insert((expires, id.to_owned()));
+                if let Some(entry) = inner.sessions.get_mut(id) {
+                    entry.expires = expires;
+                }
+                true
+            }
+            None => false,
+        };
+        drop(inner);
+        Box::pin(async move { Ok(touched) })
+    }
+
+    fn delete<'a>(&'a self, id: &'a str, _user: Option<&'a str>) -> StoreFuture<'a, ()> {
+        self.lock().remove(id);
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize> {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let ids = inner.users.remove(user).unwrap_or_default();
+        let mut revoked = 0;
+        for id in ids {
+            let live = inner.live(&id, now).is_some();
+            if inner.remove(&id) && live {
+                revoked += 1;
+            }
+        }
+        drop(inner);
+        Box::pin(async move { Ok(revoked) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server_side::now_or_never;
+
+    fn run<T>(future: StoreFuture<'_, T>) -> T {
+        now_or_never(future).expect("ready").expect("ok")
+    }
+
+    #[test]
+    fn create_update_touch_delete() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        assert!(!run(store.save(Record::new("a", b"1", ttl, SaveMode::Update))), "update of nothing");
+        assert!(run(store.save(Record::new("a", b"1", ttl, SaveMode::Create))));
+        assert!(!run(store.save(Record::new("a", b"2", ttl, SaveMode::Create))), "create never overwrites");
+        assert!(run(store.save(Record::new("a", b"3", ttl, SaveMode::Update))));
+        assert_eq!(run(store.load("a")), Some(b"3".to_vec()));
+        assert!(run(store.touch("a", ttl, None)));
+        run(store.delete("a", None));
+        assert_eq!(run(store.load("a")), None);
+        assert!(!run(store.touch("a", ttl, None)));
+    }
+
+    #[test]
+    fn expiry_is_enforced() {
+        let store = MemoryStore::new();
+        assert!(run(store.save(Record::new("a", b"1", Duration::from_millis(30), SaveMode::Create))));
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(run(store.load("a")), None);
+        assert!(!run(store.touch("a", Duration::from_secs(1), None)));
+        assert!(run(store.save(Record::new("b", b"1", Duration::from_secs(1), SaveMode::Create))));
+        assert_eq!(store.len(), 1, "the expired entry was purged");
+    }
+
+    #[test]
+    fn bounded_by_entries_evicting_the_soonest_expiry() {
+        let store = MemoryStore::new().max_entries(3);
+        for (id, secs) in [("a", 10), ("b", 5), ("c", 20), ("d", 30)] {
+            assert!(run(store.save(Record::new(id, b"x", Duration::from_secs(secs), SaveMode::Create))));
+        }
+        assert_eq!(store.len(), 3);
+        assert_eq!(run(store.load("b")), None, "the entry closest to expiry was evicted");
+        assert!(run(store.load("a")).is_some());
+    }
+
+    #[test]
+    fn bounded_by_bytes() {
+        let store = MemoryStore::new().max_bytes(3 * (ENTRY_OVERHEAD + 101));
+        for i in 0..10 {
+            let id = format!("{i}");
+            assert!(run(store.save(Record::new(
+                &id,
+                &[b'x'; 100],
+                Duration::from_secs(60 + i),
+                SaveMode::Create
+            ))));
+        }
+        assert_eq!(store.len(), 3);
+        let too_big = store.save(Record::new("big", &[0; 4096], Duration::from_secs(1), SaveMode::Create));
+        assert!(matches!(now_or_never(too_big), Some(Err(StoreError::Backend(_)))));
+    }
+
+    #[test]
+    fn revoke_user_ends_every_session_of_that_user_only() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        for (id, user) in [("a1", "ann"), ("a2", "ann"), ("b1", "bob")] {
+            assert!(run(store.save(Record::new(id, b"x", ttl, SaveMode::Create).with_user(Some(user)))));
+        }
+        // a2 changes hands: no longer ann's.
+        let moved = Record::new("a2", b"y", ttl, SaveMode::Update)
+            .with_user(Some("bob"))
+            .with_previous_user(Some("ann"));
+        assert!(run(store.save(moved)));
+        assert_eq!(run(store.revoke_user("ann")), 1);
+        assert_eq!(run(store.load("a1")), None);
+        assert!(run(store.load("a2")).is_some());
+        assert_eq!(run(store.revoke_user("bob")), 2);
+        assert!(store.is_empty());
+    }
+}

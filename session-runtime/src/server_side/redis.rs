@@ -1,0 +1,259 @@
+//! The Redis store (feature `redis`): the `redis` crate's `ConnectionManager` (multiplexed,
+//! reconnecting), a small pool of them, TTL by Redis expiry.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{Client, RedisError, Value};
+
+use super::store::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
+
+/// Sessions in Redis (feature `redis`), shared by every server that points at the same Redis:
+/// scale out by adding servers.
+///
+/// - Each session is one string key, `{prefix}s:{id}`, written with `SET … PX ttl` (Redis expires
+///   it), `NX` for a new id and `XX` for an update, so a revoked session is never written back.
+/// - Each user of the user index is one set, `{prefix}u:{user}`, holding that user's session ids;
+///   it lives at least as long as the longest session in it (`EXPIRE … NX` then `EXPIRE … GT`,
+///   Redis ≥ 7.0).
+/// - Every command touches one key, so the layout works unchanged on Redis Cluster (no
+///   multi-key command, no hash tag needed); commands of one save are pipelined in one round
+///   trip.
+/// - Connections: a pool of `connections` multiplexed `ConnectionManager`s (default 4), used
+///   round-robin; each reconnects by itself after Redis restarts. They connect lazily, so the
+///   application starts even while Redis is down (sessions then open empty with
+///   `Rejection::StoreUnavailable` and saves answer 503 until Redis is back).
+///
+/// ```no_run
+/// use session_runtime::{Keys, RedisStore, SecretKey, ServerSideSessionInterface};
+/// use std::time::Duration;
+/// let store = RedisStore::builder("redis://127.0.0.1:6379/")
+///     .prefix("myapp:session:")
+///     .connections(8)
+///     .response_timeout(Duration::from_millis(500))
+///     .build()?;
+/// let backend = ServerSideSessionInterface::new(Keys::new(SecretKey::generate()?), store);
+/// # let _ = backend;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct RedisStore {
+    connections: Arc<[ConnectionManager]>,
+    next: Arc<AtomicUsize>,
+    prefix: Arc<str>,
+}
+
+/// Builds a [`RedisStore`].
+#[derive(Debug, Clone)]
+pub struct RedisStoreBuilder {
+    url: String,
+    prefix: String,
+    connections: usize,
+    response_timeout: Duration,
+    connection_timeout: Duration,
+}
+
+impl RedisStore {
+    /// A builder for the Redis at `url` (`redis://[user:password@]host:port/db`).
+    pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
+        RedisStoreBuilder {
+            url: url.into(),
+            prefix: "session:".into(),
+            connections: 4,
+            response_timeout: Duration::from_secs(2),
+            connection_timeout: Duration::from_secs(2),
+        }
+    }
+
+    /// A store for the Redis at `url` with the defaults: prefix `session:`, 4 connections.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::builder(url).build()
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    fn session_key(&self, id: &str) -> String {
+        format!("{}s:{id}", self.prefix)
+    }
+
+    fn user_key(&self, user: &str) -> String {
+        format!("{}u:{user}", self.prefix)
+    }
+
+    fn connection(&self) -> Result<ConnectionManager, StoreError> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let len = self.connections.len().max(1);
+        self.connections
+            .get(n % len)
+            .cloned()
+            .ok_or_else(|| StoreError::Backend("the Redis store has no connection".into()))
+    }
+
+    /// Adds `id` to `user`'s index and makes the index live at least `ttl`.
+    fn index(&self, pipe: &mut redis::Pipeline, user: &str, id: &str, ttl: Duration) {
+        let key = self.user_key(user);
+        let ms = millis(ttl);
+        pipe.cmd("SADD").arg(&key).arg(id).ignore();
+        pipe.cmd("PEXPIRE").arg(&key).arg(ms).arg("NX").ignore();
+        pipe.cmd("PEXPIRE").arg(&key).arg(ms).arg("GT").ignore();
+    }
+}
+
+impl RedisStoreBuilder {
+    /// Prefix of every key (default `session:`): sessions are `{prefix}s:{id}`, user indexes
+    /// `{prefix}u:{user}`.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Number of multiplexed connections used round-robin (default 4, at least 1).
+    pub fn connections(mut self, n: usize) -> Self {
+        self.connections = n.max(1);
+        self
+    }
+
+    /// How long one command may take on the connection (default 2 s). The session backend's
+    /// own timeout ([`with_timeout`](crate::ServerSideSessionInterface::with_timeout)) bounds
+    /// every store call as well.
+    pub fn response_timeout(mut self, timeout: Duration) -> Self {
+        self.response_timeout = timeout;
+        self
+    }
+
+    /// How long connecting may take (default 2 s).
+    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_timeout = timeout;
+        self
+    }
+
+    /// The store. Connections are made lazily, on first use, so this does not fail when Redis
+    /// is down; it fails on a malformed URL. Must be called inside a Tokio runtime.
+    pub fn build(self) -> Result<RedisStore, StoreError> {
+        let client = Client::open(self.url.as_str()).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(self.response_timeout))
+            .set_connection_timeout(Some(self.connection_timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let connections = (0..self.connections)
+            .map(|_| ConnectionManager::new_lazy_with_config(client.clone(), config.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(store_error)?;
+        Ok(RedisStore {
+            connections: connections.into(),
+            next: Arc::new(AtomicUsize::new(0)),
+            prefix: self.prefix.into(),
+        })
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .field("connections", &self.connections.len())
+            .finish()
+    }
+}
+
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+fn store_error(error: RedisError) -> StoreError {
+    if error.is_timeout() {
+        StoreError::Unavailable(format!("Redis timed out: {error}"))
+    } else if error.is_io_error() || error.is_connection_refusal() || error.is_connection_dropped() {
+        StoreError::Unavailable(error.to_string())
+    } else {
+        StoreError::Backend(error.to_string())
+    }
+}
+
+impl SessionStore for RedisStore {
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let mut connection = self.connection()?;
+            redis::cmd("GET")
+                .arg(self.session_key(id))
+                .query_async(&mut connection)
+                .await
+                .map_err(store_error)
+        })
+    }
+
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut connection = self.connection()?;
+            let mut pipe = redis::pipe();
+            pipe.cmd("SET")
+                .arg(self.session_key(record.id))
+                .arg(record.payload)
+                .arg("PX")
+                .arg(millis(record.ttl))
+                .arg(match record.mode {
+                    SaveMode::Create => "NX",
+                    SaveMode::Update => "XX",
+                });
+            if let Some(previous) = record.previous_user
+                && record.user != Some(previous)
+            {
+                pipe.cmd("SREM").arg(self.user_key(previous)).arg(record.id).ignore();
+            }
+            if let Some(user) = record.user {
+                self.index(&mut pipe, user, record.id, record.ttl);
+            }
+            let (set,): (Value,) = pipe.query_async(&mut connection).await.map_err(store_error)?;
+            Ok(!matches!(set, Value::Nil))
+        })
+    }
+
+    fn touch<'a>(&'a self, id: &'a str, ttl: Duration, user: Option<&'a str>) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut connection = self.connection()?;
+            let mut pipe = redis::pipe();
+            pipe.cmd("PEXPIRE").arg(self.session_key(id)).arg(millis(ttl));
+            if let Some(user) = user {
+                self.index(&mut pipe, user, id, ttl);
+            }
+            let (touched,): (i64,) = pipe.query_async(&mut connection).await.map_err(store_error)?;
+            Ok(touched == 1)
+        })
+    }
+
+    fn delete<'a>(&'a self, id: &'a str, user: Option<&'a str>) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut connection = self.connection()?;
+            let mut pipe = redis::pipe();
+            pipe.cmd("DEL").arg(self.session_key(id)).ignore();
+            if let Some(user) = user {
+                pipe.cmd("SREM").arg(self.user_key(user)).arg(id).ignore();
+            }
+            let () = pipe.query_async(&mut connection).await.map_err(store_error)?;
+            Ok(())
+        })
+    }
+
+    fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize> {
+        Box::pin(async move {
+            let mut connection = self.connection()?;
+            let key = self.user_key(user);
+            let ids: Vec<String> =
+                redis::cmd("SMEMBERS").arg(&key).query_async(&mut connection).await.map_err(store_error)?;
+            let mut pipe = redis::pipe();
+            for id in &ids {
+                pipe.cmd("DEL").arg(self.session_key(id));
+            }
+            pipe.cmd("DEL").arg(&key).ignore();
+            let deleted: Vec<i64> = pipe.query_async(&mut connection).await.map_err(store_error)?;
+            Ok(deleted.iter().filter(|&&n| n > 0).count())
+        })
+    }
+}

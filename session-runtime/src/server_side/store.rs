@@ -1,0 +1,145 @@
+//! The storage seam of server-side sessions: [`SessionStore`], what it stores ([`Record`]) and how
+//! it fails ([`StoreError`]).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// The future a [`SessionStore`] method returns: boxed, so the trait stays object-safe.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Why a store call failed. Never caused by what a client sent.
+///
+/// ```
+/// use session_runtime::StoreError;
+/// use std::time::Duration;
+/// let error = StoreError::Timeout(Duration::from_millis(250));
+/// assert_eq!(error.to_string(), "the session store did not answer within 250ms");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The call did not complete within the configured timeout.
+    #[error("the session store did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The store cannot be reached (connection refused or lost, I/O error).
+    #[error("the session store is unreachable: {0}")]
+    Unavailable(String),
+    /// The store answered with an error, or with something the store cannot read.
+    #[error("the session store failed: {0}")]
+    Backend(String),
+    /// The store needs to wait for I/O, but the session was opened or saved synchronously
+    /// (`Tracked::open_with` / `Tracked::save` without a framework layer): use the layer, or
+    /// `Tracked::open_async` / `Tracked::save_async`.
+    #[error(
+        "this session store needs asynchronous I/O: open and save the session through a framework layer or with `open_async`/`save_async`"
+    )]
+    WouldBlock,
+}
+
+/// Whether a [`Record`] creates a new session or updates an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveMode {
+    /// A new id: write only if no entry has this id (it never overwrites another session).
+    Create,
+    /// An existing id: write only if the entry still exists, so a session destroyed or revoked
+    /// while a request was running is not brought back by that request's save.
+    Update,
+}
+
+/// One session entry to write: id, payload, time to live and the user index.
+///
+/// ```
+/// use session_runtime::{Record, SaveMode};
+/// use std::time::Duration;
+/// let record = Record::new("id", b"{}", Duration::from_secs(60), SaveMode::Create).with_user(Some("alice"));
+/// assert_eq!(record.user, Some("alice"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Record<'a> {
+    /// The session id (the cookie carries it, signed).
+    pub id: &'a str,
+    /// The session payload (envelope JSON, written by the typed handle).
+    pub payload: &'a [u8],
+    /// How long the entry lives after this write.
+    pub ttl: Duration,
+    /// Create or update.
+    pub mode: SaveMode,
+    /// The user the session belongs to, for [`SessionStore::revoke_user`]; the store keeps its
+    /// user index in step (and the index lives at least as long as the entry).
+    pub user: Option<&'a str>,
+    /// The user the session belonged to before this write, when it changed: the store drops the
+    /// id from that user's index.
+    pub previous_user: Option<&'a str>,
+}
+
+impl<'a> Record<'a> {
+    /// A record without a user.
+    pub fn new(id: &'a str, payload: &'a [u8], ttl: Duration, mode: SaveMode) -> Self {
+        Record { id, payload, ttl, mode, user: None, previous_user: None }
+    }
+
+    /// Sets the user the session belongs to.
+    pub fn with_user(mut self, user: Option<&'a str>) -> Self {
+        self.user = user;
+        self
+    }
+
+    /// Sets the user the session belonged to before this write.
+    pub fn with_previous_user(mut self, previous_user: Option<&'a str>) -> Self {
+        self.previous_user = previous_user;
+        self
+    }
+}
+
+/// Where server-side sessions live. Async and object-safe (methods return boxed futures).
+/// Implementations: [`MemoryStore`](crate::MemoryStore) (embedded, the default) and, behind
+/// feature `redis`, `RedisStore`.
+///
+/// Entries are opaque bytes with a time to live; the store also keeps, per user, the set of
+/// session ids that belong to that user, so that [`revoke_user`](SessionStore::revoke_user)
+/// can end them all. A store never needs to understand the payload.
+///
+/// ```
+/// use session_runtime::{MemoryStore, Record, SaveMode, SessionStore};
+/// use std::time::Duration;
+///
+/// # tokio_test_block_on(async {
+/// let store = MemoryStore::new();
+/// let ttl = Duration::from_secs(60);
+/// assert!(store.save(Record::new("id1", b"{}", ttl, SaveMode::Create).with_user(Some("ann"))).await?);
+/// assert_eq!(store.load("id1").await?, Some(b"{}".to_vec()));
+/// assert_eq!(store.revoke_user("ann").await?, 1);
+/// assert_eq!(store.load("id1").await?, None);
+/// # Ok::<(), session_runtime::StoreError>(())
+/// # }).unwrap();
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let waker = std::task::Waker::noop();
+/// #     let mut cx = std::task::Context::from_waker(&waker);
+/// #     let mut f = std::pin::pin!(f);
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// ```
+pub trait SessionStore: Send + Sync + fmt::Debug {
+    /// The payload of session `id`, or `None` when there is no such entry (never created,
+    /// expired, deleted or revoked).
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>>;
+
+    /// Writes `record` with its time to live. Returns `false` when nothing was written: a
+    /// [`SaveMode::Create`] whose id exists, or a [`SaveMode::Update`] whose entry is gone.
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool>;
+
+    /// Extends the life of session `id` to `ttl` from now (sliding expiry) without rewriting it;
+    /// `user` is the session's user, whose index must live as long. `false` when the entry is
+    /// gone.
+    fn touch<'a>(&'a self, id: &'a str, ttl: Duration, user: Option<&'a str>) -> StoreFuture<'a, bool>;
+
+    /// Deletes session `id` (and drops it from `user`'s index). Deleting a missing entry is not
+    /// an error.
+    fn delete<'a>(&'a self, id: &'a str, user: Option<&'a str>) -> StoreFuture<'a, ()>;
+
+    /// Deletes every session of `user` ("sign out everywhere"); returns how many existed.
+    fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize>;
+}
