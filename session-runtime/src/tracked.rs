@@ -236,8 +236,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Writes the session into `response`: `Set-Cookie` and `Vary: Cookie` as the save decision
     /// says. Consumes the session. Errors are server-side only: no key for a changed session,
     /// a cookie too large for browsers, data that does not serialize, a clock before 1970.
-    pub fn save<S: CookieSink + ?Sized>(mut self, response: &mut S) -> Result<(), Error> {
-        self.on_drop = None;
+    pub fn save<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
         self.prepare()?.save_sync(&mut &mut *response)
     }
 
