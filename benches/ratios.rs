@@ -7,6 +7,7 @@
 //! cargo bench --bench ratios -- --flask target/flask.json   # and the Flask ratio
 //! cargo bench --bench ratios -- --test                  # smoke: 2 rounds
 //! cargo bench --bench ratios -- --only small             # one payload
+//! cargo bench --bench ratios -- --only small --profile ours/save --slices 5   # one row, for a profiler
 //! ```
 
 use std::hint::black_box;
@@ -232,10 +233,16 @@ fn main() {
         if only.as_ref().is_some_and(|only| only != label) {
             continue;
         }
-        // `--profile ROW`: run that row alone for a few seconds (for `perf record`).
+        // `--profile ROW [--slices N]`: run that row alone, N slices of 1000 operations (default
+        // 1000, a few seconds, for `perf record`; a few for `valgrind --tool=callgrind`).
         if let Some(row) = args.iter().position(|a| a == "--profile").and_then(|i| args.get(i + 1)) {
+            let slices = args
+                .iter()
+                .position(|a| a == "--slices")
+                .and_then(|i| args.get(i + 1))
+                .map_or(1000, |n| n.parse().unwrap());
             let (_, run) = rows.iter_mut().find(|(name, _)| name == row).unwrap();
-            for _ in 0..1000 {
+            for _ in 0..slices {
                 run(&clock, 1000);
             }
             return;

@@ -55,7 +55,7 @@ impl SessionInterface for MemoryStore {
                 if let Some(id) = state.token {
                     sessions.remove(id);
                 }
-                response.append_set_cookie(&delete_cookie_line(config))?;
+                response.append_set_cookie(delete_cookie_line(config))?;
             }
             CookieAction::Set(payload) => {
                 let id = match state.token {
@@ -64,7 +64,7 @@ impl SessionInterface for MemoryStore {
                 };
                 sessions.insert(id.clone(), payload.to_vec());
                 if state.token.is_none() {
-                    response.append_set_cookie(&set_cookie_line(config, &id, None, None)?)?;
+                    response.append_set_cookie(set_cookie_line(config, &id, None, None)?)?;
                 }
             }
         }

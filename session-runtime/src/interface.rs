@@ -184,15 +184,23 @@ impl SecureCookieSessionInterface {
         }
     }
 
-    fn sign(&self, config: &CookieConfig, payload: &[u8], now: u64) -> Result<String, Error> {
+    /// `prefix` followed by the cookie value of `payload` signed at `now`, with room left for
+    /// the attributes of a `Set-Cookie` line.
+    fn sign_after(
+        &self,
+        prefix: &[&[u8]],
+        config: &CookieConfig,
+        payload: &[u8],
+        now: u64,
+    ) -> Result<Vec<u8>, Error> {
         match config.format() {
             Format::Native => match &self.native {
-                Some(native) => native.sign(config.name(), payload, now),
+                Some(native) => native.sign_after(prefix, config.name(), payload, now),
                 None => Err(Error::NullSession),
             },
             #[cfg(feature = "flask")]
             Format::Flask => match &self.flask {
-                Some(flask) => flask.sign(payload, now),
+                Some(flask) => flask.sign_after(prefix, payload, now),
                 None => Err(Error::NullSession),
             },
         }
@@ -212,7 +220,7 @@ impl SecureCookieSessionInterface {
     /// ```
     pub fn sign_payload(&self, config: &CookieConfig, payload: &[u8]) -> Result<String, Error> {
         let now = self.clock.now_unix().ok_or(Error::Clock)?;
-        self.sign(config, payload, now)
+        crate::format::ascii_text(self.sign_after(&[], config, payload, now)?)
     }
 
     /// Verifies a cookie value for `config` at the backend's clock and returns its payload, or why
@@ -282,7 +290,9 @@ impl SessionInterface for SecureCookieSessionInterface {
             CookieAction::Delete => Some(render_delete(config)),
             CookieAction::Set(payload) => {
                 let now = self.clock.now_unix().ok_or(Error::Clock)?;
-                let value = self.sign(config, payload, now)?;
+                let prefix: &[&[u8]] = &[config.name().as_bytes(), b"="];
+                let line = self.sign_after(prefix, config, payload, now)?;
+                let value_size = line.len().saturating_sub(config.name().len() + 1);
                 let (expires, max_age) = if state.permanent {
                     let expires = now.checked_add(config.lifetime_secs()).ok_or(Error::Clock)?;
                     // Flask (Werkzeug) sends `Max-Age` only on the delete cookie.
@@ -291,8 +301,7 @@ impl SessionInterface for SecureCookieSessionInterface {
                 } else {
                     (None, None)
                 };
-                let value_size = value.len();
-                let line = render_set(config, value, expires, max_age)?;
+                let line = render_set(config, line, expires, max_age)?;
                 if line.len() > config.max_size() {
                     return Err(Error::TooLarge {
                         name: config.name().to_owned(),
@@ -305,7 +314,7 @@ impl SessionInterface for SecureCookieSessionInterface {
             }
         };
         if let Some(line) = line {
-            response.append_set_cookie(&line)?;
+            response.append_set_cookie(line)?;
         }
         if action.vary {
             response.add_vary_cookie();

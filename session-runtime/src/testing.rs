@@ -72,9 +72,9 @@ pub fn b64(bytes: &[u8]) -> String {
 
 /// The canonical `TIMESTAMP` part for `seconds`.
 pub fn timestamp(seconds: u64) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     native::encode_timestamp(seconds, &mut out);
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A compressed `PAYLOAD` part: `"." b64(zlib(data))`, whatever the length of `data`.

@@ -20,7 +20,7 @@ use flate2::write::ZlibEncoder;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::native::{check_age, encode_timestamp, parse_timestamp};
+use super::native::{LINE_ROOM, check_age, encode_timestamp, parse_timestamp};
 use super::{base64url, compress};
 use crate::error::{Error, Rejection};
 use crate::key::Keys;
@@ -55,25 +55,34 @@ impl FlaskFormat {
     }
 
     /// Signs the session JSON at time `now`, as `URLSafeTimedSerializer.dumps` does.
+    #[cfg(test)]
     pub(crate) fn sign(&self, json: &[u8], now: u64) -> Result<String, Error> {
+        super::ascii_text(self.sign_after(&[], json, now)?)
+    }
+
+    /// `prefix` followed by the value `URLSafeTimedSerializer.dumps` signs for the session JSON at
+    /// time `now`, with room for the rest of a `Set-Cookie` line (see `NativeFormat::sign_after`).
+    pub(crate) fn sign_after(&self, prefix: &[&[u8]], json: &[u8], now: u64) -> Result<Vec<u8>, Error> {
         let compressed = zlib_if_shorter(json)?;
         let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
-        let mut value = String::with_capacity(body_len * 4 / 3 + 48);
+        let start: usize = prefix.iter().map(|part| part.len()).sum();
+        let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 48 + LINE_ROOM);
+        prefix.iter().for_each(|part| line.extend_from_slice(part));
         match &compressed {
             Some(packed) => {
-                value.push('.');
-                base64url::encode_into(packed, &mut value);
+                line.push(b'.');
+                base64url::encode_to_vec(packed, &mut line);
             }
-            None => base64url::encode_into(json, &mut value),
+            None => base64url::encode_to_vec(json, &mut line),
         }
-        value.push('.');
-        encode_timestamp(now, &mut value);
+        line.push(b'.');
+        encode_timestamp(now, &mut line);
         let mut mac = self.signer.clone().ok_or(Error::WeakKey { len: 0, min: 1 })?;
-        mac.update(value.as_bytes());
+        mac.update(line.get(start..).unwrap_or_default());
         let tag = mac.finalize().into_bytes();
-        value.push('.');
-        base64url::encode_into(&tag, &mut value);
-        Ok(value)
+        line.push(b'.');
+        base64url::encode_to_vec(&tag, &mut line);
+        Ok(line)
     }
 
     /// Verifies `value` and returns the session JSON. Order as itsdangerous: signature (current

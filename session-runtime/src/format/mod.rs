@@ -29,3 +29,9 @@ pub enum Format {
     #[cfg(feature = "flask")]
     Flask,
 }
+
+/// A cookie value or `Set-Cookie` line built as bytes, as text. Everything written into one is
+/// ASCII (base64url, validated names and attributes, dates), so this only checks it once.
+pub(crate) fn ascii_text(bytes: Vec<u8>) -> Result<String, crate::Error> {
+    String::from_utf8(bytes).map_err(|e| crate::Error::Header(format!("a cookie line is not text: {e}")))
+}

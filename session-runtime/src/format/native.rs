@@ -26,7 +26,7 @@ const TAG_LEN: usize = 32;
 
 /// What a `Set-Cookie` line adds to its value, but for domain and path: `; Expires=…; Max-Age=…;
 /// Secure; HttpOnly; Path=; SameSite=Strict; Partitioned` is 107 bytes.
-const LINE_ROOM: usize = 192;
+pub(crate) const LINE_ROOM: usize = 192;
 
 /// JSON shorter than this is never compressed: deflating a small session costs more than the HMAC
 /// and rarely saves bytes, and the size limit only matters for large sessions.
@@ -60,28 +60,43 @@ impl NativeFormat {
         }
     }
 
-    /// Signs `json` for the cookie `name` at time `now`.
+    /// Signs `json` for the cookie `name` at time `now`: the cookie value.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
+        super::ascii_text(self.sign_after(&[], name, json, now)?)
+    }
+
+    /// `prefix` followed by the cookie value of `json` signed for the cookie `name` at time
+    /// `now`, in a buffer with room for the rest of a `Set-Cookie` line: a save renders
+    /// `name=VALUE; attributes` in one buffer, with nothing moved or copied.
+    pub(crate) fn sign_after(
+        &self,
+        prefix: &[&[u8]],
+        name: &str,
+        json: &[u8],
+        now: u64,
+    ) -> Result<Vec<u8>, Error> {
         let signer = self.signer()?;
         let compressed =
             if json.len() >= COMPRESS_MIN { compress::compress_fast_if_shorter(json) } else { None };
         let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
-        // Room for the value (body, timestamp, tag) and for the rest of the `Set-Cookie` line,
-        // which is rendered into this same buffer.
-        let mut value = String::with_capacity(body_len.div_ceil(3) * 4 + 64 + name.len() + LINE_ROOM);
+        let start: usize = prefix.iter().map(|part| part.len()).sum();
+        let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 64 + LINE_ROOM);
+        prefix.iter().for_each(|part| line.extend_from_slice(part));
         match &compressed {
             Some(packed) => {
-                value.push('.');
-                base64url::encode_into(packed, &mut value);
+                line.push(b'.');
+                base64url::encode_to_vec(packed, &mut line);
             }
-            None => base64url::encode_into(json, &mut value),
+            None => base64url::encode_to_vec(json, &mut line),
         }
-        value.push('.');
-        encode_timestamp(now, &mut value);
-        let tag = keyed_message(signer, name, value.as_bytes()).finalize().into_bytes();
-        value.push('.');
-        base64url::encode_into(&tag, &mut value);
-        Ok(value)
+        line.push(b'.');
+        encode_timestamp(now, &mut line);
+        let signed = line.get(start..).unwrap_or_default();
+        let tag = keyed_message(signer, name, signed).finalize().into_bytes();
+        line.push(b'.');
+        base64url::encode_to_vec(&tag, &mut line);
+        Ok(line)
     }
 
     /// Appends `"." SIGNATURE` to `signed` (`PAYLOAD "." TIMESTAMP`, taken as is, unchecked): the
@@ -154,10 +169,10 @@ fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Appends the big-endian bytes of `seconds` without leading zero bytes (itsdangerous'
 /// `int_to_bytes`), base64url-encoded.
-pub(crate) fn encode_timestamp(seconds: u64, out: &mut String) {
+pub(crate) fn encode_timestamp(seconds: u64, out: &mut Vec<u8>) {
     let bytes = seconds.to_be_bytes();
     let skip = (seconds.leading_zeros() / 8) as usize;
-    base64url::encode_into(bytes.get(skip..).unwrap_or_default(), out);
+    base64url::encode_to_vec(bytes.get(skip..).unwrap_or_default(), out);
 }
 
 /// The canonical inverse of [`encode_timestamp`]: at most 8 bytes and no leading zero byte.
@@ -192,19 +207,19 @@ mod tests {
 
     #[test]
     fn timestamps_are_canonical() {
-        let mut text = String::new();
+        let mut text = Vec::new();
         encode_timestamp(1_700_000_000, &mut text);
-        assert_eq!(text, "ZVPxAA");
+        assert_eq!(text, b"ZVPxAA");
         assert_eq!(parse_timestamp(b"ZVPxAA"), Some(1_700_000_000));
-        let mut zero = String::new();
+        let mut zero = Vec::new();
         encode_timestamp(0, &mut zero);
-        assert_eq!(zero, "");
+        assert_eq!(zero, b"");
         assert_eq!(parse_timestamp(b""), Some(0));
         assert_eq!(parse_timestamp(b"AGVT8QA"), None, "leading zero byte");
         assert_eq!(parse_timestamp(b"AQEBAQEBAQEB"), None, "nine bytes");
-        let mut max = String::new();
+        let mut max = Vec::new();
         encode_timestamp(u64::MAX, &mut max);
-        assert_eq!(parse_timestamp(max.as_bytes()), Some(u64::MAX));
+        assert_eq!(parse_timestamp(&max), Some(u64::MAX));
     }
 
     #[test]

@@ -1,40 +1,38 @@
 //! `Set-Cookie` lines in Werkzeug's `dump_cookie` attribute order:
 //! `name=value; Domain=…; Expires=…; Max-Age=…; Secure; HttpOnly; Path=…; SameSite=…; Partitioned`.
 
-use std::fmt::Write;
+use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
 use httpdate::HttpDate;
 
 use crate::config::CookieConfig;
 use crate::error::Error;
+use crate::format::ascii_text;
 
-/// A session cookie. `expires_at` (Unix seconds) and `max_age` only for permanent sessions.
-///
-/// The line is written into `value`'s own buffer (the signer reserves room for the whole line),
-/// so a save allocates one string for its `Set-Cookie`.
+/// A session cookie: `line` holds `name=VALUE` (the signer leaves room for the rest), the
+/// attributes are appended to it. `expires_at` (Unix seconds) and `max_age` only for permanent
+/// sessions. A save allocates one buffer for its `Set-Cookie` line and never moves it.
 pub(crate) fn render_set(
     config: &CookieConfig,
-    value: String,
+    mut line: Vec<u8>,
     expires_at: Option<u64>,
     max_age: Option<u64>,
 ) -> Result<String, Error> {
     let expires = expires_at.map(http_date).transpose()?;
-    let mut line = value;
-    line.insert(0, '=');
-    line.insert_str(0, config.name());
     push_attributes(config, &mut line, expires, max_age);
-    Ok(line)
+    ascii_text(line)
 }
 
 /// The delete cookie: empty value, the epoch `Expires`, `Max-Age=0`, and the same domain, path,
 /// secure, http_only, same_site and partitioned as the cookie it deletes.
 pub(crate) fn render_delete(config: &CookieConfig) -> String {
-    let mut line = String::with_capacity(config.name().len() + 128);
-    line.push_str(config.name());
-    line.push('=');
+    let mut line = Vec::with_capacity(config.name().len() + 128);
+    line.extend_from_slice(config.name().as_bytes());
+    line.push(b'=');
     push_attributes(config, &mut line, Some(HttpDate::from(UNIX_EPOCH)), Some(0));
-    line
+    // Name and attributes passed the config rules (visible ASCII), so this is never empty.
+    ascii_text(line).unwrap_or_default()
 }
 
 /// The `Set-Cookie` line for a session cookie with `value`, in Werkzeug's attribute order, for
@@ -52,7 +50,11 @@ pub fn set_cookie_line(
     expires_at: Option<u64>,
     max_age: Option<u64>,
 ) -> Result<String, Error> {
-    render_set(config, value.to_owned(), expires_at, max_age)
+    let mut line = Vec::with_capacity(config.name().len() + 1 + value.len() + 128);
+    line.extend_from_slice(config.name().as_bytes());
+    line.push(b'=');
+    line.extend_from_slice(value.as_bytes());
+    render_set(config, line, expires_at, max_age)
 }
 
 /// The `Set-Cookie` line that deletes the session cookie, repeating its attributes.
@@ -67,15 +69,15 @@ pub fn delete_cookie_line(config: &CookieConfig) -> String {
 
 fn push_attributes(
     config: &CookieConfig,
-    line: &mut String,
+    line: &mut Vec<u8>,
     expires: Option<HttpDate>,
     max_age: Option<u64>,
 ) {
     if let Some(domain) = config.domain() {
-        line.push_str("; Domain=");
-        line.push_str(domain.trim_start_matches('.'));
+        line.extend_from_slice(b"; Domain=");
+        line.extend_from_slice(domain.trim_start_matches('.').as_bytes());
     }
-    // Writing to a String cannot fail.
+    // Writing to a Vec cannot fail.
     if let Some(expires) = expires {
         let _ = write!(line, "; Expires={expires}");
     }
@@ -83,28 +85,28 @@ fn push_attributes(
         let _ = write!(line, "; Max-Age={max_age}");
     }
     if config.secure() || config.partitioned() {
-        line.push_str("; Secure");
+        line.extend_from_slice(b"; Secure");
     }
     if config.http_only() {
-        line.push_str("; HttpOnly");
+        line.extend_from_slice(b"; HttpOnly");
     }
-    line.push_str("; Path=");
+    line.extend_from_slice(b"; Path=");
     push_quoted_path(config.path(), line);
     if let Some(same_site) = config.same_site() {
-        line.push_str("; SameSite=");
-        line.push_str(same_site.as_str());
+        line.extend_from_slice(b"; SameSite=");
+        line.extend_from_slice(same_site.as_str().as_bytes());
     }
     if config.partitioned() {
-        line.push_str("; Partitioned");
+        line.extend_from_slice(b"; Partitioned");
     }
 }
 
 /// `urllib.parse.quote(path, safe="%!$&'()*+,/:=@")`, as Werkzeug writes paths. Config rules
 /// already exclude `;`, `,`, whitespace, controls and non-ASCII.
-fn push_quoted_path(path: &str, out: &mut String) {
+fn push_quoted_path(path: &str, out: &mut Vec<u8>) {
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || b"_.-~%!$&'()*+,/:=@".contains(&byte) {
-            out.push(char::from(byte));
+            out.push(byte);
         } else {
             let _ = write!(out, "%{byte:02X}");
         }
@@ -148,7 +150,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            render_set(&config, "v".to_owned(), Some(1_702_678_400), None).unwrap(),
+            render_set(&config, b"session=v".to_vec(), Some(1_702_678_400), None).unwrap(),
             "session=v; Domain=example.com; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Secure; HttpOnly; Path=/app%5Bx%5D; SameSite=Lax; Partitioned"
         );
         assert_eq!(

@@ -12,21 +12,26 @@ use crate::error::Error;
 /// use session_runtime::CookieSink;
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("vary", "Accept-Encoding".parse().unwrap());
+/// headers.append_set_cookie("session=abc; Path=/".to_owned()).unwrap();
 /// headers.add_vary_cookie();
 /// headers.add_vary_cookie();
 /// assert_eq!(headers.get_all("vary").iter().count(), 1);
 /// assert_eq!(headers["vary"], "Accept-Encoding, Cookie");
+/// assert_eq!(headers["set-cookie"], "session=abc; Path=/");
 /// ```
 pub trait CookieSink {
-    /// Appends one `Set-Cookie` header (other cookies on the response stay).
-    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error>;
+    /// Appends one `Set-Cookie` header (other cookies on the response stay). The line is given
+    /// by value so a header type that can own it (as `http::HeaderValue` does) takes it without
+    /// a copy.
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error>;
     /// Makes sure the response has exactly one `Vary` header and that it names `Cookie`.
     fn add_vary_cookie(&mut self);
 }
 
 impl CookieSink for HeaderMap {
-    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error> {
-        let value = HeaderValue::from_str(line).map_err(|e| Error::Header(e.to_string()))?;
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
+        // `TryFrom<String>` validates the bytes and keeps the string's buffer (no copy).
+        let value = HeaderValue::try_from(line).map_err(|e| Error::Header(e.to_string()))?;
         self.append(SET_COOKIE, value);
         Ok(())
     }
@@ -37,7 +42,7 @@ impl CookieSink for HeaderMap {
 }
 
 impl<B> CookieSink for Response<B> {
-    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error> {
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
         self.headers_mut().append_set_cookie(line)
     }
     fn add_vary_cookie(&mut self) {
@@ -46,7 +51,7 @@ impl<B> CookieSink for Response<B> {
 }
 
 impl CookieSink for response::Parts {
-    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error> {
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
         self.headers.append_set_cookie(line)
     }
     fn add_vary_cookie(&mut self) {
@@ -55,7 +60,7 @@ impl CookieSink for response::Parts {
 }
 
 impl<S: CookieSink + ?Sized> CookieSink for &mut S {
-    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error> {
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
         (**self).append_set_cookie(line)
     }
     fn add_vary_cookie(&mut self) {

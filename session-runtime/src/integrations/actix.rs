@@ -54,8 +54,8 @@ impl CookieSource for HttpRequest {
 struct ActixHeaders<'a>(&'a mut HeaderMap);
 
 impl CookieSink for ActixHeaders<'_> {
-    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error> {
-        let value = HeaderValue::from_str(line).map_err(|e| Error::Header(e.to_string()))?;
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
+        let value = HeaderValue::try_from(line).map_err(|e| Error::Header(e.to_string()))?;
         self.0.append(header::SET_COOKIE, value);
         Ok(())
     }

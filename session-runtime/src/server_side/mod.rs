@@ -467,7 +467,7 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     pub(crate) fn write(self, response: &mut dyn CookieSink) -> Result<(), Error> {
-        if let Some(line) = &self.line {
+        if let Some(line) = self.line {
             response.append_set_cookie(line)?;
         }
         if self.vary {
@@ -570,8 +570,8 @@ fn is_id(bytes: &[u8]) -> bool {
 struct Lines(Vec<String>);
 
 impl CookieSink for Lines {
-    fn append_set_cookie(&mut self, line: &str) -> Result<(), Error> {
-        self.0.push(line.to_owned());
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
+        self.0.push(line);
         Ok(())
     }
 
