@@ -7,6 +7,8 @@
 //! cargo bench --bench ratios -- --flask target/flask.json   # and the Flask ratio
 //! cargo bench --bench ratios -- --test                  # smoke: 2 rounds
 //! cargo bench --bench ratios -- --only small             # one payload
+//! cargo bench --bench ratios --features flask -- --format flask --flask target/flask.json
+//!                                       # the Flask wire format, against Flask itself
 //! cargo bench --bench ratios -- --only small --profile ours/save --slices 5   # one row, for a profiler
 //! ```
 
@@ -175,6 +177,72 @@ where
     rows
 }
 
+/// The Flask wire format (feature `flask`): our `Format::Flask` cookie opened and saved through the
+/// same typed handle, the rows Flask's own `SecureCookieSessionInterface` is compared with.
+#[cfg(feature = "flask")]
+fn flask_rows<'a, T, M>(data: &'a T, mutate: M) -> Vec<Row<'a>>
+where
+    T: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug + 'a,
+    M: Fn(&mut T) + Copy + 'a,
+{
+    let backend = support::leak_backend();
+    let config = support::flask_config();
+    let request: &'a _ = Box::leak(Box::new(support::request_in(backend, config, data)));
+    let open = move || Tracked::<T>::open_with(backend, config, request);
+    assert_eq!(*open(), *data, "the Flask-format cookie reads back");
+    vec![
+        ("ours_flask/open", Box::new(move |c, n| timed(c, n, || (), |()| open()))),
+        (
+            "ours_flask/save",
+            Box::new(move |c, n| {
+                timed(
+                    c,
+                    n,
+                    || (open(), HeaderMap::with_capacity(8)),
+                    |(mut session, mut headers)| {
+                        mutate(&mut session);
+                        session.save(&mut headers).unwrap();
+                        headers
+                    },
+                )
+            }),
+        ),
+    ]
+}
+
+/// `--format flask`: the Flask-format rows, and how many times faster than Flask they are.
+#[cfg(feature = "flask")]
+fn flask_format(clock: &CpuTime, rounds: usize, flask: Option<&serde_json::Value>) {
+    let (small, large) = (support::small(), support::large());
+    println!("| payload | operation | median | best round | Flask (Python) | Flask/ours |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for (label, mut rows) in
+        [("small", flask_rows(&small, |s| s.cart[0] += 1)), ("large", flask_rows(&large, |s| s.cart[0] += 1))]
+    {
+        let per_round = measure(clock, &mut rows, rounds);
+        let mut total = (0.0, 0.0);
+        for ((name, _), times) in rows.iter().zip(&per_round) {
+            let op = name.trim_start_matches("ours_flask/");
+            let ours = median(times.clone());
+            let best = times.iter().copied().fold(f64::INFINITY, f64::min);
+            let theirs = flask.and_then(|f| f.get(label)?.get(op)?.as_f64());
+            total.0 += ours;
+            total.1 += theirs.unwrap_or(f64::NAN);
+            let ratio = theirs.map_or("–".to_owned(), |t| format!("{:.0}×", t / ours));
+            let theirs = theirs.map_or("–".to_owned(), fmt);
+            println!("| {label} | {name} | {} | {} | {theirs} | {ratio} |", fmt(ours), fmt(best));
+        }
+        if flask.is_some() {
+            println!(
+                "| {label} | open + save | {} | | {} | {:.0}× |",
+                fmt(total.0),
+                fmt(total.1),
+                total.1 / total.0
+            );
+        }
+    }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -219,6 +287,14 @@ fn main() {
         rounds,
         clock.name()
     );
+
+    if args.iter().any(|a| a == "--format") {
+        #[cfg(feature = "flask")]
+        flask_format(&clock, rounds, flask.as_ref());
+        #[cfg(not(feature = "flask"))]
+        eprintln!("--format flask needs the flask feature: cargo bench --bench ratios --features flask");
+        return;
+    }
 
     let (small, large, compressible) = (support::small(), support::large(), support::compressible());
     let mut summary = Vec::new();

@@ -11,6 +11,9 @@
 //! - `floor_zlib/open`, `floor_zlib/save`: where our format compresses (JSON ≥ 512 bytes), the
 //!   floor plus the same zlib work (level 1, reused state), to compare like with like;
 //!
+//! - `ours_flask/open`, `ours_flask/save` (feature `flask`: `cargo bench --bench session
+//!   --features flask`): the same session in Flask's wire format;
+//!
 //! and the same rows for `compressed`, a ≈4 KB compressible session.
 //!
 //! Times are the benchmark thread's CPU time (see `support/cpu_time.rs`; `BENCH_CLOCK=wall` for
@@ -121,11 +124,26 @@ where
             BatchSize::SmallInput,
         );
     });
-    // FLASK FORMAT ROW (issue: Flask format): once `session-runtime` has the `flask` feature, add
-    // `flask/open` and `flask/save` here with a config built by
-    // `CookieConfig::builder().format(Format::Flask).build()` and a backend keyed with the same
-    // secret, behind `#[cfg(feature = "flask")]` with `flask = ["session-runtime/flask"]` in the
-    // root package's `[features]`.
+    #[cfg(feature = "flask")]
+    {
+        // The same session in Flask's wire format (HMAC-SHA1, tagged JSON, zlib level 6).
+        let config = support::flask_config();
+        let request = support::request_in(backend, config, data);
+        group.bench_function("ours_flask/open", |b| {
+            b.iter(|| Tracked::<T>::open_with(backend, config, black_box(&request)));
+        });
+        group.bench_function("ours_flask/save", |b| {
+            b.iter_batched(
+                || (Tracked::<T>::open_with(backend, config, &request), HeaderMap::with_capacity(8)),
+                |(mut session, mut headers)| {
+                    mutate(&mut session);
+                    session.save(&mut headers).unwrap();
+                    headers
+                },
+                BatchSize::SmallInput,
+            );
+        });
+    }
     group.finish();
 }
 

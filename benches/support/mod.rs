@@ -125,6 +125,14 @@ pub fn backend() -> Arc<SecureCookieSessionInterface> {
 
 pub static CONFIG: CookieConfig = CookieConfig::DEFAULT;
 
+/// Flask's cookie (feature `flask`): `Format::Flask` with Flask's defaults (`SameSite` unset).
+#[cfg(feature = "flask")]
+pub fn flask_config() -> &'static CookieConfig {
+    Box::leak(Box::new(
+        CookieConfig::builder().format(session_runtime::Format::Flask).same_site(None).build().unwrap(),
+    ))
+}
+
 /// `'static` handles, as the derive uses them (no reference counting per request).
 pub fn leak_backend() -> &'static dyn SessionInterface {
     Box::leak(Box::new(backend().as_ref().clone()))
@@ -136,7 +144,19 @@ pub fn request_with<T>(backend: &'static dyn SessionInterface, data: &T) -> Requ
 where
     T: Serialize + DeserializeOwned + Default + Clone,
 {
-    let mut session = Tracked::<T>::open_with(backend, &CONFIG, &Request::new(()));
+    request_in(backend, &CONFIG, data)
+}
+
+/// [`request_with`] for the cookie `config` describes (its name must be `session`).
+pub fn request_in<T>(
+    backend: &'static dyn SessionInterface,
+    config: &'static CookieConfig,
+    data: &T,
+) -> Request<()>
+where
+    T: Serialize + DeserializeOwned + Default + Clone,
+{
+    let mut session = Tracked::<T>::open_with(backend, config, &Request::new(()));
     *session = data.clone();
     session.flash_with(FLASH.0, FLASH.1);
     let mut headers = HeaderMap::new();
