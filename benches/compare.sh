@@ -2,7 +2,7 @@
 # Runs the Rust benchmarks and the Flask benchmark on the same payloads, then prints the medians
 # and the ratios of the performance targets (docs/performance.md).
 #
-#   benches/compare.sh               # Flask + interleaved ratios + allocation counts (~2 minutes)
+#   benches/compare.sh               # Flask + interleaved ratios (both formats) + allocation counts (~4 minutes)
 #   benches/compare.sh --criterion   # and the full criterion suite with its report (~6 minutes more)
 #
 # Flask 3.1 comes from .venv (made here if missing: python3 -m venv + pip install "flask==3.1.*").
@@ -29,6 +29,10 @@ echo "== Flask 3.1 SecureCookieSessionInterface (benches/flask_bench.py)"
 echo
 echo "== ours, the floor and the peer, interleaved (cargo bench --bench ratios)"
 cargo bench --quiet --bench ratios -- --flask target/flask.json
+
+echo
+echo "== the Flask wire format against Flask itself (cargo bench --bench ratios --features flask -- --format flask)"
+cargo bench --quiet --features flask --bench ratios -- --format flask --flask target/flask.json
 
 echo
 echo "== allocations per operation (cargo bench --bench allocations)"
