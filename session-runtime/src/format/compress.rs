@@ -32,6 +32,9 @@ const LEVEL_FAST: u32 = 1;
 thread_local! {
     static DEFLATE_DEFAULT: RefCell<Option<Compress>> = const { RefCell::new(None) };
     static DEFLATE_FAST: RefCell<Option<Compress>> = const { RefCell::new(None) };
+    /// Where level-1 deflate writes its stream: reused, so a save neither allocates nor frees a
+    /// buffer the size of its JSON to keep a few hundred bytes of it.
+    static DEFLATED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static INFLATE: RefCell<Option<Decompress>> = const { RefCell::new(None) };
 }
 
@@ -64,9 +67,50 @@ pub(crate) fn compress_if_shorter(json: &[u8]) -> Option<Vec<u8>> {
     deflate_if_shorter(&DEFLATE_DEFAULT, || Compress::new(Compression::new(LEVEL_DEFAULT), true), json)
 }
 
-/// zlib level 1 of `json`, when that is at least 2 bytes shorter.
-pub(crate) fn compress_fast_if_shorter(json: &[u8]) -> Option<Vec<u8>> {
-    deflate_if_shorter(&DEFLATE_FAST, || Compress::new(Compression::new(LEVEL_FAST), true), json)
+/// The most capacity the reused deflate output keeps between saves; a larger one (a session far
+/// over any cookie limit) is freed after use.
+const DEFLATED_KEEP: usize = 64 * 1024;
+
+/// Calls `f` with the zlib level-1 stream of `json` when that is at least 2 bytes shorter, or
+/// with `None`. The stream is written into a buffer this thread reuses.
+pub(crate) fn with_fast_deflated<R>(json: &[u8], mut f: impl FnMut(Option<&[u8]>) -> R) -> R {
+    let new = || Compress::new(Compression::new(LEVEL_FAST), true);
+    let reused = DEFLATED.try_with(|cell| {
+        cell.try_borrow_mut().ok().map(|mut out| {
+            let shorter = deflate_into(&DEFLATE_FAST, new, json, &mut out);
+            let result = f(shorter.then_some(out.as_slice()));
+            if out.capacity() > DEFLATED_KEEP {
+                *out = Vec::new();
+            }
+            result
+        })
+    });
+    match reused {
+        Ok(Some(result)) => result,
+        _ => {
+            let mut out = Vec::new();
+            let shorter = deflate_into(&DEFLATE_FAST, new, json, &mut out);
+            f(shorter.then_some(out.as_slice()))
+        }
+    }
+}
+
+/// Deflates `json` into `out` (emptied first); whether the stream ended at least 2 bytes
+/// shorter than `json`. Deflating stops once the output would not be: `out` gets exactly that
+/// much room when it is empty, and a longer reused buffer is checked after.
+fn deflate_into(
+    state: &'static std::thread::LocalKey<RefCell<Option<Compress>>>,
+    new: fn() -> Compress,
+    json: &[u8],
+    out: &mut Vec<u8>,
+) -> bool {
+    let Some(room) = json.len().checked_sub(2) else { return false };
+    out.clear();
+    out.reserve_exact(room);
+    with_state(state, new, Compress::reset, |deflate| {
+        matches!(deflate.compress_vec(json, out, FlushCompress::Finish), Ok(Status::StreamEnd))
+            && out.len() <= room
+    })
 }
 
 fn deflate_if_shorter(
@@ -74,16 +118,8 @@ fn deflate_if_shorter(
     new: fn() -> Compress,
     json: &[u8],
 ) -> Option<Vec<u8>> {
-    // Output room for exactly "2 bytes shorter": a stream that does not end within it is not
-    // worth using, and compression stops there instead of finishing a useless stream.
-    let room = json.len().checked_sub(2)?;
-    with_state(state, new, Compress::reset, |deflate| {
-        let mut out = Vec::with_capacity(room);
-        match deflate.compress_vec(json, &mut out, FlushCompress::Finish) {
-            Ok(Status::StreamEnd) => Some(out),
-            _ => None,
-        }
-    })
+    let mut out = Vec::new();
+    deflate_into(state, new, json, &mut out).then_some(out)
 }
 
 /// zlib level 6 (CPython's default) of `data`, whatever its length (test helpers only).
@@ -151,7 +187,7 @@ mod tests {
     fn reused_state_is_reset_between_uses() {
         let json = format!(r#"{{"v":"{}"}}"#, "ab".repeat(600));
         assert_eq!(
-            inflate_capped(&compress_fast_if_shorter(json.as_bytes()).unwrap()).unwrap(),
+            inflate_capped(&with_fast_deflated(json.as_bytes(), |p| p.map(<[u8]>::to_vec)).unwrap()).unwrap(),
             json.as_bytes()
         );
         let first = compress_if_shorter(json.as_bytes()).unwrap();
@@ -166,6 +202,15 @@ mod tests {
             })
             .collect();
         assert!(compress_if_shorter(&noise).is_none());
+        // The reused level-1 output buffer is longer than a later, smaller JSON's room: the
+        // 2-bytes-shorter rule still holds, and a compressible one still gets its whole stream.
+        let fast = |json: &[u8]| with_fast_deflated(json, |p| p.map(<[u8]>::to_vec));
+        assert!(fast(json.as_bytes()).is_some());
+        assert!(fast(&noise[..600]).is_none());
+        assert!(fast(br#"{"k":"aaaaaaaaaaa"}"#).is_none(), "18 of 19 bytes is not 2 shorter");
+        let small = br#"{"k":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#;
+        assert_eq!(inflate_capped(&fast(small).unwrap()).unwrap(), small);
+        assert!(fast(&vec![b'a'; DEFLATED_KEEP * 4]).is_some(), "far over the kept capacity");
         assert_eq!(compress_if_shorter(json.as_bytes()).unwrap(), first);
         // A truncated stream in between leaves the inflater mid-stream.
         assert!(inflate_capped(&first[..first.len() / 2]).is_none());

@@ -77,26 +77,8 @@ impl NativeFormat {
         now: u64,
     ) -> Result<Vec<u8>, Error> {
         let signer = self.signer()?;
-        let compressed =
-            if json.len() >= COMPRESS_MIN { compress::compress_fast_if_shorter(json) } else { None };
-        let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
-        let start: usize = prefix.iter().map(|part| part.len()).sum();
-        let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 64 + LINE_ROOM);
-        prefix.iter().for_each(|part| line.extend_from_slice(part));
-        match &compressed {
-            Some(packed) => {
-                line.push(b'.');
-                base64url::encode_to_vec(packed, &mut line);
-            }
-            None => base64url::encode_to_vec(json, &mut line),
-        }
-        line.push(b'.');
-        encode_timestamp(now, &mut line);
-        let signed = line.get(start..).unwrap_or_default();
-        let tag = keyed_message(signer, name, signed).finalize().into_bytes();
-        line.push(b'.');
-        base64url::encode_to_vec(&tag, &mut line);
-        Ok(line)
+        let line = |compressed: Option<&[u8]>| signed_line(signer, prefix, name, json, compressed, now);
+        if json.len() >= COMPRESS_MIN { Ok(compress::with_fast_deflated(json, line)) } else { Ok(line(None)) }
     }
 
     /// Appends `"." SIGNATURE` to `signed` (`PAYLOAD "." TIMESTAMP`, taken as is, unchecked): the
@@ -150,6 +132,36 @@ impl NativeFormat {
         let body = base64url::decode(body).ok_or(Rejection::Payload)?;
         if compressed { compress::inflate_capped(&body).ok_or(Rejection::Payload) } else { Ok(body) }
     }
+}
+
+/// `prefix`, then `PAYLOAD "." TIMESTAMP "." SIGNATURE` for `json` (or its zlib stream
+/// `compressed`), in a buffer with room for the rest of a `Set-Cookie` line.
+fn signed_line(
+    signer: &HmacSha256,
+    prefix: &[&[u8]],
+    name: &str,
+    json: &[u8],
+    compressed: Option<&[u8]>,
+    now: u64,
+) -> Vec<u8> {
+    let start: usize = prefix.iter().map(|part| part.len()).sum();
+    let body_len = compressed.map_or(json.len(), <[u8]>::len);
+    let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 64 + LINE_ROOM);
+    prefix.iter().for_each(|part| line.extend_from_slice(part));
+    match compressed {
+        Some(packed) => {
+            line.push(b'.');
+            base64url::encode_to_vec(packed, &mut line);
+        }
+        None => base64url::encode_to_vec(json, &mut line),
+    }
+    line.push(b'.');
+    encode_timestamp(now, &mut line);
+    let signed = line.get(start..).unwrap_or_default();
+    let tag = keyed_message(signer, name, signed).finalize().into_bytes();
+    line.push(b'.');
+    base64url::encode_to_vec(&tag, &mut line);
+    line
 }
 
 /// The HMAC state after absorbing everything but nothing of the tag: version, name, signed text.
