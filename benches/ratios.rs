@@ -30,8 +30,11 @@ use cpu_time::CpuTime;
 use criterion::measurement::Measurement;
 use support::{CONFIG, Envelope, Floor, FloorZlib};
 
-/// One row: runs the operation `n` times on inputs prepared outside the timing, returns the time.
-type Row<'a> = (&'static str, Box<dyn FnMut(&CpuTime, usize) -> Duration + 'a>);
+/// Runs an operation `n` times on inputs prepared outside the timing, returns the time.
+type Run<'a> = Box<dyn FnMut(&CpuTime, usize) -> Duration + 'a>;
+
+/// One row: its name and how to run it.
+type Row<'a> = (&'static str, Run<'a>);
 
 /// Times `op` over inputs made by `setup`; outputs are dropped after the clock stops. Outputs go
 /// into slots written before the clock starts, so the timing never pays for fresh pages.
@@ -45,6 +48,27 @@ fn timed<I, O>(clock: &CpuTime, n: usize, setup: impl Fn() -> I, mut op: impl Fn
     let time = clock.end(start);
     drop(black_box(outputs));
     time
+}
+
+/// The `save` row of a typed session: sessions made by `open` outside the timing, each changed
+/// by `mutate` and saved into a `HeaderMap`.
+fn save_row<'a, T, M>(open: impl Fn() -> Tracked<T> + Copy + 'a, mutate: M) -> Run<'a>
+where
+    T: Serialize + DeserializeOwned + Default + 'a,
+    M: Fn(&mut T) + Copy + 'a,
+{
+    Box::new(move |c, n| {
+        timed(
+            c,
+            n,
+            || (open(), HeaderMap::with_capacity(8)),
+            |(mut session, mut headers)| {
+                mutate(&mut session);
+                session.save(&mut headers).unwrap();
+                headers
+            },
+        )
+    })
 }
 
 fn rows<'a, T, M>(data: &'a T, mutate: M) -> Vec<Row<'a>>
@@ -75,21 +99,7 @@ where
                 timed(c, n, || (), |()| support::peer_open::<Envelope<T>>(key, peer_header).unwrap())
             }),
         ),
-        (
-            "ours/save",
-            Box::new(move |c, n| {
-                timed(
-                    c,
-                    n,
-                    || (open(), HeaderMap::with_capacity(8)),
-                    |(mut session, mut headers)| {
-                        mutate(&mut session);
-                        session.save(&mut headers).unwrap();
-                        headers
-                    },
-                )
-            }),
-        ),
+        ("ours/save", save_row(open, mutate)),
         (
             "floor/save",
             Box::new(move |c, n| {
@@ -192,21 +202,7 @@ where
     assert_eq!(*open(), *data, "the Flask-format cookie reads back");
     vec![
         ("ours_flask/open", Box::new(move |c, n| timed(c, n, || (), |()| open()))),
-        (
-            "ours_flask/save",
-            Box::new(move |c, n| {
-                timed(
-                    c,
-                    n,
-                    || (open(), HeaderMap::with_capacity(8)),
-                    |(mut session, mut headers)| {
-                        mutate(&mut session);
-                        session.save(&mut headers).unwrap();
-                        headers
-                    },
-                )
-            }),
-        ),
+        ("ours_flask/save", save_row(open, mutate)),
     ]
 }
 

@@ -16,7 +16,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::native::{LINE_ROOM, check_age, encode_timestamp, parse_timestamp};
+use super::native::{check_age, parse_timestamp};
 use super::{base64url, compress};
 use crate::error::{Error, Rejection};
 use crate::key::Keys;
@@ -65,20 +65,8 @@ impl FlaskFormat {
         // feature builds flate2 on the C zlib library, so the bytes are the ones Python writes;
         // the interop tests compare them.
         let compressed = compress::compress_if_shorter(json);
-        let body_len = compressed.as_ref().map_or(json.len(), Vec::len);
-        let start: usize = prefix.iter().map(|part| part.len()).sum();
-        let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 48 + LINE_ROOM);
-        prefix.iter().for_each(|part| line.extend_from_slice(part));
-        match &compressed {
-            Some(packed) => {
-                line.push(b'.');
-                base64url::encode_to_vec(packed, &mut line);
-            }
-            None => base64url::encode_to_vec(json, &mut line),
-        }
-        line.push(b'.');
-        encode_timestamp(now, &mut line);
         let mut mac = self.signer.clone().ok_or(Error::WeakKey { len: 0, min: 1 })?;
+        let (mut line, start) = super::unsigned_line(prefix, json, compressed.as_deref(), now);
         mac.update(line.get(start..).unwrap_or_default());
         let tag = mac.finalize().into_bytes();
         line.push(b'.');

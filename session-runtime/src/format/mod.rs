@@ -30,6 +30,31 @@ pub enum Format {
     Flask,
 }
 
+/// `prefix`, then `PAYLOAD "." TIMESTAMP` (the part a signature covers) for `json`, or for its
+/// zlib stream `compressed` as `"." b64(zlib)`, in a buffer with room for the signature and the
+/// rest of a `Set-Cookie` line; and where the signed part starts. Both formats write this layout.
+pub(crate) fn unsigned_line(
+    prefix: &[&[u8]],
+    json: &[u8],
+    compressed: Option<&[u8]>,
+    now: u64,
+) -> (Vec<u8>, usize) {
+    let start: usize = prefix.iter().map(|part| part.len()).sum();
+    let body_len = compressed.map_or(json.len(), <[u8]>::len);
+    let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 64 + native::LINE_ROOM);
+    prefix.iter().for_each(|part| line.extend_from_slice(part));
+    match compressed {
+        Some(packed) => {
+            line.push(b'.');
+            base64url::encode_to_vec(packed, &mut line);
+        }
+        None => base64url::encode_to_vec(json, &mut line),
+    }
+    line.push(b'.');
+    native::encode_timestamp(now, &mut line);
+    (line, start)
+}
+
 /// A cookie value or `Set-Cookie` line built as bytes, as text. Everything written into one is
 /// ASCII (base64url, validated names and attributes, dates), so this only checks it once.
 pub(crate) fn ascii_text(bytes: Vec<u8>) -> Result<String, crate::Error> {

@@ -144,21 +144,8 @@ fn signed_line(
     compressed: Option<&[u8]>,
     now: u64,
 ) -> Vec<u8> {
-    let start: usize = prefix.iter().map(|part| part.len()).sum();
-    let body_len = compressed.map_or(json.len(), <[u8]>::len);
-    let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 64 + LINE_ROOM);
-    prefix.iter().for_each(|part| line.extend_from_slice(part));
-    match compressed {
-        Some(packed) => {
-            line.push(b'.');
-            base64url::encode_to_vec(packed, &mut line);
-        }
-        None => base64url::encode_to_vec(json, &mut line),
-    }
-    line.push(b'.');
-    encode_timestamp(now, &mut line);
-    let signed = line.get(start..).unwrap_or_default();
-    let tag = keyed_message(signer, name, signed).finalize().into_bytes();
+    let (mut line, start) = super::unsigned_line(prefix, json, compressed, now);
+    let tag = keyed_message(signer, name, line.get(start..).unwrap_or_default()).finalize().into_bytes();
     line.push(b'.');
     base64url::encode_to_vec(&tag, &mut line);
     line
