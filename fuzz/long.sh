@@ -9,7 +9,11 @@
 #
 # New corpus entries go to fuzz/work/corpus/<target> (not committed); the committed seeds in
 # fuzz/corpus/<target> are read only. Crashes land in fuzz/artifacts/<target>/. Per target, the
-# libFuzzer log is fuzz/logs/<target>.log and the CPU time fuzz/logs/<target>.time.
+# libFuzzer log is fuzz/logs/<target>.log and the CPU time fuzz/logs/<target>.time. A fuzzer stopped
+# on its budget exits with 72. Do not pause the fuzzers (SIGSTOP): libFuzzer times each input in
+# wall time, so the one running at the pause is reported as a timeout. Start every target from one
+# long.sh: separate sessions get separate Linux autogroups, where nice 19 does not rank them below
+# other work.
 set -euo pipefail
 cd "$(dirname "$0")"
 budget=${1:-3600}
