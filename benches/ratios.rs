@@ -10,6 +10,7 @@
 //! cargo bench --bench ratios --features flask -- --format flask --flask target/flask.json
 //!                                       # the Flask wire format, against Flask itself
 //! cargo bench --bench ratios -- --only small --profile ours/save --slices 5   # one row, for a profiler
+//! cargo bench --bench ratios -- --batch 0               # inputs of a whole slice made up front (cold)
 //! ```
 
 use std::hint::black_box;
@@ -31,23 +32,54 @@ use criterion::measurement::Measurement;
 use support::{CONFIG, Envelope, Floor, FloorZlib};
 
 /// Runs an operation `n` times on inputs prepared outside the timing, returns the time.
-type Run<'a> = Box<dyn FnMut(&CpuTime, usize) -> Duration + 'a>;
+type Run<'a> = Box<dyn FnMut(&Timer, usize) -> Duration + 'a>;
 
 /// One row: its name and how to run it.
 type Row<'a> = (&'static str, Run<'a>);
 
-/// Times `op` over inputs made by `setup`; outputs are dropped after the clock stops. Outputs go
-/// into slots written before the clock starts, so the timing never pays for fresh pages.
-fn timed<I, O>(clock: &CpuTime, n: usize, setup: impl Fn() -> I, mut op: impl FnMut(I) -> O) -> Duration {
-    let inputs: Vec<I> = (0..n).map(|_| setup()).collect();
-    let mut outputs: Vec<Option<O>> = (0..n).map(|_| None).collect();
-    let start = clock.start();
-    for (input, slot) in inputs.into_iter().zip(outputs.iter_mut()) {
-        *slot = Some(op(black_box(input)));
+/// Inputs made and timed together: few enough that they are still in cache when the operation
+/// reaches them, as a request's session is when its handler saves it.
+const BATCH: usize = 16;
+
+/// The clock, how many inputs are made before it starts, and what reading it costs.
+struct Timer {
+    clock: CpuTime,
+    batch: usize,
+    /// One `start` + `end` of the clock with nothing between, subtracted from every batch.
+    overhead: Duration,
+}
+
+impl Timer {
+    /// `batch` inputs per clock reading (0: a whole slice's inputs, made before the clock starts).
+    fn new(clock: CpuTime, batch: usize) -> Self {
+        let mut pairs: Vec<Duration> = (0..1001).map(|_| clock.end(clock.start())).collect();
+        pairs.sort();
+        let overhead = pairs[pairs.len() / 2];
+        Timer { clock, batch: if batch == 0 { usize::MAX } else { batch }, overhead }
     }
-    let time = clock.end(start);
-    drop(black_box(outputs));
-    time
+}
+
+/// Times `op` over inputs made by `setup`, `timer.batch` at a time: the inputs of a batch are made
+/// right before the clock starts, its outputs dropped after it stops, into slots that are reused
+/// (the timing never pays for fresh pages).
+fn timed<I, O>(timer: &Timer, n: usize, setup: impl Fn() -> I, mut op: impl FnMut(I) -> O) -> Duration {
+    let batch = timer.batch.min(n);
+    let mut inputs: Vec<I> = Vec::with_capacity(batch);
+    let mut outputs: Vec<Option<O>> = (0..batch).map(|_| None).collect();
+    let mut total = Duration::ZERO;
+    let mut left = n;
+    while left > 0 {
+        let m = left.min(batch);
+        left -= m;
+        inputs.extend((0..m).map(|_| setup()));
+        let start = timer.clock.start();
+        for (input, slot) in inputs.drain(..).zip(outputs.iter_mut()) {
+            *slot = Some(op(black_box(input)));
+        }
+        total += timer.clock.end(start).saturating_sub(timer.overhead);
+        outputs.iter_mut().for_each(|slot| drop(black_box(slot.take())));
+    }
+    total
 }
 
 /// The `save` row of a typed session: sessions made by `open` outside the timing, each changed
@@ -57,9 +89,9 @@ where
     T: Serialize + DeserializeOwned + Default + 'a,
     M: Fn(&mut T) + Copy + 'a,
 {
-    Box::new(move |c, n| {
+    Box::new(move |t, n| {
         timed(
-            c,
+            t,
             n,
             || (open(), HeaderMap::with_capacity(8)),
             |(mut session, mut headers)| {
@@ -86,25 +118,25 @@ where
     let peer_header: &'a str = Box::leak(support::peer_header(key, envelope).into_boxed_str());
     let open = move || Tracked::<T>::open_with(backend, &CONFIG, request);
     let mut rows: Vec<Row<'a>> = vec![
-        ("ours/open", Box::new(move |c, n| timed(c, n, || (), |()| open()))),
+        ("ours/open", Box::new(move |t, n| timed(t, n, || (), |()| open()))),
         (
             "floor/open",
-            Box::new(move |c, n| {
-                timed(c, n, || (), |()| floor.open::<Envelope<T>>(floor_value.as_bytes()).unwrap())
+            Box::new(move |t, n| {
+                timed(t, n, || (), |()| floor.open::<Envelope<T>>(floor_value.as_bytes()).unwrap())
             }),
         ),
         (
             "peer/open",
-            Box::new(move |c, n| {
-                timed(c, n, || (), |()| support::peer_open::<Envelope<T>>(key, peer_header).unwrap())
+            Box::new(move |t, n| {
+                timed(t, n, || (), |()| support::peer_open::<Envelope<T>>(key, peer_header).unwrap())
             }),
         ),
         ("ours/save", save_row(open, mutate)),
         (
             "floor/save",
-            Box::new(move |c, n| {
+            Box::new(move |t, n| {
                 timed(
-                    c,
+                    t,
                     n,
                     || envelope.clone(),
                     |mut envelope| {
@@ -116,9 +148,9 @@ where
         ),
         (
             "floor/save_http",
-            Box::new(move |c, n| {
+            Box::new(move |t, n| {
                 timed(
-                    c,
+                    t,
                     n,
                     || (envelope.clone(), HeaderMap::with_capacity(8)),
                     |(mut envelope, mut headers)| {
@@ -131,9 +163,9 @@ where
         ),
         (
             "peer/save",
-            Box::new(move |c, n| {
+            Box::new(move |t, n| {
                 timed(
-                    c,
+                    t,
                     n,
                     || (envelope.clone(), HeaderMap::with_capacity(8)),
                     |(mut envelope, mut headers)| {
@@ -146,9 +178,9 @@ where
         ),
         (
             "ours/save_unchanged",
-            Box::new(move |c, n| {
+            Box::new(move |t, n| {
                 timed(
-                    c,
+                    t,
                     n,
                     || (open(), HeaderMap::with_capacity(8)),
                     |(session, mut headers)| {
@@ -165,15 +197,15 @@ where
         let value: &'a str = Box::leak(floor.save(envelope).into_boxed_str());
         rows.push((
             "floor_zlib/open",
-            Box::new(move |c, n| {
-                timed(c, n, || (), |()| floor.open::<Envelope<T>>(value.as_bytes()).unwrap())
+            Box::new(move |t, n| {
+                timed(t, n, || (), |()| floor.open::<Envelope<T>>(value.as_bytes()).unwrap())
             }),
         ));
         rows.push((
             "floor_zlib/save",
-            Box::new(move |c, n| {
+            Box::new(move |t, n| {
                 timed(
-                    c,
+                    t,
                     n,
                     || envelope.clone(),
                     |mut envelope| {
@@ -201,21 +233,21 @@ where
     let open = move || Tracked::<T>::open_with(backend, config, request);
     assert_eq!(*open(), *data, "the Flask-format cookie reads back");
     vec![
-        ("ours_flask/open", Box::new(move |c, n| timed(c, n, || (), |()| open()))),
+        ("ours_flask/open", Box::new(move |t, n| timed(t, n, || (), |()| open()))),
         ("ours_flask/save", save_row(open, mutate)),
     ]
 }
 
 /// `--format flask`: the Flask-format rows, and how many times faster than Flask they are.
 #[cfg(feature = "flask")]
-fn flask_format(clock: &CpuTime, rounds: usize, flask: Option<&serde_json::Value>) {
+fn flask_format(timer: &Timer, rounds: usize, flask: Option<&serde_json::Value>) {
     let (small, large) = (support::small(), support::large());
     println!("| payload | operation | median | best round | Flask (Python) | Flask/ours |");
     println!("|---|---|---:|---:|---:|---:|");
     for (label, mut rows) in
         [("small", flask_rows(&small, |s| s.cart[0] += 1)), ("large", flask_rows(&large, |s| s.cart[0] += 1))]
     {
-        let per_round = measure(clock, &mut rows, rounds);
+        let per_round = measure(timer, &mut rows, rounds);
         let mut total = (0.0, 0.0);
         for ((name, _), times) in rows.iter().zip(&per_round) {
             let op = name.trim_start_matches("ours_flask/");
@@ -249,19 +281,19 @@ fn fmt(ns: f64) -> String {
 }
 
 /// Runs `rows` interleaved for `rounds` rounds; returns the per-round nanoseconds per operation.
-fn measure(clock: &CpuTime, rows: &mut [Row<'_>], rounds: usize) -> Vec<Vec<f64>> {
+fn measure(timer: &Timer, rows: &mut [Row<'_>], rounds: usize) -> Vec<Vec<f64>> {
     // Calibrate each row to about 2 ms of work per slice.
     let sizes: Vec<usize> = rows
         .iter_mut()
         .map(|(_, run)| {
-            let once = run(clock, 20).as_nanos().max(1) as f64 / 20.0;
+            let once = run(timer, 20).as_nanos().max(1) as f64 / 20.0;
             ((2e6 / once) as usize).clamp(5, 20_000)
         })
         .collect();
     let mut per_round = vec![Vec::with_capacity(rounds); rows.len()];
     for _ in 0..rounds {
         for ((_, run), (n, out)) in rows.iter_mut().zip(sizes.iter().zip(per_round.iter_mut())) {
-            out.push(run(clock, *n).as_nanos() as f64 / *n as f64);
+            out.push(run(timer, *n).as_nanos() as f64 / *n as f64);
         }
     }
     per_round
@@ -277,16 +309,24 @@ fn main() {
         .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap());
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let rounds = if smoke { 2 } else { 31 };
+    let batch = args
+        .iter()
+        .position(|a| a == "--batch")
+        .and_then(|i| args.get(i + 1))
+        .map_or(BATCH, |n| n.parse().expect("--batch takes a number (0: a whole slice)"));
     let clock = CpuTime::from_env();
+    let name = clock.name();
+    let timer = Timer::new(clock, batch);
     println!(
-        "{} rounds, {}; medians per operation, ratios = median of per-round ratios\n",
-        rounds,
-        clock.name()
+        "{rounds} rounds, {name}, inputs made {} at a time, {} per clock reading subtracted; \
+         medians per operation, ratios = median of per-round ratios\n",
+        if batch == 0 { "a whole slice".to_owned() } else { batch.to_string() },
+        fmt(timer.overhead.as_nanos() as f64),
     );
 
     if args.iter().any(|a| a == "--format") {
         #[cfg(feature = "flask")]
-        flask_format(&clock, rounds, flask.as_ref());
+        flask_format(&timer, rounds, flask.as_ref());
         #[cfg(not(feature = "flask"))]
         eprintln!("--format flask needs the flask feature: cargo bench --bench ratios --features flask");
         return;
@@ -315,11 +355,11 @@ fn main() {
                 .map_or(1000, |n| n.parse().unwrap());
             let (_, run) = rows.iter_mut().find(|(name, _)| name == row).unwrap();
             for _ in 0..slices {
-                run(&clock, 1000);
+                run(&timer, 1000);
             }
             return;
         }
-        let per_round = measure(&clock, &mut rows, rounds);
+        let per_round = measure(&timer, &mut rows, rounds);
         let at = |name: &str| rows.iter().position(|(n, _)| *n == name).unwrap();
         for ((name, _), times) in rows.iter().zip(&per_round) {
             let best = times.iter().copied().fold(f64::INFINITY, f64::min);
