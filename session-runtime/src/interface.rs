@@ -11,7 +11,7 @@ use crate::error::{Error, Rejection};
 #[cfg(feature = "flask")]
 use crate::format::flask::FlaskFormat;
 use crate::format::{Format, native::NativeFormat};
-use crate::headers::{CookieSink, CookieSource, cookie_values, render_delete, render_set};
+use crate::headers::{Attributes, CookieSink, CookieSource, cookie_values, render_delete};
 use crate::key::{Keys, global_keys};
 use crate::save::{CookieAction, SessionState, decide};
 
@@ -184,23 +184,24 @@ impl SecureCookieSessionInterface {
         }
     }
 
-    /// `prefix` followed by the cookie value of `payload` signed at `now`, with room left for
-    /// the attributes of a `Set-Cookie` line.
+    /// `prefix` followed by the cookie value of `payload` signed at `now`, with room for exactly
+    /// `room` more bytes (the attributes of a `Set-Cookie` line).
     fn sign_after(
         &self,
         prefix: &[&[u8]],
         config: &CookieConfig,
         payload: &[u8],
         now: u64,
+        room: usize,
     ) -> Result<Vec<u8>, Error> {
         match config.format() {
             Format::Native => match &self.native {
-                Some(native) => native.sign_after(prefix, config.name(), payload, now),
+                Some(native) => native.sign_after(prefix, config.name(), payload, now, room),
                 None => Err(Error::NullSession),
             },
             #[cfg(feature = "flask")]
             Format::Flask => match &self.flask {
-                Some(flask) => flask.sign_after(prefix, payload, now),
+                Some(flask) => flask.sign_after(prefix, payload, now, room),
                 None => Err(Error::NullSession),
             },
         }
@@ -220,7 +221,7 @@ impl SecureCookieSessionInterface {
     /// ```
     pub fn sign_payload(&self, config: &CookieConfig, payload: &[u8]) -> Result<String, Error> {
         let now = self.clock.now_unix().ok_or(Error::Clock)?;
-        crate::format::ascii_text(self.sign_after(&[], config, payload, now)?)
+        crate::format::ascii_text(self.sign_after(&[], config, payload, now, 0)?)
     }
 
     /// Verifies a cookie value for `config` at the backend's clock and returns its payload, or why
@@ -290,9 +291,6 @@ impl SessionInterface for SecureCookieSessionInterface {
             CookieAction::Delete => Some(render_delete(config)),
             CookieAction::Set(payload) => {
                 let now = self.clock.now_unix().ok_or(Error::Clock)?;
-                let prefix: &[&[u8]] = &[config.name().as_bytes(), b"="];
-                let line = self.sign_after(prefix, config, payload, now)?;
-                let value_size = line.len().saturating_sub(config.name().len() + 1);
                 let (expires, max_age) = if state.permanent {
                     let expires = now.checked_add(config.lifetime_secs()).ok_or(Error::Clock)?;
                     // Flask (Werkzeug) sends `Max-Age` only on the delete cookie.
@@ -301,7 +299,11 @@ impl SessionInterface for SecureCookieSessionInterface {
                 } else {
                     (None, None)
                 };
-                let line = render_set(config, line, expires, max_age)?;
+                let attributes = Attributes::new(config, expires, max_age)?;
+                let prefix: &[&[u8]] = &[config.name().as_bytes(), b"="];
+                let line = self.sign_after(prefix, config, payload, now, attributes.len())?;
+                let value_size = line.len().saturating_sub(config.name().len() + 1);
+                let line = attributes.append_to(line)?;
                 if line.len() > config.max_size() {
                     return Err(Error::TooLarge {
                         name: config.name().to_owned(),
@@ -320,5 +322,75 @@ impl SessionInterface for SecureCookieSessionInterface {
             response.add_vary_cookie();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::config::SameSite;
+    use crate::key::{Keys, SecretKey};
+    use crate::save::Change;
+
+    /// Records each `Set-Cookie` line with its buffer's capacity.
+    #[derive(Default)]
+    struct Lines(Vec<(String, usize)>);
+
+    impl CookieSink for Lines {
+        fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
+            let capacity = line.capacity();
+            self.0.push((line, capacity));
+            Ok(())
+        }
+        fn add_vary_cookie(&mut self) {}
+    }
+
+    fn state(change: Change<'_>, permanent: bool) -> SessionState<'_> {
+        SessionState { accessed: true, null: false, had_cookie: true, permanent, change, token: None }
+    }
+
+    /// A save builds its `Set-Cookie` line in a buffer of exactly its length, which
+    /// `HeaderValue` then keeps without allocating (`Bytes` allocates for a `Vec` with spare room).
+    #[test]
+    fn set_cookie_lines_are_allocated_at_their_exact_length() {
+        let key = SecretKey::try_from(&[7u8; 32][..]).unwrap();
+        let small = br#"{"v":{"id":7,"name":"Ada"}}"#.to_vec();
+        let large =
+            format!(r#"{{"v":{{"visited":[{}]}}}}"#, vec![r#""/a/page""#; 120].join(",")).into_bytes();
+        let mut configs = vec![
+            CookieConfig::DEFAULT,
+            CookieConfig::builder()
+                .name("__Host-s")
+                .secure(true)
+                .same_site(Some(SameSite::Strict))
+                .partitioned(true)
+                .build()
+                .unwrap(),
+            CookieConfig::builder().domain(".example.com").path("/app[x]/~e").build().unwrap(),
+        ];
+        #[cfg(feature = "flask")]
+        configs.push(CookieConfig::builder().format(Format::Flask).build().unwrap());
+        // Timestamps whose encodings differ in length, down to zero bytes.
+        for now in [0, 200, 70_000, 1_700_000_000, u64::from(u32::MAX) + 1] {
+            let backend =
+                SecureCookieSessionInterface::new(Keys::new(key.clone())).with_clock(FixedClock(now));
+            for config in &mut configs {
+                for payload in [&small, &large] {
+                    for permanent in [false, true] {
+                        let mut lines = Lines::default();
+                        backend
+                            .save_session(config, &state(Change::Changed(payload), permanent), &mut lines)
+                            .unwrap();
+                        let mut empty = Lines::default();
+                        backend.save_session(config, &state(Change::Emptied, permanent), &mut empty).unwrap();
+                        for (line, capacity) in lines.0.iter().chain(&empty.0) {
+                            assert_eq!(line.len(), *capacity, "{line}");
+                        }
+                        assert_eq!(lines.0.len() + empty.0.len(), 2);
+                    }
+                }
+            }
+        }
     }
 }

@@ -31,17 +31,24 @@ pub enum Format {
 }
 
 /// `prefix`, then `PAYLOAD "." TIMESTAMP` (the part a signature covers) for `json`, or for its
-/// zlib stream `compressed` as `"." b64(zlib)`, in a buffer with room for the signature and the
-/// rest of a `Set-Cookie` line; and where the signed part starts. Both formats write this layout.
+/// zlib stream `compressed` as `"." b64(zlib)`, in a buffer with room for exactly `tail` more
+/// bytes (the signature and the rest of a `Set-Cookie` line); and where the signed part starts.
+/// Both formats write this layout. A line whose capacity is its length becomes a `HeaderValue`
+/// without the extra allocation `Bytes` makes for a `Vec` with spare room.
 pub(crate) fn unsigned_line(
     prefix: &[&[u8]],
     json: &[u8],
     compressed: Option<&[u8]>,
     now: u64,
+    tail: usize,
 ) -> (Vec<u8>, usize) {
     let start: usize = prefix.iter().map(|part| part.len()).sum();
-    let body_len = compressed.map_or(json.len(), <[u8]>::len);
-    let mut line = Vec::with_capacity(start + body_len.div_ceil(3) * 4 + 64 + native::LINE_ROOM);
+    let payload = match compressed {
+        Some(packed) => 1 + encoded_len(packed.len()),
+        None => encoded_len(json.len()),
+    };
+    let timestamp = native::encoded_timestamp_len(now);
+    let mut line = Vec::with_capacity(start + payload + 1 + timestamp + tail);
     prefix.iter().for_each(|part| line.extend_from_slice(part));
     match compressed {
         Some(packed) => {
@@ -53,6 +60,16 @@ pub(crate) fn unsigned_line(
     line.push(b'.');
     native::encode_timestamp(now, &mut line);
     (line, start)
+}
+
+/// The length of the unpadded base64url text of `bytes` bytes.
+pub(crate) const fn encoded_len(bytes: usize) -> usize {
+    bytes / 3 * 4
+        + match bytes % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        }
 }
 
 /// A cookie value or `Set-Cookie` line built as bytes, as text. Everything written into one is

@@ -24,10 +24,6 @@ const DERIVATION_LABEL: &[u8] = b"session-runtime/native/v1\0";
 const MESSAGE_PREFIX: &[u8] = b"v1\0";
 const TAG_LEN: usize = 32;
 
-/// What a `Set-Cookie` line adds to its value, but for domain and path: `; Expires=…; Max-Age=…;
-/// Secure; HttpOnly; Path=; SameSite=Strict; Partitioned` is 107 bytes.
-pub(crate) const LINE_ROOM: usize = 192;
-
 /// JSON shorter than this is never compressed: deflating a small session costs more than the HMAC
 /// and rarely saves bytes, and the size limit only matters for large sessions.
 pub(crate) const COMPRESS_MIN: usize = 512;
@@ -63,21 +59,23 @@ impl NativeFormat {
     /// Signs `json` for the cookie `name` at time `now`: the cookie value.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
-        super::ascii_text(self.sign_after(&[], name, json, now)?)
+        super::ascii_text(self.sign_after(&[], name, json, now, 0)?)
     }
 
     /// `prefix` followed by the cookie value of `json` signed for the cookie `name` at time
-    /// `now`, in a buffer with room for the rest of a `Set-Cookie` line: a save renders
-    /// `name=VALUE; attributes` in one buffer, with nothing moved or copied.
+    /// `now`, in a buffer with room for exactly `room` more bytes (the attributes of a
+    /// `Set-Cookie` line): a save renders `name=VALUE; attributes` in one buffer, with nothing
+    /// moved or copied.
     pub(crate) fn sign_after(
         &self,
         prefix: &[&[u8]],
         name: &str,
         json: &[u8],
         now: u64,
+        room: usize,
     ) -> Result<Vec<u8>, Error> {
         let signer = self.signer()?;
-        let line = |compressed: Option<&[u8]>| signed_line(signer, prefix, name, json, compressed, now);
+        let line = |compressed: Option<&[u8]>| signed_line(signer, prefix, name, json, compressed, now, room);
         if json.len() >= COMPRESS_MIN { Ok(compress::with_fast_deflated(json, line)) } else { Ok(line(None)) }
     }
 
@@ -143,8 +141,10 @@ fn signed_line(
     json: &[u8],
     compressed: Option<&[u8]>,
     now: u64,
+    room: usize,
 ) -> Vec<u8> {
-    let (mut line, start) = super::unsigned_line(prefix, json, compressed, now);
+    let tail = 1 + super::encoded_len(TAG_LEN) + room;
+    let (mut line, start) = super::unsigned_line(prefix, json, compressed, now, tail);
     let tag = keyed_message(signer, name, line.get(start..).unwrap_or_default()).finalize().into_bytes();
     line.push(b'.');
     base64url::encode_to_vec(&tag, &mut line);
@@ -172,6 +172,11 @@ pub(crate) fn encode_timestamp(seconds: u64, out: &mut Vec<u8>) {
     let bytes = seconds.to_be_bytes();
     let skip = (seconds.leading_zeros() / 8) as usize;
     base64url::encode_to_vec(bytes.get(skip..).unwrap_or_default(), out);
+}
+
+/// How many characters [`encode_timestamp`] writes for `seconds`.
+pub(crate) const fn encoded_timestamp_len(seconds: u64) -> usize {
+    super::encoded_len(8 - (seconds.leading_zeros() / 8) as usize)
 }
 
 /// The canonical inverse of [`encode_timestamp`]: at most 8 bytes and no leading zero byte.

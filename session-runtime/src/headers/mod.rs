@@ -5,8 +5,8 @@ mod set_cookie;
 mod sink;
 mod source;
 
+pub(crate) use set_cookie::{Attributes, render_delete};
 pub use set_cookie::{delete_cookie_line, set_cookie_line};
-pub(crate) use set_cookie::{render_delete, render_set};
 pub use sink::CookieSink;
 #[cfg_attr(not(feature = "actix"), allow(unused_imports))]
 pub(crate) use sink::{VaryUpdate, merged_vary};

@@ -10,29 +10,67 @@ use crate::config::CookieConfig;
 use crate::error::Error;
 use crate::format::ascii_text;
 
-/// A session cookie: `line` holds `name=VALUE` (the signer leaves room for the rest), the
-/// attributes are appended to it. `expires_at` (Unix seconds) and `max_age` only for permanent
-/// sessions. A save allocates one buffer for its `Set-Cookie` line and never moves it.
-pub(crate) fn render_set(
-    config: &CookieConfig,
-    mut line: Vec<u8>,
-    expires_at: Option<u64>,
+/// The attributes of a session cookie's `Set-Cookie` line, measured before the line is built so
+/// that the signer can allocate it at its exact length.
+pub(crate) struct Attributes<'a> {
+    config: &'a CookieConfig,
+    expires: Option<HttpDate>,
     max_age: Option<u64>,
-) -> Result<String, Error> {
-    let expires = expires_at.map(http_date).transpose()?;
-    push_attributes(config, &mut line, expires, max_age);
-    ascii_text(line)
+    len: usize,
+}
+
+impl<'a> Attributes<'a> {
+    /// `expires_at` (Unix seconds) and `max_age` only for permanent sessions; a date from year
+    /// 10000 on is `Error::Clock`.
+    pub(crate) fn new(
+        config: &'a CookieConfig,
+        expires_at: Option<u64>,
+        max_age: Option<u64>,
+    ) -> Result<Self, Error> {
+        let expires = expires_at.map(http_date).transpose()?;
+        let mut counter = Counter(0);
+        push_attributes(config, &mut counter, expires, max_age);
+        Ok(Attributes { config, expires, max_age, len: counter.0 })
+    }
+
+    /// How many bytes [`append_to`](Self::append_to) adds.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Appends the attributes to `line` (`name=VALUE`): the `Set-Cookie` line.
+    pub(crate) fn append_to(self, mut line: Vec<u8>) -> Result<String, Error> {
+        push_attributes(self.config, &mut line, self.expires, self.max_age);
+        ascii_text(line)
+    }
+}
+
+/// Counts what is written, to size a line before writing it with the same code.
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The delete cookie: empty value, the epoch `Expires`, `Max-Age=0`, and the same domain, path,
 /// secure, http_only, same_site and partitioned as the cookie it deletes.
 pub(crate) fn render_delete(config: &CookieConfig) -> String {
-    let mut line = Vec::with_capacity(config.name().len() + 128);
-    line.extend_from_slice(config.name().as_bytes());
-    line.push(b'=');
-    push_attributes(config, &mut line, Some(HttpDate::from(UNIX_EPOCH)), Some(0));
-    // Name and attributes passed the config rules (visible ASCII), so this is never empty.
-    ascii_text(line).unwrap_or_default()
+    // The epoch is a date `httpdate` formats, so this is never the error.
+    Attributes::new(config, Some(0), Some(0))
+        .and_then(|attributes| {
+            let mut line = Vec::with_capacity(config.name().len() + 1 + attributes.len());
+            line.extend_from_slice(config.name().as_bytes());
+            line.push(b'=');
+            attributes.append_to(line)
+        })
+        .unwrap_or_default()
 }
 
 /// The `Set-Cookie` line for a session cookie with `value`, in Werkzeug's attribute order, for
@@ -50,11 +88,12 @@ pub fn set_cookie_line(
     expires_at: Option<u64>,
     max_age: Option<u64>,
 ) -> Result<String, Error> {
-    let mut line = Vec::with_capacity(config.name().len() + 1 + value.len() + 128);
+    let attributes = Attributes::new(config, expires_at, max_age)?;
+    let mut line = Vec::with_capacity(config.name().len() + 1 + value.len() + attributes.len());
     line.extend_from_slice(config.name().as_bytes());
     line.push(b'=');
     line.extend_from_slice(value.as_bytes());
-    render_set(config, line, expires_at, max_age)
+    attributes.append_to(line)
 }
 
 /// The `Set-Cookie` line that deletes the session cookie, repeating its attributes.
@@ -67,46 +106,46 @@ pub fn delete_cookie_line(config: &CookieConfig) -> String {
     render_delete(config)
 }
 
+/// Writes the attributes in Werkzeug's order, into a line or a [`Counter`] (neither can fail).
 fn push_attributes(
     config: &CookieConfig,
-    line: &mut Vec<u8>,
+    out: &mut impl Write,
     expires: Option<HttpDate>,
     max_age: Option<u64>,
 ) {
     if let Some(domain) = config.domain() {
-        line.extend_from_slice(b"; Domain=");
-        line.extend_from_slice(domain.trim_start_matches('.').as_bytes());
+        let _ = out.write_all(b"; Domain=");
+        let _ = out.write_all(domain.trim_start_matches('.').as_bytes());
     }
-    // Writing to a Vec cannot fail.
     if let Some(expires) = expires {
-        let _ = write!(line, "; Expires={expires}");
+        let _ = write!(out, "; Expires={expires}");
     }
     if let Some(max_age) = max_age {
-        let _ = write!(line, "; Max-Age={max_age}");
+        let _ = write!(out, "; Max-Age={max_age}");
     }
     if config.secure() || config.partitioned() {
-        line.extend_from_slice(b"; Secure");
+        let _ = out.write_all(b"; Secure");
     }
     if config.http_only() {
-        line.extend_from_slice(b"; HttpOnly");
+        let _ = out.write_all(b"; HttpOnly");
     }
-    line.extend_from_slice(b"; Path=");
-    push_quoted_path(config.path(), line);
+    let _ = out.write_all(b"; Path=");
+    push_quoted_path(config.path(), out);
     if let Some(same_site) = config.same_site() {
-        line.extend_from_slice(b"; SameSite=");
-        line.extend_from_slice(same_site.as_str().as_bytes());
+        let _ = out.write_all(b"; SameSite=");
+        let _ = out.write_all(same_site.as_str().as_bytes());
     }
     if config.partitioned() {
-        line.extend_from_slice(b"; Partitioned");
+        let _ = out.write_all(b"; Partitioned");
     }
 }
 
 /// `urllib.parse.quote(path, safe="%!$&'()*+,/:=@")`, as Werkzeug writes paths. Config rules
 /// already exclude `;`, `,`, whitespace, controls and non-ASCII.
-fn push_quoted_path(path: &str, out: &mut Vec<u8>) {
+fn push_quoted_path(path: &str, out: &mut impl Write) {
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || b"_.-~%!$&'()*+,/:=@".contains(&byte) {
-            out.push(byte);
+            let _ = out.write_all(&[byte]);
         } else {
             let _ = write!(out, "%{byte:02X}");
         }
@@ -150,7 +189,9 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            render_set(&config, b"session=v".to_vec(), Some(1_702_678_400), None).unwrap(),
+            Attributes::new(&config, Some(1_702_678_400), None)
+                .and_then(|a| a.append_to(b"session=v".to_vec()))
+                .unwrap(),
             "session=v; Domain=example.com; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Secure; HttpOnly; Path=/app%5Bx%5D; SameSite=Lax; Partitioned"
         );
         assert_eq!(
