@@ -16,7 +16,6 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::native::{check_age, parse_timestamp};
 use super::{base64url, compress};
 use crate::error::{Error, Rejection};
 use crate::key::Keys;
@@ -91,37 +90,22 @@ impl FlaskFormat {
         future_skew: u64,
         now: u64,
     ) -> Result<Vec<u8>, Rejection> {
-        let (signed, signature) = split_last_dot(value).ok_or(Rejection::Malformed)?;
-        let (payload, timestamp) = split_last_dot(signed).ok_or(Rejection::Malformed)?;
-        let (compressed, body) = match payload.split_first() {
-            Some((b'.', rest)) => (true, rest),
-            _ => (false, payload),
-        };
-        if body.contains(&b'.') {
-            return Err(Rejection::Malformed);
-        }
-        let tag = base64url::decode(signature).ok_or(Rejection::Malformed)?;
+        let value = super::SignedValue::split(value)?;
+        let tag = base64url::decode(value.signature).ok_or(Rejection::Malformed)?;
         if tag.len() != TAG_LEN {
             return Err(Rejection::Malformed);
         }
         let verified = self.verifiers.iter().any(|key| {
             let mut mac = key.clone();
-            mac.update(signed);
+            mac.update(value.signed);
             mac.verify_slice(&tag).is_ok()
         });
         if !verified {
             return Err(Rejection::BadSignature);
         }
-        let signed_at = parse_timestamp(timestamp).ok_or(Rejection::Malformed)?;
-        check_age(signed_at, now, max_age, future_skew)?;
-        let body = base64url::decode(body).ok_or(Rejection::Payload)?;
-        if compressed { compress::inflate_capped(&body).ok_or(Rejection::Payload) } else { Ok(body) }
+        value.check_age(now, max_age, future_skew)?;
+        value.payload()
     }
-}
-
-fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let dot = bytes.iter().rposition(|&b| b == b'.')?;
-    Some((bytes.get(..dot)?, bytes.get(dot + 1..)?))
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ pub(crate) mod compress;
 pub(crate) mod flask;
 pub(crate) mod native;
 
+use crate::error::Rejection;
+
 /// Which wire format a session cookie uses.
 ///
 /// ```
@@ -60,6 +62,54 @@ pub(crate) fn unsigned_line(
     line.push(b'.');
     native::encode_timestamp(now, &mut line);
     (line, start)
+}
+
+/// A cookie value `PAYLOAD "." TIMESTAMP "." SIGNATURE` taken apart: the layout
+/// [`unsigned_line`] writes, read back the same way by both formats before and after their MAC.
+pub(crate) struct SignedValue<'a> {
+    /// `PAYLOAD "." TIMESTAMP`, what the signature covers.
+    pub(crate) signed: &'a [u8],
+    /// The base64url signature, still encoded.
+    pub(crate) signature: &'a [u8],
+    timestamp: &'a [u8],
+    body: &'a [u8],
+    compressed: bool,
+}
+
+impl<'a> SignedValue<'a> {
+    /// Splits at the last two dots. The payload is `b64(json)` or `"." b64(zlib)` and holds no
+    /// other dot; any other shape is `Malformed`.
+    pub(crate) fn split(value: &'a [u8]) -> Result<Self, Rejection> {
+        let (signed, signature) = split_last_dot(value).ok_or(Rejection::Malformed)?;
+        let (payload, timestamp) = split_last_dot(signed).ok_or(Rejection::Malformed)?;
+        let (compressed, body) = match payload.split_first() {
+            Some((b'.', rest)) => (true, rest),
+            _ => (false, payload),
+        };
+        if body.contains(&b'.') {
+            return Err(Rejection::Malformed);
+        }
+        Ok(SignedValue { signed, signature, timestamp, body, compressed })
+    }
+
+    /// After the MAC: the signing time must be canonical (`Malformed`), not older than `max_age`
+    /// (`Expired`) and not later than `now + future_skew` (`NotYetValid`).
+    pub(crate) fn check_age(&self, now: u64, max_age: u64, future_skew: u64) -> Result<(), Rejection> {
+        let signed_at = native::parse_timestamp(self.timestamp).ok_or(Rejection::Malformed)?;
+        native::check_age(signed_at, now, max_age, future_skew)
+    }
+
+    /// After the MAC and the age: the payload's JSON, decoded and, if compressed, inflated with
+    /// a cap (`Payload` when either fails).
+    pub(crate) fn payload(&self) -> Result<Vec<u8>, Rejection> {
+        let body = base64url::decode(self.body).ok_or(Rejection::Payload)?;
+        if self.compressed { compress::inflate_capped(&body).ok_or(Rejection::Payload) } else { Ok(body) }
+    }
+}
+
+fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let dot = bytes.iter().rposition(|&b| b == b'.')?;
+    Some((bytes.get(..dot)?, bytes.get(dot + 1..)?))
 }
 
 /// The length of the unpadded base64url text of `bytes` bytes.

@@ -106,29 +106,22 @@ impl NativeFormat {
         future_skew: u64,
         now: u64,
     ) -> Result<Vec<u8>, Rejection> {
-        let (signed, signature) = split_last_dot(value).ok_or(Rejection::Malformed)?;
-        let (payload, timestamp) = split_last_dot(signed).ok_or(Rejection::Malformed)?;
-        let (compressed, body) = match payload.split_first() {
-            Some((b'.', rest)) => (true, rest),
-            _ => (false, payload),
-        };
-        if body.contains(&b'.') {
-            return Err(Rejection::Malformed);
-        }
+        let value = super::SignedValue::split(value)?;
         // Exactly `TAG_LEN` bytes, decoded on the stack.
-        let (tag, TAG_LEN) = base64url::decode_array::<TAG_LEN>(signature).ok_or(Rejection::Malformed)?
+        let (tag, TAG_LEN) =
+            base64url::decode_array::<TAG_LEN>(value.signature).ok_or(Rejection::Malformed)?
         else {
             return Err(Rejection::Malformed);
         };
-        let verified =
-            self.verifiers.iter().any(|key| keyed_message(key, name, signed).verify_slice(&tag).is_ok());
+        let verified = self
+            .verifiers
+            .iter()
+            .any(|key| keyed_message(key, name, value.signed).verify_slice(&tag).is_ok());
         if !verified {
             return Err(Rejection::BadSignature);
         }
-        let signed_at = parse_timestamp(timestamp).ok_or(Rejection::Malformed)?;
-        check_age(signed_at, now, max_age, future_skew)?;
-        let body = base64url::decode(body).ok_or(Rejection::Payload)?;
-        if compressed { compress::inflate_capped(&body).ok_or(Rejection::Payload) } else { Ok(body) }
+        value.check_age(now, max_age, future_skew)?;
+        value.payload()
     }
 }
 
@@ -159,11 +152,6 @@ fn keyed_message(key: &HmacSha256, name: &str, signed: &[u8]) -> HmacSha256 {
     mac.update(b"\0");
     mac.update(signed);
     mac
-}
-
-fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let dot = bytes.iter().rposition(|&b| b == b'.')?;
-    Some((bytes.get(..dot)?, bytes.get(dot + 1..)?))
 }
 
 /// Appends the big-endian bytes of `seconds` without leading zero bytes (itsdangerous'
