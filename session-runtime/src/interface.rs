@@ -188,12 +188,12 @@ impl SecureCookieSessionInterface {
     /// `room` more bytes (the attributes of a `Set-Cookie` line).
     fn sign_after(
         &self,
-        prefix: &[&[u8]],
+        prefix: &[&str],
         config: &CookieConfig,
         payload: &[u8],
         now: u64,
         room: usize,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<String, Error> {
         match config.format() {
             Format::Native => match &self.native {
                 Some(native) => native.sign_after(prefix, config.name(), payload, now, room),
@@ -221,7 +221,7 @@ impl SecureCookieSessionInterface {
     /// ```
     pub fn sign_payload(&self, config: &CookieConfig, payload: &[u8]) -> Result<String, Error> {
         let now = self.clock.now_unix().ok_or(Error::Clock)?;
-        crate::format::ascii_text(self.sign_after(&[], config, payload, now, 0)?)
+        self.sign_after(&[], config, payload, now, 0)
     }
 
     /// Verifies a cookie value for `config` at the backend's clock and returns its payload, or why
@@ -300,10 +300,10 @@ impl SessionInterface for SecureCookieSessionInterface {
                     (None, None)
                 };
                 let attributes = Attributes::new(config, expires, max_age)?;
-                let prefix: &[&[u8]] = &[config.name().as_bytes(), b"="];
+                let prefix: &[&str] = &[config.name(), "="];
                 let line = self.sign_after(prefix, config, payload, now, attributes.len())?;
                 let value_size = line.len().saturating_sub(config.name().len() + 1);
-                let line = attributes.append_to(line)?;
+                let line = attributes.append_to(line);
                 if line.len() > config.max_size() {
                     return Err(Error::TooLarge {
                         name: config.name().to_owned(),

@@ -72,9 +72,9 @@ pub fn b64(bytes: &[u8]) -> String {
 
 /// The canonical `TIMESTAMP` part for `seconds`.
 pub fn timestamp(seconds: u64) -> String {
-    let mut out = Vec::new();
+    let mut out = String::new();
     native::encode_timestamp(seconds, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// A compressed `PAYLOAD` part: `"." b64(zlib(data))`, whatever the length of `data`.

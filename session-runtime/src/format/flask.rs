@@ -52,18 +52,18 @@ impl FlaskFormat {
     /// Signs the session JSON at time `now`, as `URLSafeTimedSerializer.dumps` does.
     #[cfg(test)]
     pub(crate) fn sign(&self, json: &[u8], now: u64) -> Result<String, Error> {
-        super::ascii_text(self.sign_after(&[], json, now, 0)?)
+        self.sign_after(&[], json, now, 0)
     }
 
     /// `prefix` followed by the value `URLSafeTimedSerializer.dumps` signs for the session JSON at
     /// time `now`, with room for exactly `room` more bytes (see `NativeFormat::sign_after`).
     pub(crate) fn sign_after(
         &self,
-        prefix: &[&[u8]],
+        prefix: &[&str],
         json: &[u8],
         now: u64,
         room: usize,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<String, Error> {
         // CPython's `zlib.compress(json)` (level 6, default window and strategy), used when at
         // least 2 bytes shorter (`len(compressed) < len(json) - 1`), through this thread's reused
         // level-6 state: a fresh encoder costs ~60 µs, more than the rest of the save. The `flask`
@@ -73,10 +73,10 @@ impl FlaskFormat {
         let mut mac = self.signer.clone().ok_or(Error::WeakKey { len: 0, min: 1 })?;
         let tail = 1 + super::encoded_len(TAG_LEN) + room;
         let (mut line, start) = super::unsigned_line(prefix, json, compressed.as_deref(), now, tail);
-        mac.update(line.get(start..).unwrap_or_default());
+        mac.update(line.as_bytes().get(start..).unwrap_or_default());
         let tag = mac.finalize().into_bytes();
-        line.push(b'.');
-        base64url::encode_to_vec(&tag, &mut line);
+        line.push('.');
+        base64url::encode_into(&tag, &mut line);
         Ok(line)
     }
 

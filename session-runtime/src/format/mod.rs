@@ -36,30 +36,31 @@ pub enum Format {
 /// zlib stream `compressed` as `"." b64(zlib)`, in a buffer with room for exactly `tail` more
 /// bytes (the signature and the rest of a `Set-Cookie` line); and where the signed part starts.
 /// Both formats write this layout. A line whose capacity is its length becomes a `HeaderValue`
-/// without the extra allocation `Bytes` makes for a `Vec` with spare room.
+/// without the extra allocation `Bytes` makes for a `Vec` with spare room. The line is a `String`
+/// from the start (everything in it is ASCII by construction), so it is never checked as UTF-8.
 pub(crate) fn unsigned_line(
-    prefix: &[&[u8]],
+    prefix: &[&str],
     json: &[u8],
     compressed: Option<&[u8]>,
     now: u64,
     tail: usize,
-) -> (Vec<u8>, usize) {
+) -> (String, usize) {
     let start: usize = prefix.iter().map(|part| part.len()).sum();
     let payload = match compressed {
         Some(packed) => 1 + encoded_len(packed.len()),
         None => encoded_len(json.len()),
     };
     let timestamp = native::encoded_timestamp_len(now);
-    let mut line = Vec::with_capacity(start + payload + 1 + timestamp + tail);
-    prefix.iter().for_each(|part| line.extend_from_slice(part));
+    let mut line = String::with_capacity(start + payload + 1 + timestamp + tail);
+    prefix.iter().for_each(|part| line.push_str(part));
     match compressed {
         Some(packed) => {
-            line.push(b'.');
-            base64url::encode_to_vec(packed, &mut line);
+            line.push('.');
+            base64url::encode_into(packed, &mut line);
         }
-        None => base64url::encode_to_vec(json, &mut line),
+        None => base64url::encode_into(json, &mut line),
     }
-    line.push(b'.');
+    line.push('.');
     native::encode_timestamp(now, &mut line);
     (line, start)
 }
@@ -120,10 +121,4 @@ pub(crate) const fn encoded_len(bytes: usize) -> usize {
             1 => 2,
             _ => 3,
         }
-}
-
-/// A cookie value or `Set-Cookie` line built as bytes, as text. Everything written into one is
-/// ASCII (base64url, validated names and attributes, dates), so this only checks it once.
-pub(crate) fn ascii_text(bytes: Vec<u8>) -> Result<String, crate::Error> {
-    String::from_utf8(bytes).map_err(|e| crate::Error::Header(format!("a cookie line is not text: {e}")))
 }

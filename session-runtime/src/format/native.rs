@@ -59,7 +59,7 @@ impl NativeFormat {
     /// Signs `json` for the cookie `name` at time `now`: the cookie value.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
-        super::ascii_text(self.sign_after(&[], name, json, now, 0)?)
+        self.sign_after(&[], name, json, now, 0)
     }
 
     /// `prefix` followed by the cookie value of `json` signed for the cookie `name` at time
@@ -68,12 +68,12 @@ impl NativeFormat {
     /// moved or copied.
     pub(crate) fn sign_after(
         &self,
-        prefix: &[&[u8]],
+        prefix: &[&str],
         name: &str,
         json: &[u8],
         now: u64,
         room: usize,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<String, Error> {
         let signer = self.signer()?;
         let line = |compressed: Option<&[u8]>| signed_line(signer, prefix, name, json, compressed, now, room);
         if json.len() >= COMPRESS_MIN { Ok(compress::with_fast_deflated(json, line)) } else { Ok(line(None)) }
@@ -129,18 +129,19 @@ impl NativeFormat {
 /// `compressed`), in a buffer with room for the rest of a `Set-Cookie` line.
 fn signed_line(
     signer: &HmacSha256,
-    prefix: &[&[u8]],
+    prefix: &[&str],
     name: &str,
     json: &[u8],
     compressed: Option<&[u8]>,
     now: u64,
     room: usize,
-) -> Vec<u8> {
+) -> String {
     let tail = 1 + super::encoded_len(TAG_LEN) + room;
     let (mut line, start) = super::unsigned_line(prefix, json, compressed, now, tail);
-    let tag = keyed_message(signer, name, line.get(start..).unwrap_or_default()).finalize().into_bytes();
-    line.push(b'.');
-    base64url::encode_to_vec(&tag, &mut line);
+    let tag =
+        keyed_message(signer, name, line.as_bytes().get(start..).unwrap_or_default()).finalize().into_bytes();
+    line.push('.');
+    base64url::encode_into(&tag, &mut line);
     line
 }
 
@@ -156,10 +157,10 @@ fn keyed_message(key: &HmacSha256, name: &str, signed: &[u8]) -> HmacSha256 {
 
 /// Appends the big-endian bytes of `seconds` without leading zero bytes (itsdangerous'
 /// `int_to_bytes`), base64url-encoded.
-pub(crate) fn encode_timestamp(seconds: u64, out: &mut Vec<u8>) {
+pub(crate) fn encode_timestamp(seconds: u64, out: &mut String) {
     let bytes = seconds.to_be_bytes();
     let skip = (seconds.leading_zeros() / 8) as usize;
-    base64url::encode_to_vec(bytes.get(skip..).unwrap_or_default(), out);
+    base64url::encode_into(bytes.get(skip..).unwrap_or_default(), out);
 }
 
 /// How many characters [`encode_timestamp`] writes for `seconds`.
@@ -199,19 +200,19 @@ mod tests {
 
     #[test]
     fn timestamps_are_canonical() {
-        let mut text = Vec::new();
+        let mut text = String::new();
         encode_timestamp(1_700_000_000, &mut text);
-        assert_eq!(text, b"ZVPxAA");
+        assert_eq!(text, "ZVPxAA");
         assert_eq!(parse_timestamp(b"ZVPxAA"), Some(1_700_000_000));
-        let mut zero = Vec::new();
+        let mut zero = String::new();
         encode_timestamp(0, &mut zero);
-        assert_eq!(zero, b"");
+        assert_eq!(zero, "");
         assert_eq!(parse_timestamp(b""), Some(0));
         assert_eq!(parse_timestamp(b"AGVT8QA"), None, "leading zero byte");
         assert_eq!(parse_timestamp(b"AQEBAQEBAQEB"), None, "nine bytes");
-        let mut max = Vec::new();
+        let mut max = String::new();
         encode_timestamp(u64::MAX, &mut max);
-        assert_eq!(parse_timestamp(&max), Some(u64::MAX));
+        assert_eq!(parse_timestamp(max.as_bytes()), Some(u64::MAX));
     }
 
     #[test]

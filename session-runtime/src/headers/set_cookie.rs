@@ -1,14 +1,13 @@
 //! `Set-Cookie` lines in Werkzeug's `dump_cookie` attribute order:
 //! `name=value; Domain=…; Expires=…; Max-Age=…; Secure; HttpOnly; Path=…; SameSite=…; Partitioned`.
 
-use std::io::Write;
+use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
 use httpdate::HttpDate;
 
 use crate::config::CookieConfig;
 use crate::error::Error;
-use crate::format::ascii_text;
 
 /// The attributes of a session cookie's `Set-Cookie` line, measured before the line is built so
 /// that the signer can allocate it at its exact length.
@@ -39,9 +38,9 @@ impl<'a> Attributes<'a> {
     }
 
     /// Appends the attributes to `line` (`name=VALUE`): the `Set-Cookie` line.
-    pub(crate) fn append_to(self, mut line: Vec<u8>) -> Result<String, Error> {
+    pub(crate) fn append_to(self, mut line: String) -> String {
         push_attributes(self.config, &mut line, self.expires, self.max_age);
-        ascii_text(line)
+        line
     }
 }
 
@@ -49,12 +48,8 @@ impl<'a> Attributes<'a> {
 struct Counter(usize);
 
 impl Write for Counter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0 += bytes.len();
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0 += text.len();
         Ok(())
     }
 }
@@ -64,10 +59,10 @@ impl Write for Counter {
 pub(crate) fn render_delete(config: &CookieConfig) -> String {
     // The epoch is a date `httpdate` formats, so this is never the error.
     Attributes::new(config, Some(0), Some(0))
-        .and_then(|attributes| {
-            let mut line = Vec::with_capacity(config.name().len() + 1 + attributes.len());
-            line.extend_from_slice(config.name().as_bytes());
-            line.push(b'=');
+        .map(|attributes| {
+            let mut line = String::with_capacity(config.name().len() + 1 + attributes.len());
+            line.push_str(config.name());
+            line.push('=');
             attributes.append_to(line)
         })
         .unwrap_or_default()
@@ -89,11 +84,11 @@ pub fn set_cookie_line(
     max_age: Option<u64>,
 ) -> Result<String, Error> {
     let attributes = Attributes::new(config, expires_at, max_age)?;
-    let mut line = Vec::with_capacity(config.name().len() + 1 + value.len() + attributes.len());
-    line.extend_from_slice(config.name().as_bytes());
-    line.push(b'=');
-    line.extend_from_slice(value.as_bytes());
-    attributes.append_to(line)
+    let mut line = String::with_capacity(config.name().len() + 1 + value.len() + attributes.len());
+    line.push_str(config.name());
+    line.push('=');
+    line.push_str(value);
+    Ok(attributes.append_to(line))
 }
 
 /// The `Set-Cookie` line that deletes the session cookie, repeating its attributes.
@@ -114,8 +109,8 @@ fn push_attributes(
     max_age: Option<u64>,
 ) {
     if let Some(domain) = config.domain() {
-        let _ = out.write_all(b"; Domain=");
-        let _ = out.write_all(domain.trim_start_matches('.').as_bytes());
+        let _ = out.write_str("; Domain=");
+        let _ = out.write_str(domain.trim_start_matches('.'));
     }
     if let Some(expires) = expires {
         let _ = write!(out, "; Expires={expires}");
@@ -124,19 +119,19 @@ fn push_attributes(
         let _ = write!(out, "; Max-Age={max_age}");
     }
     if config.secure() || config.partitioned() {
-        let _ = out.write_all(b"; Secure");
+        let _ = out.write_str("; Secure");
     }
     if config.http_only() {
-        let _ = out.write_all(b"; HttpOnly");
+        let _ = out.write_str("; HttpOnly");
     }
-    let _ = out.write_all(b"; Path=");
+    let _ = out.write_str("; Path=");
     push_quoted_path(config.path(), out);
     if let Some(same_site) = config.same_site() {
-        let _ = out.write_all(b"; SameSite=");
-        let _ = out.write_all(same_site.as_str().as_bytes());
+        let _ = out.write_str("; SameSite=");
+        let _ = out.write_str(same_site.as_str());
     }
     if config.partitioned() {
-        let _ = out.write_all(b"; Partitioned");
+        let _ = out.write_str("; Partitioned");
     }
 }
 
@@ -151,7 +146,7 @@ fn push_quoted_path(path: &str, out: &mut impl Write) {
                 | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b'/' | b':' | b'=' | b'@'
         );
         if safe {
-            let _ = out.write_all(&[byte]);
+            let _ = out.write_char(char::from(byte));
         } else {
             let _ = write!(out, "%{byte:02X}");
         }
@@ -195,9 +190,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            Attributes::new(&config, Some(1_702_678_400), None)
-                .and_then(|a| a.append_to(b"session=v".to_vec()))
-                .unwrap(),
+            Attributes::new(&config, Some(1_702_678_400), None).unwrap().append_to("session=v".to_owned()),
             "session=v; Domain=example.com; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Secure; HttpOnly; Path=/app%5Bx%5D; SameSite=Lax; Partitioned"
         );
         assert_eq!(
@@ -211,10 +204,10 @@ mod tests {
         // `urllib.parse.quote`'s always-safe characters plus Werkzeug's `safe` argument.
         let safe = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~%!$&'()*+,/:=@";
         for byte in 0..=127u8 {
-            let mut out = Vec::new();
+            let mut out = String::new();
             push_quoted_path(&char::from(byte).to_string(), &mut out);
             let expected =
-                if safe.contains(&byte) { vec![byte] } else { format!("%{byte:02X}").into_bytes() };
+                if safe.contains(&byte) { char::from(byte).to_string() } else { format!("%{byte:02X}") };
             assert_eq!(out, expected, "{byte:#04x}");
         }
     }
