@@ -103,6 +103,32 @@ where
     })
 }
 
+/// A save row of the floor or the peer: clones of the session, each with what `room` makes (a
+/// header map, or nothing), made outside the timing; each clone is changed by `mutate`, saved by
+/// `save` and freed, and what `save` wrote is dropped after the clock stops.
+fn clone_save_row<'a, T, M, H, O>(
+    envelope: &'a Envelope<T>,
+    mutate: M,
+    room: impl Fn() -> H + 'a,
+    save: impl Fn(&Envelope<T>, &mut H) -> O + 'a,
+) -> Run<'a>
+where
+    T: Clone + 'a,
+    M: Fn(&mut T) + Copy + 'a,
+{
+    Box::new(move |t, n| {
+        timed(
+            t,
+            n,
+            || (envelope.clone(), room()),
+            |(mut envelope, mut out)| {
+                mutate(&mut envelope.v);
+                (save(&envelope, &mut out), out)
+            },
+        )
+    })
+}
+
 fn rows<'a, T, M>(data: &'a T, mutate: M) -> Vec<Row<'a>>
 where
     T: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug + 'a,
@@ -132,49 +158,24 @@ where
             }),
         ),
         ("ours/save", save_row(open, mutate)),
-        (
-            "floor/save",
-            Box::new(move |t, n| {
-                timed(
-                    t,
-                    n,
-                    || envelope.clone(),
-                    |mut envelope| {
-                        mutate(&mut envelope.v);
-                        floor.save(&envelope)
-                    },
-                )
-            }),
-        ),
+        ("floor/save", clone_save_row(envelope, mutate, || (), |envelope, ()| floor.save(envelope))),
         (
             "floor/save_http",
-            Box::new(move |t, n| {
-                timed(
-                    t,
-                    n,
-                    || (envelope.clone(), HeaderMap::with_capacity(8)),
-                    |(mut envelope, mut headers)| {
-                        mutate(&mut envelope.v);
-                        floor.save_http(&envelope, &mut headers);
-                        headers
-                    },
-                )
-            }),
+            clone_save_row(
+                envelope,
+                mutate,
+                || HeaderMap::with_capacity(8),
+                |envelope, headers| floor.save_http(envelope, headers),
+            ),
         ),
         (
             "peer/save",
-            Box::new(move |t, n| {
-                timed(
-                    t,
-                    n,
-                    || (envelope.clone(), HeaderMap::with_capacity(8)),
-                    |(mut envelope, mut headers)| {
-                        mutate(&mut envelope.v);
-                        support::peer_save(key, &envelope, &mut headers);
-                        headers
-                    },
-                )
-            }),
+            clone_save_row(
+                envelope,
+                mutate,
+                || HeaderMap::with_capacity(8),
+                |envelope, headers| support::peer_save(key, envelope, headers),
+            ),
         ),
         (
             "ours/save_unchanged",
@@ -203,17 +204,7 @@ where
         ));
         rows.push((
             "floor_zlib/save",
-            Box::new(move |t, n| {
-                timed(
-                    t,
-                    n,
-                    || envelope.clone(),
-                    |mut envelope| {
-                        mutate(&mut envelope.v);
-                        floor.save(&envelope)
-                    },
-                )
-            }),
+            clone_save_row(envelope, mutate, || (), |envelope, ()| floor.save(envelope)),
         ));
     }
     rows
