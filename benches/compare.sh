@@ -1,44 +1,44 @@
 #!/usr/bin/env bash
-# Runs the Rust benchmarks and the Flask benchmark on the same payloads, then prints the medians
-# and the ratios of the performance targets (docs/performance.md).
+# Times ours, the floor, the peer and Flask 3.1 in one run, interleaved round after round, and
+# prints the medians and the ratios of the performance targets (docs/performance.md).
 #
-#   benches/compare.sh               # Flask + interleaved ratios (both formats) + allocation counts (~4 minutes)
+#   benches/compare.sh               # both formats against Flask + allocation counts (~4 minutes)
 #   benches/compare.sh --criterion   # and the full criterion suite with its report (~6 minutes more)
 #
-# Flask 3.1 comes from .venv (made here if missing: python3 -m venv + pip install "flask==3.1.*").
-# Times are thread CPU time (BENCH_CLOCK=wall for wall time), so other load on the machine
-# disturbs them less; compare ratios, not absolute times, across machines or runs.
+# Flask runs in a long-lived worker (`benches/flask_bench.py --worker`) that `benches/ratios.rs`
+# drives over a pipe: every round times a slice of each Rust row, then a slice of Flask, so each
+# Flask ratio is taken within a round and reported as the median and range over the rounds.
+# Flask 3.1 comes from .venv (made by scripts/setup-python.sh if missing). Times are thread CPU
+# time on both sides (BENCH_CLOCK=wall for wall time on the Rust side); compare ratios, not
+# absolute times, across machines or runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c "import flask" 2>/dev/null; then
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet "flask==3.1.*"
-fi
+bash scripts/setup-python.sh >/dev/null
 
 echo "== machine"
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 rustc --version
 echo "Flask $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("flask"))'), $(.venv/bin/python --version)"
-
-mkdir -p target
-echo
-echo "== Flask 3.1 SecureCookieSessionInterface (benches/flask_bench.py)"
-.venv/bin/python benches/flask_bench.py --json target/flask.json
+echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u '+%Y-%m-%d %H:%M UTC')"
 
 echo
-echo "== ours, the floor and the peer, interleaved (cargo bench --bench ratios)"
-cargo bench --quiet --bench ratios -- --flask target/flask.json
+echo "== ours, the floor, the peer and Flask, interleaved (cargo bench --bench ratios -- --flask .venv/bin/python)"
+cargo bench --quiet --bench ratios -- --flask .venv/bin/python
 
 echo
-echo "== the Flask wire format against Flask itself (cargo bench --bench ratios --features flask -- --format flask)"
-cargo bench --quiet --features flask --bench ratios -- --format flask --flask target/flask.json
+echo "== the Flask wire format against Flask itself, interleaved (--features flask -- --format flask)"
+cargo bench --quiet --features flask --bench ratios -- --format flask --flask .venv/bin/python
 
 echo
 echo "== allocations per operation (cargo bench --bench allocations)"
 cargo bench --quiet --bench allocations
 
 if [[ "${1:-}" == "--criterion" ]]; then
+    echo
+    echo "== Flask alone, for the criterion report (benches/flask_bench.py)"
+    mkdir -p target
+    .venv/bin/python benches/flask_bench.py --json target/flask.json
     echo
     echo "== criterion (cargo bench --bench session)"
     cargo bench --quiet --bench session >/dev/null

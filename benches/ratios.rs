@@ -1,13 +1,16 @@
 //! The target ratios, measured robustly on a shared machine: every row of `benches/session.rs`
 //! runs in short slices, interleaved round after round, timed in thread CPU time; a ratio is the
 //! median over rounds of the ratio within a round, so a burst of load hits both sides of it.
+//! With `--flask PYTHON`, every round also runs a slice of Flask 3.1 (`benches/flask_bench.py
+//! --worker`, a long-lived process driven over a pipe) on the same payloads, so the Flask ratio is
+//! taken within each round too.
 //!
 //! ```text
 //! cargo bench --bench ratios                            # 31 rounds
-//! cargo bench --bench ratios -- --flask target/flask.json   # and the Flask ratio
+//! cargo bench --bench ratios -- --flask .venv/bin/python   # and Flask, timed in the same rounds
 //! cargo bench --bench ratios -- --test                  # smoke: 2 rounds
 //! cargo bench --bench ratios -- --only small             # one payload
-//! cargo bench --bench ratios --features flask -- --format flask --flask target/flask.json
+//! cargo bench --bench ratios --features flask -- --format flask --flask .venv/bin/python
 //!                                       # the Flask wire format, against Flask itself
 //! cargo bench --bench ratios -- --only small --profile ours/save --slices 5   # one row, for a profiler
 //! cargo bench --bench ratios -- --batch 0               # inputs of a whole slice made up front (cold)
@@ -27,8 +30,12 @@ mod support;
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
 
+#[path = "support/flask_worker.rs"]
+mod flask_worker;
+
 use cpu_time::CpuTime;
 use criterion::measurement::Measurement;
+use flask_worker::{FlaskSlice, FlaskWorker};
 use support::{CONFIG, Envelope, Floor, FloorZlib};
 
 /// Runs an operation `n` times on inputs prepared outside the timing, returns the time.
@@ -211,9 +218,10 @@ where
 }
 
 /// The Flask wire format (feature `flask`): our `Format::Flask` cookie opened and saved through the
-/// same typed handle, the rows Flask's own `SecureCookieSessionInterface` is compared with.
+/// same typed handle, the rows Flask's own `SecureCookieSessionInterface` is compared with. Also
+/// returns the request's `Cookie` header, which Flask opens in the same run (the very same bytes).
 #[cfg(feature = "flask")]
-fn flask_rows<'a, T, M>(data: &'a T, mutate: M) -> Vec<Row<'a>>
+fn flask_rows<'a, T, M>(data: &'a T, mutate: M) -> (Vec<Row<'a>>, String)
 where
     T: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug + 'a,
     M: Fn(&mut T) + Copy + 'a,
@@ -223,42 +231,114 @@ where
     let request: &'a _ = Box::leak(Box::new(support::request_in(backend, config, data)));
     let open = move || Tracked::<T>::open_with(backend, config, request);
     assert_eq!(*open(), *data, "the Flask-format cookie reads back");
-    vec![
+    let header = request.headers()[http::header::COOKIE].to_str().unwrap().to_owned();
+    let rows: Vec<Row<'a>> = vec![
         ("ours_flask/open", Box::new(move |t, n| timed(t, n, || (), |()| open()))),
         ("ours_flask/save", save_row(open, mutate)),
-    ]
+    ];
+    (rows, header)
 }
 
 /// `--format flask`: the Flask-format rows, and how many times faster than Flask they are.
 #[cfg(feature = "flask")]
-fn flask_format(timer: &Timer, rounds: usize, flask: Option<&serde_json::Value>) {
+fn flask_format(args: &[String], timer: &Timer, rounds: usize, mut flask: Option<FlaskWorker>) {
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
     let (small, large) = (support::small(), support::large());
-    println!("| payload | operation | median | best round | Flask (Python) | Flask/ours |");
-    println!("|---|---|---:|---:|---:|---:|");
-    for (label, mut rows) in
+    let mut table = Vec::new();
+    println!("| payload | operation | median | best round |");
+    println!("|---|---|---:|---:|");
+    for (label, (mut rows, header)) in
         [("small", flask_rows(&small, |s| s.cart[0] += 1)), ("large", flask_rows(&large, |s| s.cart[0] += 1))]
     {
-        let per_round = measure(timer, &mut rows, rounds);
-        let mut total = (0.0, 0.0);
-        for ((name, _), times) in rows.iter().zip(&per_round) {
-            let op = name.trim_start_matches("ours_flask/");
-            let ours = median(times.clone());
-            let best = times.iter().copied().fold(f64::INFINITY, f64::min);
-            let theirs = flask.and_then(|f| f.get(label)?.get(op)?.as_f64());
-            total.0 += ours;
-            total.1 += theirs.unwrap_or(f64::NAN);
-            let ratio = theirs.map_or("–".to_owned(), |t| format!("{:.0}×", t / ours));
-            let theirs = theirs.map_or("–".to_owned(), fmt);
-            println!("| {label} | {name} | {} | {} | {theirs} | {ratio} |", fmt(ours), fmt(best));
+        if only.is_some_and(|only| only != label) {
+            continue;
         }
-        if flask.is_some() {
+        if profile(args, timer, &mut rows) {
+            return;
+        }
+        let mut flask = flask.as_mut().map(|worker| FlaskRounds::new(worker, label, Some(&header)));
+        let per_round = measure(timer, &mut rows, rounds, flask.as_mut());
+        for ((name, _), times) in rows.iter().zip(&per_round) {
+            println!("| {label} | {name} | {} | {} |", fmt(median(times.clone())), fmt(best(times)));
+        }
+        if let Some(flask) = flask {
+            flask.print_rows(label);
+            table.push((label, flask.ratios(&per_round[0], &per_round[1])));
+        }
+    }
+    print_flask_ratios("ours_flask (open + save)", &table);
+}
+
+/// `--profile ROW [--slices N]`: runs that row alone, N slices of 1000 operations (default 1000,
+/// a few seconds, for `perf record`; a few for `valgrind --tool=callgrind`). Whether it did.
+fn profile(args: &[String], timer: &Timer, rows: &mut [Row<'_>]) -> bool {
+    let Some(row) = args.iter().position(|a| a == "--profile").and_then(|i| args.get(i + 1)) else {
+        return false;
+    };
+    let slices = args
+        .iter()
+        .position(|a| a == "--slices")
+        .and_then(|i| args.get(i + 1))
+        .map_or(1000, |n| n.parse().unwrap());
+    let (_, run) = rows.iter_mut().find(|(name, _)| name == row).expect("--profile: no such row");
+    for _ in 0..slices {
+        run(timer, 1000);
+    }
+    true
+}
+
+/// Flask's slices of one payload, one per round, and how many operations each runs.
+struct FlaskRounds<'w> {
+    worker: &'w mut FlaskWorker,
+    label: &'static str,
+    n: usize,
+    slices: Vec<FlaskSlice>,
+}
+
+impl<'w> FlaskRounds<'w> {
+    /// Sets `label` up in the worker (opening `header`, or Flask's own cookie for the same data)
+    /// and sizes its slices to about 10 ms of Flask work.
+    fn new(worker: &'w mut FlaskWorker, label: &'static str, header: Option<&str>) -> Self {
+        worker.setup(label, header);
+        let n = worker.calibrate(label, 10e6);
+        FlaskRounds { worker, label, n, slices: Vec::new() }
+    }
+
+    fn round(&mut self) {
+        let slice = self.worker.run(self.label, self.n);
+        self.slices.push(slice);
+    }
+
+    fn print_rows(&self, label: &str) {
+        for (op, times) in [
+            ("open", self.slices.iter().map(|s| s.open).collect::<Vec<_>>()),
+            ("save", self.slices.iter().map(|s| s.save).collect()),
+        ] {
             println!(
-                "| {label} | open + save | {} | | {} | {:.0}× |",
-                fmt(total.0),
-                fmt(total.1),
-                total.1 / total.0
+                "| {label} | Flask (Python) {op} | {} | {} |",
+                fmt(median(times.clone())),
+                fmt(best(&times))
             );
         }
+    }
+
+    /// Per-round ratios Flask (open + save) / (`open` + `save`) of the same round.
+    fn ratios(&self, open: &[f64], save: &[f64]) -> Vec<f64> {
+        self.slices.iter().zip(open.iter().zip(save)).map(|(f, (o, s))| (f.open + f.save) / (o + s)).collect()
+    }
+}
+
+/// The Flask ratios: median and range of the per-round ratios of each payload.
+fn print_flask_ratios(whose: &str, table: &[(&str, Vec<f64>)]) {
+    if table.is_empty() {
+        return;
+    }
+    println!("\nFlask (open + save) / {whose}, per round: median [lowest – highest] of the rounds\n");
+    println!("| payload | median | range |");
+    println!("|---|---:|---|");
+    for (label, ratios) in table {
+        let (low, high) = ratios.iter().fold((f64::INFINITY, 0f64), |(l, h), r| (l.min(*r), h.max(*r)));
+        println!("| {label} | **{:.1}×** | {low:.1}× – {high:.1}× |", median(ratios.clone()));
     }
 }
 
@@ -267,12 +347,23 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// The least disturbed round: the closest this gets to a quiet machine.
+fn best(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
 fn fmt(ns: f64) -> String {
     if ns >= 1000.0 { format!("{:.2} µs", ns / 1000.0) } else { format!("{ns:.0} ns") }
 }
 
-/// Runs `rows` interleaved for `rounds` rounds; returns the per-round nanoseconds per operation.
-fn measure(timer: &Timer, rows: &mut [Row<'_>], rounds: usize) -> Vec<Vec<f64>> {
+/// Runs `rows` interleaved for `rounds` rounds, and a slice of Flask after each round's rows when
+/// `flask` is given; returns the per-round nanoseconds per operation of every row.
+fn measure(
+    timer: &Timer,
+    rows: &mut [Row<'_>],
+    rounds: usize,
+    mut flask: Option<&mut FlaskRounds>,
+) -> Vec<Vec<f64>> {
     // Calibrate each row to about 2 ms of work per slice.
     let sizes: Vec<usize> = rows
         .iter_mut()
@@ -286,18 +377,35 @@ fn measure(timer: &Timer, rows: &mut [Row<'_>], rounds: usize) -> Vec<Vec<f64>> 
         for ((_, run), (n, out)) in rows.iter_mut().zip(sizes.iter().zip(per_round.iter_mut())) {
             out.push(run(timer, *n).as_nanos() as f64 / *n as f64);
         }
+        if let Some(flask) = flask.as_mut() {
+            flask.round();
+        }
     }
     per_round
+}
+
+/// `--flask PYTHON`: the interpreter with Flask 3.1 that runs `benches/flask_bench.py --worker`.
+fn flask_worker(args: &[String]) -> Option<FlaskWorker> {
+    let python = args.iter().position(|a| a == "--flask").and_then(|i| args.get(i + 1))?;
+    Some(FlaskWorker::start(std::path::Path::new(python)))
+}
+
+/// One payload's ratios, for the tables after the per-row medians.
+struct Summary {
+    label: &'static str,
+    /// ours/floor open, ours/floor save, ours/peer open, ours/peer save.
+    against: [f64; 4],
+    /// ours/floor_zlib open and save, where our format compresses.
+    zlib: Option<(f64, f64)>,
+    /// ours/save against floor/save_http.
+    http: f64,
+    save: f64,
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let smoke = args.iter().any(|a| a == "--test");
-    let flask: Option<serde_json::Value> = args
-        .iter()
-        .position(|a| a == "--flask")
-        .and_then(|i| args.get(i + 1))
-        .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap());
+    let mut flask = flask_worker(&args);
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let rounds = if smoke { 2 } else { 31 };
     let batch = args
@@ -310,14 +418,15 @@ fn main() {
     let timer = Timer::new(clock, batch);
     println!(
         "{rounds} rounds, {name}, inputs made {} at a time, {} per clock reading subtracted; \
-         medians per operation, ratios = median of per-round ratios\n",
+         medians per operation, ratios = median of per-round ratios{}\n",
         if batch == 0 { "a whole slice".to_owned() } else { batch.to_string() },
         fmt(timer.overhead.as_nanos() as f64),
+        if flask.is_some() { "; Flask timed in every round" } else { "" },
     );
 
     if args.iter().any(|a| a == "--format") {
         #[cfg(feature = "flask")]
-        flask_format(&timer, rounds, flask.as_ref());
+        flask_format(&args, &timer, rounds, flask);
         #[cfg(not(feature = "flask"))]
         eprintln!("--format flask needs the flask feature: cargo bench --bench ratios --features flask");
         return;
@@ -325,6 +434,7 @@ fn main() {
 
     let (small, large, compressible) = (support::small(), support::large(), support::compressible());
     let mut summary = Vec::new();
+    let (mut flask_table, mut floor_table) = (Vec::new(), Vec::new());
     // "best": the least disturbed round, the closest this gets to a quiet machine.
     println!("| payload | operation | median | best round |");
     println!("|---|---|---:|---:|");
@@ -336,68 +446,56 @@ fn main() {
         if only.as_ref().is_some_and(|only| only != label) {
             continue;
         }
-        // `--profile ROW [--slices N]`: run that row alone, N slices of 1000 operations (default
-        // 1000, a few seconds, for `perf record`; a few for `valgrind --tool=callgrind`).
-        if let Some(row) = args.iter().position(|a| a == "--profile").and_then(|i| args.get(i + 1)) {
-            let slices = args
-                .iter()
-                .position(|a| a == "--slices")
-                .and_then(|i| args.get(i + 1))
-                .map_or(1000, |n| n.parse().unwrap());
-            let (_, run) = rows.iter_mut().find(|(name, _)| name == row).unwrap();
-            for _ in 0..slices {
-                run(&timer, 1000);
-            }
+        if profile(&args, &timer, &mut rows) {
             return;
         }
-        let per_round = measure(&timer, &mut rows, rounds);
+        // Flask has the small and large payloads (benches/flask_bench.py), not the 4 KB one.
+        let mut flask = flask
+            .as_mut()
+            .filter(|_| label != "compressed")
+            .map(|worker| FlaskRounds::new(worker, label, None));
+        let per_round = measure(&timer, &mut rows, rounds, flask.as_mut());
         let at = |name: &str| rows.iter().position(|(n, _)| *n == name).unwrap();
         for ((name, _), times) in rows.iter().zip(&per_round) {
-            let best = times.iter().copied().fold(f64::INFINITY, f64::min);
-            println!("| {label} | {name} | {} | {} |", fmt(median(times.clone())), fmt(best));
+            println!("| {label} | {name} | {} | {} |", fmt(median(times.clone())), fmt(best(times)));
         }
         let ratio = |a: &str, b: &str| {
             let (a, b) = (&per_round[at(a)], &per_round[at(b)]);
             median(a.iter().zip(b).map(|(a, b)| a / b).collect())
         };
-        let zlib = rows
-            .iter()
-            .any(|(n, _)| *n == "floor_zlib/open")
-            .then(|| (ratio("ours/open", "floor_zlib/open"), ratio("ours/save", "floor_zlib/save")));
-        let ours_total =
-            median(per_round[at("ours/open")].clone()) + median(per_round[at("ours/save")].clone());
-        let flask_ratio = flask.as_ref().and_then(|f| {
-            let f = f.get(label)?;
-            Some((f["open"].as_f64()? + f["save"].as_f64()?) / ours_total)
-        });
-        summary.push((
+        if let Some(flask) = flask {
+            flask.print_rows(label);
+            flask_table.push((label, flask.ratios(&per_round[at("ours/open")], &per_round[at("ours/save")])));
+            floor_table
+                .push((label, flask.ratios(&per_round[at("floor/open")], &per_round[at("floor/save_http")])));
+        }
+        summary.push(Summary {
             label,
-            [
+            against: [
                 ratio("ours/open", "floor/open"),
                 ratio("ours/save", "floor/save"),
                 ratio("ours/open", "peer/open"),
                 ratio("ours/save", "peer/save"),
             ],
-            flask_ratio,
-            median(per_round[at("ours/save")].clone()),
-            zlib,
-            ratio("ours/save", "floor/save_http"),
-        ));
+            zlib: rows
+                .iter()
+                .any(|(n, _)| *n == "floor_zlib/open")
+                .then(|| (ratio("ours/open", "floor_zlib/open"), ratio("ours/save", "floor_zlib/save"))),
+            http: ratio("ours/save", "floor/save_http"),
+            save: median(per_round[at("ours/save")].clone()),
+        });
     }
     println!();
-    println!(
-        "| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save | Flask/ours open+save |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|");
-    for (label, [fo, fs, po, ps], flask, _, _, _) in &summary {
-        let flask = flask.map_or("–".to_owned(), |r| format!("{r:.0}×"));
-        println!("| {label} | {fo:.2}× | {fs:.2}× | {po:.2}× | {ps:.2}× | {flask} |");
+    println!("| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save |");
+    println!("|---|---:|---:|---:|---:|");
+    for Summary { label, against: [fo, fs, po, ps], .. } in &summary {
+        println!("| {label} | {fo:.2}× | {fs:.2}× | {po:.2}× | {ps:.2}× |");
     }
     println!();
     println!("Same work as the floor with zlib (level 1, reused state) where our format compresses:\n");
     println!("| payload | ours/floor_zlib open | ours/floor_zlib save |");
     println!("|---|---:|---:|");
-    for (label, _, _, _, zlib, _) in &summary {
+    for Summary { label, zlib, .. } in &summary {
         if let Some((open, save)) = zlib {
             println!("| {label} | {open:.2}× | {save:.2}× |");
         }
@@ -405,10 +503,12 @@ fn main() {
     println!(
         "\nours/save against the floor plus its HTTP work (`Set-Cookie` line, `HeaderValue`, `Vary`):\n"
     );
-    for (label, _, _, _, _, http) in &summary {
+    for Summary { label, http, .. } in &summary {
         println!("- {label}: {http:.2}×");
     }
-    if let Some((_, _, _, save, _, _)) = summary.iter().find(|(l, ..)| *l == "compressed") {
+    if let Some(Summary { save, .. }) = summary.iter().find(|s| s.label == "compressed") {
         println!("\nCompressed save of the ≈4 KB session: {} (target ≤ 15 µs).", fmt(*save));
     }
+    print_flask_ratios("ours (open + save)", &flask_table);
+    print_flask_ratios("floor (open + save_http): the plain code anyone would write first", &floor_table);
 }

@@ -40,9 +40,7 @@ pub(crate) fn write(node: &Node, out: &mut String) {
         Node::Null => out.push_str("null"),
         Node::Bool(true) => out.push_str("true"),
         Node::Bool(false) => out.push_str("false"),
-        Node::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Node::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
         Node::BigInt(text) => out.push_str(text),
         Node::Float(f) => push_float(*f, out),
         Node::Str(s) => push_str(s, out),
@@ -85,8 +83,13 @@ pub(crate) fn write(node: &Node, out: &mut String) {
 /// surrogate pair.
 pub(crate) fn push_str(s: &str, out: &mut String) {
     out.push('"');
+    // Most keys and values are printable ASCII without `"` or `\\`: copied in one piece.
+    let plain =
+        s.bytes().position(|b| !matches!(b, b' '..=b'~') || b == b'"' || b == b'\\').unwrap_or(s.len());
+    let (head, rest) = s.split_at(plain);
+    out.push_str(head);
     let mut units = [0u16; 2];
-    for c in s.chars() {
+    for c in rest.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
