@@ -87,7 +87,7 @@ impl<'a> SignedValue<'a> {
             Some((b'.', rest)) => (true, rest),
             _ => (false, payload),
         };
-        if body.contains(&b'.') {
+        if memchr::memchr(b'.', body).is_some() {
             return Err(Rejection::Malformed);
         }
         Ok(SignedValue { signed, signature, timestamp, body, compressed })
@@ -109,7 +109,7 @@ impl<'a> SignedValue<'a> {
 }
 
 fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let dot = bytes.iter().rposition(|&b| b == b'.')?;
+    let dot = memchr::memrchr(b'.', bytes)?;
     Some((bytes.get(..dot)?, bytes.get(dot + 1..)?))
 }
 
