@@ -128,9 +128,9 @@ pub(crate) fn decode<T: DeserializeOwned>(format: Format, payload: &[u8]) -> Opt
     match format {
         Format::Native => {
             // One UTF-8 check of the whole payload, then serde_json's `&str` reader, which does
-            // not check each string again as its byte reader does: 12 % fewer instructions per
-            // small open outside SHA-256 (docs/performance.md). A payload that is not UTF-8
-            // anywhere, even in a field `T` ignores, is refused; we never write one.
+            // not check each string again as its byte reader does (docs/performance.md). A payload
+            // that is not UTF-8 anywhere, even in a field `T` ignores, is refused; we never write
+            // one.
             let text = std::str::from_utf8(payload).ok()?;
             let envelope: EnvelopeOwned<T> = serde_json::from_str(text).ok()?;
             Some(Decoded { data: envelope.v, permanent: envelope.p, flashes: envelope.f })
