@@ -1,13 +1,13 @@
 //! zlib compression by Flask's rule (use it when at least 2 bytes shorter) and inflate with a cap.
 //!
 //! Both directions reuse one (de)compressor per thread, reset before each use: a fresh zlib
-//! encoder allocates and clears a few hundred KB of tables, which costs up to 100 µs, several
-//! times the compression of a 4 KB session itself. The state kept is a few hundred KB (deflate)
+//! encoder allocates and clears a few hundred KB of tables, which costs several times the
+//! compression of a 4 KB session itself (docs/performance.md has the numbers). The state kept is a few hundred KB (deflate)
 //! and some 10 KB (inflate) per thread that ever (de)compressed a session.
 //!
 //! The backend is zlib-rs (flate2's `zlib-rs` feature, pure Rust): against flate2's default
-//! miniz_oxide, its reset clears less and its level 1 and inflate are faster; a 4 KB compressed
-//! save went from 31 µs to 20 µs and its open from 22 µs to 17 µs (docs/performance.md).
+//! miniz_oxide, its reset clears less and its level 1 and inflate are faster
+//! (docs/performance.md).
 
 use std::cell::RefCell;
 

@@ -66,7 +66,7 @@ impl FlaskFormat {
     ) -> Result<String, Error> {
         // CPython's `zlib.compress(json)` (level 6, default window and strategy), used when at
         // least 2 bytes shorter (`len(compressed) < len(json) - 1`), through this thread's reused
-        // level-6 state: a fresh encoder costs ~60 µs, more than the rest of the save. The `flask`
+        // level-6 state: a fresh encoder costs more than the rest of the save. The `flask`
         // feature builds flate2 on the C zlib library, so the bytes are the ones Python writes;
         // the interop tests compare them.
         let compressed = compress::compress_if_shorter(json);
