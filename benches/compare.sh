@@ -36,11 +36,7 @@ cargo bench --quiet --bench allocations
 
 if [[ "${1:-}" == "--criterion" ]]; then
     echo
-    echo "== Flask alone, for the criterion report (benches/flask_bench.py)"
-    mkdir -p target
-    .venv/bin/python benches/flask_bench.py --json target/flask.json
-    echo
-    echo "== criterion (cargo bench --bench session)"
+    echo "== criterion (cargo bench --bench session; rows one after the other, not the targets)"
     cargo bench --quiet --bench session >/dev/null
-    python3 benches/report.py --flask target/flask.json
+    python3 benches/report.py
 fi

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Prints the medians of the last `cargo bench --bench session` run (criterion's estimates in
-target/criterion) and the ratios the performance targets are stated in; with --flask FILE (the JSON
-of benches/flask_bench.py), the Flask rows and the Flask / ours ratio too. Markdown output.
+target/criterion) and the ratios between its rows. Markdown output.
+
+Criterion runs the rows one after the other, so these ratios are for per-row statistics and
+history; the target ratios, Flask's included, come from the interleaved `benches/ratios.rs`
+(`benches/compare.sh`), which times every side within each round.
 """
 
 import argparse
@@ -32,9 +35,7 @@ def ratio(a, b):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--flask", type=pathlib.Path, help="JSON written by flask_bench.py")
-    args = parser.parse_args()
-    flask = json.loads(args.flask.read_text()) if args.flask else {}
+    parser.parse_args()
 
     if not CRITERION.exists():
         sys.exit("no criterion results: run `cargo bench --bench session` first")
@@ -50,25 +51,18 @@ def main():
                 head, _, op = bench.rpartition("_") if bench.startswith("floor_zlib") else bench.partition("_")
                 name = f"{head}/{op}"
                 print(f"| {group} | {name} | {fmt(ns)} |")
-        for op in ("open", "save"):
-            if group in flask:
-                print(f"| {group} | flask/{op} (Python) | {fmt(flask[group][op])} |")
 
     print()
-    print("| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save "
-          "| Flask/ours open+save |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| payload | ours/floor open | ours/floor save | ours/peer open | ours/peer save |")
+    print("|---|---:|---:|---:|---:|")
     for group in ("small", "large", "compressed"):
         o_open, o_save = median_ns(group, "ours_open"), median_ns(group, "ours_save")
         if o_open is None:
             continue
-        flask_total = sum(flask[group].values()) if group in flask else None
-        ours_total = o_open + o_save if o_save is not None else None
         print(f"| {group} | {ratio(o_open, median_ns(group, 'floor_open'))} "
               f"| {ratio(o_save, median_ns(group, 'floor_save'))} "
               f"| {ratio(o_open, median_ns(group, 'peer_open'))} "
-              f"| {ratio(o_save, median_ns(group, 'peer_save'))} "
-              f"| {ratio(flask_total, ours_total)} |")
+              f"| {ratio(o_save, median_ns(group, 'peer_save'))} |")
     print()
     print("| payload | ours/floor_zlib open | ours/floor_zlib save |")
     print("|---|---:|---:|")
