@@ -1,6 +1,6 @@
-//! Flask 3.1.3's session tests that concern the save decision, ported to this API
-//! (shared/reference/flask-sessions.md §4: tests 1, 4, 6, 8, 11, 12, 13, 16), plus the
-//! refinements of DESIGN.md ("really changed", empty sessions, size limit).
+//! Flask 3.1.3's session tests that concern the save decision, ported to this API (tests 1, 4,
+//! 6, 8, 11, 12, 13, 16 of docs/flask-tests.md), plus this crate's refinements (docs/design.md,
+//! "Save decision": "really changed", empty sessions, size limit).
 
 mod common;
 

@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value as Json, json};
 
-/// flask-sessions.md §2.1: secret "dev", {"user_id": 42}, 1700000000.
+/// What Flask 3.1 writes for secret "dev", {"user_id": 42} at 1700000000 (docs/flask-migration.md).
 const DEV_COOKIE: &str = "eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs";
 const NOW: &str = "1700000000";
 
