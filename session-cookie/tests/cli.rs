@@ -291,3 +291,25 @@ fn flask_cookies_decode_and_re_encode_identically() {
     }
     assert!(checked >= 20, "{checked}");
 }
+
+#[test]
+fn encode_refuses_json_that_would_not_decode_back() {
+    // 300 000 repeated characters compress to a few KB, but inflate past the 256 KiB cap that
+    // `decode` (and every server) applies: `encode` refuses them instead of printing a cookie
+    // that nothing accepts.
+    let big = format!(r#"{{"cart":["{}"]}}"#, "a".repeat(300_000));
+    let out = run_with_stdin(&["encode", "--secret", "a-long-enough-secret-key", "--now", NOW], &big);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("262144") && stderr.contains("server-side"), "{stderr}");
+    let native = format!(r#"{{"v":{{"cart":["{}"]}}}}"#, "a".repeat(300_000));
+    let args = ["encode", "--format", "native", "--secret-hex", &"ab".repeat(32), "--now", NOW];
+    assert_eq!(code(&run_with_stdin(&args, &native)), 2);
+    // Just under the cap: printed, and it decodes back.
+    let fits = format!(r#"{{"cart":["{}"]}}"#, "a".repeat(200_000));
+    let out = run_with_stdin(&["encode", "--secret", "a-long-enough-secret-key", "--now", NOW], &fits);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let cookie = stdout(&out).trim().to_owned();
+    let out = run(&["decode", "--secret", "a-long-enough-secret-key", "--now", NOW, &cookie]);
+    assert_eq!(json_of(&out)["status"], "ok");
+}

@@ -52,7 +52,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, StaticConfig, parse_lifetime};
 pub use error::{Error, Rejection};
 pub use flash::Flash;
-pub use format::Format;
+pub use format::{Format, MAX_SESSION_JSON};
 pub use headers::{CookieSink, CookieSource};
 pub use integrations::{SaveFailed, SessionScope};
 pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
