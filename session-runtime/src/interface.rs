@@ -116,6 +116,9 @@ impl SecureCookieSessionInterface {
     }
 
     fn from_keys(keys: Option<Arc<Keys>>) -> Self {
+        if let Some(keys) = &keys {
+            crate::key::warn_if_weak(keys);
+        }
         let salt: Arc<[u8]> = Arc::from(DEFAULT_SALT);
         SecureCookieSessionInterface {
             native: keys.as_deref().map(|keys| NativeFormat::new(keys, &salt)),
