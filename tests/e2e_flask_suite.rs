@@ -1,4 +1,4 @@
-//! Flask 3.1.3's session tests (shared/reference/flask-sessions.md §4) ported end to end: each
+//! Flask 3.1.3's session tests (from Flask's own test suite) ported end to end: each
 //! starts an app on 127.0.0.1 and talks to it with reqwest and a cookie jar. docs/flask-tests.md
 //! maps every Flask test to the test here that covers it.
 

@@ -1,6 +1,6 @@
-//! Regressions for the known vulnerabilities and crashes of shared/reference/security.md that are
-//! not covered by a category file (the table in docs/security.md maps every listed item to its
-//! test).
+//! Regressions for known vulnerabilities and crashes of other session libraries (Flask,
+//! itsdangerous, Express, koa, …) that are not covered by a category file. The table "Known
+//! vulnerabilities and crashes" in docs/security.md lists every item and maps it to its test.
 
 #[path = "hostile_common/mod.rs"]
 mod common;

@@ -29,6 +29,14 @@ fn serial() -> MutexGuard<'static, ()> {
 /// Opens from `source` and returns the session with the bytes allocated while opening (the data
 /// the session holds included; the backend is built before counting starts).
 fn open_counting(source: &RawHeaders) -> (Tracked<Visit>, usize) {
+    open_counting_as::<Visit>(source)
+}
+
+/// [`open_counting`] for a session of type `T`.
+fn open_counting_as<T>(source: &RawHeaders) -> (Tracked<T>, usize)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Default,
+{
     let backend = backend();
     let region = Region::new(GLOBAL);
     let session = Tracked::open_with(backend, CookieConfig::DEFAULT, source);
@@ -203,25 +211,64 @@ fn a_payload_inflating_to_exactly_the_cap_is_read() {
     assert_eq!(outcome(&session), Err(Some(Payload)));
 }
 
-#[test]
-fn deeply_nested_json_under_a_valid_mac_is_refused_without_recursing() {
-    let _serial = serial();
-    // 100 000 levels in an ignored field: serde_json stops at its recursion limit (128).
-    let json = format!(r#"{{"v":{{"user":null,"count":1,"cart":[],"x":{}}}}}"#, "[".repeat(100_000));
+/// `Cookie: session=…` for `json`, compressed and signed with a valid MAC.
+fn compressed_cookie(json: &str) -> RawHeaders {
+    assert!(json.len() <= MAX_INFLATED, "within the inflate cap, so the cap is not what refuses it");
     let value = sign_raw(compressed_payload(json.as_bytes()).as_bytes(), timestamp(NOW).as_bytes());
     assert!(value.len() < 4 * KIB);
-    let (session, allocated) = open_counting(&RawHeaders::one([b"session=".as_slice(), &value].concat()));
+    RawHeaders::one([b"session=".as_slice(), &value].concat())
+}
+
+/// `levels` nested envelopes, balanced: `{"v":{"v":…1…}}`.
+fn nested_envelopes(levels: usize) -> String {
+    format!("{}1{}", "{\"v\":".repeat(levels), "}".repeat(levels))
+}
+
+#[test]
+fn deeply_nested_json_in_an_ignored_field_is_skipped_without_recursing() {
+    let _serial = serial();
+    // 100 000 balanced levels in a field the struct does not have. serde skips an unknown field
+    // as `IgnoredAny`, which serde_json reads in a loop with one byte of stack per level on the
+    // heap: no recursion, and so no recursion limit either. The cookie is accepted.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let json = format!(r#"{{"v":{{"user":null,"count":1,"cart":[],"x":{deep}}}}}"#);
+    let (session, allocated) = open_counting(&compressed_cookie(&json));
+    assert_eq!(outcome(&session), Ok(Visit { user: None, count: 1, cart: vec![] }));
+    assert!(allocated < READ_BOUND, "{allocated} bytes");
+    // Never closed, the same levels are refused at the end of the input, not at a depth limit.
+    let json = format!(r#"{{"v":{{"user":null,"count":1,"cart":[],"x":{}}}}}"#, "[".repeat(100_000));
+    let (session, allocated) = open_counting(&compressed_cookie(&json));
     assert_eq!(outcome(&session), Err(Some(Payload)));
     assert!(allocated < READ_BOUND, "{allocated} bytes");
 }
 
 #[test]
-fn deeply_nested_json_in_the_envelope_is_refused() {
+fn deeply_nested_json_in_a_read_field_stops_at_serde_json_recursion_limit() {
     let _serial = serial();
-    let json = format!("{}{}", "{\"v\":".repeat(50_000), "1");
-    let value = sign_raw(compressed_payload(json.as_bytes()).as_bytes(), timestamp(NOW).as_bytes());
-    let (session, _) = open_counting(&RawHeaders::one([b"session=".as_slice(), &value].concat()));
+    // Data that is read (here the whole session is a `serde_json::Value`) is parsed by recursion,
+    // which serde_json stops at 128 levels: 127 levels in all (the envelope and 126 of data, what
+    // `save` writes at most) are read, 128 are refused, and so are 40 000 (balanced, within the
+    // inflate cap) without overflowing the stack.
+    let open = |levels| open_counting_as::<serde_json::Value>(&compressed_cookie(&nested_envelopes(levels)));
+    let (session, _) = open(127);
+    assert_eq!(session.rejection(), None);
+    assert!(!session.is_new());
+    for levels in [128, 40_000] {
+        let (session, allocated) = open(levels);
+        assert_eq!(session.rejection(), Some(Payload), "{levels} levels");
+        assert_eq!(*session, serde_json::Value::Null);
+        assert!(allocated < READ_BOUND, "{allocated} bytes");
+    }
+}
+
+#[test]
+fn deeply_nested_envelopes_are_refused_as_missing_fields() {
+    let _serial = serial();
+    // 40 000 balanced envelopes into `Visit`: its one known level has no `count` (the rest is an
+    // unknown field `v`, skipped as above), so the data does not decode.
+    let (session, allocated) = open_counting(&compressed_cookie(&nested_envelopes(40_000)));
     assert_eq!(outcome(&session), Err(Some(Payload)));
+    assert!(allocated < READ_BOUND, "{allocated} bytes");
 }
 
 #[test]

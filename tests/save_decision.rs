@@ -1,6 +1,6 @@
-//! Flask 3.1.3's session tests that concern the save decision, ported to this API
-//! (shared/reference/flask-sessions.md §4: tests 1, 4, 6, 8, 11, 12, 13, 16), plus the
-//! refinements of DESIGN.md ("really changed", empty sessions, size limit).
+//! Flask 3.1.3's session tests that concern the save decision, ported to this API (tests 1, 4,
+//! 6, 8, 11, 12, 13, 16 of docs/flask-tests.md), plus this crate's refinements (docs/design.md,
+//! "Save decision": "really changed", empty sessions, size limit).
 
 mod common;
 
@@ -269,9 +269,10 @@ fn test_max_cookie_size() {
     let mut resp = response();
     let err = s.save(&mut resp).unwrap_err();
     match err {
-        Error::TooLarge { name, value_size, line_size, limit } => {
+        Error::TooLarge { name, value_size, line_size, limit, json_size } => {
             assert_eq!(name, "session");
             assert_eq!(limit, 4093);
+            assert!(json_size > 6000, "{json_size}");
             assert!(line_size > limit && value_size < line_size, "{value_size} {line_size}");
         }
         other => panic!("expected TooLarge, got {other:?}"),

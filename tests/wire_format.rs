@@ -275,7 +275,8 @@ fn too_large_incoming_value_is_refused_before_work() {
     assert_eq!(rejection(&b, &"A".repeat(5000)), Some(Rejection::TooLarge));
 }
 
-/// The same cookie recomputed from DESIGN.md's definition with nothing but hmac, sha2 and base64.
+/// The same cookie recomputed from the format's definition (docs/design.md, "Native wire format
+/// v1") with nothing but hmac, sha2 and base64.
 fn independent_cookie(secret: &[u8], salt: &[u8], name: &str, json: &[u8], now: u64) -> String {
     let mut kdf = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).unwrap();
     kdf.update(b"session-runtime/native/v1\0");

@@ -10,7 +10,7 @@
 //!
 //! `decode` prints one JSON object: `{"status":"ok","timestamp":N,"session":{…}}` (exit 0) or
 //! `{"status":"rejected","reason":"<Rejection kind>","detail":"…"}` (exit 1). Bad arguments or
-//! input: a message on stderr and exit 2.
+//! input: a message on stderr and exit 2. A key under 16 bytes is used, with a warning on stderr.
 #![forbid(unsafe_code)]
 
 use std::io::{Read, Write};
@@ -56,6 +56,8 @@ OUTPUT:
             {\"v\": data, \"p\": permanent, \"f\": flashes}.
     encode  the cookie value, on one line                                       exit 0
     errors  a message on stderr                                                 exit 2
+    A key under 16 bytes (Flask's \"dev\") is used, with a warning on stderr: it can be guessed
+    offline from a single cookie.
 ";
 
 /// A usage or input error: exit 2.
@@ -79,6 +81,21 @@ struct Options {
     positional: Vec<String>,
     help: bool,
     version: bool,
+    /// Printed on stderr before the command runs (weak keys).
+    warnings: Vec<String>,
+}
+
+/// The warning for a key under 16 bytes given with `flag`: its length, never its bytes.
+fn weak_key_warning(key: &SecretKey, flag: &str) -> Option<String> {
+    key.is_weak().then(|| {
+        format!(
+            "the {flag} key is {} bytes long; a key under {} bytes can be guessed offline from a single \
+             cookie (the Flask format signs with HMAC-SHA1 and binds no cookie name): use a long random \
+             key, e.g. 32 random bytes with --secret-hex",
+            key.len(),
+            session_runtime::MIN_STRONG_KEY_LEN
+        )
+    })
 }
 
 fn key_from_text(text: &str, flag: &str) -> Result<SecretKey, Usage> {
@@ -106,7 +123,8 @@ fn parse_u64(text: &str, flag: &str) -> Result<u64, Usage> {
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, Usage> {
     let mut options = Options::default();
     let mut args = args.into_iter();
-    let set_current = |options: &mut Options, key: SecretKey| {
+    let set_current = |options: &mut Options, key: SecretKey, flag: &str| {
+        options.warnings.extend(weak_key_warning(&key, flag));
         if options.current.replace(key).is_some() {
             return Err(usage("give one of --secret, --secret-hex, --secret-env"));
         }
@@ -147,22 +165,28 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, Usage> 
             }
             "--secret" => {
                 let key = key_from_text(&value("--secret")?, "--secret")?;
-                set_current(&mut options, key)?;
+                set_current(&mut options, key, "--secret")?;
             }
             "--secret-hex" => {
                 let key = key_from_hex(&value("--secret-hex")?, "--secret-hex")?;
-                set_current(&mut options, key)?;
+                set_current(&mut options, key, "--secret-hex")?;
             }
             "--secret-env" => {
                 let var = value("--secret-env")?;
                 let text = std::env::var(&var)
                     .map_err(|_| usage(format!("--secret-env: the environment variable {var} is not set")))?;
                 let key = key_from_text(&text, "--secret-env")?;
-                set_current(&mut options, key)?;
+                set_current(&mut options, key, "--secret-env")?;
             }
-            "--fallback" => options.fallbacks.push(key_from_text(&value("--fallback")?, "--fallback")?),
+            "--fallback" => {
+                let key = key_from_text(&value("--fallback")?, "--fallback")?;
+                options.warnings.extend(weak_key_warning(&key, "--fallback"));
+                options.fallbacks.push(key);
+            }
             "--fallback-hex" => {
-                options.fallbacks.push(key_from_hex(&value("--fallback-hex")?, "--fallback-hex")?)
+                let key = key_from_hex(&value("--fallback-hex")?, "--fallback-hex")?;
+                options.warnings.extend(weak_key_warning(&key, "--fallback-hex"));
+                options.fallbacks.push(key);
             }
             "--name" => options.name = Some(value("--name")?),
             "--salt" => options.salt = Some(value("--salt")?),
@@ -419,7 +443,12 @@ fn encode(options: Options) -> Result<Outcome, Usage> {
 }
 
 fn main() -> ExitCode {
-    let result = parse_args(std::env::args().skip(1)).and_then(run);
+    let result = parse_args(std::env::args().skip(1)).and_then(|options| {
+        for warning in &options.warnings {
+            let _ = writeln!(std::io::stderr(), "session-cookie: warning: {warning}");
+        }
+        run(options)
+    });
     match result {
         Ok(outcome) => {
             // A closed stdout (`| head`) is not worth a panic.

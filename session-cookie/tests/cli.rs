@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value as Json, json};
 
-/// flask-sessions.md §2.1: secret "dev", {"user_id": 42}, 1700000000.
+/// What Flask 3.1 writes for secret "dev", {"user_id": 42} at 1700000000 (docs/flask-migration.md).
 const DEV_COOKIE: &str = "eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs";
 const NOW: &str = "1700000000";
 
@@ -290,4 +290,79 @@ fn flask_cookies_decode_and_re_encode_identically() {
         checked += 1;
     }
     assert!(checked >= 20, "{checked}");
+}
+
+#[test]
+fn encode_refuses_json_that_would_not_decode_back() {
+    // 300 000 repeated characters compress to a few KB, but inflate past the 256 KiB cap that
+    // `decode` (and every server) applies: `encode` refuses them instead of printing a cookie
+    // that nothing accepts.
+    let big = format!(r#"{{"cart":["{}"]}}"#, "a".repeat(300_000));
+    let out = run_with_stdin(&["encode", "--secret", "a-long-enough-secret-key", "--now", NOW], &big);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("262144") && stderr.contains("server-side"), "{stderr}");
+    let native = format!(r#"{{"v":{{"cart":["{}"]}}}}"#, "a".repeat(300_000));
+    let args = ["encode", "--format", "native", "--secret-hex", &"ab".repeat(32), "--now", NOW];
+    assert_eq!(code(&run_with_stdin(&args, &native)), 2);
+    // Just under the cap: printed, and it decodes back.
+    let fits = format!(r#"{{"cart":["{}"]}}"#, "a".repeat(200_000));
+    let out = run_with_stdin(&["encode", "--secret", "a-long-enough-secret-key", "--now", NOW], &fits);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let cookie = stdout(&out).trim().to_owned();
+    let out = run(&["decode", "--secret", "a-long-enough-secret-key", "--now", NOW, &cookie]);
+    assert_eq!(json_of(&out)["status"], "ok");
+}
+
+#[test]
+fn keys_under_16_bytes_are_used_with_a_warning_on_stderr_that_never_shows_them() {
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    let out = run(&["decode", "--secret", "dev", "--now", NOW, DEV_COOKIE]);
+    assert_eq!(code(&out), 0, "still decodes");
+    let warning = stderr(&out);
+    assert!(warning.contains("warning:") && warning.contains("--secret key is 3 bytes long"), "{warning}");
+    assert_eq!(warning.lines().count(), 1, "{warning}");
+    // Every way of giving a key; the key's text never appears.
+    let secret = "Zq7short";
+    let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+    for args in [
+        vec!["encode", "--secret", secret, "--now", NOW, "{}"],
+        vec!["encode", "--secret-hex", &hex, "--now", NOW, "{}"],
+        vec!["encode", "--secret", "a-long-enough-secret-key", "--fallback", secret, "--now", NOW, "{}"],
+        vec!["encode", "--secret", "a-long-enough-secret-key", "--fallback-hex", &hex, "--now", NOW, "{}"],
+    ] {
+        let out = run(&args);
+        assert_eq!(code(&out), 0, "{args:?}");
+        let warning = stderr(&out);
+        assert!(
+            warning.contains("8 bytes long") && warning.contains("under 16 bytes"),
+            "{args:?}: {warning}"
+        );
+        assert!(!warning.contains(secret) && !warning.contains(&hex), "{warning}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_session-cookie"))
+        .args(["encode", "--secret-env", "CLI_TEST_SHORT_KEY", "--now", NOW, "{}"])
+        .env("CLI_TEST_SHORT_KEY", secret)
+        .output()
+        .expect("run session-cookie");
+    assert!(stderr(&out).contains("--secret-env key is 8 bytes long"), "{}", stderr(&out));
+    // 16 bytes and more: no warning.
+    let out = run(&["encode", "--secret", "sixteen-bytes-ok", "--now", NOW, "{}"]);
+    assert_eq!((code(&out), stderr(&out)), (0, String::new()));
+}
+
+#[test]
+fn key_material_never_appears_in_error_messages() {
+    // A mistyped key, or a key the cookie does not verify under: the messages name the flag only.
+    let secret = "Zq7SECRETzq7";
+    for args in [
+        vec!["decode", "--secret-hex", &format!("{secret}00"), DEV_COOKIE],
+        vec!["decode", "--secret", secret, "--secret", secret, DEV_COOKIE],
+        vec!["decode", "--secret", &format!("{secret}{secret}"), "--now", NOW, DEV_COOKIE],
+        vec!["decode", "--fallback-hex", secret, "--secret", "x", DEV_COOKIE],
+    ] {
+        let out = run(&args);
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains(secret), "{args:?}: {all}");
+    }
 }

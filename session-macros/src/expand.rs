@@ -106,7 +106,9 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
 }
 
 /// `CookieConfig::from_static(StaticConfig { .. })` with every field written out, so the
-/// snapshot shows exactly what a struct gets.
+/// snapshot shows exactly what a struct gets. `from_static` checks the rules again, in const
+/// evaluation (no run-time cost); `check` has already reported every broken one with its span, so
+/// that second check never fires for derived configs.
 fn config_expr(config: &Config) -> TokenStream {
     let krate = &config.krate;
     let private = quote!(#krate::__private);

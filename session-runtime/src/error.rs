@@ -90,20 +90,34 @@ pub enum Error {
         "The session is unavailable because no secret key was set.  Set the secret_key on the application to something unique and secret."
     )]
     NullSession,
-    /// The `Set-Cookie` line would exceed the configured maximum; browsers silently drop such
-    /// cookies, so it is not sent.
-    #[error(
-        "the '{name}' cookie is too large: the value was {value_size} bytes and the Set-Cookie line {line_size} bytes, but the limit is {limit} bytes; browsers silently ignore larger cookies, so it was not sent"
-    )]
+    /// The session is too large to be sent, so nothing is: either its `Set-Cookie` line would
+    /// exceed the configured maximum (browsers silently drop such cookies), or its JSON is over
+    /// [`MAX_SESSION_JSON`](crate::MAX_SESSION_JSON), more than a compressed cookie may inflate
+    /// to when it is read back (it would be refused on the next request, as `Rejection::Payload`,
+    /// and the user would lose the session). Keep the session small: store large data
+    /// server-side and keep only its id in the session.
+    ///
+    /// ```
+    /// use session_runtime::{Error, MAX_SESSION_JSON};
+    /// let error = Error::TooLarge {
+    ///     name: "session".into(), value_size: 0, line_size: 0, limit: 4093,
+    ///     json_size: MAX_SESSION_JSON + 1,
+    /// };
+    /// assert!(error.to_string().contains("store large data server-side"));
+    /// ```
+    #[error("{}", too_large(.name, *.value_size, *.line_size, *.limit, *.json_size))]
     TooLarge {
         /// Cookie name.
         name: String,
-        /// Length of the cookie value.
+        /// Length of the cookie value; 0 when the JSON alone was over
+        /// [`MAX_SESSION_JSON`](crate::MAX_SESSION_JSON) (refused before compressing and signing).
         value_size: usize,
-        /// Length of the whole `Set-Cookie` line (name, value and attributes).
+        /// Length of the whole `Set-Cookie` line (name, value and attributes); 0 as `value_size`.
         line_size: usize,
         /// The configured maximum (`max_size`).
         limit: usize,
+        /// Length of the session's JSON (what is compressed and signed).
+        json_size: usize,
     },
     /// The session data could not be serialized.
     #[error("the session data could not be serialized: {0}")]
@@ -128,4 +142,24 @@ pub enum Error {
     /// `503 Service Unavailable`.
     #[error(transparent)]
     Store(#[from] crate::server_side::StoreError),
+}
+
+/// The message of [`Error::TooLarge`]: which limit was exceeded, and what to do about it.
+fn too_large(name: &str, value_size: usize, line_size: usize, limit: usize, json_size: usize) -> String {
+    const ADVICE: &str = "keep the session small: store large data server-side (a database, or \
+                          server-side sessions) and keep only its id in the session";
+    if json_size > crate::MAX_SESSION_JSON {
+        format!(
+            "the '{name}' session is too large: its JSON is {json_size} bytes, but a session cookie may \
+             hold at most {} bytes once inflated, so the next request would refuse it and lose the \
+             session; it was not sent; {ADVICE}",
+            crate::MAX_SESSION_JSON
+        )
+    } else {
+        format!(
+            "the '{name}' cookie is too large: the value was {value_size} bytes and the Set-Cookie line \
+             {line_size} bytes, but the limit is {limit} bytes; browsers silently ignore larger \
+             cookies, so it was not sent; {ADVICE}"
+        )
+    }
 }

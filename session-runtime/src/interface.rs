@@ -10,7 +10,7 @@ use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
 #[cfg(feature = "flask")]
 use crate::format::flask::FlaskFormat;
-use crate::format::{Format, native::NativeFormat};
+use crate::format::{Format, MAX_SESSION_JSON, native::NativeFormat};
 use crate::headers::{Attributes, CookieSink, CookieSource, cookie_values, render_delete};
 use crate::key::{Keys, global_keys};
 use crate::save::{CookieAction, SessionState, decide};
@@ -116,6 +116,9 @@ impl SecureCookieSessionInterface {
     }
 
     fn from_keys(keys: Option<Arc<Keys>>) -> Self {
+        if let Some(keys) = &keys {
+            crate::key::warn_if_weak(keys);
+        }
         let salt: Arc<[u8]> = Arc::from(DEFAULT_SALT);
         SecureCookieSessionInterface {
             native: keys.as_deref().map(|keys| NativeFormat::new(keys, &salt)),
@@ -194,6 +197,18 @@ impl SecureCookieSessionInterface {
         now: u64,
         room: usize,
     ) -> Result<String, Error> {
+        // A compressed payload that inflates past the cap is refused when it is read back, which
+        // would log the user out on the next request: refuse it here instead. The JSON's length
+        // is known before anything is compressed, so this is one comparison per save.
+        if payload.len() > MAX_SESSION_JSON {
+            return Err(Error::TooLarge {
+                name: config.name().to_owned(),
+                value_size: 0,
+                line_size: 0,
+                limit: config.max_size(),
+                json_size: payload.len(),
+            });
+        }
         match config.format() {
             Format::Native => match &self.native {
                 Some(native) => native.sign_after(prefix, config.name(), payload, now, room),
@@ -209,7 +224,9 @@ impl SecureCookieSessionInterface {
 
     /// Signs a session payload (what the typed handle serializes: the native envelope, or the
     /// Flask session dict) as the cookie value for `config`, at the backend's clock. For tools and
-    /// tests; handlers use [`Tracked::save`](crate::Tracked::save).
+    /// tests; handlers use [`Tracked::save`](crate::Tracked::save). A payload longer than
+    /// [`MAX_SESSION_JSON`] is refused ([`Error::TooLarge`]), as `save` refuses it: its cookie
+    /// would not read back.
     ///
     /// ```
     /// use session_runtime::{CookieConfig, FixedClock, Keys, SecretKey, SecureCookieSessionInterface};
@@ -310,6 +327,7 @@ impl SessionInterface for SecureCookieSessionInterface {
                         value_size,
                         line_size: line.len(),
                         limit: config.max_size(),
+                        json_size: payload.len(),
                     });
                 }
                 Some(line)

@@ -2,12 +2,22 @@
 //! then the fallbacks, in the order given.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Once, OnceLock};
 
 use subtle::ConstantTimeEq;
 
 /// The minimum key length of the native format, in bytes.
 pub const MIN_NATIVE_KEY_LEN: usize = 32;
+
+/// Keys shorter than this many bytes are weak ([`SecretKey::is_weak`]): a key of a few
+/// characters, such as Flask's `"dev"`, is guessed offline from a single cookie. The native format
+/// needs [`MIN_NATIVE_KEY_LEN`] anyway; this matters for keys made with
+/// [`SecretKey::from_legacy`] for the Flask format.
+///
+/// ```
+/// assert_eq!(session_runtime::MIN_STRONG_KEY_LEN, 16);
+/// ```
+pub const MIN_STRONG_KEY_LEN: usize = 16;
 
 /// A secret signing key. Its bytes never appear in `Debug` output; equality is constant-time.
 ///
@@ -89,6 +99,19 @@ impl SecretKey {
     #[allow(clippy::len_without_is_empty)] // a key is never empty
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Whether the key is shorter than [`MIN_STRONG_KEY_LEN`] (16 bytes): short enough to be
+    /// guessed offline from one cookie. Building a backend with such a key logs a warning once
+    /// (feature `tracing`), and `session-cookie` warns on stderr.
+    ///
+    /// ```
+    /// use session_runtime::SecretKey;
+    /// assert!(SecretKey::from_legacy(b"dev").unwrap().is_weak());
+    /// assert!(!SecretKey::generate().unwrap().is_weak());
+    /// ```
+    pub fn is_weak(&self) -> bool {
+        self.0.len() < MIN_STRONG_KEY_LEN
     }
 
     /// The raw key bytes, for deriving signing keys. Handle with care.
@@ -228,8 +251,49 @@ static GLOBAL_KEYS: OnceLock<Option<Arc<Keys>>> = OnceLock::new();
 /// assert!(install_keys(Keys::new(SecretKey::generate().unwrap())).is_err());
 /// ```
 pub fn install_keys(keys: Keys) -> Result<(), KeyError> {
+    warn_if_weak(&keys);
     GLOBAL_KEYS.set(Some(Arc::new(keys))).map_err(|_| KeyError::AlreadySet)
 }
+
+/// The shortest weak key of `keys` (current or fallback: both verify), as its length and whether
+/// it is the current key.
+fn weakest(keys: &Keys) -> Option<(usize, bool)> {
+    keys.verifying()
+        .enumerate()
+        .filter(|(_, key)| key.is_weak())
+        .map(|(i, key)| (key.len(), i == 0))
+        .min_by_key(|&(len, _)| len)
+}
+
+/// Logs one warning per process (feature `tracing`) the first time keys with a weak key are
+/// installed or given to a backend: at start-up, where it is seen, and never once per request.
+pub(crate) fn warn_if_weak(keys: &Keys) {
+    static WARNED: Once = Once::new();
+    warn_once(&WARNED, keys, log_weak_key);
+}
+
+/// Calls `log` with [`weakest`] the first time `once` sees a ring with a weak key.
+fn warn_once(once: &Once, keys: &Keys, log: impl FnOnce(usize, bool)) {
+    if let Some((len, current)) = weakest(keys) {
+        once.call_once(|| log(len, current));
+    }
+}
+
+/// The warning: the key's length and role, never its bytes.
+#[cfg(feature = "tracing")]
+fn log_weak_key(len: usize, current: bool) {
+    let role = if current { "the current key" } else { "a fallback key" };
+    tracing::warn!(
+        key_len = len,
+        "session-runtime: {role} is {len} bytes long; a secret key under {MIN_STRONG_KEY_LEN} bytes can be \
+         guessed offline from a single cookie (the Flask format signs with it, HMAC-SHA1; the native \
+         format refuses keys under {MIN_NATIVE_KEY_LEN} bytes). Use a long random key \
+         (`SecretKey::generate()`, or 32 random bytes as hex)"
+    );
+}
+
+#[cfg(not(feature = "tracing"))]
+fn log_weak_key(_len: usize, _current: bool) {}
 
 /// The process-wide key ring: the installed one, else the one read once from the environment,
 /// else `None` (sessions are then null sessions: readable, never saved).
@@ -262,6 +326,82 @@ mod tests {
         assert_eq!(SecretKey::from_hex("zz").unwrap_err(), KeyError::BadHex);
         assert_eq!(SecretKey::from_hex("abc").unwrap_err(), KeyError::BadHex);
         assert_eq!(SecretKey::from_hex(&"0F".repeat(32)).unwrap().expose_bytes(), &[15u8; 32]);
+    }
+
+    #[test]
+    fn weak_keys_are_those_under_16_bytes_current_or_fallback() {
+        let key = |len: usize| SecretKey::from_legacy(&vec![b'k'; len]).unwrap();
+        assert!(key(1).is_weak() && key(15).is_weak());
+        assert!(!key(16).is_weak() && !key(64).is_weak());
+        assert_eq!(weakest(&Keys::new(key(16))), None);
+        assert_eq!(weakest(&Keys::new(key(3))), Some((3, true)));
+        assert_eq!(weakest(&Keys::new(key(32)).with_fallbacks([key(20), key(5), key(9)])), Some((5, false)));
+    }
+
+    #[test]
+    fn the_warning_is_given_once_and_only_for_weak_keys() {
+        let once = Once::new();
+        let mut calls = Vec::new();
+        warn_once(&once, &Keys::new(SecretKey::from_legacy(&[1; 16]).unwrap()), |len, current| {
+            calls.push((len, current))
+        });
+        assert!(calls.is_empty() && !once.is_completed(), "a strong ring does not use up the warning");
+        for _ in 0..3 {
+            warn_once(&once, &Keys::new(SecretKey::from_legacy(b"dev").unwrap()), |len, current| {
+                calls.push((len, current))
+            });
+        }
+        assert_eq!(calls, [(3, true)]);
+    }
+
+    /// The real warning reaches a `tracing` subscriber once, as a WARN event that gives the length
+    /// and not the key.
+    #[cfg(feature = "tracing")]
+    #[test]
+    fn the_warning_is_one_tracing_event_without_the_key() {
+        use std::fmt::Write;
+        use std::sync::Mutex;
+
+        #[derive(Default)]
+        struct Capture(Mutex<Vec<String>>);
+
+        struct Text<'a>(&'a mut String);
+        impl tracing::field::Visit for Text<'_> {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
+                let _ = write!(self.0, " {}={value:?}", field.name());
+            }
+        }
+
+        impl tracing::Subscriber for &'static Capture {
+            fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+                true
+            }
+            fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+                tracing::span::Id::from_u64(1)
+            }
+            fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+            fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+            fn event(&self, event: &tracing::Event<'_>) {
+                let mut text = event.metadata().level().to_string();
+                event.record(&mut Text(&mut text));
+                self.0.lock().unwrap().push(text);
+            }
+            fn enter(&self, _: &tracing::span::Id) {}
+            fn exit(&self, _: &tracing::span::Id) {}
+        }
+
+        let capture: &'static Capture = Box::leak(Box::default());
+        let keys = Keys::new(SecretKey::from_legacy(b"secretive").unwrap());
+        let once = Once::new();
+        tracing::subscriber::with_default(capture, || {
+            warn_once(&once, &keys, log_weak_key);
+            warn_once(&once, &keys, log_weak_key);
+        });
+        let events = capture.0.lock().unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(events[0].starts_with("WARN") && events[0].contains("key_len=9"), "{events:?}");
+        assert!(events[0].contains("the current key is 9 bytes long"), "{events:?}");
+        assert!(!events[0].contains("secretive"), "{events:?}");
     }
 
     #[test]

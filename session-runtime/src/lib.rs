@@ -52,11 +52,11 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, StaticConfig, parse_lifetime};
 pub use error::{Error, Rejection};
 pub use flash::Flash;
-pub use format::Format;
+pub use format::{Format, MAX_SESSION_JSON};
 pub use headers::{CookieSink, CookieSource};
 pub use integrations::{SaveFailed, SessionScope};
 pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
-pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, SecretKey, global_keys, install_keys};
+pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, global_keys, install_keys};
 pub use server_side::{
     DEFAULT_STORE_TIMEOUT, MemoryStore, Record, SaveMode, ServerSideSessionInterface, SessionStore,
     StoreError, StoreFuture,

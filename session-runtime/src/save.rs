@@ -1,5 +1,6 @@
-//! Flask 3.1.3's `save_session` decision, with the refinements of DESIGN.md, as a pure function
-//! that every [`SessionInterface`](crate::SessionInterface) can share.
+//! Flask 3.1.3's `save_session` decision, with this crate's refinements (docs/design.md, "Save
+//! decision"), as a pure function that every [`SessionInterface`](crate::SessionInterface) can
+//! share.
 
 use crate::error::Error;
 

@@ -26,31 +26,18 @@ use crate::tracked::Tracked;
 /// assert_eq!(visit.count, 0);
 /// ```
 ///
-/// By hand it is two items:
-///
-/// ```
-/// use session_runtime::{CookieConfig, Session, StaticConfig};
-///
-/// #[derive(serde::Serialize, serde::Deserialize, Default)]
-/// struct Visit { count: u32 }
-///
-/// impl Session for Visit {
-///     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig { name: "visit", ..StaticConfig::DEFAULT });
-///     fn config() -> &'static CookieConfig {
-///         static CONFIG: CookieConfig = <Visit as Session>::CONFIG;
-///         &CONFIG
-///     }
-/// }
-///
-/// let visit = Visit::open(&http::Request::new(()));
-/// assert_eq!(visit.count, 0);
-/// ```
+/// Use the derive rather than an `impl` by hand: it checks every setting at compile time and
+/// points at the one that breaks a rule (an invalid name, a `__Host-` cookie without `secure`,
+/// `same_site = "none"` without `secure`, a lifetime over 400 days…). For a configuration known
+/// only at run time, build a [`CookieConfig`] with [`CookieConfig::builder`] (which checks the
+/// same rules) and use [`Tracked::open_with`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a session type",
     label = "add `#[derive(Session)]` (and `Serialize`, `Deserialize`, `Default`) to `{Self}`"
 )]
 pub trait Session: Serialize + DeserializeOwned + Default + Sized {
-    /// The cookie configuration, checked at compile time by the derive.
+    /// The cookie configuration, checked at compile time by the derive (an invalid one does not
+    /// compile).
     const CONFIG: CookieConfig;
 
     /// The same configuration as a `'static` reference.

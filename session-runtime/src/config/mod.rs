@@ -4,6 +4,7 @@
 mod builder;
 mod lifetime;
 pub mod rules;
+mod static_check;
 
 use std::borrow::Cow;
 
@@ -75,7 +76,7 @@ pub struct CookieConfig {
     pub(crate) format: Format,
 }
 
-/// The parts of a config as the derive emits them: every value already checked at compile time.
+/// The parts of a config as the derive emits them, for [`CookieConfig::from_static`].
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct StaticConfig {
@@ -115,10 +116,17 @@ impl CookieConfig {
     /// The default configuration.
     pub const DEFAULT: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
 
-    /// Builds a config from parts the derive has already validated. Not checked again: use
+    /// Builds a config from parts written out in full, as the derive emits it, and checks every
+    /// cookie rule the builder checks. In a `const` or `static` (where the derive puts it) a
+    /// broken rule does not compile: the error is the rule's message. Use
     /// [`CookieConfig::builder`] for values known only at run time.
+    ///
+    /// # Panics
+    ///
+    /// When `parts` breaks a rule and this is evaluated at run time (outside a `const`).
     #[doc(hidden)]
     pub const fn from_static(parts: StaticConfig) -> CookieConfig {
+        static_check::check(&parts);
         CookieConfig {
             name: Cow::Borrowed(parts.name),
             domain: match parts.domain {

@@ -4,12 +4,8 @@
 //! ```no_run
 //! use actix_web::{web, App, HttpServer};
 //! use session_runtime::{actix::SessionMiddleware, Tracked};
-//! # use session_runtime::{CookieConfig, Session, StaticConfig};
-//! # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
-//! # impl Session for Visit {
-//! #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
-//! #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
-//! # }
+//! # #[derive(session_runtime::Session, serde::Serialize, serde::Deserialize, Default)]
+//! # struct Visit { count: u32 }
 //!
 //! async fn count(mut visit: Tracked<Visit>) -> String {
 //!     visit.count += 1;

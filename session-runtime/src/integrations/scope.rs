@@ -90,15 +90,11 @@ impl fmt::Debug for EagerSessions {
 /// open). Layers put it into the request's extensions; it is cheap to clone.
 ///
 /// ```
-/// use session_runtime::{CookieConfig, Session, SessionScope, StaticConfig, SecureCookieSessionInterface};
+/// use session_runtime::{Session, SessionScope, SecureCookieSessionInterface};
 /// use std::sync::Arc;
 ///
-/// #[derive(serde::Serialize, serde::Deserialize, Default)]
+/// #[derive(Session, serde::Serialize, serde::Deserialize, Default)]
 /// struct Visit { count: u32 }
-/// impl Session for Visit {
-///     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
-///     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
-/// }
 ///
 /// let scope = SessionScope::new(Arc::new(SecureCookieSessionInterface::without_keys()));
 /// let visit = scope.open::<Visit>(&http::Request::new(()));

@@ -57,12 +57,8 @@ impl SessionLayer {
     /// Flask. Handlers that extract `T` get this same handle.
     ///
     /// ```
-    /// # use session_runtime::{CookieConfig, Session, StaticConfig};
-    /// # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
-    /// # impl Session for Visit {
-    /// #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
-    /// #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
-    /// # }
+    /// # #[derive(session_runtime::Session, serde::Serialize, serde::Deserialize, Default)]
+    /// # struct Visit { count: u32 }
     /// let layer = session_runtime::tower::SessionLayer::new().eager::<Visit>();
     /// # let _ = layer;
     /// ```
@@ -146,12 +142,8 @@ where
 ///
 /// ```
 /// use session_runtime::tower::open;
-/// # use session_runtime::{CookieConfig, Session, StaticConfig};
-/// # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
-/// # impl Session for Visit {
-/// #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
-/// #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
-/// # }
+/// # #[derive(session_runtime::Session, serde::Serialize, serde::Deserialize, Default)]
+/// # struct Visit { count: u32 }
 /// let request = http::Request::new(());
 /// assert!(open::<Visit, _>(&request).is_none(), "no layer in front of this request");
 /// ```
@@ -165,12 +157,8 @@ pub fn open<T: Session + Send + 'static, B>(request: &Request<B>) -> Option<Trac
 ///
 /// ```
 /// use session_runtime::tower::open_async;
-/// # use session_runtime::{CookieConfig, Session, StaticConfig};
-/// # #[derive(serde::Serialize, serde::Deserialize, Default)] struct Visit { count: u32 }
-/// # impl Session for Visit {
-/// #     const CONFIG: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
-/// #     fn config() -> &'static CookieConfig { static C: CookieConfig = Visit::CONFIG; &C }
-/// # }
+/// # #[derive(session_runtime::Session, serde::Serialize, serde::Deserialize, Default)]
+/// # struct Visit { count: u32 }
 /// # async fn service(request: http::Request<()>) {
 /// let visit = open_async::<Visit, _>(&request).await;
 /// # let _ = visit; }
