@@ -135,11 +135,12 @@ impl Server {
             .expect("start the example");
         let stdout = child.stdout.take().expect("stdout");
         let (sender, receiver) = mpsc::channel();
+        // Reads to the end, not just to the address: a closed pipe would make the server's next
+        // `println!` panic.
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(at) = line.find("http://") {
                     let _ = sender.send(line[at..].trim_end_matches('/').to_owned());
-                    return;
                 }
             }
         });
