@@ -2,7 +2,8 @@
 //! sessions (in-memory store, Redis store on loopback), measured in the same run.
 //!
 //! `cargo bench --bench server_side` (Redis at `REDIS_URL`, default `redis://127.0.0.1:6379/`;
-//! the Redis cases are skipped with a notice when it does not answer). Numbers: docs/server-side.md.
+//! the Redis cases are skipped with a notice when it does not answer, and fail under CI, where
+//! `CI` is set and `.ci/run` starts a Redis). Numbers: docs/server-side.md.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -67,6 +68,7 @@ fn open_save(c: &mut Criterion) {
                 rt.block_on(async { RedisStore::builder(url).prefix("bench:").build() }).expect("redis");
             backends.push(("redis", Arc::new(ServerSideSessionInterface::new(keys(), store))));
         }
+        None if std::env::var_os("CI").is_some() => panic!("CI is set but Redis (REDIS_URL) does not answer"),
         None => eprintln!("NOTICE: Redis is unreachable (REDIS_URL): the redis cases are skipped"),
     }
     let mut group = c.benchmark_group("open_save");

@@ -1,7 +1,8 @@
 //! actix-web: the middleware opens sessions on demand and saves them after each handler.
 //!
 //! `cargo run --example actix --features actix`... or simply `cargo run --example actix`
-//! (the workspace package enables the feature), then open http://127.0.0.1:3002/.
+//! (the workspace package enables the feature), then open http://127.0.0.1:3002/. `PORT` picks
+//! another port (`0`: any free one; the address is printed).
 
 use std::sync::Arc;
 
@@ -25,13 +26,15 @@ async fn index(mut visit: Tracked<Visit>) -> String {
 async fn main() -> std::io::Result<()> {
     let key = SecretKey::generate().map_err(std::io::Error::other)?;
     let backend = Arc::new(SecureCookieSessionInterface::new(Keys::new(key)));
-    println!("actix demo on http://127.0.0.1:3002/");
-    HttpServer::new(move || {
+    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3002);
+    let server = HttpServer::new(move || {
         App::new()
             .wrap(SessionMiddleware::with_interface(Arc::clone(&backend)))
             .route("/", web::get().to(index))
     })
-    .bind(("127.0.0.1", 3002))?
-    .run()
-    .await
+    .bind(("127.0.0.1", port))?;
+    for addr in server.addrs() {
+        println!("actix demo on http://{addr}/");
+    }
+    server.run().await
 }

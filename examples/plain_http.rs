@@ -2,6 +2,7 @@
 //! it and saves it into the response by hand.
 //!
 //! `cargo run --example plain_http`, then `curl -c jar -b jar http://127.0.0.1:3001/` a few times.
+//! `PORT` picks another port (`0`: any free one; the address is printed).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -40,7 +41,8 @@ async fn handle(
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let keys = Keys::from_env().map_or_else(|| SecretKey::generate().map(Keys::new), Ok)?;
     let backend: Arc<dyn SessionInterface> = Arc::new(SecureCookieSessionInterface::new(keys));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 3001)).await?;
+    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3001);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("plain hyper server on http://{}", listener.local_addr()?);
     loop {
         let (stream, _) = listener.accept().await?;

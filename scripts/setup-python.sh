@@ -45,3 +45,7 @@ import zlib
 print("setup-python: Flask", version("flask"), "itsdangerous", version("itsdangerous"),
       "Werkzeug", version("werkzeug"), "zlib", zlib.ZLIB_RUNTIME_VERSION)
 PY
+# The build scripts detect Flask once and cargo caches the answer; a venv that did not exist had
+# nothing they could watch, so touching them makes the next `cargo test` look again and run the
+# Flask tests instead of reporting them ignored.
+touch build.rs session-cookie/build.rs

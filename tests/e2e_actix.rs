@@ -80,48 +80,42 @@ fn serve_actix(eager: bool) -> String {
     format!("http://{}", receiver.recv().unwrap())
 }
 
-#[tokio::test]
+backends::each!(counter_two_session_types_vary_and_errors);
 async fn counter_two_session_types_vary_and_errors() {
-    backends::each(|| async {
-        let base = serve_actix(false);
-        let c = client();
-        for expected in 1..=3 {
-            let r = c.get(format!("{base}/count")).send().await.unwrap();
-            assert_eq!(set_cookies(&r).len(), 1);
-            assert_eq!(varies(&r), ["Cookie"]);
-            assert!(set_cookies(&r)[0].contains("; Expires="), "permanent by attribute");
-            assert_eq!(r.text().await.unwrap(), expected.to_string());
-        }
-        let r = c.get(format!("{base}/theme")).send().await.unwrap();
-        let lines = set_cookies(&r);
-        // Prefs changed; Visit was read and is permanent with refresh on, so it is refreshed too.
-        assert_eq!(lines.len(), 2, "{lines:?}");
-        assert!(lines.iter().any(|l| l.starts_with("prefs=")));
-        assert_eq!(r.text().await.unwrap(), r#"3 Some("dark")"#);
-        let r = c.get(format!("{base}/untouched")).send().await.unwrap();
-        assert!(set_cookies(&r).is_empty() && varies(&r).is_empty(), "lazy: untouched routes send nothing");
-        let r = c.get(format!("{base}/big")).send().await.unwrap();
-        if backends::current().is_server_side() {
-            assert_eq!(r.status(), 200, "server-side: the cookie holds only the id");
-        } else {
-            assert_eq!(r.status(), 500, "a cookie browsers would drop is a server error");
-            assert!(set_cookies(&r).is_empty());
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn eager_middleware_refreshes_on_every_route() {
-    backends::each(|| async {
-        let base = serve_actix(true);
-        let c = client();
-        c.get(format!("{base}/count")).send().await.unwrap();
-        let r = c.get(format!("{base}/untouched")).send().await.unwrap();
+    let base = serve_actix(false);
+    let c = client();
+    for expected in 1..=3 {
+        let r = c.get(format!("{base}/count")).send().await.unwrap();
         assert_eq!(set_cookies(&r).len(), 1);
         assert_eq!(varies(&r), ["Cookie"]);
-        let r = c.get(format!("{base}/count")).send().await.unwrap();
-        assert_eq!(r.text().await.unwrap(), "2");
-    })
-    .await;
+        assert!(set_cookies(&r)[0].contains("; Expires="), "permanent by attribute");
+        assert_eq!(r.text().await.unwrap(), expected.to_string());
+    }
+    let r = c.get(format!("{base}/theme")).send().await.unwrap();
+    let lines = set_cookies(&r);
+    // Prefs changed; Visit was read and is permanent with refresh on, so it is refreshed too.
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("prefs=")));
+    assert_eq!(r.text().await.unwrap(), r#"3 Some("dark")"#);
+    let r = c.get(format!("{base}/untouched")).send().await.unwrap();
+    assert!(set_cookies(&r).is_empty() && varies(&r).is_empty(), "lazy: untouched routes send nothing");
+    let r = c.get(format!("{base}/big")).send().await.unwrap();
+    if backends::current().is_server_side() {
+        assert_eq!(r.status(), 200, "server-side: the cookie holds only the id");
+    } else {
+        assert_eq!(r.status(), 500, "a cookie browsers would drop is a server error");
+        assert!(set_cookies(&r).is_empty());
+    }
+}
+
+backends::each!(eager_middleware_refreshes_on_every_route);
+async fn eager_middleware_refreshes_on_every_route() {
+    let base = serve_actix(true);
+    let c = client();
+    c.get(format!("{base}/count")).send().await.unwrap();
+    let r = c.get(format!("{base}/untouched")).send().await.unwrap();
+    assert_eq!(set_cookies(&r).len(), 1);
+    assert_eq!(varies(&r), ["Cookie"]);
+    let r = c.get(format!("{base}/count")).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), "2");
 }

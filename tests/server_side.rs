@@ -70,144 +70,133 @@ async fn text(request: reqwest::RequestBuilder) -> String {
     request.send().await.unwrap().text().await.unwrap()
 }
 
+backends::server_side!(cycle_id_moves_the_data_to_a_new_id);
 /// `cycle_id()` on sign-in: a new id, the data kept, the old id dead (session fixation).
-#[tokio::test]
 async fn cycle_id_moves_the_data_to_a_new_id() {
-    for backend in backends::server_side() {
-        println!("-- backend: {}", backend.name());
-        let base = serve(routes().layer(SessionLayer::with_interface(backend.interface(keys())))).await;
-        let raw = reqwest::Client::new();
-        let r = raw.post(format!("{base}/bump")).send().await.unwrap();
-        let before = pair(&r);
-        assert!(!before.contains("nobody") && before.len() < 120, "only a signed id: {before}");
-        let r =
-            raw.post(format!("{base}/login")).header("cookie", &before).body("alice").send().await.unwrap();
-        let after = pair(&r);
-        assert_ne!(before, after);
-        assert_eq!(text(raw.get(format!("{base}/whoami")).header("cookie", &after)).await, "alice 1 -");
-        assert_eq!(
-            text(raw.get(format!("{base}/whoami")).header("cookie", &before)).await,
-            "nobody 0 UnknownSession",
-            "the fixated id is gone"
-        );
-    }
+    let backend = backends::current();
+    let base = serve(routes().layer(SessionLayer::with_interface(backend.interface(keys())))).await;
+    let raw = reqwest::Client::new();
+    let r = raw.post(format!("{base}/bump")).send().await.unwrap();
+    let before = pair(&r);
+    assert!(!before.contains("nobody") && before.len() < 120, "only a signed id: {before}");
+    let r = raw.post(format!("{base}/login")).header("cookie", &before).body("alice").send().await.unwrap();
+    let after = pair(&r);
+    assert_ne!(before, after);
+    assert_eq!(text(raw.get(format!("{base}/whoami")).header("cookie", &after)).await, "alice 1 -");
+    assert_eq!(
+        text(raw.get(format!("{base}/whoami")).header("cookie", &before)).await,
+        "nobody 0 UnknownSession",
+        "the fixated id is gone"
+    );
 }
 
+backends::server_side!(destroy_deletes_the_entry_and_the_cookie);
 /// `destroy()`: the entry is deleted and the cookie too; replaying the old cookie gets nothing.
-#[tokio::test]
 async fn destroy_deletes_the_entry_and_the_cookie() {
-    for backend in backends::server_side() {
-        println!("-- backend: {}", backend.name());
-        let base = serve(routes().layer(SessionLayer::with_interface(backend.interface(keys())))).await;
-        let raw = reqwest::Client::new();
-        let r = raw.post(format!("{base}/login")).body("bob").send().await.unwrap();
-        let cookie = pair(&r);
-        let r = raw.post(format!("{base}/logout")).header("cookie", &cookie).send().await.unwrap();
-        let line = set_cookies(&r).remove(0);
-        assert!(line.starts_with("sid=;") && line.contains("Max-Age=0"), "{line}");
-        let replay = text(raw.get(format!("{base}/whoami")).header("cookie", &cookie)).await;
-        assert_eq!(replay, "nobody 0 UnknownSession", "a stolen copy of the cookie is worthless now");
-    }
+    let backend = backends::current();
+    let base = serve(routes().layer(SessionLayer::with_interface(backend.interface(keys())))).await;
+    let raw = reqwest::Client::new();
+    let r = raw.post(format!("{base}/login")).body("bob").send().await.unwrap();
+    let cookie = pair(&r);
+    let r = raw.post(format!("{base}/logout")).header("cookie", &cookie).send().await.unwrap();
+    let line = set_cookies(&r).remove(0);
+    assert!(line.starts_with("sid=;") && line.contains("Max-Age=0"), "{line}");
+    let replay = text(raw.get(format!("{base}/whoami")).header("cookie", &cookie)).await;
+    assert_eq!(replay, "nobody 0 UnknownSession", "a stolen copy of the cookie is worthless now");
 }
 
+backends::server_side!(revoke_user_signs_out_everywhere);
 /// Revoking a user ends every session of that user and no other.
-#[tokio::test]
 async fn revoke_user_signs_out_everywhere() {
-    for backend in backends::server_side() {
-        println!("-- backend: {}", backend.name());
-        let server = Arc::new(backend.server_side(keys()).unwrap().as_ref().clone().with_user_index("user"));
-        let base = serve(routes().layer(SessionLayer::with_interface(server.clone()))).await;
-        let (laptop, phone, other) = (client(), client(), client());
-        for (c, user) in [(&laptop, "carol"), (&phone, "carol"), (&other, "dave")] {
-            c.post(format!("{base}/login")).body(user).send().await.unwrap();
-            c.post(format!("{base}/bump")).send().await.unwrap();
-        }
-        assert_eq!(server.revoke_user("carol").await.unwrap(), 2);
-        assert_eq!(text(laptop.get(format!("{base}/whoami"))).await, "nobody 0 UnknownSession");
-        assert_eq!(text(phone.get(format!("{base}/whoami"))).await, "nobody 0 UnknownSession");
-        assert_eq!(text(other.get(format!("{base}/whoami"))).await, "dave 1 -");
-        assert_eq!(server.revoke_user("carol").await.unwrap(), 0);
+    let backend = backends::current();
+    let server = Arc::new(backend.server_side(keys()).unwrap().as_ref().clone().with_user_index("user"));
+    let base = serve(routes().layer(SessionLayer::with_interface(server.clone()))).await;
+    let (laptop, phone, other) = (client(), client(), client());
+    for (c, user) in [(&laptop, "carol"), (&phone, "carol"), (&other, "dave")] {
+        c.post(format!("{base}/login")).body(user).send().await.unwrap();
+        c.post(format!("{base}/bump")).send().await.unwrap();
     }
+    assert_eq!(server.revoke_user("carol").await.unwrap(), 2);
+    assert_eq!(text(laptop.get(format!("{base}/whoami"))).await, "nobody 0 UnknownSession");
+    assert_eq!(text(phone.get(format!("{base}/whoami"))).await, "nobody 0 UnknownSession");
+    assert_eq!(text(other.get(format!("{base}/whoami"))).await, "dave 1 -");
+    assert_eq!(server.revoke_user("carol").await.unwrap(), 0);
 }
 
+backends::server_side!(a_request_in_flight_does_not_resurrect_a_revoked_session);
 /// A session revoked while a request was running is not written back by that request.
-#[tokio::test]
 async fn a_request_in_flight_does_not_resurrect_a_revoked_session() {
-    for backend in backends::server_side() {
-        println!("-- backend: {}", backend.name());
-        let server = Arc::new(backend.server_side(keys()).unwrap().as_ref().clone().with_user_index("user"));
-        let config = Account::config();
-        let mut first = Tracked::<Account>::open_async(server.clone(), config, &http::Request::new(())).await;
-        first.user = Some("erin".into());
-        let mut response = http::Response::new(());
-        first.save_async(&mut response).await.unwrap();
-        let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-        let request = http::Request::builder().header("cookie", &cookie).body(()).unwrap();
+    let backend = backends::current();
+    let server = Arc::new(backend.server_side(keys()).unwrap().as_ref().clone().with_user_index("user"));
+    let config = Account::config();
+    let mut first = Tracked::<Account>::open_async(server.clone(), config, &http::Request::new(())).await;
+    first.user = Some("erin".into());
+    let mut response = http::Response::new(());
+    first.save_async(&mut response).await.unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let request = http::Request::builder().header("cookie", &cookie).body(()).unwrap();
 
-        let mut in_flight = Tracked::<Account>::open_async(server.clone(), config, &request).await;
-        assert_eq!(in_flight.user.as_deref(), Some("erin"));
-        assert_eq!(server.revoke_user("erin").await.unwrap(), 1);
-        in_flight.count += 1;
-        let mut response = http::Response::new(());
-        in_flight.save_async(&mut response).await.unwrap();
-        let line = response.headers()["set-cookie"].to_str().unwrap();
-        assert!(line.contains("Max-Age=0"), "the client is told to drop the cookie: {line}");
-        let again = Tracked::<Account>::open_async(server.clone(), config, &request).await;
-        assert_eq!(again.rejection(), Some(Rejection::UnknownSession));
-    }
+    let mut in_flight = Tracked::<Account>::open_async(server.clone(), config, &request).await;
+    assert_eq!(in_flight.user.as_deref(), Some("erin"));
+    assert_eq!(server.revoke_user("erin").await.unwrap(), 1);
+    in_flight.count += 1;
+    let mut response = http::Response::new(());
+    in_flight.save_async(&mut response).await.unwrap();
+    let line = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(line.contains("Max-Age=0"), "the client is told to drop the cookie: {line}");
+    let again = Tracked::<Account>::open_async(server.clone(), config, &request).await;
+    assert_eq!(again.rejection(), Some(Rejection::UnknownSession));
 }
 
+backends::server_side!(the_id_cookie_is_signed_and_name_bound);
 /// The id cookie is signed, bound to its cookie name and salt: a forged, moved or signed-cookie
 /// value is refused.
-#[tokio::test]
 async fn the_id_cookie_is_signed_and_name_bound() {
-    for backend in backends::server_side() {
-        println!("-- backend: {}", backend.name());
-        let server = backend.interface(keys());
-        let base = serve(routes().layer(SessionLayer::with_interface(server.clone()))).await;
-        let raw = reqwest::Client::new();
-        let cookie = pair(&raw.post(format!("{base}/bump")).send().await.unwrap());
-        let value = cookie.strip_prefix("sid=").unwrap();
-        let first = if value.starts_with('A') { 'B' } else { 'A' };
-        let forged = format!("sid={first}{}", &value[1..]);
-        assert_eq!(
-            text(raw.get(format!("{base}/whoami")).header("cookie", forged)).await,
-            "nobody 0 BadSignature"
-        );
-        let mut chars: Vec<char> = value.chars().collect();
-        let last = chars.len() - 1;
-        chars[last] = if chars[last] == 'A' { 'B' } else { 'A' };
-        let tampered = format!("sid={}", chars.into_iter().collect::<String>());
-        let got = text(raw.get(format!("{base}/whoami")).header("cookie", tampered)).await;
-        assert!(got.starts_with("nobody 0 "), "{got}");
+    let backend = backends::current();
+    let server = backend.interface(keys());
+    let base = serve(routes().layer(SessionLayer::with_interface(server.clone()))).await;
+    let raw = reqwest::Client::new();
+    let cookie = pair(&raw.post(format!("{base}/bump")).send().await.unwrap());
+    let value = cookie.strip_prefix("sid=").unwrap();
+    let first = if value.starts_with('A') { 'B' } else { 'A' };
+    let forged = format!("sid={first}{}", &value[1..]);
+    assert_eq!(
+        text(raw.get(format!("{base}/whoami")).header("cookie", forged)).await,
+        "nobody 0 BadSignature"
+    );
+    let mut chars: Vec<char> = value.chars().collect();
+    let last = chars.len() - 1;
+    chars[last] = if chars[last] == 'A' { 'B' } else { 'A' };
+    let tampered = format!("sid={}", chars.into_iter().collect::<String>());
+    let got = text(raw.get(format!("{base}/whoami")).header("cookie", tampered)).await;
+    assert!(got.starts_with("nobody 0 "), "{got}");
 
-        // The same value under another cookie name does not verify.
-        let mut moved = Tracked::<Account>::open_with(server.clone(), CookieConfig::DEFAULT, &{
-            http::Request::builder().header("cookie", format!("session={value}")).body(()).unwrap()
-        });
-        assert_eq!(moved.rejection(), Some(Rejection::BadSignature));
-        moved.count = 0;
+    // The same value under another cookie name does not verify.
+    let mut moved = Tracked::<Account>::open_with(server.clone(), CookieConfig::DEFAULT, &{
+        http::Request::builder().header("cookie", format!("session={value}")).body(()).unwrap()
+    });
+    assert_eq!(moved.rejection(), Some(Rejection::BadSignature));
+    moved.count = 0;
 
-        // A signed-cookie session under the same key is not an id cookie (another salt).
-        let cookie_backend: Arc<dyn SessionInterface> = Arc::new(SecureCookieSessionInterface::new(keys()));
-        let mut visit =
-            Tracked::<Account>::open_with(cookie_backend, Account::config(), &http::Request::new(()));
-        visit.count = 5;
-        let mut response = http::Response::new(());
-        visit.save(&mut response).unwrap();
-        let signed = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-        assert_eq!(
-            text(raw.get(format!("{base}/whoami")).header("cookie", signed)).await,
-            "nobody 0 BadSignature"
-        );
-    }
+    // A signed-cookie session under the same key is not an id cookie (another salt).
+    let cookie_backend: Arc<dyn SessionInterface> = Arc::new(SecureCookieSessionInterface::new(keys()));
+    let mut visit = Tracked::<Account>::open_with(cookie_backend, Account::config(), &http::Request::new(()));
+    visit.count = 5;
+    let mut response = http::Response::new(());
+    visit.save(&mut response).unwrap();
+    let signed = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert_eq!(
+        text(raw.get(format!("{base}/whoami")).header("cookie", signed)).await,
+        "nobody 0 BadSignature"
+    );
 }
 
 /// Redis down: sessions open empty with `StoreUnavailable` (reads answer), changes answer 503 and
 /// never overwrite the real session; once Redis is back everything is as it was.
 #[tokio::test]
+#[cfg_attr(no_redis_server, ignore = "needs redis-server on PATH: apt-get install redis-server")]
 async fn redis_down_gives_empty_sessions_and_503_then_recovers() {
-    let Some(mut redis) = redis_process::RedisProcess::start() else { return };
+    let mut redis = redis_process::RedisProcess::start();
     let store = RedisStore::builder(redis.url())
         .response_timeout(Duration::from_millis(300))
         .connection_timeout(Duration::from_millis(300))
@@ -248,8 +237,9 @@ async fn redis_down_gives_empty_sessions_and_503_then_recovers() {
 /// Every store call has a timeout: a Redis that stops answering (CLIENT PAUSE) costs a request at
 /// most about the timeout, then 503 for a change.
 #[tokio::test]
+#[cfg_attr(no_redis_server, ignore = "needs redis-server on PATH: apt-get install redis-server")]
 async fn a_stalled_redis_times_out() {
-    let Some(redis) = redis_process::RedisProcess::start() else { return };
+    let redis = redis_process::RedisProcess::start();
     let store = RedisStore::builder(redis.url()).response_timeout(Duration::from_secs(30)).build().unwrap();
     let server =
         Arc::new(ServerSideSessionInterface::new(keys(), store).with_timeout(Duration::from_millis(300)));
@@ -283,8 +273,9 @@ async fn a_stalled_redis_times_out() {
 
 /// The synchronous API works with the memory store and says clearly when a store needs I/O.
 #[tokio::test]
+#[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
 async fn sync_open_and_save_need_a_store_that_never_waits() {
-    let Some(store) = backends::redis_store() else { return };
+    let store = backends::redis_store();
     let server: Arc<dyn SessionInterface> = Arc::new(ServerSideSessionInterface::new(keys(), store));
     let mut s = Tracked::<Account>::open_with(server.clone(), Account::config(), &http::Request::new(()));
     s.count = 1;

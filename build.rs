@@ -1,0 +1,24 @@
+//! Sets a cfg for each outside dependency of the workspace tests that is missing, so the tests
+//! that need it are reported `ignored` with the reason rather than passing without running. Under
+//! CI (`CI` set) none is set and a missing dependency fails its tests. The detection code is
+//! shared with session-cookie's build script (session-cookie/build/detect.rs).
+
+#[path = "session-cookie/build/detect.rs"]
+mod detect;
+
+use std::path::Path;
+
+fn main() {
+    let ci = detect::ci();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The Flask interop tests (tests/flask_interop.rs, tests/flask_live.rs).
+    detect::cfg_when("no_flask", !ci && !detect::flask(root));
+    // The tests against a shared Redis (tests/common/backends.rs).
+    detect::cfg_when("no_redis", !ci && !detect::redis_url());
+    // The tests that start, kill and restart their own Redis (tests/common/redis_process.rs).
+    detect::cfg_when("no_redis_server", !ci && !detect::on_path("redis-server"));
+    // An explicit opt-out of the compiler-pinned ui test (tests/ui.rs).
+    println!("cargo::rerun-if-env-changed=SESSION_SKIP_UI_TESTS");
+    let skip_ui = std::env::var_os("SESSION_SKIP_UI_TESTS").is_some_and(|value| value != "0");
+    detect::cfg_when("skip_ui_tests", skip_ui);
+}
