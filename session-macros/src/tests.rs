@@ -4,6 +4,7 @@
 
 use expect_test::{ExpectFile, expect_file};
 use proc_macro2::TokenStream;
+use session_rules::{Rule, Settings};
 use syn::DeriveInput;
 
 fn expand(input: &str) -> TokenStream {
@@ -26,7 +27,7 @@ fn assert_snapshot(input: &str, expected: ExpectFile) {
 }
 
 /// The `compile_error!` messages of an expansion, in order.
-fn errors(input: &str) -> Vec<String> {
+pub(crate) fn errors(input: &str) -> Vec<String> {
     let tokens = expand(input);
     let file: syn::File = match syn::parse2(tokens) {
         Ok(file) => file,
@@ -143,5 +144,46 @@ fn reserved_names_through_serde() {
         let found = errors(input);
         assert_eq!(found.len(), 1, "{input}: {found:#?}");
         assert!(found[0].contains("is reserved"), "{input}: {found:#?}");
+    }
+}
+
+/// Each rule of `session_rules`, broken alone through the attributes, is reported once with the
+/// rules crate's message (the ui tests show where). The match fails to compile when a rule is
+/// added, so a new rule gets a case here.
+#[test]
+fn every_rule_is_reported() {
+    for rule in Rule::ALL {
+        let (attributes, settings) = match rule {
+            Rule::Name => ("name = \"a b\"", Settings { name: "a b", ..Settings::DEFAULT }),
+            Rule::Domain => ("domain = \"a;b\"", Settings { domain: Some("a;b"), ..Settings::DEFAULT }),
+            Rule::Path => ("path = \"app\"", Settings { path: "app", ..Settings::DEFAULT }),
+            Rule::Lifetime => ("lifetime = 0", Settings { lifetime: 0, ..Settings::DEFAULT }),
+            Rule::MaxSize => ("max_size = 0", Settings { max_size: 0, ..Settings::DEFAULT }),
+            Rule::SameSiteNoneNeedsSecure => (
+                "same_site = \"None\"",
+                Settings { same_site: Some(session_rules::SameSite::None), ..Settings::DEFAULT },
+            ),
+            Rule::PartitionedNeedsSecure => {
+                ("partitioned", Settings { partitioned: true, ..Settings::DEFAULT })
+            }
+            Rule::SecurePrefixNeedsSecure => {
+                ("name = \"__Secure-x\"", Settings { name: "__Secure-x", ..Settings::DEFAULT })
+            }
+            Rule::HostPrefixNeedsSecure => {
+                ("name = \"__Host-x\"", Settings { name: "__Host-x", ..Settings::DEFAULT })
+            }
+            Rule::HostPrefixWithDomain => (
+                "name = \"__Host-x\", secure, domain = \"example.com\"",
+                Settings { name: "__Host-x", secure: true, domain: Some("example.com"), ..Settings::DEFAULT },
+            ),
+            Rule::HostPrefixWithPath => (
+                "name = \"__Host-x\", secure, path = \"/app\"",
+                Settings { name: "__Host-x", secure: true, path: "/app", ..Settings::DEFAULT },
+            ),
+        };
+        let expected = rule.check(&settings).map(|problem| problem.to_string());
+        assert!(expected.is_some(), "{rule:?}: the settings break no rule");
+        let input = format!("#[derive(Session)] #[session({attributes})] struct V {{}}");
+        assert_eq!(errors(&input), Vec::from_iter(expected), "{rule:?}");
     }
 }
