@@ -148,42 +148,51 @@ fn reserved_names_through_serde() {
 }
 
 /// Each rule of `session_rules`, broken alone through the attributes, is reported once with the
-/// rules crate's message (the ui tests show where). The match fails to compile when a rule is
-/// added, so a new rule gets a case here.
+/// rules crate's message, and has a compile-fail case in the workspace's `tests/ui/` that shows
+/// where. The match fails to compile when a rule is added, so a new rule gets both.
 #[test]
 fn every_rule_is_reported() {
+    let d = Settings::DEFAULT;
+    let host = Settings { name: "__Host-x", secure: true, ..d };
     for rule in Rule::ALL {
-        let (attributes, settings) = match rule {
-            Rule::Name => ("name = \"a b\"", Settings { name: "a b", ..Settings::DEFAULT }),
-            Rule::Domain => ("domain = \"a;b\"", Settings { domain: Some("a;b"), ..Settings::DEFAULT }),
-            Rule::Path => ("path = \"app\"", Settings { path: "app", ..Settings::DEFAULT }),
-            Rule::Lifetime => ("lifetime = 0", Settings { lifetime: 0, ..Settings::DEFAULT }),
-            Rule::MaxSize => ("max_size = 0", Settings { max_size: 0, ..Settings::DEFAULT }),
+        let (ui_case, attributes, settings) = match rule {
+            Rule::Name => ("name_invalid", "name = \"a b\"", Settings { name: "a b", ..d }),
+            Rule::Domain => ("domain_semicolon", "domain = \"a;b\"", Settings { domain: Some("a;b"), ..d }),
+            Rule::Path => ("path_relative", "path = \"app\"", Settings { path: "app", ..d }),
+            Rule::Lifetime => ("lifetime_zero", "lifetime = 0", Settings { lifetime: 0, ..d }),
+            Rule::MaxSize => ("max_size_zero", "max_size = 0", Settings { max_size: 0, ..d }),
             Rule::SameSiteNoneNeedsSecure => (
+                "same_site_none_without_secure",
                 "same_site = \"None\"",
-                Settings { same_site: Some(session_rules::SameSite::None), ..Settings::DEFAULT },
+                Settings { same_site: Some(session_rules::SameSite::None), ..d },
             ),
             Rule::PartitionedNeedsSecure => {
-                ("partitioned", Settings { partitioned: true, ..Settings::DEFAULT })
+                ("partitioned_without_secure", "partitioned", Settings { partitioned: true, ..d })
             }
-            Rule::SecurePrefixNeedsSecure => {
-                ("name = \"__Secure-x\"", Settings { name: "__Secure-x", ..Settings::DEFAULT })
-            }
+            Rule::SecurePrefixNeedsSecure => (
+                "secure_prefix_without_secure",
+                "name = \"__Secure-x\"",
+                Settings { name: "__Secure-x", ..d },
+            ),
             Rule::HostPrefixNeedsSecure => {
-                ("name = \"__Host-x\"", Settings { name: "__Host-x", ..Settings::DEFAULT })
+                ("host_prefix_without_secure", "name = \"__Host-x\"", Settings { name: "__Host-x", ..d })
             }
             Rule::HostPrefixWithDomain => (
+                "host_prefix_with_domain",
                 "name = \"__Host-x\", secure, domain = \"example.com\"",
-                Settings { name: "__Host-x", secure: true, domain: Some("example.com"), ..Settings::DEFAULT },
+                Settings { domain: Some("example.com"), ..host },
             ),
             Rule::HostPrefixWithPath => (
+                "host_prefix_with_path",
                 "name = \"__Host-x\", secure, path = \"/app\"",
-                Settings { name: "__Host-x", secure: true, path: "/app", ..Settings::DEFAULT },
+                Settings { path: "/app", ..host },
             ),
         };
         let expected = rule.check(&settings).map(|problem| problem.to_string());
         assert!(expected.is_some(), "{rule:?}: the settings break no rule");
         let input = format!("#[derive(Session)] #[session({attributes})] struct V {{}}");
         assert_eq!(errors(&input), Vec::from_iter(expected), "{rule:?}");
+        let ui = format!("{}/../tests/ui/{ui_case}.rs", env!("CARGO_MANIFEST_DIR"));
+        assert!(std::path::Path::new(&ui).exists(), "{rule:?}: no {ui}");
     }
 }

@@ -342,8 +342,7 @@ mod tests {
         }
     }
 
-    /// What the rules accept (formerly checked through `from_static` in the workspace test
-    /// `config_rules_agree`).
+    /// What the rules accept: prefixes with what they need, every setting at its limit.
     #[test]
     fn accepted_settings() {
         let d = Settings::DEFAULT;
