@@ -169,7 +169,7 @@ impl<'a> Problem<&'a str> {
                 [Text("a cookie named `__Host-…` must not have a domain: remove `domain`"), END, END, END]
             }
             Problem::HostPrefixWithPath => {
-                [Text("a cookie named `__Host-…` must have path \"/\""), END, END, END]
+                [Text("a cookie named `__Host-…` must have path \"/\": remove `path`"), END, END, END]
             }
             Problem::Format(message) => [Text(message), END, END, END],
         }
@@ -227,6 +227,10 @@ mod tests {
             "a lifetime of 34646400 seconds exceeds 400 days, the most browsers honour"
         );
         assert_eq!(Problem::<&str>::LifetimeZero.to_string(), "the lifetime must be at least one second");
+        assert_eq!(
+            Problem::<&str>::HostPrefixWithPath.to_string(),
+            "a cookie named `__Host-…` must have path \"/\": remove `path`"
+        );
         assert_eq!(
             Problem::<&str>::Format("needs the `flask` feature").to_string(),
             "needs the `flask` feature"
