@@ -167,6 +167,12 @@ fn the_runtime_keeps_its_no_panic_lints() {
     assert!(lib.contains(
         "not(test),\n    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)"
     ));
+    // The cookie rules run inside the runtime too (the builder, `from_static`).
+    let rules = include_str!("../session-rules/src/lib.rs");
+    assert!(rules.contains("#![forbid(unsafe_code)]"));
+    assert!(rules.contains(
+        "not(test),\n    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)"
+    ));
     let clippy = include_str!("../clippy.toml");
     assert!(clippy.contains(r#"path = "hmac::Mac::verify_truncated_left""#));
     assert!(clippy.contains(r#"path = "hmac::Mac::verify_truncated_right""#));

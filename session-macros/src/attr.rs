@@ -4,49 +4,17 @@
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
+use session_rules::SameSite;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Attribute, Lit, LitStr, Path, Token, token};
 
 use crate::ctxt::Ctxt;
+use crate::key::{Key, Kind};
 
 /// The helper attribute this derive owns.
 pub const SESSION: &str = "session";
 const SERDE: &str = "serde";
-
-/// What kind of value a key takes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Str,
-    Bool,
-    Int,
-    /// A string such as `"31d"`, or an integer number of seconds.
-    Lifetime,
-}
-
-/// One `#[session(...)]` key: its name, what it takes and an example for error messages.
-struct Key {
-    name: &'static str,
-    kind: Kind,
-    example: &'static str,
-}
-
-/// Every key, in the order the documentation lists them.
-const KEYS: &[Key] = &[
-    Key { name: "name", kind: Kind::Str, example: "name = \"session\"" },
-    Key { name: "domain", kind: Kind::Str, example: "domain = \"example.com\"" },
-    Key { name: "path", kind: Kind::Str, example: "path = \"/\"" },
-    Key { name: "secure", kind: Kind::Bool, example: "secure" },
-    Key { name: "http_only", kind: Kind::Bool, example: "http_only = false" },
-    Key { name: "same_site", kind: Kind::Str, example: "same_site = \"strict\"" },
-    Key { name: "partitioned", kind: Kind::Bool, example: "partitioned" },
-    Key { name: "permanent", kind: Kind::Bool, example: "permanent" },
-    Key { name: "lifetime", kind: Kind::Lifetime, example: "lifetime = \"31d\"" },
-    Key { name: "refresh_each_request", kind: Kind::Bool, example: "refresh_each_request = false" },
-    Key { name: "max_size", kind: Kind::Int, example: "max_size = 4093" },
-    Key { name: "format", kind: Kind::Str, example: "format = \"native\"" },
-    Key { name: "crate", kind: Kind::Str, example: "crate = \"::my_framework::session_runtime\"" },
-];
 
 /// A value and where the user wrote it.
 #[derive(Clone)]
@@ -56,16 +24,6 @@ pub struct Setting<T> {
     pub key: Span,
     /// The value's literal, or the key for a bare flag.
     pub span: Span,
-}
-
-/// `same_site = "..."`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum SameSite {
-    Lax,
-    Strict,
-    None,
-    /// `"unset"`: no `SameSite` attribute at all.
-    Unset,
 }
 
 /// `format = "..."`.
@@ -83,13 +41,14 @@ pub struct Container {
     pub path: Option<Setting<String>>,
     pub secure: Option<Setting<bool>>,
     pub http_only: Option<Setting<bool>>,
-    pub same_site: Option<Setting<SameSite>>,
+    /// `Some(None)` for `"unset"`: no `SameSite` attribute.
+    pub same_site: Option<Setting<Option<SameSite>>>,
     pub partitioned: Option<Setting<bool>>,
     pub permanent: Option<Setting<bool>>,
     /// The text as written: `"31d"`, or the digits of an integer literal.
     pub lifetime: Option<Setting<String>>,
     pub refresh_each_request: Option<Setting<bool>>,
-    pub max_size: Option<Setting<u64>>,
+    pub max_size: Option<Setting<usize>>,
     pub format: Option<Setting<Format>>,
     pub krate: Option<Setting<Path>>,
 }
@@ -109,31 +68,31 @@ impl Container {
     fn parse_key(&mut self, cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<()> {
         let value = Value::take(meta)?;
         let key_span = meta.path.span();
-        let Some(key) = meta.path.get_ident().and_then(|ident| find_key(&ident.to_string())) else {
+        let Some(key) = meta.path.get_ident().and_then(Key::from_ident) else {
             cx.error_spanned(&meta.path, unknown_key(&meta.path));
             return Ok(());
         };
         let at = |lit: Option<Lit>| lit.map(|lit| (lit.span(), lit));
-        match key.name {
-            "name" => put(cx, key, &mut self.name, text(cx, key, key_span, &value)),
-            "domain" => put(cx, key, &mut self.domain, text(cx, key, key_span, &value)),
-            "path" => put(cx, key, &mut self.path, text(cx, key, key_span, &value)),
-            "secure" => put(cx, key, &mut self.secure, boolean(cx, key, key_span, &value)),
-            "http_only" => put(cx, key, &mut self.http_only, boolean(cx, key, key_span, &value)),
-            "partitioned" => put(cx, key, &mut self.partitioned, boolean(cx, key, key_span, &value)),
-            "permanent" => put(cx, key, &mut self.permanent, boolean(cx, key, key_span, &value)),
-            "refresh_each_request" => {
+        match key {
+            Key::Name => put(cx, key, &mut self.name, text(cx, key, key_span, &value)),
+            Key::Domain => put(cx, key, &mut self.domain, text(cx, key, key_span, &value)),
+            Key::Path => put(cx, key, &mut self.path, text(cx, key, key_span, &value)),
+            Key::Secure => put(cx, key, &mut self.secure, boolean(cx, key, key_span, &value)),
+            Key::HttpOnly => put(cx, key, &mut self.http_only, boolean(cx, key, key_span, &value)),
+            Key::Partitioned => put(cx, key, &mut self.partitioned, boolean(cx, key, key_span, &value)),
+            Key::Permanent => put(cx, key, &mut self.permanent, boolean(cx, key, key_span, &value)),
+            Key::RefreshEachRequest => {
                 put(cx, key, &mut self.refresh_each_request, boolean(cx, key, key_span, &value))
             }
-            "same_site" => {
+            Key::SameSite => {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, SAME_SITE_WORDS));
                 put(cx, key, &mut self.same_site, parsed);
             }
-            "format" => {
+            Key::Format => {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, FORMAT_WORDS));
                 put(cx, key, &mut self.format, parsed);
             }
-            "lifetime" => {
+            Key::Lifetime => {
                 let parsed = match at(literal(cx, key, key_span, &value)) {
                     Some((span, Lit::Str(text))) => Some(setting(text.value(), key_span, span)),
                     Some((span, Lit::Int(int))) => {
@@ -144,9 +103,9 @@ impl Container {
                 };
                 put(cx, key, &mut self.lifetime, parsed);
             }
-            "max_size" => {
+            Key::MaxSize => {
                 let parsed = match at(literal(cx, key, key_span, &value)) {
-                    Some((span, Lit::Int(int))) => match int.base10_parse::<u64>() {
+                    Some((span, Lit::Int(int))) => match int.base10_parse::<usize>() {
                         Ok(n) => Some(setting(n, key_span, span)),
                         Err(_) => {
                             cx.error(
@@ -161,7 +120,7 @@ impl Container {
                 };
                 put(cx, key, &mut self.max_size, parsed);
             }
-            _crate => {
+            Key::Crate => {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| crate_path(cx, s));
                 put(cx, key, &mut self.krate, parsed);
             }
@@ -196,21 +155,17 @@ impl Value {
     }
 }
 
-fn find_key(name: &str) -> Option<&'static Key> {
-    KEYS.iter().find(|key| key.name == name)
-}
-
 fn setting<T>(value: T, key: Span, span: Span) -> Setting<T> {
     Setting { value, key, span }
 }
 
 /// Stores a parsed setting; a second one is an error on it, with a note on the first.
-fn put<T>(cx: &Ctxt, key: &Key, slot: &mut Option<Setting<T>>, parsed: Option<Setting<T>>) {
+fn put<T>(cx: &Ctxt, key: Key, slot: &mut Option<Setting<T>>, parsed: Option<Setting<T>>) {
     let Some(new) = parsed else { return };
     match slot {
         Some(first) => {
-            cx.error(new.key, format!("duplicate session attribute `{}`: remove one of the two", key.name));
-            cx.error(first.key, format!("`{}` is first set here", key.name));
+            cx.error(new.key, format!("duplicate session attribute `{}`: remove one of the two", key.name()));
+            cx.error(first.key, format!("`{}` is first set here", key.name()));
         }
         None => *slot = Some(new),
     }
@@ -218,10 +173,10 @@ fn put<T>(cx: &Ctxt, key: &Key, slot: &mut Option<Setting<T>>, parsed: Option<Se
 
 fn unknown_key(path: &Path) -> String {
     let written = path.to_token_stream().to_string().replace(' ', "");
-    let valid: Vec<String> = KEYS.iter().map(|key| format!("`{}`", key.name)).collect();
-    let hint = KEYS
+    let valid: Vec<String> = Key::ALL.iter().map(|key| format!("`{}`", key.name())).collect();
+    let hint = Key::ALL
         .iter()
-        .map(|key| (edit_distance(&written, key.name), key.name))
+        .map(|key| (edit_distance(&written, key.name()), key.name()))
         .filter(|&(distance, _)| distance <= 2)
         .min()
         .map(|(_, name)| format!("did you mean `{name}`? "))
@@ -253,21 +208,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The literal after `=`, or an error that says what the key takes.
-fn literal(cx: &Ctxt, key: &Key, key_span: Span, value: &Value) -> Option<Lit> {
+fn literal(cx: &Ctxt, key: Key, key_span: Span, value: &Value) -> Option<Lit> {
     match value {
         Value::Flag => {
-            cx.error(key_span, format!("`{}` needs a value: write `{}`", key.name, key.example));
+            cx.error(key_span, format!("`{}` needs a value: write `{}`", key.name(), key.example()));
             None
         }
         Value::List(group) => {
             cx.error_spanned(
                 group,
-                format!("`{}` takes `= value`, not a list: write `{}`", key.name, key.example),
+                format!("`{}` takes `= value`, not a list: write `{}`", key.name(), key.example()),
             );
             None
         }
         Value::Assigned { eq, tokens } if tokens.is_empty() => {
-            cx.error(eq.span, format!("expected a value after `=`: write `{}`", key.example));
+            cx.error(eq.span, format!("expected a value after `=`: write `{}`", key.example()));
             None
         }
         Value::Assigned { tokens, .. } => match syn::parse2::<Lit>(tokens.clone()) {
@@ -280,33 +235,33 @@ fn literal(cx: &Ctxt, key: &Key, key_span: Span, value: &Value) -> Option<Lit> {
     }
 }
 
-fn expected(key: &Key) -> String {
-    let what = match key.kind {
+fn expected(key: Key) -> String {
+    let what = match key.kind() {
         Kind::Str => "a string",
         Kind::Bool => "`true` or `false` (or no value, meaning `true`)",
         Kind::Int => "an integer",
         Kind::Lifetime => "a string such as \"31d\" or \"12h30m\", or an integer number of seconds",
     };
-    format!("`{}` takes {what}: write `{}`", key.name, key.example)
+    format!("`{}` takes {what}: write `{}`", key.name(), key.example())
 }
 
-fn wrong_type<T>(cx: &Ctxt, key: &Key, lit: Lit) -> Option<T> {
+fn wrong_type<T>(cx: &Ctxt, key: Key, lit: Lit) -> Option<T> {
     cx.error_spanned(lit, expected(key));
     None
 }
 
-fn string(cx: &Ctxt, key: &Key, key_span: Span, value: &Value) -> Option<Setting<LitStr>> {
+fn string(cx: &Ctxt, key: Key, key_span: Span, value: &Value) -> Option<Setting<LitStr>> {
     match literal(cx, key, key_span, value)? {
         Lit::Str(text) => Some(setting(text.clone(), key_span, text.span())),
         other => wrong_type(cx, key, other),
     }
 }
 
-fn text(cx: &Ctxt, key: &Key, key_span: Span, value: &Value) -> Option<Setting<String>> {
+fn text(cx: &Ctxt, key: Key, key_span: Span, value: &Value) -> Option<Setting<String>> {
     string(cx, key, key_span, value).map(|text| setting(text.value.value(), text.key, text.span))
 }
 
-fn boolean(cx: &Ctxt, key: &Key, key_span: Span, value: &Value) -> Option<Setting<bool>> {
+fn boolean(cx: &Ctxt, key: Key, key_span: Span, value: &Value) -> Option<Setting<bool>> {
     if let Value::Flag = value {
         return Some(setting(true, key_span, key_span));
     }
@@ -316,11 +271,12 @@ fn boolean(cx: &Ctxt, key: &Key, key_span: Span, value: &Value) -> Option<Settin
     }
 }
 
-const SAME_SITE_WORDS: &[(&str, SameSite)] = &[
-    ("lax", SameSite::Lax),
-    ("strict", SameSite::Strict),
-    ("none", SameSite::None),
-    ("unset", SameSite::Unset),
+/// `"unset"` is `None`: no `SameSite` attribute (`"none"` is `SameSite=None`).
+const SAME_SITE_WORDS: &[(&str, Option<SameSite>)] = &[
+    ("lax", Some(SameSite::Lax)),
+    ("strict", Some(SameSite::Strict)),
+    ("none", Some(SameSite::None)),
+    ("unset", None),
 ];
 const FORMAT_WORDS: &[(&str, Format)] = &[("native", Format::Native), ("flask", Format::Flask)];
 

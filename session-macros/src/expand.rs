@@ -6,7 +6,9 @@ use quote::{quote, quote_spanned};
 use syn::{DeriveInput, Path};
 
 use crate::ast::Input;
-use crate::attr::{Format, SameSite};
+use session_rules::SameSite;
+
+use crate::attr::Format;
 use crate::ctxt::Ctxt;
 use crate::fallback;
 use crate::valid::{self, Config};
@@ -114,22 +116,23 @@ fn config_expr(config: &Config) -> TokenStream {
     let private = quote!(#krate::__private);
     let some = |value: TokenStream| quote!(::core::option::Option::Some(#value));
     let none = quote!(::core::option::Option::None);
-    let name = &config.name;
-    let domain = config.domain.as_ref().map_or_else(|| none.clone(), |domain| some(quote!(#domain)));
-    let path = &config.path;
-    let secure = config.secure;
-    let http_only = config.http_only;
-    let same_site = match config.same_site {
-        SameSite::Lax => some(quote!(#private::SameSite::Lax)),
-        SameSite::Strict => some(quote!(#private::SameSite::Strict)),
-        SameSite::None => some(quote!(#private::SameSite::None)),
-        SameSite::Unset => none,
+    let settings = &config.settings;
+    let name = settings.name;
+    let domain = settings.domain.map_or_else(|| none.clone(), |domain| some(quote!(#domain)));
+    let path = settings.path;
+    let secure = settings.secure;
+    let http_only = settings.http_only;
+    let same_site = match settings.same_site {
+        Some(SameSite::Lax) => some(quote!(#private::SameSite::Lax)),
+        Some(SameSite::Strict) => some(quote!(#private::SameSite::Strict)),
+        Some(SameSite::None) => some(quote!(#private::SameSite::None)),
+        None => none,
     };
-    let partitioned = config.partitioned;
-    let permanent = config.permanent;
-    let lifetime = Literal::u64_unsuffixed(config.lifetime);
-    let refresh_each_request = config.refresh_each_request;
-    let max_size = Literal::u64_unsuffixed(config.max_size);
+    let partitioned = settings.partitioned;
+    let permanent = settings.permanent;
+    let lifetime = Literal::u64_unsuffixed(settings.lifetime);
+    let refresh_each_request = settings.refresh_each_request;
+    let max_size = Literal::usize_unsuffixed(settings.max_size);
     let format = match config.format {
         Format::Native => quote!(#private::Format::Native),
         // Needs session-runtime's `flask` feature; without it rustc reports the missing variant

@@ -5,9 +5,10 @@
 //! in `docs/attributes.md`.
 //!
 //! The pipeline follows thiserror and serde_derive: `ast.rs` (typed input) → `attr.rs`
-//! (`#[session(...)]` parsing, errors collected) → `valid.rs` (the cookie rules, the same as
-//! `session_runtime::config::rules`) → `expand.rs` (code generation), with a `fallback.rs` impl
-//! next to the errors so that one mistake gives one error.
+//! (`#[session(...)]` parsing of the keys in `key.rs`, errors collected) → `valid.rs` (the cookie rules of the
+//! `session-rules` crate, which the runtime applies too, each broken one shown under its
+//! attribute) → `expand.rs` (code generation), with a `fallback.rs` impl next to the errors so
+//! that one mistake gives one error.
 
 #![cfg_attr(
     not(test),
@@ -19,6 +20,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod fallback;
+mod key;
 mod valid;
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use expect_test::{ExpectFile, expect_file};
 use proc_macro2::TokenStream;
+use session_rules::{Rule, Settings};
 use syn::DeriveInput;
 
 fn expand(input: &str) -> TokenStream {
@@ -26,7 +27,7 @@ fn assert_snapshot(input: &str, expected: ExpectFile) {
 }
 
 /// The `compile_error!` messages of an expansion, in order.
-fn errors(input: &str) -> Vec<String> {
+pub(crate) fn errors(input: &str) -> Vec<String> {
     let tokens = expand(input);
     let file: syn::File = match syn::parse2(tokens) {
         Ok(file) => file,
@@ -143,5 +144,55 @@ fn reserved_names_through_serde() {
         let found = errors(input);
         assert_eq!(found.len(), 1, "{input}: {found:#?}");
         assert!(found[0].contains("is reserved"), "{input}: {found:#?}");
+    }
+}
+
+/// Each rule of `session_rules`, broken alone through the attributes, is reported once with the
+/// rules crate's message, and has a compile-fail case in the workspace's `tests/ui/` that shows
+/// where. The match fails to compile when a rule is added, so a new rule gets both.
+#[test]
+fn every_rule_is_reported() {
+    let d = Settings::DEFAULT;
+    let host = Settings { name: "__Host-x", secure: true, ..d };
+    for rule in Rule::ALL {
+        let (ui_case, attributes, settings) = match rule {
+            Rule::Name => ("name_invalid", "name = \"a b\"", Settings { name: "a b", ..d }),
+            Rule::Domain => ("domain_semicolon", "domain = \"a;b\"", Settings { domain: Some("a;b"), ..d }),
+            Rule::Path => ("path_relative", "path = \"app\"", Settings { path: "app", ..d }),
+            Rule::Lifetime => ("lifetime_zero", "lifetime = 0", Settings { lifetime: 0, ..d }),
+            Rule::MaxSize => ("max_size_zero", "max_size = 0", Settings { max_size: 0, ..d }),
+            Rule::SameSiteNoneNeedsSecure => (
+                "same_site_none_without_secure",
+                "same_site = \"None\"",
+                Settings { same_site: Some(session_rules::SameSite::None), ..d },
+            ),
+            Rule::PartitionedNeedsSecure => {
+                ("partitioned_without_secure", "partitioned", Settings { partitioned: true, ..d })
+            }
+            Rule::SecurePrefixNeedsSecure => (
+                "secure_prefix_without_secure",
+                "name = \"__Secure-x\"",
+                Settings { name: "__Secure-x", ..d },
+            ),
+            Rule::HostPrefixNeedsSecure => {
+                ("host_prefix_without_secure", "name = \"__Host-x\"", Settings { name: "__Host-x", ..d })
+            }
+            Rule::HostPrefixWithDomain => (
+                "host_prefix_with_domain",
+                "name = \"__Host-x\", secure, domain = \"example.com\"",
+                Settings { domain: Some("example.com"), ..host },
+            ),
+            Rule::HostPrefixWithPath => (
+                "host_prefix_with_path",
+                "name = \"__Host-x\", secure, path = \"/app\"",
+                Settings { path: "/app", ..host },
+            ),
+        };
+        let expected = rule.check(&settings).map(|problem| problem.to_string());
+        assert!(expected.is_some(), "{rule:?}: the settings break no rule");
+        let input = format!("#[derive(Session)] #[session({attributes})] struct V {{}}");
+        assert_eq!(errors(&input), Vec::from_iter(expected), "{rule:?}");
+        let ui = format!("{}/../tests/ui/{ui_case}.rs", env!("CARGO_MANIFEST_DIR"));
+        assert!(std::path::Path::new(&ui).exists(), "{rule:?}: no {ui}");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{CookieConfig, SameSite, lifetime, rules};
+use super::{CookieConfig, SameSite, rules};
 use crate::format::Format;
 
 /// Builds a [`CookieConfig`] at run time; [`build`](CookieConfigBuilder::build) checks the same
@@ -105,7 +105,7 @@ impl CookieConfigBuilder {
     pub fn build(self) -> Result<CookieConfig, rules::ConfigError> {
         let mut config = self.config;
         if let Some(text) = self.lifetime_text {
-            config.lifetime = lifetime::parse_lifetime(&text)?;
+            config.lifetime = rules::parse_lifetime(&text)?;
         }
         rules::validate(&config)?;
         Ok(config)

@@ -1,52 +1,19 @@
 //! Cookie configuration: the `const` the derive emits, and a validating builder for configs known
-//! only at run time. Both obey the same rules ([`rules`]).
+//! only at run time. Both obey the same rules ([`rules`]), which live in the `session-rules` crate
+//! with the defaults and the messages, shared with the derive.
 
 mod builder;
-mod lifetime;
 pub mod rules;
 mod static_check;
 
 use std::borrow::Cow;
 
 pub use builder::CookieConfigBuilder;
-pub use lifetime::parse_lifetime;
-pub use rules::ConfigError;
+pub use rules::{ConfigError, parse_lifetime};
+use session_rules::Settings;
+pub use session_rules::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_LIFETIME, SameSite};
 
 use crate::format::Format;
-
-/// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days, in seconds.
-pub const DEFAULT_LIFETIME: u64 = 31 * 24 * 60 * 60;
-/// The longest lifetime browsers honour (RFC 6265bis caps `Expires`/`Max-Age` at 400 days).
-pub const MAX_LIFETIME: u64 = 400 * 24 * 60 * 60;
-/// Werkzeug's `max_cookie_size`: the longest `Set-Cookie` line (without `Set-Cookie: `) we send.
-pub const DEFAULT_MAX_SIZE: usize = 4093;
-
-/// The `SameSite` attribute.
-///
-/// ```
-/// use session_runtime::SameSite;
-/// assert_eq!(SameSite::Lax.as_str(), "Lax");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SameSite {
-    /// `SameSite=Strict`: never sent on cross-site requests.
-    Strict,
-    /// `SameSite=Lax`: sent on top-level cross-site navigations (the default).
-    Lax,
-    /// `SameSite=None`: sent everywhere; requires `Secure`.
-    None,
-}
-
-impl SameSite {
-    /// The attribute value as written in `Set-Cookie`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            SameSite::Strict => "Strict",
-            SameSite::Lax => "Lax",
-            SameSite::None => "None",
-        }
-    }
-}
 
 /// Everything about the session cookie: name, attributes, lifetime, size limit and wire format.
 ///
@@ -95,21 +62,42 @@ pub struct StaticConfig {
 }
 
 impl StaticConfig {
-    /// Flask's defaults, with `SameSite=Lax`.
-    pub const DEFAULT: StaticConfig = StaticConfig {
-        name: "session",
-        domain: None,
-        path: "/",
-        secure: false,
-        http_only: true,
-        same_site: Some(SameSite::Lax),
-        partitioned: false,
-        permanent: false,
-        lifetime: DEFAULT_LIFETIME,
-        refresh_each_request: true,
-        max_size: DEFAULT_MAX_SIZE,
-        format: Format::Native,
+    /// Flask's defaults, with `SameSite=Lax` (`session_rules::Settings::DEFAULT`), and the native
+    /// format.
+    pub const DEFAULT: StaticConfig = {
+        let d = Settings::DEFAULT;
+        StaticConfig {
+            name: d.name,
+            domain: d.domain,
+            path: d.path,
+            secure: d.secure,
+            http_only: d.http_only,
+            same_site: d.same_site,
+            partitioned: d.partitioned,
+            permanent: d.permanent,
+            lifetime: d.lifetime,
+            refresh_each_request: d.refresh_each_request,
+            max_size: d.max_size,
+            format: Format::Native,
+        }
     };
+
+    /// The settings the rules look at.
+    pub(crate) const fn settings(&self) -> Settings<'static> {
+        Settings {
+            name: self.name,
+            domain: self.domain,
+            path: self.path,
+            secure: self.secure,
+            http_only: self.http_only,
+            same_site: self.same_site,
+            partitioned: self.partitioned,
+            permanent: self.permanent,
+            lifetime: self.lifetime,
+            refresh_each_request: self.refresh_each_request,
+            max_size: self.max_size,
+        }
+    }
 }
 
 impl CookieConfig {
@@ -206,6 +194,23 @@ impl CookieConfig {
     /// The wire format.
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// The settings the rules look at.
+    pub(crate) fn settings(&self) -> Settings<'_> {
+        Settings {
+            name: &self.name,
+            domain: self.domain.as_deref(),
+            path: &self.path,
+            secure: self.secure,
+            http_only: self.http_only,
+            same_site: self.same_site,
+            partitioned: self.partitioned,
+            permanent: self.permanent,
+            lifetime: self.lifetime,
+            refresh_each_request: self.refresh_each_request,
+            max_size: self.max_size,
+        }
     }
 }
 

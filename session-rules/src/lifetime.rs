@@ -1,0 +1,100 @@
+//! Lifetimes written as text: `"31d"`, `"12h30m"`, `"90s"`, `"1w2d"` or `"3600"`.
+
+use crate::problem::Problem;
+use crate::rules::lifetime_problem;
+
+/// Parses a lifetime: whole numbers with units `w`, `d`, `h`, `m`, `s` in that order, each at
+/// most once (`"1w2d"`, `"12h30m"`, `"90s"`), or bare digits meaning seconds. The result must lie
+/// in 1 second ..= 400 days ([`Rule::Lifetime`](crate::Rule::Lifetime)).
+///
+/// ```
+/// use session_rules::{Problem, parse_lifetime};
+/// assert_eq!(parse_lifetime("12h30m"), Ok(45_000));
+/// assert_eq!(parse_lifetime("90"), Ok(90));
+/// assert_eq!(parse_lifetime("0s"), Err(Problem::LifetimeZero));
+/// assert_eq!(parse_lifetime("401d"), Err(Problem::LifetimeTooLong(401 * 86_400)));
+/// assert_eq!(parse_lifetime("5x"), Err(Problem::LifetimeSyntax("5x")));
+/// ```
+pub fn parse_lifetime(text: &str) -> Result<u64, Problem<&str>> {
+    let seconds = parse_units(text).ok_or(Problem::LifetimeSyntax(text))?;
+    match lifetime_problem(seconds) {
+        Some(problem) => Err(problem),
+        None => Ok(seconds),
+    }
+}
+
+/// The number of seconds `text` spells, or `None` when it is malformed or overflows a `u64`.
+fn parse_units(text: &str) -> Option<u64> {
+    const UNITS: [(u8, u64); 5] = [(b'w', 604_800), (b'd', 86_400), (b'h', 3_600), (b'm', 60), (b's', 1)];
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
+        return None;
+    }
+    if bytes.iter().all(u8::is_ascii_digit) {
+        return text.parse().ok();
+    }
+    let mut total: u64 = 0;
+    // Units must come in the order of `UNITS`, each at most once: `1h30m`, never `30m1h` or `1h1h`.
+    let mut next_unit = 0;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let (number, tail) = rest.split_at_checked(digits)?;
+        let (&unit, tail) = tail.split_first()?;
+        let number: u64 = core::str::from_utf8(number).ok()?.parse().ok()?;
+        let position = UNITS.iter().skip(next_unit).position(|&(u, _)| u == unit)?;
+        let (_, scale) = UNITS.get(next_unit + position)?;
+        total = total.checked_add(number.checked_mul(*scale)?)?;
+        next_unit += position + 1;
+        rest = tail;
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::MAX_LIFETIME;
+
+    #[test]
+    fn units() {
+        assert_eq!(parse_lifetime("31d"), Ok(31 * 86_400));
+        assert_eq!(parse_lifetime("12h30m"), Ok(45_000));
+        assert_eq!(parse_lifetime("90s"), Ok(90));
+        assert_eq!(parse_lifetime("3600"), Ok(3600));
+        assert_eq!(parse_lifetime("1w2d3h4m5s"), Ok(604_800 + 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5));
+        assert_eq!(parse_lifetime("400d"), Ok(MAX_LIFETIME));
+        assert_eq!(parse_lifetime("1s"), Ok(1));
+    }
+
+    #[test]
+    fn malformed() {
+        for bad in [
+            "",
+            "d",
+            "30m1h",
+            "1h1h",
+            "1 h",
+            "5x",
+            "-1s",
+            "1.5h",
+            "3 days",
+            "+5",
+            "1d ",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(parse_lifetime(bad), Err(Problem::LifetimeSyntax(bad)), "{bad:?}");
+        }
+        // Overflow of a number times its unit, and of bare digits.
+        assert_eq!(parse_units("18446744073709551615w"), None);
+        assert_eq!(parse_units("99999999999999999999"), None);
+    }
+
+    #[test]
+    fn out_of_range() {
+        assert_eq!(parse_lifetime("0"), Err(Problem::LifetimeZero));
+        assert_eq!(parse_lifetime("0w0d"), Err(Problem::LifetimeZero));
+        assert_eq!(parse_lifetime("400d1s"), Err(Problem::LifetimeTooLong(MAX_LIFETIME + 1)));
+        assert_eq!(parse_lifetime("18446744073709551615"), Err(Problem::LifetimeTooLong(u64::MAX)));
+    }
+}

@@ -1,0 +1,251 @@
+//! What can be wrong with a cookie's settings, each problem with its one message.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::message::{ConstMessage, Piece};
+
+/// A cookie setting that breaks a rule. Its `Display` is the message both the derive (as a
+/// compile error under the offending attribute) and the runtime (`ConfigError`, and the panic of
+/// `CookieConfig::from_static`) show: what is wrong and what to change.
+///
+/// `S` holds the offending value: `&str` where the rules run (in const evaluation too), `String`
+/// (the default) in session-runtime's `ConfigError`, which outlives the settings it was built from.
+///
+/// ```
+/// use session_rules::{Problem, Settings, first_problem};
+/// let problem = first_problem(&Settings { path: "/a;b", ..Settings::DEFAULT }).unwrap();
+/// assert_eq!(
+///     problem.to_string(),
+///     "invalid cookie path \"/a;b\": it must not contain `;`, which would end the attribute",
+/// );
+/// let owned: Problem = problem.into_owned();
+/// assert_eq!(owned.to_string(), problem.to_string());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Problem<S = String> {
+    /// The cookie name is empty or has a character outside the RFC 6265 token set.
+    Name(S),
+    /// The domain is empty, too long, or has a forbidden character: the domain and the reason.
+    Domain(S, &'static str),
+    /// The path does not start with `/`, is too long, or has a forbidden character: the path and
+    /// the reason.
+    Path(S, &'static str),
+    /// The lifetime text is not understood.
+    LifetimeSyntax(S),
+    /// The lifetime is zero.
+    LifetimeZero,
+    /// The lifetime exceeds 400 days, which browsers cap: the lifetime in seconds.
+    LifetimeTooLong(u64),
+    /// `max_size` is zero.
+    MaxSize,
+    /// `SameSite=None` without `Secure`: browsers reject the cookie.
+    SameSiteNoneNeedsSecure,
+    /// `Partitioned` without `Secure`: browsers reject the cookie.
+    PartitionedNeedsSecure,
+    /// A `__Secure-` name without `Secure`.
+    SecurePrefixNeedsSecure,
+    /// A `__Host-` name without `Secure`.
+    HostPrefixNeedsSecure,
+    /// A `__Host-` name with a `Domain`.
+    HostPrefixWithDomain,
+    /// A `__Host-` name with a path other than `/`.
+    HostPrefixWithPath,
+    /// A wire format that needs a feature session-runtime was built without; the message is the
+    /// whole text. No rule here produces it: it exists for session-runtime's `ConfigError`.
+    Format(&'static str),
+}
+
+impl<S> Problem<S> {
+    /// The same problem with its value (if any) passed through `f`.
+    fn map<'s, T>(&'s self, f: impl FnOnce(&'s S) -> T) -> Problem<T> {
+        match self {
+            Problem::Name(name) => Problem::Name(f(name)),
+            Problem::Domain(domain, reason) => Problem::Domain(f(domain), reason),
+            Problem::Path(path, reason) => Problem::Path(f(path), reason),
+            Problem::LifetimeSyntax(text) => Problem::LifetimeSyntax(f(text)),
+            Problem::LifetimeZero => Problem::LifetimeZero,
+            Problem::LifetimeTooLong(seconds) => Problem::LifetimeTooLong(*seconds),
+            Problem::MaxSize => Problem::MaxSize,
+            Problem::SameSiteNoneNeedsSecure => Problem::SameSiteNoneNeedsSecure,
+            Problem::PartitionedNeedsSecure => Problem::PartitionedNeedsSecure,
+            Problem::SecurePrefixNeedsSecure => Problem::SecurePrefixNeedsSecure,
+            Problem::HostPrefixNeedsSecure => Problem::HostPrefixNeedsSecure,
+            Problem::HostPrefixWithDomain => Problem::HostPrefixWithDomain,
+            Problem::HostPrefixWithPath => Problem::HostPrefixWithPath,
+            Problem::Format(message) => Problem::Format(message),
+        }
+    }
+}
+
+impl<S: AsRef<str>> Problem<S> {
+    /// The same problem, borrowing its value.
+    ///
+    /// ```
+    /// use session_rules::Problem;
+    /// let owned: Problem = Problem::Name("a b".to_owned());
+    /// assert_eq!(owned.as_borrowed(), Problem::Name("a b"));
+    /// ```
+    pub fn as_borrowed(&self) -> Problem<&str> {
+        self.map(AsRef::as_ref)
+    }
+}
+
+impl Problem<&str> {
+    /// The same problem, owning a copy of its value.
+    ///
+    /// ```
+    /// use session_rules::Problem;
+    /// assert_eq!(Problem::Name("a b").into_owned(), Problem::Name("a b".to_owned()));
+    /// ```
+    pub fn into_owned(self) -> Problem<String> {
+        self.map(|value| String::from(*value))
+    }
+}
+
+impl<'a> Problem<&'a str> {
+    /// The message, in at most four pieces: this is where each message is written, and the only
+    /// place. [`ConstMessage`] renders them, in const evaluation too, and `Display` shows that.
+    pub(crate) const fn pieces(&self) -> [Piece<'a>; 4] {
+        use Piece::{Number, Quoted, Text};
+        const END: Piece<'static> = Text("");
+        match *self {
+            Problem::Name(name) => [
+                Text("invalid cookie name "),
+                Quoted(name),
+                Text(": use letters, digits and !#$%&'*+-.^_`|~ only (RFC 6265 token)"),
+                END,
+            ],
+            Problem::Domain(domain, reason) => {
+                [Text("invalid cookie domain "), Quoted(domain), Text(": "), Text(reason)]
+            }
+            Problem::Path(path, reason) => {
+                [Text("invalid cookie path "), Quoted(path), Text(": "), Text(reason)]
+            }
+            Problem::LifetimeSyntax(text) => [
+                Text("invalid lifetime "),
+                Quoted(text),
+                Text(": write e.g. \"31d\", \"12h30m\", \"90s\" or a number of seconds"),
+                END,
+            ],
+            Problem::LifetimeZero => [Text("the lifetime must be at least one second"), END, END, END],
+            Problem::LifetimeTooLong(seconds) => [
+                Text("a lifetime of "),
+                Number(seconds),
+                Text(" seconds exceeds 400 days, the most browsers honour"),
+                END,
+            ],
+            Problem::MaxSize => {
+                [Text("max_size must be at least 1 byte (the default is 4093)"), END, END, END]
+            }
+            Problem::SameSiteNoneNeedsSecure => [
+                Text(
+                    "same_site = \"none\" requires `secure`: browsers reject SameSite=None cookies without Secure",
+                ),
+                END,
+                END,
+                END,
+            ],
+            Problem::PartitionedNeedsSecure => [
+                Text("`partitioned` requires `secure`: browsers reject Partitioned cookies without Secure"),
+                END,
+                END,
+                END,
+            ],
+            Problem::SecurePrefixNeedsSecure => [
+                Text("a cookie named `__Secure-…` requires `secure`: browsers reject it otherwise"),
+                END,
+                END,
+                END,
+            ],
+            Problem::HostPrefixNeedsSecure => [
+                Text("a cookie named `__Host-…` requires `secure`: browsers reject it otherwise"),
+                END,
+                END,
+                END,
+            ],
+            Problem::HostPrefixWithDomain => {
+                [Text("a cookie named `__Host-…` must not have a domain: remove `domain`"), END, END, END]
+            }
+            Problem::HostPrefixWithPath => {
+                [Text("a cookie named `__Host-…` must have path \"/\": remove `path`"), END, END, END]
+            }
+            Problem::Format(message) => [Text(message), END, END, END],
+        }
+    }
+}
+
+/// The message. It is rendered by [`ConstMessage`], as `CookieConfig::from_static` renders it in
+/// const evaluation, so the two can never differ.
+impl<S: AsRef<str>> fmt::Display for Problem<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(ConstMessage::new(&self.as_borrowed()).as_str())
+    }
+}
+
+impl<S: AsRef<str> + fmt::Debug> core::error::Error for Problem<S> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn owned_and_borrowed_show_the_same() {
+        for problem in [
+            Problem::Name("a b"),
+            Problem::Domain("a;b", "it must not contain `;`, which would end the attribute"),
+            Problem::Path("app", "it must start with `/`"),
+            Problem::LifetimeSyntax("soon"),
+            Problem::LifetimeTooLong(34_646_400),
+            Problem::HostPrefixWithPath,
+            Problem::Format("the flask format needs session-runtime's `flask` feature"),
+        ] {
+            let owned = problem.into_owned();
+            assert_eq!(owned.as_borrowed(), problem);
+            assert_eq!(owned.to_string(), problem.to_string());
+        }
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            Problem::Name("my session").to_string(),
+            "invalid cookie name \"my session\": use letters, digits and !#$%&'*+-.^_`|~ only (RFC 6265 token)"
+        );
+        assert_eq!(
+            Problem::Domain("example.com:8080", "remove the port: a cookie domain has no `:`").to_string(),
+            "invalid cookie domain \"example.com:8080\": remove the port: a cookie domain has no `:`"
+        );
+        assert_eq!(
+            Problem::LifetimeSyntax("3 days").to_string(),
+            "invalid lifetime \"3 days\": write e.g. \"31d\", \"12h30m\", \"90s\" or a number of seconds"
+        );
+        assert_eq!(
+            Problem::<&str>::LifetimeTooLong(34_646_400).to_string(),
+            "a lifetime of 34646400 seconds exceeds 400 days, the most browsers honour"
+        );
+        assert_eq!(Problem::<&str>::LifetimeZero.to_string(), "the lifetime must be at least one second");
+        assert_eq!(
+            Problem::<&str>::HostPrefixWithPath.to_string(),
+            "a cookie named `__Host-…` must have path \"/\": remove `path`"
+        );
+        assert_eq!(
+            Problem::<&str>::Format("needs the `flask` feature").to_string(),
+            "needs the `flask` feature"
+        );
+    }
+
+    /// `?` turns it into a `Box<dyn Error>`, as the runtime's `ConfigError`.
+    #[test]
+    fn is_an_error() {
+        fn build() -> Result<(), alloc::boxed::Box<dyn core::error::Error>> {
+            Err(Problem::<String>::MaxSize)?
+        }
+        assert_eq!(
+            build().unwrap_err().to_string(),
+            "max_size must be at least 1 byte (the default is 4093)"
+        );
+    }
+}

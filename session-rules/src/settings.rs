@@ -1,0 +1,121 @@
+//! The cookie settings the rules look at, and their defaults (Flask's, but `SameSite=Lax`).
+
+/// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days, in seconds.
+///
+/// ```
+/// assert_eq!(session_rules::DEFAULT_LIFETIME, 31 * 86_400);
+/// ```
+pub const DEFAULT_LIFETIME: u64 = 31 * 24 * 60 * 60;
+
+/// The longest lifetime browsers honour (RFC 6265bis caps `Expires`/`Max-Age` at 400 days).
+///
+/// ```
+/// assert_eq!(session_rules::parse_lifetime("400d"), Ok(session_rules::MAX_LIFETIME));
+/// ```
+pub const MAX_LIFETIME: u64 = 400 * 24 * 60 * 60;
+
+/// Werkzeug's `max_cookie_size`: the longest `Set-Cookie` line (without `Set-Cookie: `) we send.
+///
+/// ```
+/// assert_eq!(session_rules::Settings::DEFAULT.max_size, session_rules::DEFAULT_MAX_SIZE);
+/// ```
+pub const DEFAULT_MAX_SIZE: usize = 4093;
+
+/// The longest domain or path browsers accept as an attribute value.
+///
+/// ```
+/// use session_rules::{MAX_ATTRIBUTE_LEN, path_problem};
+/// assert!(path_problem(&"/".repeat(MAX_ATTRIBUTE_LEN)).is_none());
+/// assert!(path_problem(&"/".repeat(MAX_ATTRIBUTE_LEN + 1)).is_some());
+/// ```
+pub const MAX_ATTRIBUTE_LEN: usize = 1024;
+
+/// The `SameSite` attribute.
+///
+/// ```
+/// use session_rules::SameSite;
+/// assert_eq!(SameSite::Lax.as_str(), "Lax");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SameSite {
+    /// `SameSite=Strict`: never sent on cross-site requests.
+    Strict,
+    /// `SameSite=Lax`: sent on top-level cross-site navigations (the default).
+    Lax,
+    /// `SameSite=None`: sent everywhere; requires `Secure`.
+    None,
+}
+
+impl SameSite {
+    /// The attribute value as written in `Set-Cookie`.
+    ///
+    /// ```
+    /// assert_eq!(session_rules::SameSite::None.as_str(), "None");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Strict => "Strict",
+            SameSite::Lax => "Lax",
+            SameSite::None => "None",
+        }
+    }
+}
+
+/// Every cookie setting the rules or the defaults speak of, borrowed from whoever holds them: the
+/// derive's attributes, the runtime's `CookieConfig` or a hand-written `StaticConfig`. The wire
+/// format is not here: it is the runtime's, and no rule involves it.
+///
+/// ```
+/// use session_rules::{Settings, first_problem};
+/// let settings = Settings { name: "__Host-id", secure: true, ..Settings::DEFAULT };
+/// assert_eq!(first_problem(&settings), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings<'a> {
+    /// The cookie name: an RFC 6265 token.
+    pub name: &'a str,
+    /// The `Domain` attribute; `None` sends the cookie to this host only.
+    pub domain: Option<&'a str>,
+    /// The `Path` attribute.
+    pub path: &'a str,
+    /// `Secure`.
+    pub secure: bool,
+    /// `HttpOnly`.
+    pub http_only: bool,
+    /// `SameSite`; `None` leaves the attribute out.
+    pub same_site: Option<SameSite>,
+    /// `Partitioned` (CHIPS).
+    pub partitioned: bool,
+    /// Whether new sessions start permanent.
+    pub permanent: bool,
+    /// The lifetime in seconds.
+    pub lifetime: u64,
+    /// Whether a permanent session's cookie is re-sent on every request.
+    pub refresh_each_request: bool,
+    /// The longest `Set-Cookie` line sent, in bytes.
+    pub max_size: usize,
+}
+
+impl Settings<'static> {
+    /// Flask's defaults (`session`, path `/`, `HttpOnly`, not `Secure`, 31 days, refresh on each
+    /// request, 4093 bytes), except `SameSite`, which is `Lax` where Flask leaves it out.
+    ///
+    /// ```
+    /// use session_rules::{SameSite, Settings};
+    /// assert_eq!(Settings::DEFAULT.name, "session");
+    /// assert_eq!(Settings::DEFAULT.same_site, Some(SameSite::Lax));
+    /// ```
+    pub const DEFAULT: Settings<'static> = Settings {
+        name: "session",
+        domain: None,
+        path: "/",
+        secure: false,
+        http_only: true,
+        same_site: Some(SameSite::Lax),
+        partitioned: false,
+        permanent: false,
+        lifetime: DEFAULT_LIFETIME,
+        refresh_each_request: true,
+        max_size: DEFAULT_MAX_SIZE,
+    };
+}
