@@ -37,6 +37,7 @@ mod flash;
 #[cfg(feature = "flask")]
 pub mod flask;
 mod format;
+mod handle_ref;
 pub mod headers;
 mod integrations;
 mod interface;
@@ -53,6 +54,7 @@ pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, Stati
 pub use error::{Error, Rejection};
 pub use flash::Flash;
 pub use format::{Format, MAX_SESSION_JSON};
+pub use handle_ref::{ConfigRef, InterfaceRef};
 pub use headers::{CookieSink, CookieSource};
 pub use integrations::{SaveFailed, SessionScope};
 pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
@@ -67,7 +69,7 @@ pub use session::Session;
 /// `#[derive(Session)]`: a typed session configured by `#[session(...)]`, checked at compile time.
 /// The trait and the derive share the name, so `use session_runtime::Session;` brings both.
 pub use session_macros::Session;
-pub use tracked::{ConfigRef, DropHook, InterfaceRef, Tracked};
+pub use tracked::{DropHook, Tracked};
 
 #[cfg(feature = "actix")]
 pub use integrations::actix;

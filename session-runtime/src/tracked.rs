@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -12,86 +11,10 @@ use crate::config::CookieConfig;
 use crate::envelope;
 use crate::error::{Error, Rejection};
 use crate::flash::Flash;
+use crate::handle_ref::{ConfigRef, InterfaceRef};
 use crate::headers::{CookieSink, CookieSource};
 use crate::interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
 use crate::save::{Change, SessionState};
-
-/// A session config the handle refers to: a `'static` one (what the derive emits) or a shared one
-/// (built at run time). Made with `From`.
-#[derive(Debug, Clone)]
-pub struct ConfigRef(Shared<CookieConfig>);
-
-/// A backend the handle refers to: a `'static` one or a shared one. Made with `From`.
-#[derive(Debug, Clone)]
-pub struct InterfaceRef(Shared<dyn SessionInterface>);
-
-#[derive(Debug)]
-enum Shared<T: ?Sized + 'static> {
-    Static(&'static T),
-    Arc(Arc<T>),
-}
-
-impl<T: ?Sized> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        match self {
-            Shared::Static(value) => Shared::Static(value),
-            Shared::Arc(value) => Shared::Arc(Arc::clone(value)),
-        }
-    }
-}
-
-impl<T: ?Sized> Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        match self {
-            Shared::Static(value) => value,
-            Shared::Arc(value) => value,
-        }
-    }
-}
-
-impl ConfigRef {
-    pub(crate) fn get(&self) -> &CookieConfig {
-        &self.0
-    }
-}
-
-impl InterfaceRef {
-    pub(crate) fn get(&self) -> &dyn SessionInterface {
-        &*self.0
-    }
-}
-
-impl From<&'static CookieConfig> for ConfigRef {
-    fn from(config: &'static CookieConfig) -> Self {
-        ConfigRef(Shared::Static(config))
-    }
-}
-impl From<Arc<CookieConfig>> for ConfigRef {
-    fn from(config: Arc<CookieConfig>) -> Self {
-        ConfigRef(Shared::Arc(config))
-    }
-}
-impl From<CookieConfig> for ConfigRef {
-    fn from(config: CookieConfig) -> Self {
-        ConfigRef(Shared::Arc(Arc::new(config)))
-    }
-}
-impl From<&'static dyn SessionInterface> for InterfaceRef {
-    fn from(interface: &'static dyn SessionInterface) -> Self {
-        InterfaceRef(Shared::Static(interface))
-    }
-}
-impl From<Arc<dyn SessionInterface>> for InterfaceRef {
-    fn from(interface: Arc<dyn SessionInterface>) -> Self {
-        InterfaceRef(Shared::Arc(interface))
-    }
-}
-impl<I: SessionInterface + 'static> From<Arc<I>> for InterfaceRef {
-    fn from(interface: Arc<I>) -> Self {
-        InterfaceRef(Shared::Arc(interface))
-    }
-}
 
 /// A typed session: your data plus what happened to it during this request.
 ///

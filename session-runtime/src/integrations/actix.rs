@@ -32,9 +32,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 
 use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
 use crate::error::Error;
+use crate::handle_ref::InterfaceRef;
 use crate::headers::{CookieSink, CookieSource, VaryUpdate, merged_vary};
 use crate::session::Session;
-use crate::tracked::{InterfaceRef, Tracked};
+use crate::tracked::Tracked;
 
 impl CookieSource for HttpRequest {
     fn for_each_cookie_header(&self, visit: &mut dyn FnMut(&[u8]) -> ControlFlow<()>) {

@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use http::HeaderMap;
 
 use crate::error::Error;
+use crate::handle_ref::InterfaceRef;
 use crate::headers::{CookieSink, CookieSource};
 use crate::interface::SecureCookieSessionInterface;
 use crate::session::Session;
-use crate::tracked::{Committed, InterfaceRef, Prepared, Tracked};
+use crate::tracked::{Committed, Prepared, Tracked};
 
 /// A dropped session's final state, serialized (or the error serializing it).
 type PendingSave = Result<Prepared, Error>;

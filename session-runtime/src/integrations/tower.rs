@@ -16,9 +16,10 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
+use crate::handle_ref::InterfaceRef;
 use crate::headers::CookieSource;
 use crate::session::Session;
-use crate::tracked::{InterfaceRef, Tracked};
+use crate::tracked::Tracked;
 
 /// Adds a [`SessionScope`] to each request and saves its sessions into the response, error
 /// responses included. If saving fails (no key for a changed session, a cookie too large) the

@@ -1,0 +1,87 @@
+//! What a session handle refers to: its config and its backend, each either `'static` (what the
+//! derive emits) or shared (built at run time).
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::config::CookieConfig;
+use crate::interface::SessionInterface;
+
+/// A session config the handle refers to: a `'static` one (what the derive emits) or a shared one
+/// (built at run time). Made with `From`.
+#[derive(Debug, Clone)]
+pub struct ConfigRef(pub(crate) Shared<CookieConfig>);
+
+/// A backend the handle refers to: a `'static` one or a shared one. Made with `From`.
+#[derive(Debug, Clone)]
+pub struct InterfaceRef(pub(crate) Shared<dyn SessionInterface>);
+
+/// A `'static` reference or a shared one: the derive's configs and backends are statics, run-time
+/// ones are `Arc`s, and the handle takes either without a reference count for the first.
+#[derive(Debug)]
+pub(crate) enum Shared<T: ?Sized + 'static> {
+    Static(&'static T),
+    Arc(Arc<T>),
+}
+
+impl<T: ?Sized> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Shared::Static(value) => Shared::Static(value),
+            Shared::Arc(value) => Shared::Arc(Arc::clone(value)),
+        }
+    }
+}
+
+impl<T: ?Sized> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Shared::Static(value) => value,
+            Shared::Arc(value) => value,
+        }
+    }
+}
+
+impl ConfigRef {
+    pub(crate) fn get(&self) -> &CookieConfig {
+        &self.0
+    }
+}
+
+impl InterfaceRef {
+    pub(crate) fn get(&self) -> &dyn SessionInterface {
+        &*self.0
+    }
+}
+
+impl From<&'static CookieConfig> for ConfigRef {
+    fn from(config: &'static CookieConfig) -> Self {
+        ConfigRef(Shared::Static(config))
+    }
+}
+impl From<Arc<CookieConfig>> for ConfigRef {
+    fn from(config: Arc<CookieConfig>) -> Self {
+        ConfigRef(Shared::Arc(config))
+    }
+}
+impl From<CookieConfig> for ConfigRef {
+    fn from(config: CookieConfig) -> Self {
+        ConfigRef(Shared::Arc(Arc::new(config)))
+    }
+}
+impl From<&'static dyn SessionInterface> for InterfaceRef {
+    fn from(interface: &'static dyn SessionInterface) -> Self {
+        InterfaceRef(Shared::Static(interface))
+    }
+}
+impl From<Arc<dyn SessionInterface>> for InterfaceRef {
+    fn from(interface: Arc<dyn SessionInterface>) -> Self {
+        InterfaceRef(Shared::Arc(interface))
+    }
+}
+impl<I: SessionInterface + 'static> From<Arc<I>> for InterfaceRef {
+    fn from(interface: Arc<I>) -> Self {
+        InterfaceRef(Shared::Arc(interface))
+    }
+}

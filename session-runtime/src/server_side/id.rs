@@ -1,0 +1,39 @@
+//! Session ids: 192 random bits from the OS CSPRNG, written as 32 characters of base64url.
+
+use super::StoreError;
+use crate::error::Error;
+use crate::format::base64url;
+
+/// Random bytes per session id: 192 bits from the OS CSPRNG.
+const ID_BYTES: usize = 24;
+/// Length of an id in base64url.
+const ID_LEN: usize = 32;
+
+/// A new session id: 192 bits from the OS CSPRNG, base64url.
+pub(super) fn new_id() -> Result<String, Error> {
+    let mut bytes = [0u8; ID_BYTES];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Store(StoreError::Backend(format!("the OS random generator failed: {e}"))))?;
+    let mut id = String::with_capacity(ID_LEN);
+    base64url::encode_into(&bytes, &mut id);
+    Ok(id)
+}
+
+/// Whether `bytes` has the shape of an id (checked before the store is asked).
+pub(super) fn is_id(bytes: &[u8]) -> bool {
+    bytes.len() == ID_LEN && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_random_and_well_formed() {
+        let a = new_id().unwrap();
+        let b = new_id().unwrap();
+        assert_ne!(a, b);
+        assert!(is_id(a.as_bytes()), "{a}");
+        assert!(!is_id(b"short"));
+    }
+}
