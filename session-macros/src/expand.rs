@@ -5,27 +5,10 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{DeriveInput, Path};
 
-use crate::ast::Input;
 use session_rules::SameSite;
 
 use crate::attr::Format;
-use crate::ctxt::Ctxt;
-use crate::fallback;
-use crate::valid::{self, Config};
-
-/// The whole expansion: the impls, or `compile_error!`s plus a fallback impl.
-pub fn derive(node: &DeriveInput) -> TokenStream {
-    let cx = Ctxt::new();
-    let input = Input::from_syn(&cx, node);
-    let config = valid::check(&cx, &input);
-    match cx.check() {
-        Ok(()) => {
-            let krate = &config.krate;
-            session_impls(node, krate, &config_expr(&config), Checks::Traits)
-        }
-        Err(errors) => fallback::expand(node, &config.krate, errors),
-    }
-}
+use crate::valid::Config;
 
 /// Whether to emit the trait-bound assertions that turn a missing `Serialize`, `Deserialize` or
 /// `Default` into one targeted error.
@@ -111,7 +94,7 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
 /// snapshot shows exactly what a struct gets. `from_static` checks the rules again, in const
 /// evaluation (no run-time cost); `check` has already reported every broken one with its span, so
 /// that second check never fires for derived configs.
-fn config_expr(config: &Config) -> TokenStream {
+pub fn config_expr(config: &Config) -> TokenStream {
     let krate = &config.krate;
     let private = quote!(#krate::__private);
     let some = |value: TokenStream| quote!(::core::option::Option::Some(#value));

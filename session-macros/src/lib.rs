@@ -29,9 +29,27 @@ mod tests;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
+use crate::ast::Input;
+use crate::ctxt::Ctxt;
+use crate::expand::{Checks, config_expr, session_impls};
+
 #[doc = include_str!("derive.md")]
 #[proc_macro_derive(Session, attributes(session))]
 pub fn derive_session(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive(&input).into()
+    derive(&input).into()
+}
+
+/// The whole expansion: the impls, or `compile_error!`s plus a fallback impl.
+fn derive(node: &DeriveInput) -> proc_macro2::TokenStream {
+    let cx = Ctxt::new();
+    let input = Input::from_syn(&cx, node);
+    let config = valid::check(&cx, &input);
+    match cx.check() {
+        Ok(()) => {
+            let krate = &config.krate;
+            session_impls(node, krate, &config_expr(&config), Checks::Traits)
+        }
+        Err(errors) => fallback::expand(node, &config.krate, errors),
+    }
 }

@@ -12,7 +12,7 @@ fn expand(input: &str) -> TokenStream {
         Ok(input) => input,
         Err(error) => panic!("test input does not parse: {error}"),
     };
-    crate::expand::derive(&input)
+    crate::derive(&input)
 }
 
 fn pretty(tokens: TokenStream) -> String {

@@ -3,19 +3,10 @@
 //! the same rendering, so the compile error of a hand-written config and the builder's error
 //! agree byte for byte.
 
-use crate::problem::Problem;
-use crate::settings::MAX_ATTRIBUTE_LEN;
+use core::fmt;
 
-/// One part of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Piece<'a> {
-    /// Fixed text.
-    Text(&'static str),
-    /// The offending value, in double quotes and escaped.
-    Quoted(&'a str),
-    /// A number, in decimal.
-    Number(u64),
-}
+use crate::problem::{Piece, Problem};
+use crate::settings::MAX_ATTRIBUTE_LEN;
 
 /// The most bytes a quoted value is shown with. Every value within [`MAX_ATTRIBUTE_LEN`] fits
 /// whole: an escape is at most 6 bytes per byte of the value (`\u{1f}`). Longer values (refused
@@ -219,6 +210,14 @@ impl Escaped {
             Some((written, _)) => written,
             None => &self.bytes,
         }
+    }
+}
+
+/// The message. It is rendered by [`ConstMessage`], as `CookieConfig::from_static` renders it in
+/// const evaluation, so the two can never differ.
+impl<S: AsRef<str>> fmt::Display for Problem<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(ConstMessage::new(&self.as_borrowed()).as_str())
     }
 }
 

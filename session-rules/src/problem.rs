@@ -3,8 +3,6 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::message::{ConstMessage, Piece};
-
 /// A cookie setting that breaks a rule. Its `Display` is the message both the derive (as a
 /// compile error under the offending attribute) and the runtime (`ConfigError`, and the panic of
 /// `CookieConfig::from_static`) show: what is wrong and what to change.
@@ -55,6 +53,17 @@ pub enum Problem<S = String> {
     /// A wire format that needs a feature session-runtime was built without; the message is the
     /// whole text. No rule here produces it: it exists for session-runtime's `ConfigError`.
     Format(&'static str),
+}
+
+/// One part of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    /// Fixed text.
+    Text(&'static str),
+    /// The offending value, in double quotes and escaped.
+    Quoted(&'a str),
+    /// A number, in decimal.
+    Number(u64),
 }
 
 impl<S> Problem<S> {
@@ -173,14 +182,6 @@ impl<'a> Problem<&'a str> {
             }
             Problem::Format(message) => [Text(message), END, END, END],
         }
-    }
-}
-
-/// The message. It is rendered by [`ConstMessage`], as `CookieConfig::from_static` renders it in
-/// const evaluation, so the two can never differ.
-impl<S: AsRef<str>> fmt::Display for Problem<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(ConstMessage::new(&self.as_borrowed()).as_str())
     }
 }
 

@@ -1,6 +1,6 @@
 //! Session ids: 192 random bits from the OS CSPRNG, written as 32 characters of base64url.
 
-use super::StoreError;
+use super::store::StoreError;
 use crate::error::Error;
 use crate::format::base64url;
 
