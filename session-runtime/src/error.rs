@@ -1,7 +1,9 @@
 //! The two kinds of failure: [`Rejection`] (the client sent a cookie we do not accept; never an
-//! error for the application) and [`Error`] (a server-side problem at save time).
+//! error for the application) and [`Error`] (a server-side problem at save time), with the
+//! [`StoreError`] a server-side store reports inside it.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Why an incoming session cookie was not accepted.
 ///
@@ -141,7 +143,7 @@ pub enum Error {
     /// Server-side sessions: the session store failed or timed out. Framework layers answer
     /// `503 Service Unavailable`.
     #[error(transparent)]
-    Store(#[from] crate::server_side::StoreError),
+    Store(#[from] StoreError),
 }
 
 /// The message of [`Error::TooLarge`]: which limit was exceeded, and what to do about it.
@@ -162,4 +164,33 @@ fn too_large(name: &str, value_size: usize, line_size: usize, limit: usize, json
              cookies, so it was not sent; {ADVICE}"
         )
     }
+}
+
+/// Why a store call failed. Never caused by what a client sent.
+///
+/// ```
+/// use session_runtime::StoreError;
+/// use std::time::Duration;
+/// let error = StoreError::Timeout(Duration::from_millis(250));
+/// assert_eq!(error.to_string(), "the session store did not answer within 250ms");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The call did not complete within the configured timeout.
+    #[error("the session store did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The store cannot be reached (connection refused or lost, I/O error).
+    #[error("the session store is unreachable: {0}")]
+    Unavailable(String),
+    /// The store answered with an error, or with something the store cannot read.
+    #[error("the session store failed: {0}")]
+    Backend(String),
+    /// The store needs to wait for I/O, but the session was opened or saved synchronously
+    /// (`Tracked::open_with` / `Tracked::save` without a framework layer): use the layer, or
+    /// `Tracked::open_async` / `Tracked::save_async`.
+    #[error(
+        "this session store needs asynchronous I/O: open and save the session through a framework layer or with `open_async`/`save_async`"
+    )]
+    WouldBlock,
 }

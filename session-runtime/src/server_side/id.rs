@@ -1,7 +1,7 @@
 //! Session ids: 192 random bits from the OS CSPRNG, written as 32 characters of base64url.
 
-use super::store::StoreError;
 use crate::error::Error;
+use crate::error::StoreError;
 use crate::format::base64url;
 
 /// Random bytes per session id: 192 bits from the OS CSPRNG.

@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::store::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
+use super::store::{Record, SaveMode, SessionStore, StoreFuture};
+use crate::error::StoreError;
 
 /// Sessions in process memory: zero set-up, for one process (tests, development, a single
 /// server). Sessions do not survive a restart and are not shared between processes; use the

@@ -20,8 +20,9 @@ use std::time::Duration;
 
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
+pub use crate::error::StoreError;
 pub use memory::MemoryStore;
-pub use store::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
+pub use store::{Record, SaveMode, SessionStore, StoreFuture};
 
 use self::id::{is_id, new_id};
 use crate::clock::Clock;

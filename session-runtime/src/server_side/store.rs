@@ -1,42 +1,15 @@
-//! The storage seam of server-side sessions: [`SessionStore`], what it stores ([`Record`]) and how
-//! it fails ([`StoreError`]).
+//! The storage seam of server-side sessions: [`SessionStore`] and what it stores ([`Record`]); how
+//! it fails ([`StoreError`]) lives with the other errors.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+
+use crate::error::StoreError;
 use std::time::Duration;
 
 /// The future a [`SessionStore`] method returns: boxed, so the trait stays object-safe.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
-
-/// Why a store call failed. Never caused by what a client sent.
-///
-/// ```
-/// use session_runtime::StoreError;
-/// use std::time::Duration;
-/// let error = StoreError::Timeout(Duration::from_millis(250));
-/// assert_eq!(error.to_string(), "the session store did not answer within 250ms");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The call did not complete within the configured timeout.
-    #[error("the session store did not answer within {0:?}")]
-    Timeout(Duration),
-    /// The store cannot be reached (connection refused or lost, I/O error).
-    #[error("the session store is unreachable: {0}")]
-    Unavailable(String),
-    /// The store answered with an error, or with something the store cannot read.
-    #[error("the session store failed: {0}")]
-    Backend(String),
-    /// The store needs to wait for I/O, but the session was opened or saved synchronously
-    /// (`Tracked::open_with` / `Tracked::save` without a framework layer): use the layer, or
-    /// `Tracked::open_async` / `Tracked::save_async`.
-    #[error(
-        "this session store needs asynchronous I/O: open and save the session through a framework layer or with `open_async`/`save_async`"
-    )]
-    WouldBlock,
-}
 
 /// Whether a [`Record`] creates a new session or updates an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
