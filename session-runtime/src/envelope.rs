@@ -44,7 +44,7 @@ pub(crate) struct Decoded<T> {
 /// The payload of a session in `format`: the native envelope, or Flask's flat session dict
 /// (the data's keys plus `_permanent` and `_flashes`). In the native format, data whose JSON
 /// would not read back (non-finite floats, `Some(None)`, deep nesting) is refused
-/// ([`crate::finite`]). `size_hint`: the expected length (the incoming payload's, when there is
+/// ([`crate::reads_back`]). `size_hint`: the expected length (the incoming payload's, when there is
 /// one), so the buffer is allocated once instead of grown from serde_json's 128 bytes.
 pub(crate) fn encode<T: Serialize>(
     format: Format,
@@ -55,7 +55,7 @@ pub(crate) fn encode<T: Serialize>(
 ) -> Result<Vec<u8>, Error> {
     match format {
         Format::Native => {
-            crate::finite::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
+            crate::reads_back::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
             let mut out = Vec::with_capacity(size_hint.max(64));
             serde_json::to_writer(&mut out, &EnvelopeRef { v: data, p: permanent, f: flashes })
                 .map_err(|e| Error::Serialize(e.to_string()))?;

@@ -9,7 +9,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
 #[cfg(feature = "flask")]
-use crate::format::flask::FlaskFormat;
+use crate::format::itsdangerous::FlaskFormat;
 use crate::format::{Format, MAX_SESSION_JSON, native::NativeFormat};
 use crate::headers::{Attributes, CookieSink, CookieSource, cookie_values, render_delete};
 use crate::key::{Keys, global_keys};

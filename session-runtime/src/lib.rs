@@ -32,7 +32,6 @@ mod clock;
 pub mod config;
 mod envelope;
 mod error;
-mod finite;
 mod flash;
 #[cfg(feature = "flask")]
 pub mod flask;
@@ -42,6 +41,7 @@ pub mod headers;
 mod integrations;
 mod interface;
 mod key;
+mod reads_back;
 pub mod save;
 mod server_side;
 mod session;

@@ -19,6 +19,7 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 pub(crate) const MAX_INFLATED: usize = 256 * 1024;
 
 /// zlib level 6: CPython's default, what Flask writes.
+#[cfg(any(test, feature = "flask"))]
 const LEVEL_DEFAULT: u32 = 6;
 
 /// zlib level 1: what the native format writes. Any zlib level inflates the same, so this is not
@@ -30,6 +31,7 @@ const LEVEL_DEFAULT: u32 = 6;
 const LEVEL_FAST: u32 = 1;
 
 thread_local! {
+    #[cfg(any(test, feature = "flask"))]
     static DEFLATE_DEFAULT: RefCell<Option<Compress>> = const { RefCell::new(None) };
     static DEFLATE_FAST: RefCell<Option<Compress>> = const { RefCell::new(None) };
     /// Where level-1 deflate writes its stream: reused, so a save neither allocates nor frees a
@@ -62,7 +64,7 @@ fn with_state<S, R>(
 /// zlib level 6 of `json`, when that is at least 2 bytes shorter: Flask's level and rule, for the
 /// Flask format. Stopping at the room does not change the bytes of a stream that fits: zlib's
 /// output does not depend on how the output buffer is sized.
-#[cfg_attr(not(feature = "flask"), allow(dead_code))]
+#[cfg(any(test, feature = "flask"))]
 pub(crate) fn compress_if_shorter(json: &[u8]) -> Option<Vec<u8>> {
     deflate_if_shorter(&DEFLATE_DEFAULT, || Compress::new(Compression::new(LEVEL_DEFAULT), true), json)
 }
@@ -113,6 +115,7 @@ fn deflate_into(
     })
 }
 
+#[cfg(any(test, feature = "flask"))]
 fn deflate_if_shorter(
     state: &'static std::thread::LocalKey<RefCell<Option<Compress>>>,
     new: fn() -> Compress,
@@ -123,7 +126,7 @@ fn deflate_if_shorter(
 }
 
 /// zlib level 6 (CPython's default) of `data`, whatever its length (test helpers only).
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+#[cfg(feature = "testing")]
 pub(crate) fn zlib(data: &[u8]) -> Option<Vec<u8>> {
     use std::io::Write;
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len()), Compression::new(6));

@@ -3,7 +3,7 @@
 pub(crate) mod base64url;
 pub(crate) mod compress;
 #[cfg(feature = "flask")]
-pub(crate) mod flask;
+pub(crate) mod itsdangerous;
 pub(crate) mod native;
 
 use crate::error::Rejection;

@@ -57,7 +57,7 @@ impl NativeFormat {
     }
 
     /// Signs `json` for the cookie `name` at time `now`: the cookie value.
-    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn sign(&self, name: &str, json: &[u8], now: u64) -> Result<String, Error> {
         self.sign_after(&[], name, json, now, 0)
     }
@@ -81,7 +81,7 @@ impl NativeFormat {
 
     /// Appends `"." SIGNATURE` to `signed` (`PAYLOAD "." TIMESTAMP`, taken as is, unchecked): the
     /// MAC step of [`sign`](Self::sign), shared with the test-only signing helper.
-    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    #[cfg(feature = "testing")]
     pub(crate) fn sign_signed_part(&self, name: &str, signed: &[u8]) -> Result<Vec<u8>, Error> {
         let tag = keyed_message(self.signer()?, name, signed).finalize().into_bytes();
         let mut value = Vec::with_capacity(signed.len() + 1 + TAG_LEN * 4 / 3 + 1);
