@@ -286,11 +286,22 @@ fn test_max_cookie_size() {
     let exact = CookieConfig::builder().max_size(line_len).build().unwrap();
     let mut s = open(&b, &exact, None);
     s.count = 1;
-    assert!(s.save(&mut response()).is_ok(), "a line of exactly max_size is sent");
+    let sent = save(s);
+    let value_len = cookie_pair(&sent).len() - "session=".len();
+    assert_eq!(set_cookies(&sent)[0].len(), line_len, "a line of exactly max_size is sent");
+    // One byte less refuses it, and the error measures the same value and line exactly.
     let under = CookieConfig::builder().max_size(line_len - 1).build().unwrap();
     let mut s = open(&b, &under, None);
     s.count = 1;
-    assert!(matches!(s.save(&mut response()), Err(Error::TooLarge { .. })));
+    match s.save(&mut response()) {
+        Err(Error::TooLarge { name, value_size, line_size, limit }) => {
+            assert_eq!(
+                (name.as_str(), value_size, line_size, limit),
+                ("session", value_len, line_len, line_len - 1)
+            );
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
 }
 
 #[test]

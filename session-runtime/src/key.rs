@@ -265,6 +265,17 @@ mod tests {
     }
 
     #[test]
+    fn hex_keys_decode_every_digit_in_both_cases() {
+        let text = "0123456789abcdef0123456789abcdef0123456789ABCDEF0123456789ABCDEF";
+        let bytes = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef].repeat(4);
+        assert_eq!(SecretKey::from_hex(text).unwrap().expose_bytes(), bytes);
+        assert_eq!(SecretKey::from_hex(&format!(" {text}\n")).unwrap().expose_bytes(), bytes, "trimmed");
+        for bad in ["g0", "0g", "G0", "/0", ":0", "@0", "`0"] {
+            assert_eq!(SecretKey::from_hex(&bad.repeat(32)), Err(KeyError::BadHex), "{bad}");
+        }
+    }
+
+    #[test]
     fn equality_compares_content_and_length() {
         let a = SecretKey::from_legacy(b"abc").unwrap();
         assert_eq!(a, SecretKey::from_legacy(b"abc").unwrap());
