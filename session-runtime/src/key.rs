@@ -276,6 +276,16 @@ mod tests {
     }
 
     #[test]
+    fn the_ring_keeps_its_fallbacks_in_order() {
+        let [a, b, c] = [b"a", b"b", b"c"].map(|k| SecretKey::from_legacy(k).unwrap());
+        let keys = Keys::new(a.clone()).with_fallbacks([b.clone()]).with_fallbacks([c.clone()]);
+        assert_eq!(keys.current(), &a);
+        assert_eq!(keys.fallbacks(), [b.clone(), c.clone()]);
+        assert_eq!(keys.verifying().cloned().collect::<Vec<_>>(), [a.clone(), b, c]);
+        assert!(Keys::new(a).fallbacks().is_empty());
+    }
+
+    #[test]
     fn equality_compares_content_and_length() {
         let a = SecretKey::from_legacy(b"abc").unwrap();
         assert_eq!(a, SecretKey::from_legacy(b"abc").unwrap());
