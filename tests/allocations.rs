@@ -110,3 +110,50 @@ fn same_length_changes_are_detected_without_parsing() {
         assert_eq!(changed_name_save(from, to), length_change, "{from:?} -> {to:?}");
     }
 }
+
+/// The session of `data`'s cookie, changed by `change`, ready to save.
+fn changed<T>(data: &T, change: impl FnOnce(&mut T)) -> Tracked<T>
+where
+    T: Serialize + serde::de::DeserializeOwned + Default + Clone,
+{
+    let backend = support::leak_backend();
+    let request = support::request_with(backend, data);
+    let mut session = Tracked::<T>::open_with(backend, &support::CONFIG, &request);
+    change(&mut session);
+    session
+}
+
+/// The allocations of saving `session`, which must send a cookie.
+fn save_allocations<T>(session: Tracked<T>) -> u64
+where
+    T: Serialize + serde::de::DeserializeOwned + Default,
+{
+    let mut headers = response_headers();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert!(headers.contains_key(SET_COOKIE));
+    allocations
+}
+
+/// The zlib output of a compressed save goes to a buffer this thread reuses, so a compressed save
+/// allocates as often as an uncompressed one once the buffer exists; a buffer grown by a session
+/// far over any cookie limit (more than 64 KB of JSON) is freed after use rather than kept by the
+/// thread, so the next compressed save allocates it once more, and reuses it again after that.
+/// (Each session is opened before the saves that are compared: opening signs a fresh cookie.)
+#[test]
+fn the_deflate_buffer_is_reused_but_not_kept_when_huge() {
+    let data = support::compressible();
+    let bump = |c: &mut support::Compressible| c.id += 1;
+    let sessions: Vec<_> = (0..4).map(|_| changed(&data, bump)).collect();
+    let small = changed(&support::small(), |s| s.id += 1);
+    let huge = support::Compressible { id: 7, seen: vec![data.seen[0].clone(); 2_500] };
+    assert!(serde_json::to_vec(&huge).unwrap().len() > 64 * 1024);
+    let huge = changed(&huge, bump);
+    let [warm, reused, after_huge, again] = <[_; 4]>::try_from(sessions).ok().unwrap();
+    save_allocations(warm);
+    let reused = save_allocations(reused);
+    assert_eq!(reused, save_allocations(small), "as many as an uncompressed save");
+    save_allocations(huge);
+    assert_eq!(save_allocations(after_huge), reused + 1, "the huge buffer was freed");
+    assert_eq!(save_allocations(again), reused, "and the new one is kept");
+}
