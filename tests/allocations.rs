@@ -138,22 +138,31 @@ where
 /// The zlib output of a compressed save goes to a buffer this thread reuses, so a compressed save
 /// allocates as often as an uncompressed one once the buffer exists; a buffer grown by a session
 /// far over any cookie limit (more than 64 KB of JSON) is freed after use rather than kept by the
-/// thread, so the next compressed save allocates it once more, and reuses it again after that.
+/// thread, so the next compressed save allocates it once more, and reuses it again after that. A
+/// buffer of exactly 64 KiB (65,538 bytes of JSON, 2 fewer of room) is still kept.
 /// (Each session is opened before the saves that are compared: opening signs a fresh cookie.)
 #[test]
 fn the_deflate_buffer_is_reused_but_not_kept_when_huge() {
     let data = support::compressible();
     let bump = |c: &mut support::Compressible| c.id += 1;
-    let sessions: Vec<_> = (0..4).map(|_| changed(&data, bump)).collect();
+    let sessions: Vec<_> = (0..5).map(|_| changed(&data, bump)).collect();
     let small = changed(&support::small(), |s| s.id += 1);
     let huge = support::Compressible { id: 7, seen: vec![data.seen[0].clone(); 2_500] };
-    assert!(serde_json::to_vec(&huge).unwrap().len() > 64 * 1024);
+    assert!(support::envelope_json(&huge).len() > 64 * 1024);
     let huge = changed(&huge, bump);
-    let [warm, reused, after_huge, again] = <[_; 4]>::try_from(sessions).ok().unwrap();
+    let mut boundary = support::Compressible { id: 7, seen: vec![data.seen[0].clone(); 1_400] };
+    boundary.seen.push(String::new());
+    let pad = 65_538 - support::envelope_json(&boundary).len();
+    boundary.seen.last_mut().unwrap().push_str(&"x".repeat(pad));
+    assert_eq!(support::envelope_json(&boundary).len(), 65_538);
+    let boundary = changed(&boundary, bump);
+    let [warm, reused, after_huge, again, after_boundary] = <[_; 5]>::try_from(sessions).ok().unwrap();
     save_allocations(warm);
     let reused = save_allocations(reused);
     assert_eq!(reused, save_allocations(small), "as many as an uncompressed save");
     save_allocations(huge);
     assert_eq!(save_allocations(after_huge), reused + 1, "the huge buffer was freed");
     assert_eq!(save_allocations(again), reused, "and the new one is kept");
+    save_allocations(boundary);
+    assert_eq!(save_allocations(after_boundary), reused, "64 KiB is kept");
 }
