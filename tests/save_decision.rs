@@ -434,3 +434,39 @@ fn other_cookies_on_the_response_stay() {
     s.save(&mut resp).unwrap();
     assert_eq!(set_cookies(&resp).len(), 2);
 }
+
+/// `set_cookie_line` and `delete_cookie_line` (for custom interfaces) write exactly the lines a
+/// save writes: a permanent session's, with `Expires` and `Max-Age`, and the delete cookie.
+#[test]
+fn public_line_renderers_match_what_save_writes() {
+    use session_runtime::headers::{delete_cookie_line, set_cookie_line};
+    let b = backend(NOW);
+    let config = CookieConfig::builder()
+        .domain(".example.com")
+        .path("/app")
+        .secure(true)
+        .same_site(Some(SameSite::Strict))
+        .permanent(true)
+        .build()
+        .unwrap();
+    let mut s = open(&b, &config, None);
+    s.count = 1;
+    let resp = save(s);
+    let line = &set_cookies(&resp)[0];
+    let value = cookie_pair(&resp)["session=".len()..].to_owned();
+    let lifetime = config.lifetime_secs();
+    assert_eq!(&set_cookie_line(&config, &value, Some(NOW + lifetime), Some(lifetime)).unwrap(), line);
+    assert_eq!(
+        set_cookie_line(&config, "v", Some(NOW), Some(60)).unwrap(),
+        "session=v; Domain=example.com; Expires=Tue, 14 Nov 2023 22:13:20 GMT; Max-Age=60; Secure; \
+         HttpOnly; Path=/app; SameSite=Strict"
+    );
+    let mut s = open(&b, &config, Some(&cookie_pair(&resp)));
+    s.clear();
+    assert_eq!(set_cookies(&save(s)), [delete_cookie_line(&config)]);
+    assert_eq!(
+        delete_cookie_line(&config),
+        "session=; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; \
+         HttpOnly; Path=/app; SameSite=Strict"
+    );
+}
