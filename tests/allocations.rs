@@ -80,3 +80,89 @@ fn anonymous_untouched_save_does_not_allocate() {
     assert_eq!((allocations, serializations() - before), (0, 0));
     assert_eq!(headers.len(), 1);
 }
+
+/// The allocations of saving the small session after its name was changed from `from` to `to`.
+fn changed_name_save(from: &str, to: &str) -> u64 {
+    let backend = support::leak_backend();
+    let data = support::Small { name: from.to_owned(), ..support::small() };
+    let request = support::request_with(backend, &data);
+    let mut session = Tracked::<support::Small>::open_with(backend, &support::CONFIG, &request);
+    assert_eq!(session.name, from);
+    session.name = to.to_owned();
+    let mut headers = response_headers();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert!(headers.contains_key(SET_COOKIE), "{from:?} -> {to:?} is a change");
+    allocations
+}
+
+/// A change that keeps the JSON's length is told from a reordering without parsing the two
+/// payloads (envelope.rs, `same_json`: the bytes between the common prefix and suffix have
+/// different sums, or different sums of squares): it allocates exactly what a change of length
+/// does. Parsing both into `serde_json::Value`s would cost some 30 more. Each pair exercises one
+/// half of the check: ` C`/`45` have equal sums of squares (only the plain sums tell them apart),
+/// `15`/`24` equal plain sums (only the squares do), `1`/`2` both.
+#[test]
+fn same_length_changes_are_detected_without_parsing() {
+    let length_change = changed_name_save("Ada 1", "Ada 12");
+    for (from, to) in [("Ada C", "Ada45"), ("Ada 15", "Ada 24"), ("Ada 1", "Ada 2")] {
+        assert_eq!(from.len(), to.len());
+        assert_eq!(changed_name_save(from, to), length_change, "{from:?} -> {to:?}");
+    }
+}
+
+/// The session of `data`'s cookie, changed by `change`, ready to save.
+fn changed<T>(data: &T, change: impl FnOnce(&mut T)) -> Tracked<T>
+where
+    T: Serialize + serde::de::DeserializeOwned + Default + Clone,
+{
+    let backend = support::leak_backend();
+    let request = support::request_with(backend, data);
+    let mut session = Tracked::<T>::open_with(backend, &support::CONFIG, &request);
+    change(&mut session);
+    session
+}
+
+/// The allocations of saving `session`, which must send a cookie.
+fn save_allocations<T>(session: Tracked<T>) -> u64
+where
+    T: Serialize + serde::de::DeserializeOwned + Default,
+{
+    let mut headers = response_headers();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert!(headers.contains_key(SET_COOKIE));
+    allocations
+}
+
+/// The zlib output of a compressed save goes to a buffer this thread reuses, so a compressed save
+/// allocates as often as an uncompressed one once the buffer exists; a buffer grown by a session
+/// far over any cookie limit (more than 64 KB of JSON) is freed after use rather than kept by the
+/// thread, so the next compressed save allocates it once more, and reuses it again after that. A
+/// buffer of exactly 64 KiB (65,538 bytes of JSON, 2 fewer of room) is still kept.
+/// (Each session is opened before the saves that are compared: opening signs a fresh cookie.)
+#[test]
+fn the_deflate_buffer_is_reused_but_not_kept_when_huge() {
+    let data = support::compressible();
+    let bump = |c: &mut support::Compressible| c.id += 1;
+    let sessions: Vec<_> = (0..5).map(|_| changed(&data, bump)).collect();
+    let small = changed(&support::small(), |s| s.id += 1);
+    let huge = support::Compressible { id: 7, seen: vec![data.seen[0].clone(); 2_500] };
+    assert!(support::envelope_json(&huge).len() > 64 * 1024);
+    let huge = changed(&huge, bump);
+    let mut boundary = support::Compressible { id: 7, seen: vec![data.seen[0].clone(); 1_400] };
+    boundary.seen.push(String::new());
+    let pad = 65_538 - support::envelope_json(&boundary).len();
+    boundary.seen.last_mut().unwrap().push_str(&"x".repeat(pad));
+    assert_eq!(support::envelope_json(&boundary).len(), 65_538);
+    let boundary = changed(&boundary, bump);
+    let [warm, reused, after_huge, again, after_boundary] = <[_; 5]>::try_from(sessions).ok().unwrap();
+    save_allocations(warm);
+    let reused = save_allocations(reused);
+    assert_eq!(reused, save_allocations(small), "as many as an uncompressed save");
+    save_allocations(huge);
+    assert_eq!(save_allocations(after_huge), reused + 1, "the huge buffer was freed");
+    assert_eq!(save_allocations(again), reused, "and the new one is kept");
+    save_allocations(boundary);
+    assert_eq!(save_allocations(after_boundary), reused, "64 KiB is kept");
+}

@@ -12,7 +12,7 @@ use std::alloc::System;
 use std::sync::{Mutex, MutexGuard};
 
 use common::*;
-use session_runtime::__testing::{MAX_INFLATED, b64, compressed_payload, timestamp};
+use session_runtime::__testing::{MAX_INFLATED, b64, compressed_payload, timestamp, zlib};
 use session_runtime::Rejection::{BadSignature, Malformed, Payload, TooLarge};
 use session_runtime::{CookieConfig, Error, Tracked};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -194,6 +194,64 @@ fn a_compression_bomb_under_a_valid_mac_is_refused_within_the_cap() {
     let (session, allocated) = open_counting(&RawHeaders::one([b"session=".as_slice(), &value].concat()));
     assert_eq!(outcome(&session), Err(Some(Payload)));
     assert!(allocated < READ_BOUND, "{allocated} bytes for a 2 MiB bomb");
+}
+
+/// A compressed `PAYLOAD` part whose zlib stream is padded with trailing bytes (ignored after the
+/// end of the stream, as `ZlibDecoder` ignores them) to exactly `len` bytes. The inflate buffer
+/// starts at 8 times the compressed length and doubles, so the length steers where it meets the
+/// cap.
+fn compressed_padded_to(data: &[u8], len: usize) -> String {
+    let mut stream = zlib(data);
+    assert!(stream.len() <= len, "{} bytes of zlib", stream.len());
+    stream.resize(len, b'!');
+    format!(".{}", b64(&stream))
+}
+
+/// The inflate buffer grows by doubling but never past one byte over the cap, in a few steps. A
+/// 2,047-byte bomb starts the buffer at 16,376 bytes, which doubles to 262,016, just under the cap:
+/// the last step grows it by 129 bytes, not by 262,016.
+#[test]
+fn a_bomb_grows_the_inflate_buffer_to_one_byte_over_the_cap_and_no_further() {
+    let _serial = serial();
+    let bomb = compressed_padded_to(&vec![b'0'; MIB], 2_047);
+    let value = sign_raw(bomb.as_bytes(), timestamp(NOW).as_bytes());
+    let source = RawHeaders::one([b"session=".as_slice(), &value].concat());
+    let backend = backend();
+    let region = Region::new(GLOBAL);
+    let session = Tracked::<Visit>::open_with(backend, CookieConfig::DEFAULT, &source);
+    let stats = region.change();
+    assert_eq!(outcome(&session), Err(Some(Payload)));
+    let grown = usize::try_from(stats.bytes_reallocated.max(0)).unwrap();
+    let allocated = stats.bytes_allocated + grown;
+    // Measured: 550,129 bytes (this count adds what reallocation grew to what was allocated);
+    // doubling past the cap: 1,074,013.
+    assert!(allocated < 3 * MAX_INFLATED, "{allocated} bytes");
+    assert!(stats.reallocations <= 8, "{} reallocations", stats.reallocations);
+}
+
+/// A payload inflating to exactly the cap is read even when the buffer is then exactly full: a
+/// 2,048-byte stream starts the buffer at 16,384 bytes, which doubles to exactly the cap.
+#[test]
+fn a_payload_filling_the_buffer_at_exactly_the_cap_is_read() {
+    let _serial = serial();
+    let json = format!(r#"{{"v":{{"user":"{}","count":1,"cart":[]}}}}"#, "a".repeat(MAX_INFLATED - 40));
+    let padded = format!("{json}{}", " ".repeat(MAX_INFLATED - json.len()));
+    let payload = compressed_padded_to(padded.as_bytes(), 2_048);
+    let value = sign_raw(payload.as_bytes(), timestamp(NOW).as_bytes());
+    let (session, _) = open_counting(&RawHeaders::one([b"session=".as_slice(), &value].concat()));
+    assert_eq!(session.rejection(), None);
+    assert_eq!(session.user.as_deref().map(str::len), Some(MAX_INFLATED - 40));
+}
+
+/// The compressed marker with an empty body (a valid MAC over `"." "." TIMESTAMP`): inflating
+/// nothing makes no progress, which ends the read (`Payload`) instead of looping.
+#[test]
+fn an_empty_compressed_body_is_a_payload_rejection() {
+    let _serial = serial();
+    let value = sign_raw(b".", timestamp(NOW).as_bytes());
+    let (session, allocated) = open_counting(&RawHeaders::one([b"session=".as_slice(), &value].concat()));
+    assert_eq!(outcome(&session), Err(Some(Payload)));
+    assert!(allocated < SMALL, "{allocated} bytes");
 }
 
 #[test]

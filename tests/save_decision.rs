@@ -287,11 +287,22 @@ fn test_max_cookie_size() {
     let exact = CookieConfig::builder().max_size(line_len).build().unwrap();
     let mut s = open(&b, &exact, None);
     s.count = 1;
-    assert!(s.save(&mut response()).is_ok(), "a line of exactly max_size is sent");
+    let sent = save(s);
+    let value_len = cookie_pair(&sent).len() - "session=".len();
+    assert_eq!(set_cookies(&sent)[0].len(), line_len, "a line of exactly max_size is sent");
+    // One byte less refuses it, and the error measures the same value and line exactly.
     let under = CookieConfig::builder().max_size(line_len - 1).build().unwrap();
     let mut s = open(&b, &under, None);
     s.count = 1;
-    assert!(matches!(s.save(&mut response()), Err(Error::TooLarge { .. })));
+    match s.save(&mut response()) {
+        Err(Error::TooLarge { name, value_size, line_size, limit }) => {
+            assert_eq!(
+                (name.as_str(), value_size, line_size, limit),
+                ("session", value_len, line_len, line_len - 1)
+            );
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
 }
 
 #[test]
@@ -423,4 +434,40 @@ fn other_cookies_on_the_response_stay() {
     resp.headers_mut().append("set-cookie", "theme=dark; Path=/".parse().unwrap());
     s.save(&mut resp).unwrap();
     assert_eq!(set_cookies(&resp).len(), 2);
+}
+
+/// `set_cookie_line` and `delete_cookie_line` (for custom interfaces) write exactly the lines a
+/// save writes: a permanent session's, with `Expires` and `Max-Age`, and the delete cookie.
+#[test]
+fn public_line_renderers_match_what_save_writes() {
+    use session_runtime::headers::{delete_cookie_line, set_cookie_line};
+    let b = backend(NOW);
+    let config = CookieConfig::builder()
+        .domain(".example.com")
+        .path("/app")
+        .secure(true)
+        .same_site(Some(SameSite::Strict))
+        .permanent(true)
+        .build()
+        .unwrap();
+    let mut s = open(&b, &config, None);
+    s.count = 1;
+    let resp = save(s);
+    let line = &set_cookies(&resp)[0];
+    let value = cookie_pair(&resp)["session=".len()..].to_owned();
+    let lifetime = config.lifetime_secs();
+    assert_eq!(&set_cookie_line(&config, &value, Some(NOW + lifetime), Some(lifetime)).unwrap(), line);
+    assert_eq!(
+        set_cookie_line(&config, "v", Some(NOW), Some(60)).unwrap(),
+        "session=v; Domain=example.com; Expires=Tue, 14 Nov 2023 22:13:20 GMT; Max-Age=60; Secure; \
+         HttpOnly; Path=/app; SameSite=Strict"
+    );
+    let mut s = open(&b, &config, Some(&cookie_pair(&resp)));
+    s.clear();
+    assert_eq!(set_cookies(&save(s)), [delete_cookie_line(&config)]);
+    assert_eq!(
+        delete_cookie_line(&config),
+        "session=; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; \
+         HttpOnly; Path=/app; SameSite=Strict"
+    );
 }

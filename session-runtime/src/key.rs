@@ -405,6 +405,27 @@ mod tests {
     }
 
     #[test]
+    fn hex_keys_decode_every_digit_in_both_cases() {
+        let text = "0123456789abcdef0123456789abcdef0123456789ABCDEF0123456789ABCDEF";
+        let bytes = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef].repeat(4);
+        assert_eq!(SecretKey::from_hex(text).unwrap().expose_bytes(), bytes);
+        assert_eq!(SecretKey::from_hex(&format!(" {text}\n")).unwrap().expose_bytes(), bytes, "trimmed");
+        for bad in ["g0", "0g", "G0", "/0", ":0", "@0", "`0"] {
+            assert_eq!(SecretKey::from_hex(&bad.repeat(32)), Err(KeyError::BadHex), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_ring_keeps_its_fallbacks_in_order() {
+        let [a, b, c] = [b"a", b"b", b"c"].map(|k| SecretKey::from_legacy(k).unwrap());
+        let keys = Keys::new(a.clone()).with_fallbacks([b.clone()]).with_fallbacks([c.clone()]);
+        assert_eq!(keys.current(), &a);
+        assert_eq!(keys.fallbacks(), [b.clone(), c.clone()]);
+        assert_eq!(keys.verifying().cloned().collect::<Vec<_>>(), [a.clone(), b, c]);
+        assert!(Keys::new(a).fallbacks().is_empty());
+    }
+
+    #[test]
     fn equality_compares_content_and_length() {
         let a = SecretKey::from_legacy(b"abc").unwrap();
         assert_eq!(a, SecretKey::from_legacy(b"abc").unwrap());

@@ -134,6 +134,20 @@ mod tests {
         );
     }
 
+    /// `decide` is public: a custom interface may hand it any state. A null session keeps the
+    /// client's cookie whatever the state says: it deletes nothing and refreshes nothing.
+    #[test]
+    fn null_sessions_never_delete_or_refresh() {
+        let null = |change| SessionState { null: true, permanent: true, ..state(change) };
+        for change in [Change::Emptied, Change::Untouched { payload: Some(b"p") }] {
+            assert_eq!(
+                decide(&null(change), true).unwrap(),
+                SaveAction { vary: false, cookie: CookieAction::Keep },
+                "{change:?}"
+            );
+        }
+    }
+
     #[test]
     fn accessed_alone_gives_vary() {
         let read = SessionState { accessed: true, ..state(Change::Untouched { payload: Some(b"p") }) };

@@ -152,4 +152,24 @@ mod tests {
         assert_eq!(vary_after(&["Origin", "origin"]), ["Origin, Cookie"]);
         assert_eq!(vary_after(&["*"]), ["*"]);
     }
+
+    #[test]
+    fn a_single_vary_that_names_cookie_is_left_as_written() {
+        assert_eq!(vary_after(&["accept-encoding,COOKIE"]), ["accept-encoding,COOKIE"]);
+        assert_eq!(vary_after(&["Origin ,*"]), ["Origin ,*"]);
+        // Not a single header: merged into one, in Werkzeug's spelling.
+        assert_eq!(vary_after(&["accept-encoding,COOKIE", "Origin"]), ["accept-encoding, COOKIE, Origin"]);
+    }
+
+    #[test]
+    fn response_parts_receive_set_cookie_and_vary() {
+        let (mut parts, ()) = Response::new(()).into_parts();
+        parts.headers.insert(SET_COOKIE, HeaderValue::from_static("other=1"));
+        parts.append_set_cookie("session=abc; Path=/".to_owned()).unwrap();
+        parts.add_vary_cookie();
+        let set_cookies: Vec<_> = parts.headers.get_all(SET_COOKIE).iter().collect();
+        assert_eq!(set_cookies, ["other=1", "session=abc; Path=/"]);
+        assert_eq!(parts.headers[VARY], "Cookie");
+        assert!(matches!(parts.append_set_cookie("bad\nline".to_owned()), Err(Error::Header(_))));
+    }
 }

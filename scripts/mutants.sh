@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Mutation testing of the session-runtime modules that decide security and correctness
+# (docs/testing.md, "Mutation testing"). Not run by CI: about an hour on a shared 2-core machine.
+#
+#   bash scripts/mutants.sh                        # the whole scope; results in mutants.out/
+#   bash scripts/mutants.sh --list | wc -l         # size it first
+#   bash scripts/mutants.sh -F 'byte_sums'         # only some mutants (names as --list shows them)
+#   bash scripts/mutants.sh --jobs 1               # later options win
+#
+# Needs cargo-mutants (`cargo install cargo-mutants --locked`) and Flask 3.1 for the
+# flask_interop tests (`bash scripts/setup-python.sh`, or FLASK_PYTHON).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${FLASK_PYTHON:-}" ] && [ -x .venv/bin/python ]; then
+    FLASK_PYTHON="$(pwd)/.venv/bin/python"
+    export FLASK_PYTHON
+fi
+# No debug info: each mutant relinks some 17 test binaries, which then take 5 MB instead of 60 MB
+# and link about three times faster.
+export CARGO_PROFILE_DEV_DEBUG=0
+
+files=(
+    'session-runtime/src/format/*.rs'
+    session-runtime/src/key.rs
+    session-runtime/src/envelope.rs
+    session-runtime/src/tracked.rs
+    session-runtime/src/save.rs
+    session-runtime/src/interface.rs
+    session-runtime/src/headers/set_cookie.rs
+    session-runtime/src/headers/sink.rs
+)
+# The parts of tracked.rs and interface.rs outside the save path, the wire formats and the key
+# ring: handle plumbing, opening, getters, builders, Debug.
+exclude=(
+    'tracked\.rs:.*(Shared<T>|ConfigRef|InterfaceRef|Tracked<T>::open|save_async|destroy|on_drop|cycle_id|is_permanent|is_new|is_null|rejection|is_modified|is_accessed|Tracked<T>::flashes|Tracked<T>::config|into_inner|Deref for Tracked|fmt::Debug|Drop for|commit|Committed)'
+    'interface\.rs:.*(make_null_session|is_null_session|server_side|without_keys|from_keys|::global|with_salt|with_clock|with_future_skew|::keys|fmt::Debug)'
+)
+# The session-runtime unit tests and the workspace tests that exercise these modules without a
+# server (the e2e suites test the same code through HTTP and take far longer).
+tests=(
+    wire_format save_decision hostile_encoding hostile_signature hostile_timestamp hostile_header
+    hostile_size hostile_json hostile_regressions hostile_config prop_mutation prop_roundtrip
+    flask_interop derive_e2e allocations global_keys_env global_keys
+)
+
+args=(--jobs 2 --all-features -p session-runtime --copy-target true --colors never)
+# `-C` goes to every cargo call, the baseline's too (which only names the mutated package).
+args+=(-C --package -C session-workspace -C --lib)
+for t in "${tests[@]}"; do
+    args+=(-C --test -C "$t")
+done
+for f in "${files[@]}"; do
+    args+=(-f "$f")
+done
+for e in "${exclude[@]}"; do
+    args+=(-E "$e")
+done
+exec cargo mutants "${args[@]}" "$@"
