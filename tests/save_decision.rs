@@ -295,11 +295,13 @@ fn test_max_cookie_size() {
     let mut s = open(&b, &under, None);
     s.count = 1;
     match s.save(&mut response()) {
-        Err(Error::TooLarge { name, value_size, line_size, limit }) => {
+        Err(Error::TooLarge { name, value_size, line_size, limit, json_size }) => {
             assert_eq!(
                 (name.as_str(), value_size, line_size, limit),
                 ("session", value_len, line_len, line_len - 1)
             );
+            // The JSON is base64-encoded into the value, next to the timestamp and the MAC.
+            assert!(json_size > 0 && json_size * 4 / 3 < value_len, "{json_size} of {value_len}");
         }
         other => panic!("expected TooLarge, got {other:?}"),
     }
