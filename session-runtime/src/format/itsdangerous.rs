@@ -91,10 +91,12 @@ impl FlaskFormat {
         now: u64,
     ) -> Result<Vec<u8>, Rejection> {
         let value = super::SignedValue::split(value)?;
-        let tag = base64url::decode(value.signature).ok_or(Rejection::Malformed)?;
-        if tag.len() != TAG_LEN {
+        // Exactly `TAG_LEN` bytes, decoded on the stack, as the native format does.
+        let (tag, TAG_LEN) =
+            base64url::decode_array::<TAG_LEN>(value.signature).ok_or(Rejection::Malformed)?
+        else {
             return Err(Rejection::Malformed);
-        }
+        };
         let verified = self.verifiers.iter().any(|key| {
             let mut mac = key.clone();
             mac.update(value.signed);
