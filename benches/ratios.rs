@@ -242,7 +242,7 @@ where
 /// `--format flask`: the Flask-format rows, and how many times faster than Flask they are.
 #[cfg(feature = "flask")]
 fn flask_format(args: &[String], timer: &Timer, rounds: usize, mut flask: Option<FlaskWorker>) {
-    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1));
+    let only = option(args, "--only");
     let (small, large) = (support::small(), support::large());
     let mut table = Vec::new();
     println!("| payload | operation | median | best round |");
@@ -272,14 +272,10 @@ fn flask_format(args: &[String], timer: &Timer, rounds: usize, mut flask: Option
 /// `--profile ROW [--slices N]`: runs that row alone, N slices of 1000 operations (default 1000,
 /// a few seconds, for `perf record`; a few for `valgrind --tool=callgrind`). Whether it did.
 fn profile(args: &[String], timer: &Timer, rows: &mut [Row<'_>]) -> bool {
-    let Some(row) = args.iter().position(|a| a == "--profile").and_then(|i| args.get(i + 1)) else {
+    let Some(row) = option(args, "--profile") else {
         return false;
     };
-    let slices = args
-        .iter()
-        .position(|a| a == "--slices")
-        .and_then(|i| args.get(i + 1))
-        .map_or(1000, |n| n.parse().unwrap());
+    let slices = option(args, "--slices").map_or(1000, |n| n.parse().unwrap());
     let (_, run) = rows.iter_mut().find(|(name, _)| name == row).expect("--profile: no such row");
     for _ in 0..slices {
         run(timer, 1000);
@@ -342,6 +338,11 @@ fn print_flask_ratios(whose: &str, table: &[(&str, Vec<f64>)]) {
     }
 }
 
+/// The value after `name` on the command line (`--only small`), if given.
+fn option<'a>(args: &'a [String], name: &str) -> Option<&'a String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1))
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -386,7 +387,7 @@ fn measure(
 
 /// `--flask PYTHON`: the interpreter with Flask 3.1 that runs `benches/flask_bench.py --worker`.
 fn flask_worker(args: &[String]) -> Option<FlaskWorker> {
-    let python = args.iter().position(|a| a == "--flask").and_then(|i| args.get(i + 1))?;
+    let python = option(args, "--flask")?;
     Some(FlaskWorker::start(std::path::Path::new(python)))
 }
 
@@ -406,12 +407,9 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let smoke = args.iter().any(|a| a == "--test");
     let mut flask = flask_worker(&args);
-    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    let only = option(&args, "--only").cloned();
     let rounds = if smoke { 2 } else { 31 };
-    let batch = args
-        .iter()
-        .position(|a| a == "--batch")
-        .and_then(|i| args.get(i + 1))
+    let batch = option(&args, "--batch")
         .map_or(BATCH, |n| n.parse().expect("--batch takes a number (0: a whole slice)"));
     let clock = CpuTime::from_env();
     let name = clock.name();
