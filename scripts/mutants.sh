@@ -25,16 +25,17 @@ files=(
     session-runtime/src/key.rs
     session-runtime/src/envelope.rs
     session-runtime/src/tracked.rs
-    session-runtime/src/save.rs
-    session-runtime/src/interface.rs
+    session-runtime/src/backend/decision.rs
+    session-runtime/src/backend/plan.rs
+    session-runtime/src/secure_cookie.rs
     session-runtime/src/headers/set_cookie.rs
     session-runtime/src/headers/sink.rs
 )
-# The parts of tracked.rs and interface.rs outside the save path, the wire formats and the key
+# The parts of tracked.rs and secure_cookie.rs outside the save path, the wire formats and the key
 # ring: handle plumbing, opening, getters, builders, Debug.
 exclude=(
-    'tracked\.rs:.*(Shared<T>|ConfigRef|InterfaceRef|Tracked<T>::open|save_async|destroy|on_drop|cycle_id|is_permanent|is_new|is_null|rejection|is_modified|is_accessed|Tracked<T>::flashes|Tracked<T>::config|into_inner|Deref for Tracked|fmt::Debug|Drop for|commit|Committed)'
-    'interface\.rs:.*(make_null_session|is_null_session|server_side|without_keys|from_keys|::global|with_salt|with_clock|with_future_skew|::keys|fmt::Debug)'
+    'tracked\.rs:.*(Shared<T>|ConfigRef|InterfaceRef|Tracked<T>::open|save_async|destroy|on_drop|cycle_id|is_permanent|is_new|is_null|rejection|is_modified|is_accessed|Tracked<T>::flashes|Tracked<T>::config|into_inner|Deref for Tracked|fmt::Debug|Drop for)'
+    'secure_cookie\.rs:.*(make_null_session|is_null_session|without_keys|from_keys|::global|with_salt|with_clock|with_future_skew|::keys|fmt::Debug)'
 )
 # The session-runtime unit tests and the workspace tests that exercise these modules without a
 # server (the e2e suites test the same code through HTTP and take far longer).

@@ -9,8 +9,9 @@ use axum::extract::Form;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
+use session_runtime::backend::InterfaceRef;
 use session_runtime::tower::SessionLayer;
-use session_runtime::{InterfaceRef, Session, Tracked};
+use session_runtime::{Session, Tracked};
 
 /// The demo's session: who is signed in, a visit counter and a cart.
 #[derive(Session, Serialize, Deserialize, Default, Debug, Clone, PartialEq)]

@@ -144,7 +144,7 @@ fn mac_tags_are_compared_only_with_verify_slice() {
     let sources = [
         include_str!("../session-runtime/src/format/native.rs"),
         include_str!("../session-runtime/src/format/base64url.rs"),
-        include_str!("../session-runtime/src/interface.rs"),
+        include_str!("../session-runtime/src/secure_cookie.rs"),
         include_str!("../session-runtime/src/key.rs"),
         include_str!("../session-runtime/src/testing.rs"),
     ];

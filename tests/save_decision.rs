@@ -442,7 +442,7 @@ fn other_cookies_on_the_response_stay() {
 /// save writes: a permanent session's, with `Expires` and `Max-Age`, and the delete cookie.
 #[test]
 fn public_line_renderers_match_what_save_writes() {
-    use session_runtime::headers::{delete_cookie_line, set_cookie_line};
+    use session_runtime::backend::{delete_cookie_line, set_cookie_line};
     let b = backend(NOW);
     let config = CookieConfig::builder()
         .domain(".example.com")

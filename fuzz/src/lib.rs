@@ -12,8 +12,9 @@ use std::sync::{Arc, OnceLock};
 use arbitrary::Arbitrary;
 use serde::{Deserialize, Serialize};
 use session_runtime::__testing::RawSigner;
+use session_runtime::backend::CookieSource;
 use session_runtime::{
-    CookieConfig, CookieSource, Error, FixedClock, Keys, Rejection, SameSite, SecretKey,
+    CookieConfig, Error, FixedClock, Keys, Rejection, SameSite, SecretKey,
     SecureCookieSessionInterface, Tracked,
 };
 

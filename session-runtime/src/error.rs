@@ -94,7 +94,7 @@ pub enum Error {
     NullSession,
     /// The session is too large to be sent, so nothing is: either its `Set-Cookie` line would
     /// exceed the configured maximum (browsers silently drop such cookies), or its JSON is over
-    /// [`MAX_SESSION_JSON`](crate::MAX_SESSION_JSON), more than a compressed cookie may inflate
+    /// [`MAX_SESSION_JSON`](crate::limits::MAX_SESSION_JSON), more than a compressed cookie may inflate
     /// to when it is read back (it would be refused on the next request, as `Rejection::Payload`,
     /// and the user would lose the session). Keep the session small: store large data
     /// server-side and keep only its id in the session.
@@ -112,7 +112,7 @@ pub enum Error {
         /// Cookie name.
         name: String,
         /// Length of the cookie value; 0 when the JSON alone was over
-        /// [`MAX_SESSION_JSON`](crate::MAX_SESSION_JSON) (refused before compressing and signing).
+        /// [`MAX_SESSION_JSON`](crate::limits::MAX_SESSION_JSON) (refused before compressing and signing).
         value_size: usize,
         /// Length of the whole `Set-Cookie` line (name, value and attributes); 0 as `value_size`.
         line_size: usize,
@@ -150,12 +150,12 @@ pub enum Error {
 fn too_large(name: &str, value_size: usize, line_size: usize, limit: usize, json_size: usize) -> String {
     const ADVICE: &str = "keep the session small: store large data server-side (a database, or \
                           server-side sessions) and keep only its id in the session";
-    if json_size > crate::MAX_SESSION_JSON {
+    if json_size > crate::limits::MAX_SESSION_JSON {
         format!(
             "the '{name}' session is too large: its JSON is {json_size} bytes, but a session cookie may \
              hold at most {} bytes once inflated, so the next request would refuse it and lose the \
              session; it was not sent; {ADVICE}",
-            crate::MAX_SESSION_JSON
+            crate::limits::MAX_SESSION_JSON
         )
     } else {
         format!(

@@ -28,6 +28,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod backend;
 mod clock;
 pub mod config;
 mod envelope;
@@ -36,40 +37,38 @@ mod flash;
 #[cfg(feature = "flask")]
 pub mod flask;
 mod format;
-mod handle_ref;
-pub mod headers;
+mod headers;
 mod integrations;
-mod interface;
 mod key;
+mod limits;
 mod reads_back;
-pub mod save;
+mod secure_cookie;
 mod server_side;
 mod session;
 #[cfg(feature = "testing")]
 mod testing;
 mod tracked;
 
+// What applications name. Backend authors' items are in [`backend`]; what the derive expands to
+// is in `__private`.
+pub use backend::SessionInterface;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, StaticConfig, parse_lifetime};
-pub use error::{Error, Rejection};
+pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, parse_lifetime};
+pub use error::{Error, Rejection, StoreError};
 pub use flash::Flash;
-pub use format::{Format, MAX_SESSION_JSON};
-pub use handle_ref::{ConfigRef, InterfaceRef};
-pub use headers::{CookieSink, CookieSource};
+pub use format::Format;
 pub use integrations::{SaveFailed, SessionScope};
-pub use interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, global_keys, install_keys};
-pub use server_side::{
-    DEFAULT_STORE_TIMEOUT, MemoryStore, Record, SaveMode, ServerSideSessionInterface, SessionStore,
-    StoreError, StoreFuture,
-};
+pub use limits::MAX_SESSION_JSON;
+pub use secure_cookie::SecureCookieSessionInterface;
+pub use server_side::{DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};
 #[cfg(feature = "redis")]
 pub use server_side::{RedisStore, RedisStoreBuilder};
 pub use session::Session;
 /// `#[derive(Session)]`: a typed session configured by `#[session(...)]`, checked at compile time.
 /// The trait and the derive share the name, so `use session_runtime::Session;` brings both.
 pub use session_macros::Session;
-pub use tracked::{DropHook, Tracked};
+pub use tracked::Tracked;
 
 #[cfg(feature = "actix")]
 pub use integrations::actix;
@@ -89,10 +88,9 @@ pub mod __testing {
 /// What `#[derive(Session)]` expands to. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::backend::{CookieSource, SessionInterface};
     pub use crate::config::{CookieConfig, SameSite, StaticConfig};
     pub use crate::format::Format;
-    pub use crate::headers::CookieSource;
-    pub use crate::interface::SessionInterface;
     pub use crate::session::Session;
     pub use crate::session::checks::{
         DefaultSession, DeserializeSession, SerializeSession, SessionData, assert_session_data,

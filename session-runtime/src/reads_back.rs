@@ -13,7 +13,7 @@
 //!
 //! So before a session is serialized, [`check`] walks the value with a serializer that writes
 //! nothing, fails on the first of these and names where it is; `save` turns that into
-//! [`Error::Serialize`](crate::Error::Serialize) and sends nothing.
+//! [`Error::Serialize`](crate::error::Error::Serialize) and sends nothing.
 
 use std::fmt;
 

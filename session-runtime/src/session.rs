@@ -5,9 +5,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::backend::{CookieSource, SessionInterface};
 use crate::config::CookieConfig;
-use crate::headers::CookieSource;
-use crate::interface::SessionInterface;
 use crate::tracked::Tracked;
 
 /// A session type: its data and its cookie configuration. Implement it with

@@ -26,7 +26,7 @@ pub const MAX_INFLATED: usize = compress::MAX_INFLATED;
 
 /// The salt [`SecureCookieSessionInterface`](crate::SecureCookieSessionInterface) uses unless
 /// [`with_salt`](crate::SecureCookieSessionInterface::with_salt) says otherwise.
-pub const DEFAULT_SALT: &[u8] = crate::interface::DEFAULT_SALT;
+pub const DEFAULT_SALT: &[u8] = crate::secure_cookie::DEFAULT_SALT;
 
 /// Signs arbitrary `PAYLOAD` and `TIMESTAMP` parts with the native format's real MAC.
 #[derive(Clone)]

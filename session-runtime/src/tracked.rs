@@ -7,14 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::backend::{
+    Change, Committing, ConfigRef, CookieSink, CookieSource, InterfaceRef, OpenedSession, SessionInterface,
+    SessionState, StoreToken,
+};
 use crate::config::CookieConfig;
 use crate::envelope;
 use crate::error::{Error, Rejection};
 use crate::flash::Flash;
-use crate::handle_ref::{ConfigRef, InterfaceRef};
-use crate::headers::{CookieSink, CookieSource};
-use crate::interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
-use crate::save::{Change, SessionState};
+use crate::secure_cookie::SecureCookieSessionInterface;
 
 /// A typed session: your data plus what happened to it during this request.
 ///
@@ -54,8 +55,8 @@ pub struct Tracked<T: Default> {
     original: Option<Vec<u8>>,
     rejection: Option<Rejection>,
     null: bool,
-    /// The backend's token from open, handed back at save.
-    token: Option<String>,
+    /// What a server-side backend found at open, handed back at save.
+    token: Option<StoreToken>,
     accessed: AtomicBool,
     modified: bool,
     /// Server-side sessions: move the data to a new id at save ([`Tracked::cycle_id`]).
@@ -67,8 +68,8 @@ pub struct Tracked<T: Default> {
     on_drop: Option<DropHook<T>>,
 }
 
-/// Receives a session handle's final state when it is dropped (see [`Tracked::on_drop`]).
-pub type DropHook<T> = Box<dyn FnOnce(Tracked<T>) + Send + Sync>;
+/// Receives a session handle's final state when it is dropped (see `Tracked::on_drop`).
+pub(crate) type DropHook<T> = Box<dyn FnOnce(Tracked<T>) + Send + Sync>;
 
 impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Opens the session of `request` with the process-wide backend
@@ -86,7 +87,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         request: &R,
     ) -> Self {
         let (interface, config) = (interface.into(), config.into());
-        let opened = interface.0.open_session(&config.0, &request);
+        let opened = interface.get().open_session(config.get(), &request).now();
         Self::from_opened(opened, interface, config)
     }
 
@@ -113,17 +114,8 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         request: &R,
     ) -> impl std::future::Future<Output = Self> + Send + 'static + use<T, R, I, C> {
         let (interface, config) = (interface.into(), config.into());
-        let pending = match interface.0.server_side() {
-            Some(server) => Ok(server.begin_open(&config.0, &request)),
-            None => Err(interface.0.open_session(&config.0, &request)),
-        };
-        async move {
-            let opened = match pending {
-                Ok(pending) => pending.finish().await,
-                Err(opened) => opened,
-            };
-            Self::from_opened(opened, interface, config)
-        }
+        let opening = interface.get().open_session(config.get(), &request);
+        async move { Self::from_opened(opening.await, interface, config) }
     }
 
     pub(crate) fn from_opened(opened: OpenedSession, interface: InterfaceRef, config: ConfigRef) -> Self {
@@ -160,7 +152,8 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// says. Consumes the session. Errors are server-side only: no key for a changed session,
     /// a cookie too large for browsers, data that does not serialize, a clock before 1970.
     pub fn save<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
-        self.prepare()?.save_sync(&mut &mut *response)
+        let prepared = self.prepare()?;
+        prepared.commit().now()?.write(&mut &mut *response)
     }
 
     /// [`save`](Tracked::save) for a server-side backend whose store needs to wait for I/O
@@ -168,8 +161,9 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// the cookie written. A store failure is [`Error::Store`]. With the signed-cookie backend
     /// it is the same as `save`.
     pub async fn save_async<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
-        let committed = self.prepare()?.commit().await?;
-        committed.write(&mut &mut *response)
+        let prepared = self.prepare()?;
+        let outcome = prepared.commit().await?;
+        outcome.write(&mut &mut *response)
     }
 
     /// The final state, serialized, detached from the handle.
@@ -256,23 +250,9 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
 
 impl<T: Default> Tracked<T> {
     /// Hands the session's final state to `hook` when this handle is dropped without being
-    /// saved. Framework layers use it to save after the handler; a manual
-    /// [`save`](Tracked::save) cancels it.
-    ///
-    /// ```
-    /// use session_runtime::{CookieConfig, SecureCookieSessionInterface, Tracked};
-    /// use std::sync::{Arc, Mutex};
-    ///
-    /// let backend = Arc::new(SecureCookieSessionInterface::without_keys());
-    /// let mut count: Tracked<u32> = Tracked::open_with(backend, CookieConfig::DEFAULT, &http::Request::new(()));
-    /// let seen = Arc::new(Mutex::new(None));
-    /// let sink = seen.clone();
-    /// count.on_drop(Box::new(move |last: Tracked<u32>| *sink.lock().unwrap() = Some(*last)));
-    /// *count = 5;
-    /// drop(count);
-    /// assert_eq!(*seen.lock().unwrap(), Some(5));
-    /// ```
-    pub fn on_drop(&mut self, hook: DropHook<T>) {
+    /// saved: the layers' [`SessionScope`](crate::SessionScope) saves it after the handler. A
+    /// manual [`save`](Tracked::save) cancels it.
+    pub(crate) fn on_drop(&mut self, hook: DropHook<T>) {
         self.on_drop = Some(hook);
     }
 
@@ -470,8 +450,8 @@ impl<T: Default> Drop for Tracked<T> {
     }
 }
 
-/// A session's final state, serialized and detached from its handle, ready to be written (for a
-/// server-side backend, after its store calls).
+/// A session's final state, serialized and detached from its handle: what the backend plans and
+/// commits, the same way for the synchronous `save`, `save_async` and the framework layers.
 pub(crate) struct Prepared {
     interface: InterfaceRef,
     config: ConfigRef,
@@ -480,7 +460,7 @@ pub(crate) struct Prepared {
     permanent: bool,
     original: Option<Vec<u8>>,
     change: PreparedChange,
-    token: Option<String>,
+    token: Option<StoreToken>,
     cycle: bool,
 }
 
@@ -495,50 +475,25 @@ impl Prepared {
         SessionState {
             accessed: self.accessed,
             null: self.null,
-            had_cookie: self.original.is_some(),
             permanent: self.permanent,
+            original: self.original.as_deref(),
             change: match &self.change {
-                PreparedChange::Untouched => Change::Untouched { payload: self.original.as_deref() },
+                PreparedChange::Untouched => Change::Untouched,
                 PreparedChange::Changed(payload) => Change::Changed(payload),
                 PreparedChange::Emptied => Change::Emptied,
             },
-            token: self.token.as_deref(),
+            token: self.token.as_ref(),
+            cycle_id: self.cycle,
         }
     }
 
-    /// Saves without waiting (a server-side store that would wait is [`StoreError::WouldBlock`]).
-    ///
-    /// [`StoreError::WouldBlock`]: crate::StoreError::WouldBlock
-    pub(crate) fn save_sync(&self, response: &mut dyn CookieSink) -> Result<(), Error> {
+    /// Plans the save (the decision, once) and starts its commit: ready at once for cookie
+    /// sessions, waiting for the store's calls for server-side ones.
+    pub(crate) fn commit(&self) -> Committing<'_> {
         let (interface, config) = (self.interface.get(), self.config.get());
-        match interface.server_side() {
-            Some(server) => {
-                server.save_now(config, &self.state(), self.original.as_deref(), self.cycle, response)
-            }
-            None => interface.save_session(config, &self.state(), response),
-        }
-    }
-
-    /// Runs the store calls of a server-side save; what is left is writing the response.
-    pub(crate) async fn commit(self) -> Result<Committed, Error> {
-        let Some(server) = self.interface.get().server_side() else { return Ok(Committed::Cookie(self)) };
-        let plan = server.plan(self.config.get(), &self.state(), self.original.as_deref(), self.cycle)?;
-        let outcome = server.execute(plan, self.config.get(), true).await?;
-        Ok(Committed::Lines(outcome))
-    }
-}
-
-/// A save whose store calls are done: only the response is left to write.
-pub(crate) enum Committed {
-    Cookie(Prepared),
-    Lines(crate::server_side::Outcome),
-}
-
-impl Committed {
-    pub(crate) fn write(self, response: &mut dyn CookieSink) -> Result<(), Error> {
-        match self {
-            Committed::Cookie(prepared) => prepared.save_sync(response),
-            Committed::Lines(outcome) => outcome.write(response),
+        match interface.plan_save(config, &self.state()) {
+            Ok(plan) => interface.commit_save(config, plan),
+            Err(error) => Committing::ready(Err(error)),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The session backends every end-to-end test runs against: the signed cookie, server-side with
-//! the in-memory store, and server-side with Redis (`REDIS_URL`). [`each!`] and
+//! the in-memory store, server-side with Redis (`REDIS_URL`), and server-side with the
+//! user-written file store of `examples/custom_interface.rs`. [`each!`] and
 //! [`server_side!`] make one test per backend, so the Redis one can be reported `ignored` (where
 //! the build saw no `REDIS_URL`, see build.rs) while the others still run.
 #![allow(dead_code)]
@@ -9,10 +10,53 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use session_runtime::backend::{Record, SessionStore, StoreFuture};
 use session_runtime::{
-    Keys, MemoryStore, RedisStore, SecureCookieSessionInterface, ServerSideSessionInterface,
-    SessionInterface, SessionStore,
+    Keys, MemoryStore, RedisStore, SecureCookieSessionInterface, ServerSideSessionInterface, SessionInterface,
 };
+
+/// `examples/custom_interface.rs`, for its `FileStore`: the seam a user implements for a new
+/// engine, proven by every server-side test.
+#[path = "../../examples/custom_interface.rs"]
+mod custom_interface;
+
+/// The example's file store in a fresh directory, removed with the last handle.
+#[derive(Debug)]
+pub struct CustomStore {
+    store: custom_interface::FileStore,
+    dir: std::path::PathBuf,
+}
+
+impl CustomStore {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("session-file-store-{}", random_hex()));
+        CustomStore { store: custom_interface::FileStore::new(&dir).expect("a store directory"), dir }
+    }
+}
+
+impl Drop for CustomStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl SessionStore for CustomStore {
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        self.store.load(id)
+    }
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
+        self.store.save(record)
+    }
+    fn touch<'a>(&'a self, id: &'a str, ttl: Duration, user: Option<&'a str>) -> StoreFuture<'a, bool> {
+        self.store.touch(id, ttl, user)
+    }
+    fn delete<'a>(&'a self, id: &'a str, user: Option<&'a str>) -> StoreFuture<'a, ()> {
+        self.store.delete(id, user)
+    }
+    fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize> {
+        self.store.revoke_user(user)
+    }
+}
 
 /// One backend; server-side ones carry their store so that several servers can share it.
 #[derive(Debug, Clone)]
@@ -20,6 +64,7 @@ pub enum Backend {
     Cookie,
     Memory(Arc<MemoryStore>),
     Redis(Arc<RedisStore>),
+    Custom(Arc<CustomStore>),
 }
 
 impl Backend {
@@ -37,11 +82,17 @@ impl Backend {
         Backend::Redis(Arc::new(redis_store()))
     }
 
+    /// The file store of `examples/custom_interface.rs`, in a fresh directory.
+    pub fn custom() -> Self {
+        Backend::Custom(Arc::new(CustomStore::new()))
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Backend::Cookie => "cookie",
             Backend::Memory(_) => "memory",
             Backend::Redis(_) => "redis",
+            Backend::Custom(_) => "custom",
         }
     }
 
@@ -54,6 +105,7 @@ impl Backend {
             Backend::Cookie => None,
             Backend::Memory(store) => Some(store.clone()),
             Backend::Redis(store) => Some(store.clone()),
+            Backend::Custom(store) => Some(store.clone()),
         }
     }
 
@@ -133,21 +185,21 @@ pub async fn run(backend: Backend, test: impl std::future::Future<Output = ()>) 
     CURRENT.scope(backend, test).await;
 }
 
-/// `each!(name)` after `async fn name()`: the tests `name::cookie`, `name::memory` and
-/// `name::redis`, each running `name` with [`current`] returning that backend. Arguments after the
+/// `each!(name)` after `async fn name()`: the tests `name::cookie`, `name::memory`,
+/// `name::redis` and `name::custom`, each running `name` with [`current`] returning that backend. Arguments after the
 /// name go to `#[tokio::test(...)]`, e.g. `each!(name, flavor = "multi_thread")`.
 #[allow(unused_macros)] // each test file uses some of these
 macro_rules! each {
     ($name:ident $(, $($args:tt)*)?) => {
-        $crate::backends::tests!($name [$($($args)*)?] cookie memory redis);
+        $crate::backends::tests!($name [$($($args)*)?] cookie memory redis custom);
     };
 }
 
-/// [`each!`] for the server-side backends only: `name::memory` and `name::redis`.
+/// [`each!`] for the server-side backends only: `name::memory`, `name::redis` and `name::custom`.
 #[allow(unused_macros)]
 macro_rules! server_side {
     ($name:ident $(, $($args:tt)*)?) => {
-        $crate::backends::tests!($name [$($($args)*)?] memory redis);
+        $crate::backends::tests!($name [$($($args)*)?] memory redis custom);
     };
 }
 

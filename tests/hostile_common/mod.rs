@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use session_runtime::__testing::{RawSigner, b64, timestamp};
+use session_runtime::backend::CookieSource;
 use session_runtime::{
-    CookieConfig, CookieSource, FixedClock, Keys, Rejection, SecretKey, SecureCookieSessionInterface, Tracked,
+    CookieConfig, FixedClock, Keys, Rejection, SecretKey, SecureCookieSessionInterface, Tracked,
 };
 
 /// The clock of every backend here.

@@ -16,7 +16,7 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 /// The most bytes an incoming compressed payload may inflate to. A 4 KB cookie of zeros inflates
 /// to about 4 MB; no session we write comes near this, so anything larger is refused before it
 /// costs memory.
-pub(crate) const MAX_INFLATED: usize = 256 * 1024;
+pub(crate) const MAX_INFLATED: usize = crate::limits::MAX_SESSION_JSON;
 
 /// zlib level 6: CPython's default, what Flask writes.
 #[cfg(any(test, feature = "flask"))]

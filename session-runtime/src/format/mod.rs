@@ -8,17 +8,6 @@ pub(crate) mod native;
 
 use crate::error::Rejection;
 
-/// The most bytes of JSON a session may hold, in either format: a compressed cookie is refused
-/// when it inflates to more (so a few KB of cookie cannot cost megabytes to read), and `save`
-/// refuses a session whose JSON is longer ([`Error::TooLarge`](crate::Error::TooLarge)) rather
-/// than send a cookie that the next request would refuse. Only highly repetitive data gets near
-/// it: the JSON must also compress into the cookie's 4 KB.
-///
-/// ```
-/// assert_eq!(session_runtime::MAX_SESSION_JSON, 256 * 1024);
-/// ```
-pub const MAX_SESSION_JSON: usize = compress::MAX_INFLATED;
-
 /// Which wire format a session cookie uses.
 ///
 /// ```

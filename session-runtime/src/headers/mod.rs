@@ -5,7 +5,7 @@ mod set_cookie;
 mod sink;
 mod source;
 
-pub(crate) use set_cookie::{Attributes, render_delete};
+pub(crate) use set_cookie::Attributes;
 pub use set_cookie::{delete_cookie_line, set_cookie_line};
 pub use sink::CookieSink;
 #[cfg_attr(not(feature = "actix"), allow(unused_imports))]

@@ -54,26 +54,12 @@ impl Write for Counter {
     }
 }
 
-/// The delete cookie: empty value, the epoch `Expires`, `Max-Age=0`, and the same domain, path,
-/// secure, http_only, same_site and partitioned as the cookie it deletes.
-pub(crate) fn render_delete(config: &CookieConfig) -> String {
-    // The epoch is a date `httpdate` formats, so this is never the error.
-    Attributes::new(config, Some(0), Some(0))
-        .map(|attributes| {
-            let mut line = String::with_capacity(config.name().len() + 1 + attributes.len());
-            line.push_str(config.name());
-            line.push('=');
-            attributes.append_to(line)
-        })
-        .unwrap_or_default()
-}
-
 /// The `Set-Cookie` line for a session cookie with `value`, in Werkzeug's attribute order, for
 /// custom [`SessionInterface`](crate::SessionInterface)s. `expires_at` is Unix seconds; give it
 /// and `max_age` for permanent sessions only.
 ///
 /// ```
-/// use session_runtime::{headers::set_cookie_line, CookieConfig};
+/// use session_runtime::{backend::set_cookie_line, CookieConfig};
 /// let line = set_cookie_line(&CookieConfig::DEFAULT, "abc", None, None).unwrap();
 /// assert_eq!(line, "session=abc; HttpOnly; Path=/; SameSite=Lax");
 /// ```
@@ -91,14 +77,24 @@ pub fn set_cookie_line(
     Ok(attributes.append_to(line))
 }
 
-/// The `Set-Cookie` line that deletes the session cookie, repeating its attributes.
+/// The `Set-Cookie` line that deletes the session cookie: empty value, the epoch `Expires`,
+/// `Max-Age=0`, and the same domain, path, secure, http_only, same_site and partitioned as the
+/// cookie it deletes.
 ///
 /// ```
-/// use session_runtime::{headers::delete_cookie_line, CookieConfig};
+/// use session_runtime::{backend::delete_cookie_line, CookieConfig};
 /// assert!(delete_cookie_line(&CookieConfig::DEFAULT).contains("Max-Age=0"));
 /// ```
 pub fn delete_cookie_line(config: &CookieConfig) -> String {
-    render_delete(config)
+    // The epoch is a date `httpdate` formats, so this is never the error.
+    Attributes::new(config, Some(0), Some(0))
+        .map(|attributes| {
+            let mut line = String::with_capacity(config.name().len() + 1 + attributes.len());
+            line.push_str(config.name());
+            line.push('=');
+            attributes.append_to(line)
+        })
+        .unwrap_or_default()
 }
 
 /// Writes the attributes in Werkzeug's order, into a line or a [`Counter`] (neither can fail).
@@ -194,7 +190,7 @@ mod tests {
             "session=v; Domain=example.com; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Secure; HttpOnly; Path=/app%5Bx%5D; SameSite=Lax; Partitioned"
         );
         assert_eq!(
-            render_delete(&CookieConfig::builder().same_site(None).build().unwrap()),
+            delete_cookie_line(&CookieConfig::builder().same_site(None).build().unwrap()),
             "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/"
         );
     }

@@ -10,7 +10,7 @@ use http::{HeaderMap, Request, request};
 /// own request types.
 ///
 /// ```
-/// use session_runtime::CookieSource;
+/// use session_runtime::backend::CookieSource;
 /// let req = http::Request::builder().header("cookie", "a=1; session=x").body(()).unwrap();
 /// let mut seen = Vec::new();
 /// req.for_each_cookie_header(&mut |h| { seen.push(h.to_vec()); std::ops::ControlFlow::Continue(()) });
@@ -81,7 +81,7 @@ pub(crate) fn cookie_values(
 /// [`SessionInterface`](crate::SessionInterface)s (a server-side store reads its session id so).
 ///
 /// ```
-/// use session_runtime::headers::read_cookie;
+/// use session_runtime::backend::read_cookie;
 /// let req = http::Request::builder().header("cookie", "a=1; sid=xyz").body(()).unwrap();
 /// assert_eq!(read_cookie(&req, "sid").as_deref(), Some(&b"xyz"[..]));
 /// assert_eq!(read_cookie(&req, "b"), None);

@@ -31,9 +31,9 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
 use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
+use crate::backend::{CookieSink, CookieSource, InterfaceRef};
 use crate::error::Error;
-use crate::handle_ref::InterfaceRef;
-use crate::headers::{CookieSink, CookieSource, VaryUpdate, merged_vary};
+use crate::headers::{VaryUpdate, merged_vary};
 use crate::session::Session;
 use crate::tracked::Tracked;
 
@@ -146,16 +146,15 @@ where
             Some(interface) => SessionScope::new(interface.clone()),
             None => SessionScope::global(),
         };
-        self.eager.open_all(&scope, request.request());
+        let eager = self.eager.start(&scope, request.request());
         request.extensions_mut().insert(scope.clone());
         let service = Rc::clone(&self.service);
         Box::pin(async move {
+            for opening in eager {
+                opening.await;
+            }
             let mut response = service.call(request).await?;
-            scope.open_deferred().await;
-            let saved = match scope.commit().await {
-                Ok(commit) => commit.write(&mut ActixHeaders(response.headers_mut())),
-                Err(error) => Err(error),
-            };
+            let saved = scope.finish(&mut ActixHeaders(response.headers_mut())).await;
             match saved {
                 Ok(()) => Ok(response.map_into_left_body()),
                 Err(error) => {

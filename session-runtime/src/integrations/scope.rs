@@ -8,76 +8,49 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use http::HeaderMap;
-
+use crate::backend::{CookieSink, CookieSource, InterfaceRef, OpenedSession};
 use crate::error::Error;
-use crate::handle_ref::InterfaceRef;
-use crate::headers::{CookieSink, CookieSource};
-use crate::interface::SecureCookieSessionInterface;
+use crate::secure_cookie::SecureCookieSessionInterface;
 use crate::session::Session;
-use crate::tracked::{Committed, Prepared, Tracked};
+use crate::tracked::{Prepared, Tracked};
 
 /// A dropped session's final state, serialized (or the error serializing it).
 type PendingSave = Result<Prepared, Error>;
 
-/// Opens one session type for a request, type-erased (see [`EagerSessions`]).
-type Opener = Arc<dyn Fn(&SessionScope, &dyn CookieSource) + Send + Sync>;
+/// An eager session whose store load is still running; layers await it before the handler.
+#[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
+pub(crate) type EagerOpen = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// The same, for a server-side backend: opens the session after the handler if it did not, so
-/// the store is read asynchronously.
-type AsyncOpener = Arc<dyn Fn(SessionScope) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+/// Starts opening one session type for a request, type-erased (see [`EagerSessions`]).
+type Opener = Arc<dyn Fn(&SessionScope, &dyn CookieSource) -> Option<EagerOpen> + Send + Sync>;
 
 /// Session types a layer opens as soon as a request arrives, so a permanent session is refreshed
 /// (and gets `Vary: Cookie`) even on routes that never touch it, as Flask does.
 #[derive(Clone, Default)]
 #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
-pub(crate) struct EagerSessions(Vec<Opener>, Vec<AsyncOpener>);
+pub(crate) struct EagerSessions(Vec<Opener>);
 
 #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
 impl EagerSessions {
     pub(crate) fn add<T: Session + Send + 'static>(&mut self) {
         self.0.push(Arc::new(|scope: &SessionScope, request: &dyn CookieSource| {
-            let session = scope.open_fresh::<T>(request);
-            scope
-                .opened
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(TypeId::of::<T>(), Box::new(session));
-        }));
-        self.1.push(Arc::new(|scope: SessionScope| {
-            Box::pin(async move {
-                if scope.taken.lock().unwrap_or_else(PoisonError::into_inner).contains(&TypeId::of::<T>()) {
-                    return;
+            match scope.interface.get().open_session(T::config(), request).into_ready() {
+                Ok(opened) => {
+                    scope.keep_eager::<T>(opened);
+                    None
                 }
-                let headers = scope.deferred_cookies.lock().unwrap_or_else(PoisonError::into_inner).clone();
-                // Dropping the handle queues it for saving like any other.
-                drop(scope.open_async::<T, _>(&headers).await);
-            })
+                Err(waiting) => {
+                    let scope = scope.clone();
+                    Some(Box::pin(async move { scope.keep_eager::<T>(waiting.await) }) as EagerOpen)
+                }
+            }
         }));
     }
 
-    /// Opens every eager session now (the signed-cookie backend), or, for a server-side backend,
-    /// remembers the request's cookies so [`SessionScope::open_deferred`] opens them after the
-    /// handler, with asynchronous store reads. Either way a handler sees the same data.
-    pub(crate) fn open_all(&self, scope: &SessionScope, request: &dyn CookieSource) {
-        if self.0.is_empty() {
-            return;
-        }
-        if scope.interface.get().server_side().is_some() {
-            let mut cookies = HeaderMap::new();
-            request.for_each_cookie_header(&mut |value| {
-                if let Ok(value) = http::HeaderValue::from_bytes(value) {
-                    cookies.append(http::header::COOKIE, value);
-                }
-                std::ops::ControlFlow::Continue(())
-            });
-            *scope.deferred_cookies.lock().unwrap_or_else(PoisonError::into_inner) = cookies;
-            *scope.deferred.lock().unwrap_or_else(PoisonError::into_inner) = self.1.clone();
-            return;
-        }
-        for opener in &self.0 {
-            opener(scope, request);
-        }
+    /// Starts opening every eager session of the request. Cookie sessions are open when this
+    /// returns; a server-side store's loads are returned, to be awaited before the handler runs.
+    pub(crate) fn start(&self, scope: &SessionScope, request: &dyn CookieSource) -> Vec<EagerOpen> {
+        self.0.iter().filter_map(|opener| opener(scope, request)).collect()
     }
 }
 
@@ -109,12 +82,9 @@ pub struct SessionScope {
     interface: InterfaceRef,
     /// Sessions opened eagerly and not yet taken by a handler, by type.
     opened: Arc<Mutex<HashMap<TypeId, Box<dyn Any + Send>>>>,
-    pending: Arc<Mutex<Vec<PendingSave>>>,
-    /// Server-side backends: types opened during the request, eager openers still to run after
-    /// the handler and the cookies they read.
+    /// Types a handler opened itself: an eager opening that finishes later is not kept.
     taken: Arc<Mutex<HashSet<TypeId>>>,
-    deferred: Arc<Mutex<Vec<AsyncOpener>>>,
-    deferred_cookies: Arc<Mutex<HeaderMap>>,
+    pending: Arc<Mutex<Vec<PendingSave>>>,
 }
 
 impl SessionScope {
@@ -123,32 +93,72 @@ impl SessionScope {
         SessionScope {
             interface: interface.into(),
             opened: Arc::new(Mutex::new(HashMap::new())),
-            pending: Arc::new(Mutex::new(Vec::new())),
             taken: Arc::new(Mutex::new(HashSet::new())),
-            deferred: Arc::new(Mutex::new(Vec::new())),
-            deferred_cookies: Arc::new(Mutex::new(HeaderMap::new())),
+            pending: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
     /// A scope using the process-wide backend.
     pub fn global() -> Self {
-        let interface: &'static dyn crate::SessionInterface = SecureCookieSessionInterface::global();
+        let interface: &'static dyn crate::backend::SessionInterface = SecureCookieSessionInterface::global();
         Self::new(interface)
     }
 
     /// Opens session `T` from `request` (or hands out the one the layer opened eagerly); when the
     /// handle is dropped its final state is queued for [`save_into`](SessionScope::save_into).
+    /// A server-side store that would wait gives an empty session here
+    /// ([`Rejection::StoreUnavailable`](crate::Rejection::StoreUnavailable)): async code uses
+    /// [`open_async`](SessionScope::open_async).
     pub fn open<T: Session + Send + 'static>(&self, request: &(impl CookieSource + ?Sized)) -> Tracked<T> {
-        let eager = self.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(&TypeId::of::<T>());
-        match eager.map(|session| session.downcast::<Tracked<T>>()) {
-            Some(Ok(session)) => *session,
-            _ => self.open_fresh(request),
+        match self.take_eager::<T>() {
+            Some(session) => session,
+            None => self.track(Tracked::open_with(self.interface.clone(), T::config(), request)),
         }
     }
 
-    fn open_fresh<T: Session + Send + 'static>(&self, request: &(impl CookieSource + ?Sized)) -> Tracked<T> {
-        let session: Tracked<T> = Tracked::open_with(self.interface.clone(), T::config(), request);
-        self.track(session)
+    /// [`open`](SessionScope::open) for async callers (extractors): a server-side store is read
+    /// asynchronously, under its timeout. Cookie sessions are ready at once.
+    pub fn open_async<T: Session + Send + 'static, R: CookieSource + ?Sized>(
+        &self,
+        request: &R,
+    ) -> impl Future<Output = Tracked<T>> + Send + 'static + use<T, R> {
+        let scope = self.clone();
+        let start = match self.take_eager::<T>() {
+            Some(session) => Ok(session),
+            None => Err(Tracked::open_async(self.interface.clone(), T::config(), request)),
+        };
+        async move {
+            match start {
+                Ok(session) => session,
+                Err(opening) => scope.track(opening.await),
+            }
+        }
+    }
+
+    /// The eager session of type `T`, if the layer opened one; else marks `T` as opened by the
+    /// handler.
+    fn take_eager<T: Session + Send + 'static>(&self) -> Option<Tracked<T>> {
+        let eager = self.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(&TypeId::of::<T>());
+        match eager.map(|session| session.downcast::<Tracked<T>>()) {
+            Some(Ok(session)) => Some(*session),
+            _ => {
+                self.taken.lock().unwrap_or_else(PoisonError::into_inner).insert(TypeId::of::<T>());
+                None
+            }
+        }
+    }
+
+    /// Keeps an eagerly opened session for the handler, unless the handler opened its own.
+    fn keep_eager<T: Session + Send + 'static>(&self, opened: OpenedSession) {
+        if self.taken.lock().unwrap_or_else(PoisonError::into_inner).contains(&TypeId::of::<T>()) {
+            return;
+        }
+        let session =
+            self.track(Tracked::<T>::from_opened(opened, self.interface.clone(), T::config().into()));
+        self.opened
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(TypeId::of::<T>(), Box::new(session));
     }
 
     fn track<T: Session + Send + 'static>(&self, mut session: Tracked<T>) -> Tracked<T> {
@@ -160,66 +170,28 @@ impl SessionScope {
         session
     }
 
-    /// [`open`](SessionScope::open) for async callers (extractors): a server-side backend's
-    /// store is read asynchronously, under its timeout. With the signed-cookie backend it is
-    /// `open`.
-    pub fn open_async<T: Session + Send + 'static, R: CookieSource + ?Sized>(
-        &self,
-        request: &R,
-    ) -> impl Future<Output = Tracked<T>> + Send + 'static + use<T, R> {
-        let scope = self.clone();
-        let start = match self.interface.get().server_side() {
-            None => Ok(self.open::<T>(request)),
-            Some(_) => {
-                self.taken.lock().unwrap_or_else(PoisonError::into_inner).insert(TypeId::of::<T>());
-                Err(Tracked::open_async(self.interface.clone(), T::config(), request))
-            }
-        };
-        async move {
-            match start {
-                Ok(session) => session,
-                Err(opening) => scope.track(opening.await),
-            }
-        }
-    }
-
-    /// Server-side backends: opens the eager sessions the handler did not take, after it ran,
-    /// so they are refreshed like the others. Layers call it before [`commit`](Self::commit).
-    #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
-    pub(crate) async fn open_deferred(&self) {
-        let deferred = std::mem::take(&mut *self.deferred.lock().unwrap_or_else(PoisonError::into_inner));
-        for opener in deferred {
-            opener(self.clone()).await;
-        }
-    }
-
-    /// Saves every session dropped so far into `response`. On an error the remaining sessions
-    /// are still saved and the first error is returned. A server-side store that needs to wait
-    /// for I/O fails here with [`StoreError::WouldBlock`](crate::StoreError::WouldBlock): layers
-    /// use the asynchronous path.
+    /// Saves every session dropped so far into `response`, without waiting. On an error the
+    /// remaining sessions are still saved and the first error is returned. A server-side store
+    /// that would wait fails here with [`StoreError::WouldBlock`](crate::StoreError::WouldBlock):
+    /// layers await the same commits instead.
     pub fn save_into(&self, response: &mut (impl CookieSink + ?Sized)) -> Result<(), Error> {
         let mut first_error = None;
         for prepared in self.take_pending() {
-            if let Err(error) = prepared.and_then(|prepared| prepared.save_sync(&mut &mut *response)) {
+            let saved = prepared.and_then(|prepared| prepared.commit().now()?.write(&mut &mut *response));
+            if let Err(error) = saved {
                 first_error.get_or_insert(error);
             }
         }
         first_error.map_or(Ok(()), Err)
     }
 
-    fn take_pending(&self) -> Vec<PendingSave> {
-        // Eager sessions no handler took: dropping them queues them like the others.
-        let untaken = std::mem::take(&mut *self.opened.lock().unwrap_or_else(PoisonError::into_inner));
-        drop(untaken);
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Runs the store calls of every session dropped so far (server-side backends; each call
-    /// under the backend's timeout); the result writes the response. On an error the remaining
-    /// sessions are still committed and the first error is returned.
+    /// What every framework layer does after the handler: commits every session of the request
+    /// (awaiting a server-side store, each call under its timeout), then, if all succeeded,
+    /// writes them into `response`. On an error the remaining sessions are still committed and
+    /// the first error is returned; the layer then answers [`failure_status`].
     #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
-    pub(crate) async fn commit(&self) -> Result<Commit, Error> {
-        let mut writes = Vec::new();
+    pub(crate) async fn finish<R: CookieSink + ?Sized>(&self, response: &mut R) -> Result<(), Error> {
+        let mut outcomes = Vec::new();
         let mut first_error = None;
         for prepared in self.take_pending() {
             let committed = match prepared {
@@ -227,32 +199,23 @@ impl SessionScope {
                 Err(error) => Err(error),
             };
             match committed {
-                Ok(committed) => writes.push(committed),
+                Ok(outcome) => outcomes.push(outcome),
                 Err(error) => {
                     first_error.get_or_insert(error);
                 }
             }
         }
-        first_error.map_or(Ok(Commit(writes)), Err)
-    }
-}
-
-/// Committed sessions, waiting to be written into the response.
-#[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
-pub(crate) struct Commit(Vec<Committed>);
-
-#[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
-impl Commit {
-    /// Writes every session into `response`; the first error is returned, the others still
-    /// written.
-    pub(crate) fn write(self, response: &mut dyn CookieSink) -> Result<(), Error> {
-        let mut first_error = None;
-        for committed in self.0 {
-            if let Err(error) = committed.write(response) {
-                first_error.get_or_insert(error);
-            }
+        if let Some(error) = first_error {
+            return Err(error);
         }
-        first_error.map_or(Ok(()), Err)
+        outcomes.into_iter().try_for_each(|outcome| outcome.write(&mut &mut *response))
+    }
+
+    fn take_pending(&self) -> Vec<PendingSave> {
+        // Eager sessions no handler took: dropping them queues them like the others.
+        let untaken = std::mem::take(&mut *self.opened.lock().unwrap_or_else(PoisonError::into_inner));
+        drop(untaken);
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 

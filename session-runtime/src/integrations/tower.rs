@@ -16,8 +16,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
-use crate::handle_ref::InterfaceRef;
-use crate::headers::CookieSource;
+use crate::backend::{CookieSource, InterfaceRef};
 use crate::session::Session;
 use crate::tracked::Tracked;
 
@@ -116,17 +115,16 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         let scope = self.layer.scope();
-        self.layer.eager.open_all(&scope, &request);
+        let eager = self.layer.eager.start(&scope, &request);
         request.extensions_mut().insert(scope.clone());
         let response = self.inner.call(request);
         Box::pin(async move {
+            // The handler runs when `response` is polled, after every eager session is open.
+            for opening in eager {
+                opening.await;
+            }
             let mut response = response.await?;
-            scope.open_deferred().await;
-            let saved = match scope.commit().await {
-                Ok(commit) => commit.write(&mut response),
-                Err(error) => Err(error),
-            };
-            if let Err(error) = saved {
+            if let Err(error) = scope.finish(&mut response).await {
                 let mut failed = Response::new(ResBody::default());
                 *failed.status_mut() = failure_status(&error);
                 failed.extensions_mut().insert(SaveFailed(error.to_string()));

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::store::{Record, SaveMode, SessionStore, StoreFuture};
+use crate::backend::{Record, SaveMode, SessionStore, StoreFuture};
 use crate::error::StoreError;
 
 /// Sessions in process memory: zero set-up, for one process (tests, development, a single
@@ -234,7 +234,7 @@ impl SessionStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server_side::now_or_never;
+    use crate::backend::poll::now_or_never;
 
     fn run<T>(future: StoreFuture<'_, T>) -> T {
         now_or_never(future).expect("ready").expect("ok")

@@ -1,37 +1,36 @@
 //! Server-side sessions: the cookie carries only a signed, random session id; the data lives in
 //! a [`SessionStore`] ([`MemoryStore`] embedded, `RedisStore` behind feature `redis`).
 //!
-//! The store is asynchronous and [`SessionInterface`] is synchronous, so the work is split: the
-//! framework layers and extractors (which are async) do the store I/O, each call under a
-//! timeout, while the synchronous methods handle the cookie side. See `docs/server-side.md`.
+//! The backend runs the seam's three phases: open verifies the id cookie and loads the record
+//! (awaited by layers and `open_async`, finished at once by the synchronous `open` when the store
+//! answers without waiting); plan decides once what to write (`plan.rs`); commit runs the store
+//! calls, each under a timeout (`commit.rs`). See `docs/server-side.md`.
 
+mod commit;
 mod id;
 mod memory;
+mod plan;
 #[cfg(feature = "redis")]
 mod redis;
-mod store;
 
 use std::fmt;
-use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
-pub use crate::error::StoreError;
 pub use memory::MemoryStore;
-pub use store::{Record, SaveMode, SessionStore, StoreFuture};
 
-use self::id::{is_id, new_id};
+use crate::backend::poll::deadline;
+use crate::backend::{
+    Committing, CookieSource, OpenedSession, Opening, SavePlan, SessionId, SessionInterface, SessionState,
+    SessionStore,
+};
 use crate::clock::Clock;
 use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
-use crate::headers::{CookieSink, CookieSource, delete_cookie_line};
-use crate::interface::{OpenedSession, SecureCookieSessionInterface, SessionInterface};
 use crate::key::Keys;
-use crate::save::{Change, CookieAction, SessionState, decide};
+use crate::secure_cookie::SecureCookieSessionInterface;
 
 /// The salt of id cookies: an id cookie never verifies as a signed-cookie session and the other
 /// way round.
@@ -45,11 +44,12 @@ pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(2);
 /// time-limited by the session lifetime); the typed data lives in a [`SessionStore`].
 ///
 /// Use it wherever a [`SecureCookieSessionInterface`] goes: a framework layer
-/// (`SessionLayer::with_interface`, `SessionMiddleware::with_interface`) does the store I/O
-/// asynchronously and handler code does not change. Without a layer, use
+/// (`SessionLayer::with_interface`, `SessionMiddleware::with_interface`) awaits the store and
+/// handler code does not change. Without a layer, use
 /// [`Tracked::open_async`](crate::Tracked::open_async) and
-/// [`Tracked::save_async`](crate::Tracked::save_async); the synchronous `open_with`/`save` work
-/// only with a store that never waits ([`MemoryStore`]).
+/// [`Tracked::save_async`](crate::Tracked::save_async); the synchronous `open_with`/`save` run
+/// the same path but cannot wait, so they work only with a store that answers at once
+/// ([`MemoryStore`]).
 ///
 /// ```
 /// use session_runtime::{CookieConfig, Keys, SecretKey, ServerSideSessionInterface, Tracked};
@@ -170,175 +170,19 @@ impl ServerSideSessionInterface {
     /// # Ok(()) }
     /// ```
     pub async fn revoke_user(&self, user: &str) -> Result<usize, Error> {
-        Ok(timed(self.timeout, self.store.revoke_user(user)).await?)
+        Ok(deadline(self.timeout, self.store.revoke_user(user)).await?)
     }
 
     /// Reads and verifies the id cookie: the id, or the finished (empty) session.
-    fn read_id(&self, config: &CookieConfig, request: &dyn CookieSource) -> Result<String, OpenedSession> {
-        let opened = self.ids.open_session(config, request);
+    fn read_id(&self, config: &CookieConfig, request: &dyn CookieSource) -> Result<SessionId, OpenedSession> {
+        let opened = self.ids.open_session(config, request).now();
         match opened.payload {
-            Some(bytes) if is_id(&bytes) => {
-                String::from_utf8(bytes).map_err(|_| rejected(Rejection::Malformed))
+            Some(bytes) if id::is_id(&bytes) => {
+                String::from_utf8(bytes).map(SessionId::new).map_err(|_| rejected(Rejection::Malformed))
             }
             Some(_) => Err(rejected(Rejection::Malformed)),
             None => Err(opened),
         }
-    }
-
-    /// Starts opening a session: the cookie side now, the store load when awaited.
-    pub(crate) fn begin_open(&self, config: &CookieConfig, request: &dyn CookieSource) -> PendingOpen {
-        match self.read_id(config, request) {
-            Ok(id) => PendingOpen::Load { store: Arc::clone(&self.store), id, timeout: self.timeout },
-            Err(opened) => PendingOpen::Done(opened),
-        }
-    }
-
-    fn user_of(&self, payload: Option<&[u8]>) -> Option<String> {
-        let field = self.user_field.as_deref()?;
-        let value: serde_json::Value = serde_json::from_slice(payload?).ok()?;
-        match value.get("v")?.get(field)? {
-            serde_json::Value::String(user) => Some(user.clone()),
-            serde_json::Value::Number(user) => Some(user.to_string()),
-            _ => None,
-        }
-    }
-
-    /// The store calls and the cookie a save needs, decided without I/O.
-    pub(crate) fn plan(
-        &self,
-        config: &CookieConfig,
-        state: &SessionState<'_>,
-        original: Option<&[u8]>,
-        cycle: bool,
-    ) -> Result<Plan, Error> {
-        let action = decide(state, config.refresh_each_request())?;
-        let token = state.token.and_then(Token::parse);
-        let old_id = token.filter(|token| token.loaded).map(|token| token.id.to_owned());
-        let unavailable = token.is_some_and(|token| !token.loaded);
-        let ttl = Duration::from_secs(config.lifetime_secs());
-        let mut plan = Plan { steps: Vec::new(), cookie: PlannedCookie::Keep, vary: action.vary };
-        match (action.cookie, state.change) {
-            (CookieAction::Keep, _) => {
-                if let (true, false, Some(old), Some(payload)) = (cycle, state.null, old_id, original) {
-                    // A new id for unchanged data.
-                    let user = self.user_of(Some(payload));
-                    plan.rotate(self, config, state, old, payload.to_vec(), user.clone(), user, ttl)?;
-                }
-            }
-            (_, Change::Changed(_)) if unavailable => {
-                return Err(Error::Store(StoreError::Unavailable(
-                    "the session could not be read when the request began, so it is not overwritten".into(),
-                )));
-            }
-            (CookieAction::Delete, _) => {
-                if let Some(id) = old_id {
-                    plan.steps.push(Step::Delete { id, user: self.user_of(original) });
-                }
-                plan.cookie = PlannedCookie::Delete;
-            }
-            (CookieAction::Set(payload), change) => {
-                let old_user = self.user_of(original);
-                let new_user = match change {
-                    Change::Changed(_) => self.user_of(Some(payload)),
-                    _ => old_user.clone(),
-                };
-                match old_id {
-                    Some(old) if cycle => {
-                        plan.rotate(self, config, state, old, payload.to_vec(), new_user, old_user, ttl)?;
-                    }
-                    Some(id) => {
-                        let line = self.set_line(config, state.permanent, &id)?;
-                        plan.steps.push(match change {
-                            Change::Changed(_) => Step::Save {
-                                previous_user: old_user.filter(|old| new_user.as_ref() != Some(old)),
-                                id,
-                                payload: payload.to_vec(),
-                                mode: SaveMode::Update,
-                                user: new_user,
-                                ttl,
-                            },
-                            _ => Step::Touch { id, user: old_user, ttl },
-                        });
-                        plan.cookie = PlannedCookie::Set(line);
-                    }
-                    None => {
-                        let id = new_id()?;
-                        let line = self.set_line(config, state.permanent, &id)?;
-                        plan.steps.push(Step::Save {
-                            id,
-                            payload: payload.to_vec(),
-                            mode: SaveMode::Create,
-                            user: new_user,
-                            previous_user: None,
-                            ttl,
-                        });
-                        plan.cookie = PlannedCookie::Set(line);
-                    }
-                }
-            }
-        }
-        Ok(plan)
-    }
-
-    /// The `Set-Cookie` line carrying `id`, signed now.
-    fn set_line(&self, config: &CookieConfig, permanent: bool, id: &str) -> Result<String, Error> {
-        let state = SessionState {
-            accessed: true,
-            null: false,
-            had_cookie: false,
-            permanent,
-            change: Change::Changed(id.as_bytes()),
-            token: None,
-        };
-        let mut lines = Lines::default();
-        self.ids.save_session(config, &state, &mut lines)?;
-        lines.0.pop().ok_or_else(|| Error::Header("the id cookie was not rendered".into()))
-    }
-
-    /// Runs a plan's store calls (each under the timeout when `timed`) and returns what to
-    /// write into the response.
-    pub(crate) async fn execute(
-        &self,
-        plan: Plan,
-        config: &CookieConfig,
-        timed_calls: bool,
-    ) -> Result<Outcome, Error> {
-        let Plan { steps, mut cookie, vary } = plan;
-        let limit = timed_calls.then_some(self.timeout);
-        for step in &steps {
-            let done = match step {
-                Step::Save { id, payload, mode, user, previous_user, ttl } => {
-                    let record = Record::new(id, payload, *ttl, *mode)
-                        .with_user(user.as_deref())
-                        .with_previous_user(previous_user.as_deref());
-                    let saved = maybe_timed(limit, self.store.save(record)).await?;
-                    if !saved && *mode == SaveMode::Create {
-                        return Err(Error::Store(StoreError::Backend(
-                            "a new session id already exists".into(),
-                        )));
-                    }
-                    saved
-                }
-                Step::Touch { id, user, ttl } => {
-                    maybe_timed(limit, self.store.touch(id, *ttl, user.as_deref())).await?
-                }
-                Step::Delete { id, user } => {
-                    maybe_timed(limit, self.store.delete(id, user.as_deref())).await?;
-                    true
-                }
-            };
-            if !done {
-                // Destroyed or revoked while this request ran: do not bring it back.
-                cookie = PlannedCookie::Delete;
-                break;
-            }
-        }
-        let line = match cookie {
-            PlannedCookie::Keep => None,
-            PlannedCookie::Delete => Some(delete_cookie_line(config)),
-            PlannedCookie::Set(line) => Some(line),
-        };
-        Ok(Outcome { vary: vary || line.is_some(), line })
     }
 }
 
@@ -354,169 +198,31 @@ impl fmt::Debug for ServerSideSessionInterface {
 }
 
 impl SessionInterface for ServerSideSessionInterface {
-    /// Verifies the id cookie and loads the entry if the store answers without waiting
-    /// ([`MemoryStore`]); otherwise the session is empty with [`Rejection::StoreUnavailable`]:
-    /// open through a framework layer or [`Tracked::open_async`](crate::Tracked::open_async).
-    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> OpenedSession {
-        self.begin_open(config, request).finish_now()
-    }
-
-    /// Saves if the store answers without waiting; otherwise [`StoreError::WouldBlock`]. Id
-    /// rotation needs the typed handle ([`Tracked::cycle_id`](crate::Tracked::cycle_id)).
-    fn save_session(
-        &self,
-        config: &CookieConfig,
-        state: &SessionState<'_>,
-        response: &mut dyn CookieSink,
-    ) -> Result<(), Error> {
-        let original = match state.change {
-            Change::Untouched { payload } => payload,
-            _ => None,
+    /// Verifies the id cookie now; the store load is left to the opening, under the timeout. A
+    /// synchronous caller whose store would wait gets an empty session with
+    /// [`Rejection::StoreUnavailable`].
+    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> Opening {
+        let id = match self.read_id(config, request) {
+            Ok(id) => id,
+            Err(opened) => return Opening::ready(opened),
         };
-        self.save_now(config, state, original, false, response)
+        let if_blocked = commit::unreadable(id.clone());
+        let (store, timeout) = (Arc::clone(&self.store), self.timeout);
+        Opening::waiting(
+            async move {
+                let loaded = deadline(timeout, store.load(id.as_str())).await;
+                commit::loaded_session(id, loaded)
+            },
+            if_blocked,
+        )
     }
 
-    fn server_side(&self) -> Option<&ServerSideSessionInterface> {
-        Some(self)
-    }
-}
-
-impl ServerSideSessionInterface {
-    pub(crate) fn save_now(
-        &self,
-        config: &CookieConfig,
-        state: &SessionState<'_>,
-        original: Option<&[u8]>,
-        cycle: bool,
-        response: &mut dyn CookieSink,
-    ) -> Result<(), Error> {
-        let plan = self.plan(config, state, original, cycle)?;
-        let outcome =
-            now_or_never(self.execute(plan, config, false)).ok_or(Error::Store(StoreError::WouldBlock))??;
-        outcome.write(response)
-    }
-}
-
-/// A save's store calls and cookie, decided before any I/O.
-#[derive(Debug)]
-pub(crate) struct Plan {
-    steps: Vec<Step>,
-    cookie: PlannedCookie,
-    vary: bool,
-}
-
-impl Plan {
-    /// New id for the same data: create the new entry first, then delete the old one.
-    #[allow(clippy::too_many_arguments)]
-    fn rotate(
-        &mut self,
-        server: &ServerSideSessionInterface,
-        config: &CookieConfig,
-        state: &SessionState<'_>,
-        old: String,
-        payload: Vec<u8>,
-        user: Option<String>,
-        old_user: Option<String>,
-        ttl: Duration,
-    ) -> Result<(), Error> {
-        let id = new_id()?;
-        self.cookie = PlannedCookie::Set(server.set_line(config, state.permanent, &id)?);
-        self.vary = true;
-        self.steps.push(Step::Save { id, payload, mode: SaveMode::Create, user, previous_user: None, ttl });
-        self.steps.push(Step::Delete { id: old, user: old_user });
-        Ok(())
-    }
-}
-
-#[derive(Debug)]
-enum Step {
-    Save {
-        id: String,
-        payload: Vec<u8>,
-        mode: SaveMode,
-        user: Option<String>,
-        previous_user: Option<String>,
-        ttl: Duration,
-    },
-    Touch {
-        id: String,
-        user: Option<String>,
-        ttl: Duration,
-    },
-    Delete {
-        id: String,
-        user: Option<String>,
-    },
-}
-
-#[derive(Debug)]
-enum PlannedCookie {
-    Keep,
-    Delete,
-    Set(String),
-}
-
-/// What a committed server-side save writes into the response.
-#[derive(Debug)]
-pub(crate) struct Outcome {
-    line: Option<String>,
-    vary: bool,
-}
-
-impl Outcome {
-    pub(crate) fn write(self, response: &mut dyn CookieSink) -> Result<(), Error> {
-        if let Some(line) = self.line {
-            response.append_set_cookie(line)?;
-        }
-        if self.vary {
-            response.add_vary_cookie();
-        }
-        Ok(())
-    }
-}
-
-/// An open waiting for its store load.
-pub(crate) enum PendingOpen {
-    Done(OpenedSession),
-    Load { store: Arc<dyn SessionStore>, id: String, timeout: Duration },
-}
-
-impl PendingOpen {
-    pub(crate) async fn finish(self) -> OpenedSession {
-        match self {
-            PendingOpen::Done(opened) => opened,
-            PendingOpen::Load { store, id, timeout } => {
-                let loaded = timed(timeout, store.load(&id)).await;
-                loaded_session(id, loaded)
-            }
-        }
+    fn plan_save(&self, config: &CookieConfig, state: &SessionState<'_>) -> Result<SavePlan, Error> {
+        plan::plan(self, config, state)
     }
 
-    /// Without waiting: a store that would wait counts as unavailable.
-    pub(crate) fn finish_now(self) -> OpenedSession {
-        match self {
-            PendingOpen::Done(opened) => opened,
-            PendingOpen::Load { store, id, .. } => {
-                let loaded = now_or_never(store.load(&id)).unwrap_or(Err(StoreError::WouldBlock));
-                loaded_session(id, loaded)
-            }
-        }
-    }
-}
-
-fn loaded_session(id: String, loaded: Result<Option<Vec<u8>>, StoreError>) -> OpenedSession {
-    match loaded {
-        Ok(Some(payload)) => OpenedSession {
-            payload: Some(payload),
-            token: Some(Token::encode(true, &id)),
-            ..OpenedSession::default()
-        },
-        Ok(None) => rejected(Rejection::UnknownSession),
-        Err(_) => OpenedSession {
-            rejection: Some(Rejection::StoreUnavailable),
-            token: Some(Token::encode(false, &id)),
-            ..OpenedSession::default()
-        },
+    fn commit_save<'a>(&'a self, config: &'a CookieConfig, plan: SavePlan) -> Committing<'a> {
+        commit::commit(self, config, plan)
     }
 }
 
@@ -524,76 +230,44 @@ fn rejected(rejection: Rejection) -> OpenedSession {
     OpenedSession { rejection: Some(rejection), ..OpenedSession::default() }
 }
 
-/// The backend token: `L` + id for a loaded session, `U` + id for one the store could not read.
-#[derive(Debug, Clone, Copy)]
-struct Token<'a> {
-    loaded: bool,
-    id: &'a str,
-}
-
-impl<'a> Token<'a> {
-    fn encode(loaded: bool, id: &str) -> String {
-        let mut token = String::with_capacity(id.len() + 1);
-        token.push(if loaded { 'L' } else { 'U' });
-        token.push_str(id);
-        token
-    }
-
-    fn parse(token: &'a str) -> Option<Self> {
-        let id = token.get(1..)?;
-        match token.as_bytes().first() {
-            Some(b'L') => Some(Token { loaded: true, id }),
-            Some(b'U') => Some(Token { loaded: false, id }),
-            _ => None,
-        }
-    }
-}
-
-/// Collects `Set-Cookie` lines.
-#[derive(Default)]
-struct Lines(Vec<String>);
-
-impl CookieSink for Lines {
-    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
-        self.0.push(line);
-        Ok(())
-    }
-
-    fn add_vary_cookie(&mut self) {}
-}
-
-async fn timed<T>(limit: Duration, call: StoreFuture<'_, T>) -> Result<T, StoreError> {
-    tokio::time::timeout(limit, call).await.map_err(|_| StoreError::Timeout(limit))?
-}
-
-async fn maybe_timed<T>(limit: Option<Duration>, call: StoreFuture<'_, T>) -> Result<T, StoreError> {
-    match limit {
-        Some(limit) => timed(limit, call).await,
-        None => call.await,
-    }
-}
-
-/// Polls `future` once: its output if it completes without waiting.
-pub(crate) fn now_or_never<F: Future>(future: F) -> Option<F::Output> {
-    let mut future = pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::{Change, StoreToken};
+    use crate::key::SecretKey;
 
+    fn backend() -> ServerSideSessionInterface {
+        ServerSideSessionInterface::memory(Keys::new(SecretKey::try_from(&[7u8; 32][..]).unwrap()))
+    }
+
+    /// The id cookie is signed like a session cookie, but under its own salt: a session cookie of
+    /// the signed-cookie backend never opens as an id, nor an id cookie as a session.
     #[test]
-    fn tokens_round_trip() {
-        let token = Token::encode(true, "abc");
-        let parsed = Token::parse(&token).unwrap();
-        assert!(parsed.loaded);
-        assert_eq!(parsed.id, "abc");
-        assert!(!Token::parse(&Token::encode(false, "x")).unwrap().loaded);
-        assert!(Token::parse("").is_none());
-        assert!(Token::parse("Zabc").is_none());
+    fn id_cookies_and_session_cookies_never_open_as_each_other() {
+        let key = SecretKey::try_from(&[7u8; 32][..]).unwrap();
+        let cookies = SecureCookieSessionInterface::new(Keys::new(key));
+        let value =
+            cookies.sign_payload(&CookieConfig::DEFAULT, b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
+        let request = http::Request::builder().header("cookie", format!("session={value}")).body(()).unwrap();
+        let opened = backend().open_session(&CookieConfig::DEFAULT, &request).now();
+        assert_eq!(opened.rejection, Some(Rejection::BadSignature));
+        assert!(opened.token.is_none());
+    }
+
+    /// A changed session whose record could not be read is not written over the real one.
+    #[test]
+    fn a_record_that_could_not_be_read_is_never_overwritten() {
+        let token = StoreToken::Unreadable(SessionId::new("A".repeat(32)));
+        let state = SessionState {
+            accessed: true,
+            null: false,
+            permanent: false,
+            original: None,
+            change: Change::Changed(b"{}"),
+            token: Some(&token),
+            cycle_id: false,
+        };
+        let planned = backend().plan_save(&CookieConfig::DEFAULT, &state);
+        assert!(matches!(planned, Err(Error::Store(crate::error::StoreError::Unavailable(_)))));
     }
 }

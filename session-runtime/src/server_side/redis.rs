@@ -9,7 +9,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, RedisError, Value};
 
-use super::store::{Record, SaveMode, SessionStore, StoreFuture};
+use crate::backend::{Record, SaveMode, SessionStore, StoreFuture};
 use crate::error::StoreError;
 
 /// Sessions in Redis (feature `redis`), shared by every server that points at the same Redis:

@@ -4,15 +4,35 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use super::SessionInterface;
 use crate::config::CookieConfig;
-use crate::interface::SessionInterface;
 
 /// A session config the handle refers to: a `'static` one (what the derive emits) or a shared one
-/// (built at run time). Made with `From`.
+/// (built at run time). Made with `From`; functions that take a config take `impl Into<ConfigRef>`.
+///
+/// ```
+/// use session_runtime::CookieConfig;
+/// use session_runtime::backend::ConfigRef;
+/// let shared: ConfigRef = CookieConfig::builder().name("cart").build()?.into();
+/// static DEFAULT: CookieConfig = CookieConfig::DEFAULT;
+/// let fixed: ConfigRef = (&DEFAULT).into();
+/// # let _ = (shared, fixed);
+/// # Ok::<(), session_runtime::ConfigError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ConfigRef(pub(crate) Shared<CookieConfig>);
 
-/// A backend the handle refers to: a `'static` one or a shared one. Made with `From`.
+/// A backend the handle refers to: a `'static` one or a shared one. Made with `From`; functions
+/// that take a backend (`Tracked::open_with`, `SessionLayer::with_interface`) take
+/// `impl Into<InterfaceRef>`, so an `Arc` of any backend will do.
+///
+/// ```
+/// use session_runtime::SecureCookieSessionInterface;
+/// use session_runtime::backend::InterfaceRef;
+/// use std::sync::Arc;
+/// let backend: InterfaceRef = Arc::new(SecureCookieSessionInterface::without_keys()).into();
+/// # let _ = backend;
+/// ```
 #[derive(Debug, Clone)]
 pub struct InterfaceRef(pub(crate) Shared<dyn SessionInterface>);
 

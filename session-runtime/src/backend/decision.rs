@@ -1,7 +1,8 @@
 //! Flask 3.1.3's `save_session` decision, with this crate's refinements (docs/design.md, "Save
-//! decision"), as a pure function that every [`SessionInterface`](crate::SessionInterface) can
-//! share.
+//! decision"), as a pure function that every [`SessionInterface`](super::SessionInterface)
+//! plans with.
 
+use super::opening::StoreToken;
 use crate::error::Error;
 
 /// What happened to a session during the request, as the save decision needs it.
@@ -11,25 +12,25 @@ pub struct SessionState<'a> {
     pub accessed: bool,
     /// No secret key: the session can be read but never saved.
     pub null: bool,
-    /// An incoming cookie was accepted.
-    pub had_cookie: bool,
     /// The session is permanent (gets `Expires`, and is refreshed when configured).
     pub permanent: bool,
+    /// The accepted incoming payload, if a cookie was accepted: a refresh re-signs it without
+    /// serializing anything, and a server-side save learns the user it belonged to.
+    pub original: Option<&'a [u8]>,
     /// How the data compares with what came in.
     pub change: Change<'a>,
-    /// The backend's token from [`OpenedSession::token`](crate::OpenedSession::token).
-    pub token: Option<&'a str>,
+    /// What a server-side backend found at open ([`OpenedSession::token`](super::OpenedSession::token)).
+    pub token: Option<&'a StoreToken>,
+    /// The handler asked for a new session id (server-side sessions; see
+    /// [`Tracked::cycle_id`](crate::Tracked::cycle_id)).
+    pub cycle_id: bool,
 }
 
 /// How the session data compares with what came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change<'a> {
-    /// Not changed. `payload` is the incoming payload, kept so a refresh can re-sign it without
-    /// serializing anything.
-    Untouched {
-        /// The accepted incoming payload, if there was one.
-        payload: Option<&'a [u8]>,
-    },
+    /// Not changed (the data equals [`SessionState::original`], or was never borrowed mutably).
+    Untouched,
     /// Changed; the new payload.
     Changed(&'a [u8]),
     /// Changed, and now equal to the empty state (default data, default permanence, no flashes).
@@ -65,10 +66,10 @@ pub enum CookieAction<'a> {
 /// 5. a null session is never saved: a real change is the NullSession error.
 ///
 /// ```
-/// use session_runtime::save::{decide, Change, CookieAction, SessionState};
+/// use session_runtime::backend::{decide, Change, CookieAction, SessionState};
 /// let state = SessionState {
-///     accessed: false, null: false, had_cookie: true, permanent: true,
-///     change: Change::Untouched { payload: Some(b"{}") }, token: None,
+///     accessed: false, null: false, permanent: true, original: Some(b"{}"),
+///     change: Change::Untouched, token: None, cycle_id: false,
 /// };
 /// let action = decide(&state, true).unwrap();
 /// assert_eq!(action.cookie, CookieAction::Set(b"{}"));
@@ -78,13 +79,13 @@ pub fn decide<'a>(state: &SessionState<'a>, refresh_each_request: bool) -> Resul
     let cookie = match state.change {
         Change::Changed(_) if state.null => return Err(Error::NullSession),
         _ if state.null => CookieAction::Keep,
-        Change::Emptied if state.had_cookie => CookieAction::Delete,
+        Change::Emptied if state.original.is_some() => CookieAction::Delete,
         Change::Emptied => CookieAction::Keep,
         Change::Changed(payload) => CookieAction::Set(payload),
-        Change::Untouched { payload: Some(payload) } if state.permanent && refresh_each_request => {
-            CookieAction::Set(payload)
-        }
-        Change::Untouched { .. } => CookieAction::Keep,
+        Change::Untouched => match state.original {
+            Some(payload) if state.permanent && refresh_each_request => CookieAction::Set(payload),
+            _ => CookieAction::Keep,
+        },
     };
     let vary = state.accessed || cookie != CookieAction::Keep;
     Ok(SaveAction { vary, cookie })
@@ -95,12 +96,20 @@ mod tests {
     use super::*;
 
     fn state(change: Change<'static>) -> SessionState<'static> {
-        SessionState { accessed: false, null: false, had_cookie: true, permanent: false, change, token: None }
+        SessionState {
+            accessed: false,
+            null: false,
+            permanent: false,
+            original: Some(b"p"),
+            change,
+            token: None,
+            cycle_id: false,
+        }
     }
 
     #[test]
     fn the_four_permanent_refresh_combinations() {
-        let untouched = Change::Untouched { payload: Some(b"p") };
+        let untouched = Change::Untouched;
         for (permanent, refresh, sets) in
             [(false, false, false), (false, true, false), (true, false, false), (true, true, true)]
         {
@@ -116,20 +125,20 @@ mod tests {
             decide(&state(Change::Emptied), true).unwrap(),
             SaveAction { vary: true, cookie: CookieAction::Delete }
         );
-        let anonymous = SessionState { had_cookie: false, ..state(Change::Emptied) };
+        let anonymous = SessionState { original: None, ..state(Change::Emptied) };
         assert_eq!(decide(&anonymous, true).unwrap(), SaveAction { vary: false, cookie: CookieAction::Keep });
     }
 
     #[test]
     fn null_sessions_are_never_saved() {
-        let null = |change| SessionState { null: true, had_cookie: false, accessed: true, ..state(change) };
+        let null = |change| SessionState { null: true, original: None, accessed: true, ..state(change) };
         assert!(matches!(decide(&null(Change::Changed(b"x")), true), Err(Error::NullSession)));
         assert_eq!(
             decide(&null(Change::Emptied), true).unwrap(),
             SaveAction { vary: true, cookie: CookieAction::Keep }
         );
         assert_eq!(
-            decide(&null(Change::Untouched { payload: None }), true).unwrap(),
+            decide(&null(Change::Untouched), true).unwrap(),
             SaveAction { vary: true, cookie: CookieAction::Keep }
         );
     }
@@ -139,7 +148,7 @@ mod tests {
     #[test]
     fn null_sessions_never_delete_or_refresh() {
         let null = |change| SessionState { null: true, permanent: true, ..state(change) };
-        for change in [Change::Emptied, Change::Untouched { payload: Some(b"p") }] {
+        for change in [Change::Emptied, Change::Untouched] {
             assert_eq!(
                 decide(&null(change), true).unwrap(),
                 SaveAction { vary: false, cookie: CookieAction::Keep },
@@ -150,7 +159,7 @@ mod tests {
 
     #[test]
     fn accessed_alone_gives_vary() {
-        let read = SessionState { accessed: true, ..state(Change::Untouched { payload: Some(b"p") }) };
+        let read = SessionState { accessed: true, ..state(Change::Untouched) };
         assert_eq!(decide(&read, true).unwrap(), SaveAction { vary: true, cookie: CookieAction::Keep });
     }
 }

@@ -1,80 +1,22 @@
-//! The backend seam: [`SessionInterface`] (Flask's strategy object) and the signed-cookie backend,
-//! [`SecureCookieSessionInterface`].
+//! The signed-cookie backend, [`SecureCookieSessionInterface`]: the whole session lives in the
+//! cookie, signed with the key ring. Its openings and commits are ready at once.
 
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::{Arc, OnceLock};
 
+use crate::backend::{
+    CookieAction, OpenedSession, Opening, PlannedCookie, SavePlan, SessionInterface, SessionState, decide,
+};
 use crate::clock::{Clock, SystemClock};
 use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
 #[cfg(feature = "flask")]
 use crate::format::itsdangerous::FlaskFormat;
-use crate::format::{Format, MAX_SESSION_JSON, native::NativeFormat};
-use crate::headers::{Attributes, CookieSink, CookieSource, cookie_values, render_delete};
+use crate::format::{Format, native::NativeFormat};
+use crate::headers::{Attributes, CookieSource, cookie_values};
 use crate::key::{Keys, global_keys};
-use crate::save::{CookieAction, SessionState, decide};
-
-/// What a backend found in the request: the verified payload, or why there is none.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OpenedSession {
-    /// The verified payload (envelope JSON), when a cookie was accepted.
-    pub payload: Option<Vec<u8>>,
-    /// Why an incoming cookie was refused, when one was.
-    pub rejection: Option<Rejection>,
-    /// No secret key: the session is readable but will never be saved.
-    pub null: bool,
-    /// Backend-specific state handed back at save (a server-side store keeps its session id
-    /// here); the signed-cookie backend leaves it empty.
-    pub token: Option<String>,
-}
-
-/// A session backend: opens the session of a request and saves it into a response. The
-/// signed-cookie backend is [`SecureCookieSessionInterface`]; server-side stores implement it
-/// too. The typed handle ([`Tracked`](crate::Tracked)) does the (de)serialization, so a backend
-/// only moves payload bytes.
-///
-/// ```
-/// use session_runtime::{SessionInterface, SecureCookieSessionInterface, CookieConfig};
-/// let backend = SecureCookieSessionInterface::without_keys();
-/// let req = http::Request::new(());
-/// let opened = backend.open_session(&CookieConfig::DEFAULT, &req);
-/// assert!(backend.is_null_session(&opened));
-/// ```
-pub trait SessionInterface: Send + Sync + fmt::Debug {
-    /// Reads the session cookie of `request`. Never fails on what the client sent.
-    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> OpenedSession;
-
-    /// Writes the session into `response` as the save decision says. Errors are server-side only.
-    fn save_session(
-        &self,
-        config: &CookieConfig,
-        state: &SessionState<'_>,
-        response: &mut dyn CookieSink,
-    ) -> Result<(), Error>;
-
-    /// The session handed out when no session can be opened (no secret key).
-    fn make_null_session(&self) -> OpenedSession {
-        OpenedSession { null: true, ..OpenedSession::default() }
-    }
-
-    /// Whether `opened` is a null session.
-    fn is_null_session(&self, opened: &OpenedSession) -> bool {
-        opened.null
-    }
-
-    /// The server-side backend behind this interface, if its sessions live in a store: framework
-    /// layers and `Tracked::open_async`/`save_async` then do the store I/O asynchronously. Leave
-    /// the default (`None`) in other backends.
-    ///
-    /// ```
-    /// use session_runtime::{SecureCookieSessionInterface, SessionInterface};
-    /// assert!(SecureCookieSessionInterface::without_keys().server_side().is_none());
-    /// ```
-    fn server_side(&self) -> Option<&crate::server_side::ServerSideSessionInterface> {
-        None
-    }
-}
+use crate::limits::MAX_SESSION_JSON;
 
 /// Signed-cookie sessions: the whole session lives in the cookie, signed with the key ring.
 ///
@@ -269,7 +211,25 @@ impl fmt::Debug for SecureCookieSessionInterface {
 }
 
 impl SessionInterface for SecureCookieSessionInterface {
-    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> OpenedSession {
+    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> Opening {
+        Opening::ready(self.open_now(config, request))
+    }
+
+    fn plan_save(&self, config: &CookieConfig, state: &SessionState<'_>) -> Result<SavePlan, Error> {
+        let action = decide(state, config.refresh_each_request())?;
+        let cookie = match action.cookie {
+            CookieAction::Keep => PlannedCookie::Keep,
+            CookieAction::Delete => PlannedCookie::Delete,
+            CookieAction::Set(payload) => {
+                PlannedCookie::Set(self.cookie_line(config, state.permanent, payload)?)
+            }
+        };
+        Ok(SavePlan::new(cookie, action.vary))
+    }
+}
+
+impl SecureCookieSessionInterface {
+    fn open_now(&self, config: &CookieConfig, request: &dyn CookieSource) -> OpenedSession {
         if self.keys.is_none() {
             return self.make_null_session();
         }
@@ -296,60 +256,49 @@ impl SessionInterface for SecureCookieSessionInterface {
         opened
     }
 
-    fn save_session(
+    /// The whole `Set-Cookie` line carrying `payload` signed now: `Expires` (and, in the native
+    /// format, `Max-Age`) when `permanent`, and the size limit checked on the final line.
+    /// Server-side sessions render their id cookie with it.
+    pub(crate) fn cookie_line(
         &self,
         config: &CookieConfig,
-        state: &SessionState<'_>,
-        response: &mut dyn CookieSink,
-    ) -> Result<(), Error> {
-        let action = decide(state, config.refresh_each_request())?;
-        let line = match action.cookie {
-            CookieAction::Keep => None,
-            CookieAction::Delete => Some(render_delete(config)),
-            CookieAction::Set(payload) => {
-                let now = self.clock.now_unix().ok_or(Error::Clock)?;
-                let (expires, max_age) = if state.permanent {
-                    let expires = now.checked_add(config.lifetime_secs()).ok_or(Error::Clock)?;
-                    // Flask (Werkzeug) sends `Max-Age` only on the delete cookie.
-                    let max_age = matches!(config.format(), Format::Native).then_some(config.lifetime_secs());
-                    (Some(expires), max_age)
-                } else {
-                    (None, None)
-                };
-                let attributes = Attributes::new(config, expires, max_age)?;
-                let prefix: &[&str] = &[config.name(), "="];
-                let line = self.sign_after(prefix, config, payload, now, attributes.len())?;
-                let value_size = line.len().saturating_sub(config.name().len() + 1);
-                let line = attributes.append_to(line);
-                if line.len() > config.max_size() {
-                    return Err(Error::TooLarge {
-                        name: config.name().to_owned(),
-                        value_size,
-                        line_size: line.len(),
-                        limit: config.max_size(),
-                        json_size: payload.len(),
-                    });
-                }
-                Some(line)
-            }
+        permanent: bool,
+        payload: &[u8],
+    ) -> Result<String, Error> {
+        let now = self.clock.now_unix().ok_or(Error::Clock)?;
+        let (expires, max_age) = if permanent {
+            let expires = now.checked_add(config.lifetime_secs()).ok_or(Error::Clock)?;
+            // Flask (Werkzeug) sends `Max-Age` only on the delete cookie.
+            let max_age = matches!(config.format(), Format::Native).then_some(config.lifetime_secs());
+            (Some(expires), max_age)
+        } else {
+            (None, None)
         };
-        if let Some(line) = line {
-            response.append_set_cookie(line)?;
+        let attributes = Attributes::new(config, expires, max_age)?;
+        let prefix: &[&str] = &[config.name(), "="];
+        let line = self.sign_after(prefix, config, payload, now, attributes.len())?;
+        let value_size = line.len().saturating_sub(config.name().len() + 1);
+        let line = attributes.append_to(line);
+        if line.len() > config.max_size() {
+            return Err(Error::TooLarge {
+                name: config.name().to_owned(),
+                value_size,
+                line_size: line.len(),
+                limit: config.max_size(),
+                json_size: payload.len(),
+            });
         }
-        if action.vary {
-            response.add_vary_cookie();
-        }
-        Ok(())
+        Ok(line)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::{Change, CookieSink};
     use crate::clock::FixedClock;
     use crate::config::SameSite;
     use crate::key::{Keys, SecretKey};
-    use crate::save::Change;
 
     /// Records each `Set-Cookie` line with its buffer's capacity.
     #[derive(Default)]
@@ -365,7 +314,15 @@ mod tests {
     }
 
     fn state(change: Change<'_>, permanent: bool) -> SessionState<'_> {
-        SessionState { accessed: true, null: false, had_cookie: true, permanent, change, token: None }
+        SessionState {
+            accessed: true,
+            null: false,
+            permanent,
+            original: Some(b"{}"),
+            change,
+            token: None,
+            cycle_id: false,
+        }
     }
 
     /// A save builds its `Set-Cookie` line in a buffer of exactly its length, which

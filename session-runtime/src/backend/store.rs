@@ -24,7 +24,7 @@ pub enum SaveMode {
 /// One session entry to write: id, payload, time to live and the user index.
 ///
 /// ```
-/// use session_runtime::{Record, SaveMode};
+/// use session_runtime::backend::{Record, SaveMode};
 /// use std::time::Duration;
 /// let record = Record::new("id", b"{}", Duration::from_secs(60), SaveMode::Create).with_user(Some("alice"));
 /// assert_eq!(record.user, Some("alice"));
@@ -76,7 +76,8 @@ impl<'a> Record<'a> {
 /// can end them all. A store never needs to understand the payload.
 ///
 /// ```
-/// use session_runtime::{MemoryStore, Record, SaveMode, SessionStore};
+/// use session_runtime::MemoryStore;
+/// use session_runtime::backend::{Record, SaveMode, SessionStore};
 /// use std::time::Duration;
 ///
 /// # tokio_test_block_on(async {
@@ -86,7 +87,7 @@ impl<'a> Record<'a> {
 /// assert_eq!(store.load("id1").await?, Some(b"{}".to_vec()));
 /// assert_eq!(store.revoke_user("ann").await?, 1);
 /// assert_eq!(store.load("id1").await?, None);
-/// # Ok::<(), session_runtime::StoreError>(())
+/// # Ok::<(), session_runtime::backend::StoreError>(())
 /// # }).unwrap();
 /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     let waker = std::task::Waker::noop();

@@ -1,0 +1,93 @@
+//! For backend authors: the seam every session backend implements, and the parts it is made of.
+//!
+//! A save runs in three phases, the same for every backend and for synchronous and asynchronous
+//! callers alike:
+//!
+//! 1. **open** ([`SessionInterface::open_session`]): read the request's cookie, and, for a
+//!    server-side backend, load the record. Returns an [`Opening`], ready at once for the
+//!    signed-cookie backend, waiting for the store otherwise.
+//! 2. **plan** ([`SessionInterface::plan_save`]): pure. Takes the [save decision](decide) once,
+//!    renders the cookie line and lists the store calls: a [`SavePlan`].
+//! 3. **commit** ([`SessionInterface::commit_save`]): runs the plan's store calls, if any, and
+//!    gives the [`SaveOutcome`] that is written into the response.
+//!
+//! The synchronous `open`/`save` of [`Tracked`](crate::Tracked) finish each future without
+//! waiting ([`Opening::now`], [`Committing::now`]); the framework layers and
+//! `open_async`/`save_async` await them. To keep sessions in a new engine (a database, a cache),
+//! implement [`SessionStore`] and hand it to
+//! [`ServerSideSessionInterface`](crate::ServerSideSessionInterface): it plans and commits for
+//! you (`examples/custom_interface.rs`).
+
+mod decision;
+mod handle;
+mod opening;
+mod plan;
+pub(crate) mod poll;
+mod store;
+
+use std::fmt;
+
+pub use self::decision::{Change, CookieAction, SaveAction, SessionState, decide};
+pub use self::handle::{ConfigRef, InterfaceRef};
+pub use self::opening::{OpenedSession, Opening, SessionId, StoreToken};
+pub(crate) use self::plan::StoreStep;
+pub use self::plan::{Committing, PlannedCookie, SaveOutcome, SavePlan};
+pub use self::store::{Record, SaveMode, SessionStore, StoreFuture};
+pub use crate::error::StoreError;
+pub use crate::headers::{CookieSink, CookieSource, delete_cookie_line, read_cookie, set_cookie_line};
+
+use crate::config::CookieConfig;
+use crate::error::Error;
+
+/// A session backend, in Flask's name: opens the session of a request, then plans and commits
+/// its save. The signed-cookie backend is
+/// [`SecureCookieSessionInterface`](crate::SecureCookieSessionInterface); server-side sessions
+/// are [`ServerSideSessionInterface`](crate::ServerSideSessionInterface) over any
+/// [`SessionStore`]. The typed handle does the (de)serialization, so a backend only moves
+/// payload bytes.
+///
+/// ```
+/// use session_runtime::{CookieConfig, SecureCookieSessionInterface};
+/// use session_runtime::backend::SessionInterface;
+/// let backend = SecureCookieSessionInterface::without_keys();
+/// let opened = backend.open_session(&CookieConfig::DEFAULT, &http::Request::new(())).now();
+/// assert!(backend.is_null_session(&opened));
+/// ```
+pub trait SessionInterface: Send + Sync + fmt::Debug {
+    /// Starts reading the session of `request`. Everything the opening needs from the request
+    /// is read now; only store I/O is left to the returned future. Never fails on what the
+    /// client sent: a refused cookie is an empty [`OpenedSession`] with its rejection.
+    fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> Opening;
+
+    /// Decides, without I/O, what saving `state` does: the [save decision](decide) taken once,
+    /// the cookie line rendered, the store calls listed. Errors are server-side only.
+    fn plan_save(&self, config: &CookieConfig, state: &SessionState<'_>) -> Result<SavePlan, Error>;
+
+    /// Runs `plan`'s store calls. The default, for backends without a store, is ready at once.
+    fn commit_save<'a>(&'a self, config: &'a CookieConfig, plan: SavePlan) -> Committing<'a> {
+        Committing::ready(Ok(plan.into_outcome(config)))
+    }
+
+    /// Flask's `save_session`: plans, commits without waiting and writes into `response`. A
+    /// store that would have to wait is [`StoreError::WouldBlock`]; async code awaits
+    /// [`commit_save`](SessionInterface::commit_save) instead.
+    fn save_session(
+        &self,
+        config: &CookieConfig,
+        state: &SessionState<'_>,
+        response: &mut dyn CookieSink,
+    ) -> Result<(), Error> {
+        let plan = self.plan_save(config, state)?;
+        self.commit_save(config, plan).now()?.write(response)
+    }
+
+    /// The session handed out when no session can be opened (no secret key).
+    fn make_null_session(&self) -> OpenedSession {
+        OpenedSession { null: true, ..OpenedSession::default() }
+    }
+
+    /// Whether `opened` is a null session.
+    fn is_null_session(&self, opened: &OpenedSession) -> bool {
+        opened.null
+    }
+}

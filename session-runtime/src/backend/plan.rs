@@ -1,0 +1,242 @@
+//! The second and third phases of the seam: a [`SavePlan`] (pure: the decision taken, the cookie
+//! line rendered, the store calls listed), then its commit ([`Committing`]), which gives the
+//! [`SaveOutcome`] that is written into the response in one place.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::opening::SessionId;
+use super::poll::now_or_never;
+use super::store::SaveMode;
+use crate::config::CookieConfig;
+use crate::error::{Error, StoreError};
+use crate::headers::{CookieSink, delete_cookie_line};
+
+/// What a save will do, decided without I/O: the cookie to send, whether `Vary: Cookie` is
+/// needed, and (server-side backends) the store calls that must succeed first.
+///
+/// ```
+/// use session_runtime::backend::{PlannedCookie, SavePlan};
+/// let plan = SavePlan::new(PlannedCookie::Set("session=abc; Path=/".into()), true);
+/// assert_eq!(plan.cookie(), &PlannedCookie::Set("session=abc; Path=/".into()));
+/// assert!(plan.vary());
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+pub struct SavePlan {
+    cookie: PlannedCookie,
+    vary: bool,
+    steps: Vec<StoreStep>,
+}
+
+/// The cookie part of a [`SavePlan`].
+///
+/// ```
+/// use session_runtime::backend::PlannedCookie;
+/// assert_ne!(PlannedCookie::Keep, PlannedCookie::Delete);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlannedCookie {
+    /// Leave the client's cookie alone.
+    Keep,
+    /// Send the delete cookie of the session's config.
+    Delete,
+    /// Send this `Set-Cookie` line.
+    Set(String),
+}
+
+/// One store call of a server-side save.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum StoreStep {
+    Save {
+        id: SessionId,
+        payload: Vec<u8>,
+        mode: SaveMode,
+        user: Option<String>,
+        previous_user: Option<String>,
+        ttl: Duration,
+    },
+    Touch {
+        id: SessionId,
+        user: Option<String>,
+        ttl: Duration,
+    },
+    Delete {
+        id: SessionId,
+        user: Option<String>,
+    },
+}
+
+impl SavePlan {
+    /// A plan without store calls.
+    pub fn new(cookie: PlannedCookie, vary: bool) -> Self {
+        SavePlan { cookie, vary, steps: Vec::new() }
+    }
+
+    /// The cookie to send if every store call succeeds.
+    pub fn cookie(&self) -> &PlannedCookie {
+        &self.cookie
+    }
+
+    /// Whether the response gets `Vary: Cookie` (it always does when a cookie is sent).
+    pub fn vary(&self) -> bool {
+        self.vary || self.cookie != PlannedCookie::Keep
+    }
+
+    pub(crate) fn set_cookie(&mut self, cookie: PlannedCookie) {
+        self.cookie = cookie;
+    }
+
+    pub(crate) fn push(&mut self, step: StoreStep) {
+        self.steps.push(step);
+    }
+
+    /// The store calls and what to write once they are done.
+    pub(crate) fn into_parts(self) -> (Vec<StoreStep>, PlannedCookie, bool) {
+        let vary = self.vary();
+        (self.steps, self.cookie, vary)
+    }
+
+    /// The outcome of a plan whose store calls are done (or that has none).
+    pub fn into_outcome(self, config: &CookieConfig) -> SaveOutcome {
+        let vary = self.vary();
+        SaveOutcome::new(self.cookie, vary, config)
+    }
+}
+
+/// What a committed save writes into the response: at most one `Set-Cookie` line, and
+/// `Vary: Cookie` when the session was read or a cookie is sent. Every save, on every path and
+/// in every framework layer, ends in [`write`](SaveOutcome::write).
+///
+/// ```
+/// use session_runtime::CookieConfig;
+/// use session_runtime::backend::{PlannedCookie, SavePlan};
+/// let outcome = SavePlan::new(PlannedCookie::Delete, false).into_outcome(&CookieConfig::DEFAULT);
+/// let mut response = http::Response::new(());
+/// outcome.write(&mut response)?;
+/// assert!(response.headers()["set-cookie"].to_str()?.contains("Max-Age=0"));
+/// assert_eq!(response.headers()["vary"], "Cookie");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveOutcome {
+    line: Option<String>,
+    vary: bool,
+}
+
+impl SaveOutcome {
+    pub(crate) fn new(cookie: PlannedCookie, vary: bool, config: &CookieConfig) -> Self {
+        let line = match cookie {
+            PlannedCookie::Keep => None,
+            PlannedCookie::Delete => Some(delete_cookie_line(config)),
+            PlannedCookie::Set(line) => Some(line),
+        };
+        SaveOutcome { vary: vary || line.is_some(), line }
+    }
+
+    /// The `Set-Cookie` line, if one is sent.
+    pub fn line(&self) -> Option<&str> {
+        self.line.as_deref()
+    }
+
+    /// Appends the `Set-Cookie` line and merges `Cookie` into the response's single `Vary`.
+    pub fn write(self, response: &mut dyn CookieSink) -> Result<(), Error> {
+        if let Some(line) = self.line {
+            response.append_set_cookie(line)?;
+        }
+        if self.vary {
+            response.add_vary_cookie();
+        }
+        Ok(())
+    }
+}
+
+/// The commit of a [`SavePlan`]: ready at once when there are no store calls, or waiting for
+/// them. Await it in async code; [`now`](Committing::now) finishes it without waiting, which is
+/// how the synchronous `save` runs the same path.
+///
+/// ```
+/// use session_runtime::CookieConfig;
+/// use session_runtime::backend::{Committing, PlannedCookie, SavePlan};
+/// let outcome = SavePlan::new(PlannedCookie::Keep, true).into_outcome(&CookieConfig::DEFAULT);
+/// assert_eq!(Committing::ready(Ok(outcome.clone())).now()?, outcome);
+/// # Ok::<(), session_runtime::Error>(())
+/// ```
+#[must_use = "a commit does nothing until it is awaited or finished with `now`"]
+pub struct Committing<'a>(Stage<'a>);
+
+type Waiting<'a> = Pin<Box<dyn Future<Output = Result<SaveOutcome, Error>> + Send + 'a>>;
+
+enum Stage<'a> {
+    Ready(Option<Result<SaveOutcome, Error>>),
+    Waiting(Waiting<'a>),
+}
+
+impl<'a> Committing<'a> {
+    /// A commit whose result is known.
+    pub fn ready(result: Result<SaveOutcome, Error>) -> Self {
+        Committing(Stage::Ready(Some(result)))
+    }
+
+    /// A commit that waits for `future`.
+    pub fn waiting(future: impl Future<Output = Result<SaveOutcome, Error>> + Send + 'a) -> Self {
+        Committing(Stage::Waiting(Box::pin(future)))
+    }
+
+    /// The result without waiting; a store that would have to wait is
+    /// [`StoreError::WouldBlock`].
+    pub fn now(self) -> Result<SaveOutcome, Error> {
+        match self.0 {
+            Stage::Ready(result) => result.unwrap_or(Err(Error::Store(StoreError::WouldBlock))),
+            Stage::Waiting(future) => {
+                now_or_never(future).unwrap_or(Err(Error::Store(StoreError::WouldBlock)))
+            }
+        }
+    }
+}
+
+impl Future for Committing<'_> {
+    type Output = Result<SaveOutcome, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.0 {
+            // Polled again after completion: the result was taken; say so rather than panic.
+            Stage::Ready(result) => {
+                Poll::Ready(result.take().unwrap_or(Err(Error::Store(StoreError::WouldBlock))))
+            }
+            Stage::Waiting(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for Committing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Stage::Ready(result) => f.debug_tuple("Committing::Ready").field(result).finish(),
+            Stage::Waiting(_) => f.write_str("Committing::Waiting"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sent_cookie_always_carries_vary() {
+        let plan = SavePlan::new(PlannedCookie::Set("s=v".into()), false);
+        assert!(plan.vary());
+        let outcome = plan.into_outcome(&CookieConfig::DEFAULT);
+        assert_eq!(outcome.line(), Some("s=v"));
+        let keep = SavePlan::new(PlannedCookie::Keep, false).into_outcome(&CookieConfig::DEFAULT);
+        assert_eq!(keep, SaveOutcome { line: None, vary: false });
+    }
+
+    #[test]
+    fn a_commit_that_would_wait_is_would_block_for_a_synchronous_caller() {
+        let waiting = Committing::waiting(std::future::pending());
+        assert!(matches!(waiting.now(), Err(Error::Store(StoreError::WouldBlock))));
+    }
+}
