@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use session_runtime::backend::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
+use session_runtime::backend::{Record, SaveMode, SessionStore, StoreError, StoreFuture, Written};
 use session_runtime::{Keys, SecretKey, ServerSideSessionInterface, Session, SessionInterface};
 
 /// Sessions as files: `<dir>/<id>` holds the expiry (Unix seconds) on its first line, then the
@@ -101,21 +101,41 @@ impl FileStore {
         self.set_user_ids(user, &ids)
     }
 
-    fn save_now(&self, record: Record<'_>) -> Result<bool, StoreError> {
-        let exists = self.read_live(record.id)?.is_some();
-        match (record.mode, exists) {
-            // Create never overwrites another session; update never brings back a deleted one.
-            (SaveMode::Create, true) | (SaveMode::Update, false) => return Ok(false),
-            _ => {}
+    /// The checks and the write of one save, atomic under the store's lock.
+    fn save_now(&self, record: Record<'_>) -> Result<Written, StoreError> {
+        let holds_expected = |payload: &[u8]| record.expected.is_none_or(|expected| payload == expected);
+        match record.mode {
+            // Create never overwrites another session, and an id rotation needs the old one.
+            SaveMode::Create => {
+                if self.read_live(record.id)?.is_some() {
+                    return Ok(Written::Conflict);
+                }
+                if let Some(old) = record.replaces {
+                    match self.read_live(old)? {
+                        None => return Ok(Written::Absent),
+                        Some(payload) if !holds_expected(&payload) => return Ok(Written::Conflict),
+                        Some(_) => {}
+                    }
+                }
+            }
+            // Update never brings back a deleted session, nor writes over another request's.
+            SaveMode::Update => match self.read_live(record.id)? {
+                None => return Ok(Written::Absent),
+                Some(payload) if !holds_expected(&payload) => return Ok(Written::Conflict),
+                Some(_) => {}
+            },
         }
         self.write(record.id, record.payload, record.ttl)?;
+        if let Some(old) = record.replaces {
+            self.delete_now(old, record.previous_user.or(record.user))?;
+        }
         if let Some(previous) = record.previous_user {
             self.unindex(previous, record.id)?;
         }
         if let Some(user) = record.user {
             self.index(user, record.id)?;
         }
-        Ok(true)
+        Ok(Written::Saved)
     }
 
     fn touch_now(&self, id: &str, ttl: Duration) -> Result<bool, StoreError> {
@@ -154,7 +174,7 @@ impl SessionStore for FileStore {
         self.locked(|| self.read_live(id))
     }
 
-    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, Written> {
         self.locked(|| self.save_now(record))
     }
 

@@ -395,7 +395,7 @@ fn the_largest_value_that_fits_is_saved_and_read_back() {
         session.user = Some(text(n));
         let mut response = http::Response::new(());
         match session.save(&mut response) {
-            Ok(()) => last_ok = Some((n, cookie_value(&response).unwrap())),
+            Ok(_) => last_ok = Some((n, cookie_value(&response).unwrap())),
             Err(Error::TooLarge { line_size, limit, .. }) => {
                 assert!(line_size > limit);
                 break;

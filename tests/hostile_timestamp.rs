@@ -174,7 +174,7 @@ fn save_permanent_at(clock: u64) -> (Result<(), Error>, http::Response<()>) {
     session.count = 1;
     session.set_permanent(true);
     let mut response = http::Response::new(());
-    (session.save(&mut response), response)
+    (session.save(&mut response).map(|_report| ()), response)
 }
 
 #[test]

@@ -140,10 +140,40 @@ pub enum Error {
     /// The session could not be written to the response (an invalid header value).
     #[error("the session cookie could not be written to the response: {0}")]
     Header(String),
+    /// Server-side sessions: another request changed the session between this request's open
+    /// and its save, and this save could not be merged onto it: both changed `field` and the
+    /// policy is [`ConflictPolicy::Reject`](crate::ConflictPolicy::Reject), or (`field` is
+    /// `None`) the record kept changing through every retry. Nothing was written. Framework
+    /// layers answer `409 Conflict`; retrying the request normally succeeds.
+    ///
+    /// ```
+    /// use session_runtime::Error;
+    /// let error = Error::Conflict { field: Some("cart".into()) };
+    /// assert!(error.to_string().contains("`cart`"));
+    /// ```
+    #[error("{}", conflict(.field.as_deref()))]
+    Conflict {
+        /// The top-level field both requests changed, if that was the reason.
+        field: Option<String>,
+    },
     /// Server-side sessions: the session store failed or timed out. Framework layers answer
     /// `503 Service Unavailable`.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The message of [`Error::Conflict`]: what happened, and what to do.
+fn conflict(field: Option<&str>) -> String {
+    match field {
+        Some(field) => format!(
+            "another request changed the session's `{field}` while this one changed it too, and the \
+             conflict policy is `reject`: this save was refused and nothing was written; retry the \
+             request, or use the `last_write` policy if the later value may simply win"
+        ),
+        None => "the session record kept changing under this save through every retry, so it was not \
+                 saved; retry the request"
+            .to_owned(),
+    }
 }
 
 /// The message of [`Error::TooLarge`]: which limit was exceeded, and what to do about it.

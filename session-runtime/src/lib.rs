@@ -57,11 +57,11 @@ pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, parse
 pub use error::{Error, Rejection, StoreError};
 pub use flash::Flash;
 pub use format::Format;
-pub use integrations::{SaveFailed, SessionScope};
+pub use integrations::{SaveFailed, SaveReports, SessionScope};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, global_keys, install_keys};
 pub use limits::MAX_SESSION_JSON;
 pub use secure_cookie::SecureCookieSessionInterface;
-pub use server_side::{DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};
+pub use server_side::{ConflictPolicy, DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};
 #[cfg(feature = "redis")]
 pub use server_side::{RedisStore, RedisStoreBuilder};
 pub use session::Session;

@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::{
-    Change, Committing, ConfigRef, CookieSink, CookieSource, InterfaceRef, OpenedSession, SessionInterface,
-    SessionState, StoreToken,
+    Change, Committing, ConfigRef, CookieSink, CookieSource, InterfaceRef, OpenedSession, SaveReport,
+    SessionInterface, SessionState, StoreToken,
 };
 use crate::config::CookieConfig;
 use crate::envelope;
@@ -151,19 +151,27 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Writes the session into `response`: `Set-Cookie` and `Vary: Cookie` as the save decision
     /// says. Consumes the session. Errors are server-side only: no key for a changed session,
     /// a cookie too large for browsers, data that does not serialize, a clock before 1970.
-    pub fn save<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
+    ///
+    /// The [`SaveReport`] says whether a server-side save was merged onto a record another
+    /// request changed meanwhile, or found its session ended.
+    pub fn save<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<SaveReport, Error> {
         let prepared = self.prepare()?;
-        prepared.commit().now()?.write(&mut &mut *response)
+        let outcome = prepared.commit().now()?;
+        let report = outcome.report();
+        outcome.write(&mut &mut *response)?;
+        Ok(report)
     }
 
     /// [`save`](Tracked::save) for a server-side backend whose store needs to wait for I/O
     /// (Redis): the store calls are awaited, each under the backend's timeout, and only then is
     /// the cookie written. A store failure is [`Error::Store`]. With the signed-cookie backend
     /// it is the same as `save`.
-    pub async fn save_async<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<(), Error> {
+    pub async fn save_async<S: CookieSink + ?Sized>(self, response: &mut S) -> Result<SaveReport, Error> {
         let prepared = self.prepare()?;
         let outcome = prepared.commit().await?;
-        outcome.write(&mut &mut *response)
+        let report = outcome.report();
+        outcome.write(&mut &mut *response)?;
+        Ok(report)
     }
 
     /// The final state, serialized, detached from the handle.

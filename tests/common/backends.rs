@@ -10,7 +10,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use session_runtime::backend::{Record, SessionStore, StoreFuture};
+use session_runtime::backend::{Record, SessionStore, StoreFuture, Written};
 use session_runtime::{
     Keys, MemoryStore, RedisStore, SecureCookieSessionInterface, ServerSideSessionInterface, SessionInterface,
 };
@@ -44,7 +44,7 @@ impl SessionStore for CustomStore {
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
         self.store.load(id)
     }
-    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, Written> {
         self.store.save(record)
     }
     fn touch<'a>(&'a self, id: &'a str, ttl: Duration, user: Option<&'a str>) -> StoreFuture<'a, bool> {

@@ -31,8 +31,8 @@ pub use self::decision::{Change, CookieAction, SaveAction, SessionState, decide}
 pub use self::handle::{ConfigRef, InterfaceRef};
 pub use self::opening::{OpenedSession, Opening, SessionId, StoreToken};
 pub(crate) use self::plan::StoreStep;
-pub use self::plan::{Committing, PlannedCookie, SaveOutcome, SavePlan};
-pub use self::store::{Record, SaveMode, SessionStore, StoreFuture};
+pub use self::plan::{Committing, PlannedCookie, SaveOutcome, SavePlan, SaveReport};
+pub use self::store::{Record, SaveMode, SessionStore, StoreFuture, Written};
 pub use crate::error::StoreError;
 pub use crate::headers::{CookieSink, CookieSource, delete_cookie_line, read_cookie, set_cookie_line};
 

@@ -57,6 +57,11 @@ pub(crate) enum StoreStep {
         user: Option<String>,
         previous_user: Option<String>,
         ttl: Duration,
+        /// The record as the request opened it: written over only if it still holds this
+        /// (compare-and-set), and the base a conflict is merged from.
+        expected: Option<Vec<u8>>,
+        /// Id rotation: the id this new record replaces, in the same atomic step.
+        replaces: Option<SessionId>,
     },
     Touch {
         id: SessionId,
@@ -124,6 +129,35 @@ impl SavePlan {
 pub struct SaveOutcome {
     line: Option<String>,
     vary: bool,
+    report: SaveReport,
+}
+
+/// What happened to a server-side save besides the cookie: whether it was merged onto a record
+/// another request changed meanwhile, and whether the session had ended (destroyed or revoked
+/// while the request ran, so nothing was written and the cookie is deleted). Returned by
+/// [`Tracked::save`](crate::Tracked::save); the layers put the reports that say something into
+/// the response's extensions ([`SaveReports`](crate::SaveReports)).
+///
+/// ```
+/// use session_runtime::backend::SaveReport;
+/// let quiet = SaveReport::default();
+/// assert!(!quiet.merged && !quiet.ended);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SaveReport {
+    /// Another request wrote the session after this one opened it; this request's changes were
+    /// merged onto that newer record (see `ConflictPolicy`).
+    pub merged: bool,
+    /// The session had ended meanwhile: nothing was written, and the cookie is deleted.
+    pub ended: bool,
+}
+
+impl SaveReport {
+    /// Whether the report says anything beyond "saved as planned".
+    pub fn is_notable(&self) -> bool {
+        self.merged || self.ended
+    }
 }
 
 impl SaveOutcome {
@@ -133,7 +167,17 @@ impl SaveOutcome {
             PlannedCookie::Delete => Some(delete_cookie_line(config)),
             PlannedCookie::Set(line) => Some(line),
         };
-        SaveOutcome { vary: vary || line.is_some(), line }
+        SaveOutcome { vary: vary || line.is_some(), line, report: SaveReport::default() }
+    }
+
+    pub(crate) fn with_report(mut self, report: SaveReport) -> Self {
+        self.report = report;
+        self
+    }
+
+    /// What happened besides the cookie.
+    pub fn report(&self) -> SaveReport {
+        self.report
     }
 
     /// The `Set-Cookie` line, if one is sent.
@@ -231,7 +275,7 @@ mod tests {
         let outcome = plan.into_outcome(&CookieConfig::DEFAULT);
         assert_eq!(outcome.line(), Some("s=v"));
         let keep = SavePlan::new(PlannedCookie::Keep, false).into_outcome(&CookieConfig::DEFAULT);
-        assert_eq!(keep, SaveOutcome { line: None, vary: false });
+        assert_eq!(keep, SaveOutcome { line: None, vary: false, report: SaveReport::default() });
     }
 
     #[test]

@@ -14,11 +14,30 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// Whether a [`Record`] creates a new session or updates an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveMode {
-    /// A new id: write only if no entry has this id (it never overwrites another session).
+    /// A new id: write only if no entry has this id (it never overwrites another session), and,
+    /// when the record [`replaces`](Record::replaces) an id, only if that one still exists.
     Create,
     /// An existing id: write only if the entry still exists, so a session destroyed or revoked
     /// while a request was running is not brought back by that request's save.
     Update,
+}
+
+/// What a [`SessionStore::save`] did.
+///
+/// ```
+/// use session_runtime::backend::Written;
+/// assert_ne!(Written::Saved, Written::Conflict);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The record was written.
+    Saved,
+    /// Nothing was written: the entry to update (or the one to replace) is gone: it expired, or
+    /// was destroyed or revoked while the request ran.
+    Absent,
+    /// Nothing was written: the entry is no longer the one the request opened
+    /// ([`Record::expected`]), or a new id already exists. The caller re-reads and merges.
+    Conflict,
 }
 
 /// One session entry to write: id, payload, time to live and the user index.
@@ -46,12 +65,33 @@ pub struct Record<'a> {
     /// The user the session belonged to before this write, when it changed: the store drops the
     /// id from that user's index.
     pub previous_user: Option<&'a str>,
+    /// Compare-and-set: the payload the request opened. The write happens only if the entry
+    /// (for [`SaveMode::Update`]) or the replaced entry (for [`replaces`](Record::replaces))
+    /// still holds exactly these bytes; otherwise [`Written::Conflict`].
+    pub expected: Option<&'a [u8]>,
+    /// Id rotation: the id this new record replaces. In one atomic step the store checks that it
+    /// still exists (else [`Written::Absent`]: a destroyed session is never brought back under a
+    /// new id) and matches `expected`, writes the new record and deletes the old one (and its
+    /// place in `previous_user`'s index, or `user`'s).
+    pub replaces: Option<&'a str>,
 }
 
 impl<'a> Record<'a> {
     /// A record without a user.
     pub fn new(id: &'a str, payload: &'a [u8], ttl: Duration, mode: SaveMode) -> Self {
-        Record { id, payload, ttl, mode, user: None, previous_user: None }
+        Record { id, payload, ttl, mode, user: None, previous_user: None, expected: None, replaces: None }
+    }
+
+    /// Writes only if the entry still holds `expected` (compare-and-set).
+    pub fn with_expected(mut self, expected: Option<&'a [u8]>) -> Self {
+        self.expected = expected;
+        self
+    }
+
+    /// Makes this new record replace the entry `old` in one atomic step (id rotation).
+    pub fn replacing(mut self, old: Option<&'a str>) -> Self {
+        self.replaces = old;
+        self
     }
 
     /// Sets the user the session belongs to.
@@ -77,13 +117,14 @@ impl<'a> Record<'a> {
 ///
 /// ```
 /// use session_runtime::MemoryStore;
-/// use session_runtime::backend::{Record, SaveMode, SessionStore};
+/// use session_runtime::backend::{Record, SaveMode, SessionStore, Written};
 /// use std::time::Duration;
 ///
 /// # tokio_test_block_on(async {
 /// let store = MemoryStore::new();
 /// let ttl = Duration::from_secs(60);
-/// assert!(store.save(Record::new("id1", b"{}", ttl, SaveMode::Create).with_user(Some("ann"))).await?);
+/// let written = store.save(Record::new("id1", b"{}", ttl, SaveMode::Create).with_user(Some("ann"))).await?;
+/// assert_eq!(written, Written::Saved);
 /// assert_eq!(store.load("id1").await?, Some(b"{}".to_vec()));
 /// assert_eq!(store.revoke_user("ann").await?, 1);
 /// assert_eq!(store.load("id1").await?, None);
@@ -101,9 +142,12 @@ pub trait SessionStore: Send + Sync + fmt::Debug {
     /// expired, deleted or revoked).
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>>;
 
-    /// Writes `record` with its time to live. Returns `false` when nothing was written: a
-    /// [`SaveMode::Create`] whose id exists, or a [`SaveMode::Update`] whose entry is gone.
-    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool>;
+    /// Writes `record` with its time to live, atomically with its checks: an update only if the
+    /// entry exists ([`Written::Absent`] otherwise) and still holds [`Record::expected`]
+    /// ([`Written::Conflict`] otherwise); a create only if the id is new and, when it
+    /// [`replaces`](Record::replaces) an entry, that entry exists and holds `expected`. The
+    /// user index changes only when the record is written.
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, Written>;
 
     /// Extends the life of session `id` to `ttl` from now (sliding expiry) without rewriting it;
     /// `user` is the session's user, whose index must live as long. `false` when the entry is

@@ -156,7 +156,12 @@ where
             let mut response = service.call(request).await?;
             let saved = scope.finish(&mut ActixHeaders(response.headers_mut())).await;
             match saved {
-                Ok(()) => Ok(response.map_into_left_body()),
+                Ok(reports) => {
+                    if !reports.0.is_empty() {
+                        response.response_mut().extensions_mut().insert(reports);
+                    }
+                    Ok(response.map_into_left_body())
+                }
                 Err(error) => {
                     let status = actix_web::http::StatusCode::from_u16(failure_status(&error).as_u16())
                         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);

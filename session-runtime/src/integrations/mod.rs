@@ -8,4 +8,4 @@ mod scope;
 #[cfg(feature = "tower")]
 pub mod tower;
 
-pub use scope::{SaveFailed, SessionScope};
+pub use scope::{SaveFailed, SaveReports, SessionScope};

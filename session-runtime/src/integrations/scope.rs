@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::backend::{CookieSink, CookieSource, InterfaceRef, OpenedSession};
+use crate::backend::{CookieSink, CookieSource, InterfaceRef, OpenedSession, SaveReport};
 use crate::error::Error;
 use crate::secure_cookie::SecureCookieSessionInterface;
 use crate::session::Session;
@@ -189,8 +189,13 @@ impl SessionScope {
     /// (awaiting a server-side store, each call under its timeout), then, if all succeeded,
     /// writes them into `response`. On an error the remaining sessions are still committed and
     /// the first error is returned; the layer then answers [`failure_status`].
+    /// The reports that say something (merged, ended) are returned for the response's
+    /// extensions ([`SaveReports`]).
     #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
-    pub(crate) async fn finish<R: CookieSink + ?Sized>(&self, response: &mut R) -> Result<(), Error> {
+    pub(crate) async fn finish<R: CookieSink + ?Sized>(
+        &self,
+        response: &mut R,
+    ) -> Result<SaveReports, Error> {
         let mut outcomes = Vec::new();
         let mut first_error = None;
         for prepared in self.take_pending() {
@@ -208,7 +213,15 @@ impl SessionScope {
         if let Some(error) = first_error {
             return Err(error);
         }
-        outcomes.into_iter().try_for_each(|outcome| outcome.write(&mut &mut *response))
+        let mut reports = SaveReports::default();
+        for outcome in outcomes {
+            let report = outcome.report();
+            outcome.write(&mut &mut *response)?;
+            if report.is_notable() {
+                reports.0.push(report);
+            }
+        }
+        Ok(reports)
     }
 
     fn take_pending(&self) -> Vec<PendingSave> {
@@ -219,11 +232,29 @@ impl SessionScope {
     }
 }
 
-/// The status a layer answers when saving failed: `503` when the session store failed (retrying
-/// later may work), `500` otherwise.
+/// Put into the extensions of a response by the layers when a server-side save was merged onto
+/// a record another request had changed, or found its session ended (see [`SaveReport`]); absent
+/// when every save went as planned.
+///
+/// ```
+/// use session_runtime::SaveReports;
+/// # let response = http::Response::new(());
+/// if let Some(reports) = response.extensions().get::<SaveReports>() {
+///     for report in &reports.0 {
+///         println!("merged: {}, session ended: {}", report.merged, report.ended);
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveReports(pub Vec<SaveReport>);
+
+/// The status a layer answers when saving failed: `409` when another request's change could not
+/// be merged (a retry normally succeeds), `503` when the session store failed (retrying later
+/// may work), `500` otherwise.
 #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
 pub(crate) fn failure_status(error: &Error) -> http::StatusCode {
     match error {
+        Error::Conflict { .. } => http::StatusCode::CONFLICT,
         Error::Store(_) => http::StatusCode::SERVICE_UNAVAILABLE,
         _ => http::StatusCode::INTERNAL_SERVER_ERROR,
     }

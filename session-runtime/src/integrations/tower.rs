@@ -124,11 +124,17 @@ where
                 opening.await;
             }
             let mut response = response.await?;
-            if let Err(error) = scope.finish(&mut response).await {
-                let mut failed = Response::new(ResBody::default());
-                *failed.status_mut() = failure_status(&error);
-                failed.extensions_mut().insert(SaveFailed(error.to_string()));
-                return Ok(failed);
+            match scope.finish(&mut response).await {
+                Ok(reports) if !reports.0.is_empty() => {
+                    response.extensions_mut().insert(reports);
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    let mut failed = Response::new(ResBody::default());
+                    *failed.status_mut() = failure_status(&error);
+                    failed.extensions_mut().insert(SaveFailed(error.to_string()));
+                    return Ok(failed);
+                }
             }
             Ok(response)
         })

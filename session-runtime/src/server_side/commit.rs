@@ -2,13 +2,18 @@
 //! timeout, then the outcome; and what a load gives the opening.
 
 use super::ServerSideSessionInterface;
+use super::merge::merge;
 use crate::backend::poll::deadline;
 use crate::backend::{
-    Committing, OpenedSession, PlannedCookie, Record, SaveMode, SaveOutcome, SavePlan, SessionId, StoreStep,
-    StoreToken,
+    Committing, OpenedSession, PlannedCookie, Record, SaveMode, SaveOutcome, SavePlan, SaveReport, SessionId,
+    StoreStep, StoreToken, Written,
 };
 use crate::config::CookieConfig;
 use crate::error::{Error, Rejection, StoreError};
+
+/// How many times a save is tried when the record keeps changing under it (each retry re-reads
+/// and merges; only a session written by many requests at once needs more than two).
+const MAX_ATTEMPTS: usize = 10;
 
 /// Runs `plan`'s store calls; a plan without any is ready at once.
 pub(super) fn commit<'a>(
@@ -22,40 +27,102 @@ pub(super) fn commit<'a>(
     }
     Committing::waiting(async move {
         let mut cookie = cookie;
-        for step in &steps {
-            if !run(server, step).await? {
-                // Destroyed or revoked while this request ran: do not bring it back.
-                cookie = PlannedCookie::Delete;
-                break;
+        let mut report = SaveReport::default();
+        for step in steps {
+            match run(server, config, step).await? {
+                Ran::Done => {}
+                Ran::Merged => report.merged = true,
+                Ran::Gone => {
+                    // Destroyed or revoked while this request ran: do not bring it back.
+                    cookie = PlannedCookie::Delete;
+                    report.ended = true;
+                    break;
+                }
             }
         }
-        Ok(SaveOutcome::new(cookie, vary, config))
+        Ok(SaveOutcome::new(cookie, vary, config).with_report(report))
     })
 }
 
-/// One store call; `false` when the record it needed is gone.
-async fn run(server: &ServerSideSessionInterface, step: &StoreStep) -> Result<bool, Error> {
-    let limit = server.timeout;
-    let store = &server.store;
-    Ok(match step {
-        StoreStep::Save { id, payload, mode, user, previous_user, ttl } => {
-            let record = Record::new(id.as_str(), payload, *ttl, *mode)
-                .with_user(user.as_deref())
-                .with_previous_user(previous_user.as_deref());
-            let saved = deadline(limit, store.save(record)).await?;
-            if !saved && *mode == SaveMode::Create {
-                return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
-            }
-            saved
+/// What a store call found.
+enum Ran {
+    Done,
+    /// Written after merging onto a record another request had changed.
+    Merged,
+    /// The record it needed is gone.
+    Gone,
+}
+
+/// One store call.
+async fn run(
+    server: &ServerSideSessionInterface,
+    config: &CookieConfig,
+    step: StoreStep,
+) -> Result<Ran, Error> {
+    let (limit, store) = (server.timeout, &server.store);
+    match step {
+        StoreStep::Save { id, payload, mode, user, previous_user, ttl, expected, replaces } => {
+            let write = Write { id, ours: payload, mode, user, previous_user, ttl, base: expected, replaces };
+            write.run(server, config).await
         }
         StoreStep::Touch { id, user, ttl } => {
-            deadline(limit, store.touch(id.as_str(), *ttl, user.as_deref())).await?
+            let touched = deadline(limit, store.touch(id.as_str(), ttl, user.as_deref())).await?;
+            Ok(if touched { Ran::Done } else { Ran::Gone })
         }
         StoreStep::Delete { id, user } => {
             deadline(limit, store.delete(id.as_str(), user.as_deref())).await?;
-            true
+            Ok(Ran::Done)
         }
-    })
+    }
+}
+
+/// A record write, compare-and-set against `base`, merged and retried on conflict.
+struct Write {
+    id: SessionId,
+    ours: Vec<u8>,
+    mode: SaveMode,
+    user: Option<String>,
+    previous_user: Option<String>,
+    ttl: std::time::Duration,
+    base: Option<Vec<u8>>,
+    replaces: Option<SessionId>,
+}
+
+impl Write {
+    async fn run(self, server: &ServerSideSessionInterface, config: &CookieConfig) -> Result<Ran, Error> {
+        let (limit, store) = (server.timeout, &server.store);
+        let (mut payload, mut expected) = (self.ours.clone(), self.base.clone());
+        let (mut user, mut previous_user) = (self.user.clone(), self.previous_user.clone());
+        for attempt in 0..MAX_ATTEMPTS {
+            let record = Record::new(self.id.as_str(), &payload, self.ttl, self.mode)
+                .with_user(user.as_deref())
+                .with_previous_user(previous_user.as_deref())
+                .with_expected(expected.as_deref())
+                .replacing(self.replaces.as_ref().map(SessionId::as_str));
+            match deadline(limit, store.save(record)).await? {
+                Written::Saved if attempt == 0 => return Ok(Ran::Done),
+                Written::Saved => return Ok(Ran::Merged),
+                Written::Absent => return Ok(Ran::Gone),
+                Written::Conflict => {}
+            }
+            let Some(base) = &self.base else {
+                // Without compare-and-set only a new id can collide (192 random bits: never).
+                return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
+            };
+            let current = self.replaces.as_ref().unwrap_or(&self.id);
+            let Some(theirs) = deadline(limit, store.load(current.as_str())).await? else {
+                return Ok(Ran::Gone);
+            };
+            payload = merge(config.format(), base, &self.ours, &theirs, server.policy)?;
+            user = server.user_of(Some(&payload));
+            previous_user = server.user_of(Some(&theirs));
+            if self.replaces.is_none() && previous_user == user {
+                previous_user = None;
+            }
+            expected = Some(theirs);
+        }
+        Err(Error::Conflict { field: None })
+    }
 }
 
 /// The opened session for what the store answered about `id`.

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::backend::{Record, SaveMode, SessionStore, StoreFuture};
+use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
 use crate::error::StoreError;
 
 /// Sessions in process memory: zero set-up, for one process (tests, development, a single
@@ -83,15 +83,32 @@ impl MemoryStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn save_now(&self, record: Record<'_>) -> bool {
+    fn save_now(&self, record: Record<'_>) -> Written {
         let now = Instant::now();
         let mut inner = self.lock();
         inner.purge_expired(now);
-        let exists = inner.sessions.contains_key(record.id);
+        // Checked and written under one lock: the compare-and-set is atomic.
+        let holds_expected = |entry: &Entry| record.expected.is_none_or(|expected| entry.payload == expected);
         match record.mode {
-            SaveMode::Create if exists => return false,
-            SaveMode::Update if !exists => return false,
-            _ => {}
+            SaveMode::Create => {
+                if inner.sessions.contains_key(record.id) {
+                    return Written::Conflict;
+                }
+                if let Some(old) = record.replaces {
+                    match inner.live(old, now) {
+                        None => return Written::Absent,
+                        Some(entry) if !holds_expected(entry) => return Written::Conflict,
+                        Some(_) => {
+                            inner.remove(old);
+                        }
+                    }
+                }
+            }
+            SaveMode::Update => match inner.live(record.id, now) {
+                None => return Written::Absent,
+                Some(entry) if !holds_expected(entry) => return Written::Conflict,
+                Some(_) => {}
+            },
         }
         let size = cost(record.id, record.payload);
         inner.remove(record.id);
@@ -114,7 +131,7 @@ impl MemoryStore {
             record.id.to_owned(),
             Entry { payload: record.payload.to_vec(), expires, user: record.user.map(str::to_owned) },
         );
-        true
+        Written::Saved
     }
 }
 
@@ -178,7 +195,7 @@ impl SessionStore for MemoryStore {
         Box::pin(async move { Ok(found) })
     }
 
-    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, Written> {
         let size = cost(record.id, record.payload);
         let saved = if size > self.max_bytes {
             Err(StoreError::Backend(format!(
@@ -240,14 +257,57 @@ mod tests {
         now_or_never(future).expect("ready").expect("ok")
     }
 
+    fn assert_saved(written: Written) {
+        assert_eq!(written, Written::Saved);
+    }
+
+    #[test]
+    fn compare_and_set_writes_only_over_what_was_opened() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        assert_saved(run(store.save(Record::new("a", b"1", ttl, SaveMode::Create))));
+        let stale = Record::new("a", b"2", ttl, SaveMode::Update).with_expected(Some(b"0"));
+        assert_eq!(run(store.save(stale)), Written::Conflict);
+        assert_eq!(run(store.load("a")), Some(b"1".to_vec()), "a refused write changes nothing");
+        assert_saved(
+            run(store.save(Record::new("a", b"2", ttl, SaveMode::Update).with_expected(Some(b"1")))),
+        );
+        assert_eq!(run(store.load("a")), Some(b"2".to_vec()));
+    }
+
+    #[test]
+    fn a_replacing_create_needs_the_old_record_and_removes_it_in_the_same_step() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        assert_saved(run(store.save(Record::new("old", b"1", ttl, SaveMode::Create).with_user(Some("ann")))));
+        let moved =
+            |new| Record::new(new, b"1", ttl, SaveMode::Create).replacing(Some("old")).with_user(Some("ann"));
+        assert_eq!(run(store.save(moved("new").with_expected(Some(b"0")))), Written::Conflict);
+        assert_saved(run(store.save(moved("new").with_expected(Some(b"1")))));
+        assert_eq!(run(store.load("old")), None);
+        assert_eq!(run(store.load("new")), Some(b"1".to_vec()));
+        // A second rotation of the same old id (another tab) finds it gone: no second session.
+        assert_eq!(run(store.save(moved("other"))), Written::Absent);
+        assert_eq!(run(store.load("other")), None);
+        assert_eq!(run(store.revoke_user("ann")), 1, "the index moved with the session");
+    }
+
     #[test]
     fn create_update_touch_delete() {
         let store = MemoryStore::new();
         let ttl = Duration::from_secs(60);
-        assert!(!run(store.save(Record::new("a", b"1", ttl, SaveMode::Update))), "update of nothing");
-        assert!(run(store.save(Record::new("a", b"1", ttl, SaveMode::Create))));
-        assert!(!run(store.save(Record::new("a", b"2", ttl, SaveMode::Create))), "create never overwrites");
-        assert!(run(store.save(Record::new("a", b"3", ttl, SaveMode::Update))));
+        assert_eq!(
+            run(store.save(Record::new("a", b"1", ttl, SaveMode::Update))),
+            Written::Absent,
+            "update of nothing"
+        );
+        assert_saved(run(store.save(Record::new("a", b"1", ttl, SaveMode::Create))));
+        assert_eq!(
+            run(store.save(Record::new("a", b"2", ttl, SaveMode::Create))),
+            Written::Conflict,
+            "create never overwrites"
+        );
+        assert_saved(run(store.save(Record::new("a", b"3", ttl, SaveMode::Update))));
         assert_eq!(run(store.load("a")), Some(b"3".to_vec()));
         assert!(run(store.touch("a", ttl, None)));
         run(store.delete("a", None));
@@ -258,11 +318,11 @@ mod tests {
     #[test]
     fn expiry_is_enforced() {
         let store = MemoryStore::new();
-        assert!(run(store.save(Record::new("a", b"1", Duration::from_millis(30), SaveMode::Create))));
+        assert_saved(run(store.save(Record::new("a", b"1", Duration::from_millis(30), SaveMode::Create))));
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(run(store.load("a")), None);
         assert!(!run(store.touch("a", Duration::from_secs(1), None)));
-        assert!(run(store.save(Record::new("b", b"1", Duration::from_secs(1), SaveMode::Create))));
+        assert_saved(run(store.save(Record::new("b", b"1", Duration::from_secs(1), SaveMode::Create))));
         assert_eq!(store.len(), 1, "the expired entry was purged");
     }
 
@@ -270,7 +330,7 @@ mod tests {
     fn bounded_by_entries_evicting_the_soonest_expiry() {
         let store = MemoryStore::new().max_entries(3);
         for (id, secs) in [("a", 10), ("b", 5), ("c", 20), ("d", 30)] {
-            assert!(run(store.save(Record::new(id, b"x", Duration::from_secs(secs), SaveMode::Create))));
+            assert_saved(run(store.save(Record::new(id, b"x", Duration::from_secs(secs), SaveMode::Create))));
         }
         assert_eq!(store.len(), 3);
         assert_eq!(run(store.load("b")), None, "the entry closest to expiry was evicted");
@@ -282,11 +342,11 @@ mod tests {
         let store = MemoryStore::new().max_bytes(3 * (ENTRY_OVERHEAD + 101));
         for i in 0..10 {
             let id = format!("{i}");
-            assert!(run(store.save(Record::new(
+            assert_saved(run(store.save(Record::new(
                 &id,
                 &[b'x'; 100],
                 Duration::from_secs(60 + i),
-                SaveMode::Create
+                SaveMode::Create,
             ))));
         }
         assert_eq!(store.len(), 3);
@@ -299,13 +359,13 @@ mod tests {
         let store = MemoryStore::new();
         let ttl = Duration::from_secs(60);
         for (id, user) in [("a1", "ann"), ("a2", "ann"), ("b1", "bob")] {
-            assert!(run(store.save(Record::new(id, b"x", ttl, SaveMode::Create).with_user(Some(user)))));
+            assert_saved(run(store.save(Record::new(id, b"x", ttl, SaveMode::Create).with_user(Some(user)))));
         }
         // a2 changes hands: no longer ann's.
         let moved = Record::new("a2", b"y", ttl, SaveMode::Update)
             .with_user(Some("bob"))
             .with_previous_user(Some("ann"));
-        assert!(run(store.save(moved)));
+        assert_saved(run(store.save(moved)));
         assert_eq!(run(store.revoke_user("ann")), 1);
         assert_eq!(run(store.load("a1")), None);
         assert!(run(store.load("a2")).is_some());

@@ -9,6 +9,7 @@
 mod commit;
 mod id;
 mod memory;
+mod merge;
 mod plan;
 #[cfg(feature = "redis")]
 mod redis;
@@ -20,6 +21,7 @@ use std::time::Duration;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
 pub use memory::MemoryStore;
+pub use merge::ConflictPolicy;
 
 use crate::backend::poll::deadline;
 use crate::backend::{
@@ -78,6 +80,8 @@ pub struct ServerSideSessionInterface {
     store: Arc<dyn SessionStore>,
     timeout: Duration,
     user_field: Option<Arc<str>>,
+    policy: ConflictPolicy,
+    compare_and_set: bool,
 }
 
 impl ServerSideSessionInterface {
@@ -115,6 +119,8 @@ impl ServerSideSessionInterface {
             store,
             timeout: DEFAULT_STORE_TIMEOUT,
             user_field: None,
+            policy: ConflictPolicy::default(),
+            compare_and_set: true,
         }
     }
 
@@ -139,6 +145,24 @@ impl ServerSideSessionInterface {
     /// ```
     pub fn with_user_index(mut self, field: &str) -> Self {
         self.user_field = Some(Arc::from(field));
+        self
+    }
+
+    /// What a save does when another request changed the same top-level field of the session
+    /// since this one opened it (default [`ConflictPolicy::LastWrite`]). Every save is a
+    /// compare-and-set against the record this request opened; fields only one request changed
+    /// are always merged, so concurrent requests lose no update.
+    pub fn on_conflict(mut self, policy: ConflictPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Test-only: saves without compare-and-set (last write wins for the whole record), to
+    /// measure the updates compare-and-set keeps. Not a public API.
+    #[cfg(feature = "testing")]
+    #[doc(hidden)]
+    pub fn without_compare_and_set(mut self) -> Self {
+        self.compare_and_set = false;
         self
     }
 
@@ -193,7 +217,8 @@ impl fmt::Debug for ServerSideSessionInterface {
             .field("store", &self.store)
             .field("timeout", &self.timeout)
             .field("user_field", &self.user_field)
-            .finish()
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 

@@ -34,7 +34,8 @@ pub(super) fn plan(
             {
                 // A new id for unchanged data.
                 let user = old_user();
-                rotate(&mut plan, server, config, state.permanent, old, payload, user.clone(), user, ttl)?;
+                let rotation = Rotation { old, original: state.original, user: user.clone(), old_user: user };
+                rotate(&mut plan, server, config, state.permanent, rotation, payload, ttl)?;
             }
         }
         (_, Change::Changed(_)) if unreadable => {
@@ -56,17 +57,8 @@ pub(super) fn plan(
             };
             match loaded {
                 Some(old) if state.cycle_id => {
-                    rotate(
-                        &mut plan,
-                        server,
-                        config,
-                        state.permanent,
-                        old,
-                        payload,
-                        new_user,
-                        old_user,
-                        ttl,
-                    )?;
+                    let rotation = Rotation { old, original: state.original, user: new_user, old_user };
+                    rotate(&mut plan, server, config, state.permanent, rotation, payload, ttl)?;
                 }
                 Some(id) => {
                     let line = server.ids.cookie_line(config, state.permanent, id.as_str().as_bytes())?;
@@ -78,6 +70,8 @@ pub(super) fn plan(
                             mode: SaveMode::Update,
                             user: new_user,
                             ttl,
+                            expected: server.expected(state.original),
+                            replaces: None,
                         },
                         _ => StoreStep::Touch { id: id.clone(), user: old_user, ttl },
                     });
@@ -93,6 +87,8 @@ pub(super) fn plan(
                         user: new_user,
                         previous_user: None,
                         ttl,
+                        expected: None,
+                        replaces: None,
                     });
                     plan.set_cookie(PlannedCookie::Set(line));
                 }
@@ -102,17 +98,24 @@ pub(super) fn plan(
     Ok(plan)
 }
 
-/// New id for the same data: create the new entry first, then delete the old one.
-#[allow(clippy::too_many_arguments)]
+/// An id rotation: the id and record this request opened, and the user before and after.
+struct Rotation<'a> {
+    old: &'a SessionId,
+    original: Option<&'a [u8]>,
+    user: Option<String>,
+    old_user: Option<String>,
+}
+
+/// A new id for the data: the new record is created, and the old one deleted, in one atomic
+/// step that needs the old one to still exist, so a session destroyed meanwhile stays destroyed
+/// and two rotations of one session never make two.
 fn rotate(
     plan: &mut SavePlan,
     server: &ServerSideSessionInterface,
     config: &CookieConfig,
     permanent: bool,
-    old: &SessionId,
+    rotation: Rotation<'_>,
     payload: &[u8],
-    user: Option<String>,
-    old_user: Option<String>,
     ttl: Duration,
 ) -> Result<(), Error> {
     let id = SessionId::new(new_id()?);
@@ -121,17 +124,24 @@ fn rotate(
         id,
         payload: payload.to_vec(),
         mode: SaveMode::Create,
-        user,
-        previous_user: None,
+        user: rotation.user,
+        previous_user: rotation.old_user,
         ttl,
+        expected: server.expected(rotation.original),
+        replaces: Some(rotation.old.clone()),
     });
-    plan.push(StoreStep::Delete { id: old.clone(), user: old_user });
     Ok(())
 }
 
 impl ServerSideSessionInterface {
+    /// What a write compares the record with: the payload this request opened, unless
+    /// compare-and-set is switched off (a test-only switch that shows the updates it saves).
+    fn expected(&self, original: Option<&[u8]>) -> Option<Vec<u8>> {
+        original.filter(|_| self.compare_and_set).map(<[u8]>::to_vec)
+    }
+
     /// The user index key of a payload: the top-level field named by `with_user_index`.
-    fn user_of(&self, payload: Option<&[u8]>) -> Option<String> {
+    pub(super) fn user_of(&self, payload: Option<&[u8]>) -> Option<String> {
         let field = self.user_field.as_deref()?;
         let value: serde_json::Value = serde_json::from_slice(payload?).ok()?;
         match value.get("v")?.get(field)? {

@@ -3,26 +3,32 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, RedisError, Value};
+use redis::{Client, RedisError, Script};
+use sha1::{Digest, Sha1};
 
-use crate::backend::{Record, SaveMode, SessionStore, StoreFuture};
+use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
 use crate::error::StoreError;
 
 /// Sessions in Redis (feature `redis`), shared by every server that points at the same Redis:
 /// scale out by adding servers.
 ///
 /// - Each session is one string key, `{prefix}s:{id}`, written with `SET … PX ttl` (Redis expires
-///   it), `NX` for a new id and `XX` for an update, so a revoked session is never written back.
+///   it) by a Lua script that checks first, in the same atomic step: an update only if the key
+///   exists (a revoked session is never written back) and still holds what the request opened
+///   (compared by `redis.sha1hex`, so only a digest crosses the network); a new id only if it
+///   is free and, for an id rotation, the old key still exists (it is deleted in the same step).
 /// - Each user of the user index is one set, `{prefix}u:{user}`, holding that user's session ids;
 ///   it lives at least as long as the longest session in it (`EXPIRE … NX` then `EXPIRE … GT`,
 ///   Redis ≥ 7.0).
-/// - Every command touches one key, so the layout works unchanged on Redis Cluster (no
-///   multi-key command, no hash tag needed); commands of one save are pipelined in one round
-///   trip.
+/// - A save is one round trip; with a user index, a second one updates the index after the
+///   write succeeded. An id rotation's script touches the old and the new key, which Redis
+///   Cluster allows only within one slot: this store is for a single Redis node (or a primary
+///   with replicas).
 /// - Connections: a pool of `connections` multiplexed `ConnectionManager`s (default 4), used
 ///   round-robin; each reconnects by itself after Redis restarts. They connect lazily, so the
 ///   application starts even while Redis is down (sessions then open empty with
@@ -102,6 +108,31 @@ impl RedisStore {
             .get(n % len)
             .cloned()
             .ok_or_else(|| StoreError::Backend("the Redis store has no connection".into()))
+    }
+
+    /// Moves a written record in the user index: out of the previous user's (and the replaced
+    /// id out of its user's), into the current user's. Only called after the write succeeded.
+    async fn reindex(
+        &self,
+        connection: &mut ConnectionManager,
+        record: &Record<'_>,
+    ) -> Result<(), StoreError> {
+        if record.user.is_none() && record.previous_user.is_none() {
+            return Ok(());
+        }
+        let mut pipe = redis::pipe();
+        if let (Some(old), Some(user)) = (record.replaces, record.previous_user.or(record.user)) {
+            pipe.cmd("SREM").arg(self.user_key(user)).arg(old).ignore();
+        }
+        if let Some(previous) = record.previous_user
+            && record.user != Some(previous)
+        {
+            pipe.cmd("SREM").arg(self.user_key(previous)).arg(record.id).ignore();
+        }
+        if let Some(user) = record.user {
+            self.index(&mut pipe, user, record.id, record.ttl);
+        }
+        pipe.query_async::<()>(connection).await.map_err(store_error)
     }
 
     /// Adds `id` to `user`'s index and makes the index live at least `ttl`.
@@ -234,6 +265,41 @@ impl fmt::Debug for RedisStore {
     }
 }
 
+/// An update: 0 when the key is gone, 2 when it no longer holds the expected payload (its SHA-1
+/// hex in ARGV[3] when ARGV[4] is "1"), else the write and 1.
+static UPDATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then return 2 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1",
+    )
+});
+
+/// A new id (KEYS[1]), replacing KEYS[2] when given: 2 when the new key exists or the old one no
+/// longer holds the expected payload, 0 when the old one is gone, else the write, the old key
+/// deleted, and 1.
+static CREATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
+if #KEYS > 1 then
+  local old = redis.call('GET', KEYS[2])
+  if not old then return 0 end
+  if ARGV[4] == '1' and redis.sha1hex(old) ~= ARGV[3] then return 2 end
+  redis.call('DEL', KEYS[2])
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1",
+    )
+});
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
@@ -260,29 +326,33 @@ impl SessionStore for RedisStore {
         })
     }
 
-    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, bool> {
+    fn save<'a>(&'a self, record: Record<'a>) -> StoreFuture<'a, Written> {
         Box::pin(async move {
             let mut connection = self.connection()?;
-            let mut pipe = redis::pipe();
-            pipe.cmd("SET")
-                .arg(self.session_key(record.id))
+            let script = match record.mode {
+                SaveMode::Create => &*CREATE,
+                SaveMode::Update => &*UPDATE,
+            };
+            let mut invocation = script.key(self.session_key(record.id));
+            if let Some(old) = record.replaces {
+                invocation.key(self.session_key(old));
+            }
+            let expected = record.expected.map(|expected| hex(&Sha1::digest(expected)));
+            invocation
                 .arg(record.payload)
-                .arg("PX")
                 .arg(millis(record.ttl))
-                .arg(match record.mode {
-                    SaveMode::Create => "NX",
-                    SaveMode::Update => "XX",
-                });
-            if let Some(previous) = record.previous_user
-                && record.user != Some(previous)
-            {
-                pipe.cmd("SREM").arg(self.user_key(previous)).arg(record.id).ignore();
+                .arg(expected.as_deref().unwrap_or_default())
+                .arg(if expected.is_some() { "1" } else { "0" });
+            let code: i64 = invocation.invoke_async(&mut connection).await.map_err(store_error)?;
+            let written = match code {
+                1 => Written::Saved,
+                0 => Written::Absent,
+                _ => Written::Conflict,
+            };
+            if written == Written::Saved {
+                self.reindex(&mut connection, &record).await?;
             }
-            if let Some(user) = record.user {
-                self.index(&mut pipe, user, record.id, record.ttl);
-            }
-            let (set,): (Value,) = pipe.query_async(&mut connection).await.map_err(store_error)?;
-            Ok(!matches!(set, Value::Nil))
+            Ok(written)
         })
     }
 

@@ -1,0 +1,234 @@
+//! Merge on conflict: when another request wrote the record after this one opened it, the
+//! fields this request changed (and its permanent flag and flash changes) are applied onto the
+//! newer record; a field both changed follows the [`ConflictPolicy`]. Fields are the keys of the
+//! session's JSON objects at any depth (a struct's fields, a map's entries); a list or a scalar
+//! is one field.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, StoreError};
+use crate::format::Format;
+
+/// What a server-side save does when another request changed the same field of the session
+/// between this request's open and its save. Fields only one of them changed are always merged.
+///
+/// ```
+/// use session_runtime::{ConflictPolicy, Keys, SecretKey, ServerSideSessionInterface};
+/// let backend = ServerSideSessionInterface::memory(Keys::new(SecretKey::generate()?))
+///     .on_conflict(ConflictPolicy::Reject);
+/// # let _ = backend;
+/// # Ok::<(), session_runtime::KeyError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ConflictPolicy {
+    /// This request's value wins (the later save), as without compare-and-set, but only for the
+    /// fields both changed.
+    #[default]
+    LastWrite,
+    /// The save fails with [`Error::Conflict`] naming the field; layers answer `409 Conflict`,
+    /// and the handler may retry.
+    Reject,
+}
+
+/// `theirs` (the record as it is now) with the changes from `base` (as this request opened it)
+/// to `ours` (as this request saves it) applied.
+pub(super) fn merge(
+    format: Format,
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    policy: ConflictPolicy,
+) -> Result<Vec<u8>, Error> {
+    let [base, ours, theirs] = [base, ours, theirs].map(serde_json::from_slice::<Value>);
+    let (Ok(Value::Object(base)), Ok(Value::Object(ours)), Ok(Value::Object(theirs))) = (base, ours, theirs)
+    else {
+        return Err(Error::Store(StoreError::Backend("a session record is not a JSON object".into())));
+    };
+    let merged = match format {
+        Format::Native => merge_envelope(base, ours, theirs, policy)?,
+        #[cfg(feature = "flask")]
+        Format::Flask => merge_fields(&base, &ours, theirs, policy)?,
+    };
+    serde_json::to_vec(&Value::Object(merged)).map_err(|e| Error::Serialize(e.to_string()))
+}
+
+/// The native envelope: the data's top-level fields, the permanent flag, the flashes.
+fn merge_envelope(
+    mut base: Map<String, Value>,
+    mut ours: Map<String, Value>,
+    mut theirs: Map<String, Value>,
+    policy: ConflictPolicy,
+) -> Result<Map<String, Value>, Error> {
+    let data = match (base.remove("v"), ours.remove("v"), theirs.remove("v")) {
+        (Some(Value::Object(b)), Some(Value::Object(o)), Some(Value::Object(t))) => {
+            Value::Object(merge_fields(&b, &o, t, policy)?)
+        }
+        // Data that is not a struct (a number, a list) is one field.
+        (b, o, t) => merge_one("the session data", b.as_ref(), o.as_ref(), t, policy)?.unwrap_or(Value::Null),
+    };
+    let permanent =
+        merge_one("the permanent flag", base.get("p"), ours.get("p"), theirs.remove("p"), policy)?;
+    let flashes = merge_flashes(base.get("f"), ours.get("f"), theirs.remove("f"));
+    let mut merged = Map::new();
+    merged.insert("v".into(), data);
+    if permanent == Some(Value::Bool(true)) {
+        merged.insert("p".into(), Value::Bool(true));
+    }
+    if !flashes.is_empty() {
+        merged.insert("f".into(), Value::Array(flashes));
+    }
+    Ok(merged)
+}
+
+/// `theirs` with every field `ours` changed from `base`.
+fn merge_fields(
+    base: &Map<String, Value>,
+    ours: &Map<String, Value>,
+    mut theirs: Map<String, Value>,
+    policy: ConflictPolicy,
+) -> Result<Map<String, Value>, Error> {
+    for key in base.keys().chain(ours.keys()) {
+        let taken = theirs.remove(key);
+        let merged = match (base.get(key), ours.get(key), taken) {
+            // Both sides kept an object here: merge inside it, so two requests changing two
+            // entries of one map both keep their change.
+            (Some(Value::Object(b)), Some(Value::Object(o)), Some(Value::Object(t))) if o != b => {
+                let inner = merge_fields(b, o, t, policy).map_err(|error| match error {
+                    Error::Conflict { field: Some(field) } => {
+                        Error::Conflict { field: Some(format!("{key}.{field}")) }
+                    }
+                    other => other,
+                })?;
+                Some(Value::Object(inner))
+            }
+            (b, o, t) => merge_one(key, b, o, t, policy)?,
+        };
+        if let Some(value) = merged {
+            theirs.insert(key.clone(), value);
+        }
+    }
+    Ok(theirs)
+}
+
+/// One field: `theirs` unless this request changed it; if both changed it differently, the
+/// policy decides. `None` is an absent field.
+fn merge_one(
+    name: &str,
+    base: Option<&Value>,
+    ours: Option<&Value>,
+    theirs: Option<Value>,
+    policy: ConflictPolicy,
+) -> Result<Option<Value>, Error> {
+    if ours == base {
+        return Ok(theirs);
+    }
+    // Both changed it, even to the same value: two increments that both wrote 6 are a conflict.
+    let both_changed = theirs.as_ref() != base;
+    if both_changed && policy == ConflictPolicy::Reject {
+        return Err(Error::Conflict { field: Some(name.to_owned()) });
+    }
+    Ok(ours.cloned())
+}
+
+/// The flashes now stored, without the ones this request took, plus the ones it added.
+fn merge_flashes(base: Option<&Value>, ours: Option<&Value>, theirs: Option<Value>) -> Vec<Value> {
+    let list = |value: Option<&Value>| value.and_then(Value::as_array).cloned().unwrap_or_default();
+    let (base, ours) = (list(base), list(ours));
+    let mut merged = list(theirs.as_ref());
+    let mut kept = ours.clone();
+    for flash in &base {
+        match kept.iter().position(|other| other == flash) {
+            Some(at) => {
+                kept.remove(at);
+            }
+            // Taken by this request.
+            None => {
+                if let Some(at) = merged.iter().position(|other| other == flash) {
+                    merged.remove(at);
+                }
+            }
+        }
+    }
+    // What is left of ours was added by this request.
+    merged.extend(kept);
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged(base: &str, ours: &str, theirs: &str, policy: ConflictPolicy) -> Result<Value, Error> {
+        let bytes = merge(Format::Native, base.as_bytes(), ours.as_bytes(), theirs.as_bytes(), policy)?;
+        Ok(serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn fields_changed_by_one_side_are_all_kept() {
+        let base = r#"{"v":{"a":1,"b":1,"c":1}}"#;
+        let ours = r#"{"v":{"a":2,"b":1,"c":1}}"#;
+        let theirs = r#"{"v":{"a":1,"b":3,"c":1,"d":4}}"#;
+        let result = merged(base, ours, theirs, ConflictPolicy::Reject).unwrap();
+        assert_eq!(result, json(r#"{"v":{"a":2,"b":3,"c":1,"d":4}}"#));
+    }
+
+    #[test]
+    fn a_field_both_changed_follows_the_policy() {
+        let base = r#"{"v":{"a":1}}"#;
+        let ours = r#"{"v":{"a":2}}"#;
+        let theirs = r#"{"v":{"a":3}}"#;
+        assert_eq!(merged(base, ours, theirs, ConflictPolicy::LastWrite).unwrap(), json(r#"{"v":{"a":2}}"#));
+        match merged(base, ours, theirs, ConflictPolicy::Reject) {
+            Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "a"),
+            other => panic!("{other:?}"),
+        }
+        // Both made the same change: still both changed it (two increments from 1 both write 2).
+        assert!(merged(base, ours, ours, ConflictPolicy::Reject).is_err());
+        assert_eq!(merged(base, ours, ours, ConflictPolicy::LastWrite).unwrap(), json(r#"{"v":{"a":2}}"#));
+    }
+
+    #[test]
+    fn removed_fields_stay_removed_and_whole_values_merge_as_one_field() {
+        let result = merged(
+            r#"{"v":{"a":1,"b":1}}"#,
+            r#"{"v":{"b":1}}"#,
+            r#"{"v":{"a":1,"b":2}}"#,
+            ConflictPolicy::Reject,
+        );
+        assert_eq!(result.unwrap(), json(r#"{"v":{"b":2}}"#));
+        let result = merged(r#"{"v":1}"#, r#"{"v":2}"#, r#"{"v":1}"#, ConflictPolicy::Reject);
+        assert_eq!(result.unwrap(), json(r#"{"v":2}"#));
+        assert!(merged(r#"{"v":1}"#, r#"{"v":2}"#, r#"{"v":3}"#, ConflictPolicy::Reject).is_err());
+    }
+
+    #[test]
+    fn flashes_taken_here_go_and_flashes_added_anywhere_stay() {
+        let base = r#"{"v":{},"f":[["message","one"]]}"#;
+        let ours = r#"{"v":{},"f":[["message","mine"]]}"#;
+        let theirs = r#"{"v":{},"f":[["message","one"],["message","theirs"]],"p":true}"#;
+        let result = merged(base, ours, theirs, ConflictPolicy::Reject).unwrap();
+        assert_eq!(result, json(r#"{"v":{},"p":true,"f":[["message","theirs"],["message","mine"]]}"#));
+    }
+
+    #[test]
+    fn entries_of_one_map_changed_by_two_requests_are_both_kept() {
+        let base = r#"{"v":{"counts":{"a":1,"b":1}}}"#;
+        let ours = r#"{"v":{"counts":{"a":2,"b":1}}}"#;
+        let theirs = r#"{"v":{"counts":{"a":1,"b":2,"c":1}}}"#;
+        let result = merged(base, ours, theirs, ConflictPolicy::Reject).unwrap();
+        assert_eq!(result, json(r#"{"v":{"counts":{"a":2,"b":2,"c":1}}}"#));
+        match merged(base, ours, r#"{"v":{"counts":{"a":5,"b":1}}}"#, ConflictPolicy::Reject) {
+            Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "counts.a"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn records_that_are_not_objects_are_a_store_error() {
+        assert!(matches!(merged("[]", "{}", "{}", ConflictPolicy::LastWrite), Err(Error::Store(_))));
+    }
+}
