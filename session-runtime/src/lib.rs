@@ -53,6 +53,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, StaticConfig, parse_lifetime};
 pub use error::{Error, Rejection};
 pub use flash::Flash;
+pub use format::is_sealed_value;
 pub use format::{Format, MAX_SESSION_JSON};
 pub use handle_ref::{ConfigRef, InterfaceRef};
 pub use headers::{CookieSink, CookieSource};

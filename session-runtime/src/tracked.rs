@@ -56,6 +56,8 @@ pub struct Tracked<T: Default> {
     null: bool,
     /// The backend's token from open, handed back at save.
     token: Option<String>,
+    /// The backend asked for the cookie to be written again at save ([`OpenedSession::rewrite`]).
+    rewrite: bool,
     accessed: AtomicBool,
     modified: bool,
     /// Server-side sessions: move the data to a new id at save ([`Tracked::cycle_id`]).
@@ -135,6 +137,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             rejection: opened.rejection,
             null: opened.null,
             token: opened.token,
+            rewrite: opened.rewrite,
             accessed: AtomicBool::new(false),
             modified: false,
             cycle: false,
@@ -193,6 +196,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             original: self.original.take(),
             change,
             token: self.token.take(),
+            rewrite: self.rewrite,
             cycle: self.cycle,
         })
     }
@@ -459,6 +463,7 @@ impl<T: Default> Drop for Tracked<T> {
             rejection: self.rejection,
             null: self.null,
             token: self.token.take(),
+            rewrite: self.rewrite,
             accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
             modified: self.modified,
             cycle: self.cycle,
@@ -481,6 +486,7 @@ pub(crate) struct Prepared {
     original: Option<Vec<u8>>,
     change: PreparedChange,
     token: Option<String>,
+    rewrite: bool,
     cycle: bool,
 }
 
@@ -503,6 +509,7 @@ impl Prepared {
                 PreparedChange::Emptied => Change::Emptied,
             },
             token: self.token.as_deref(),
+            rewrite: self.rewrite,
         }
     }
 

@@ -111,7 +111,7 @@ impl ServerSideSessionInterface {
 
     fn from_parts(ids: SecureCookieSessionInterface, store: Arc<dyn SessionStore>) -> Self {
         ServerSideSessionInterface {
-            ids: ids.with_salt(ID_SALT),
+            ids: ids.with_salt(ID_SALT).signed_only(),
             store,
             timeout: DEFAULT_STORE_TIMEOUT,
             user_field: None,
@@ -289,6 +289,7 @@ impl ServerSideSessionInterface {
             permanent,
             change: Change::Changed(id.as_bytes()),
             token: None,
+            rewrite: false,
         };
         let mut lines = Lines::default();
         self.ids.save_session(config, &state, &mut lines)?;
