@@ -242,10 +242,10 @@ fn non_canonical_base64url_is_refused() {
     {
         assert_refused_sealed(&spaced, &[Malformed]);
     }
-    // Stray bits in the last character: 37 + 42 bytes of JSON = 79 bytes, 1 trailing byte in
-    // its last group; find a last character whose low bits are not zero.
+    // Stray bits in the last character: when the length is not a multiple of 3, the last
+    // character carries unused low bits, which must be zero; set one.
     let bytes = decode(&value);
-    if bytes.len() % 3 != 0 {
+    if !bytes.len().is_multiple_of(3) {
         let last = value.chars().last().unwrap();
         let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let index = alphabet.find(last).unwrap();
