@@ -69,6 +69,51 @@ fn unchanged_non_permanent_save_neither_serializes_nor_allocates() {
     assert_eq!(headers.len(), 1);
 }
 
+/// The same for an encrypted session: reading it opens the sealed value, and an unchanged save
+/// neither serializes nor allocates (nothing is re-sealed unless it changed or is refreshed).
+#[test]
+fn unchanged_encrypted_save_neither_serializes_nor_allocates() {
+    let backend = support::leak_backend();
+    let config = support::sealed_config();
+    let request = support::request_in(backend, config, &Counted(support::small()));
+    assert!(session_runtime::is_sealed_value(support::cookie_value(&request).as_bytes()));
+
+    let session = Tracked::<Counted>::open_with(backend, config, &request);
+    assert_eq!(session.rejection(), None);
+    assert_eq!(session.0.cart.len(), 10);
+    let mut headers = response_headers();
+    let before = serializations();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers[VARY], "Cookie");
+    assert!(!headers.contains_key(SET_COOKIE));
+
+    let session = Tracked::<Counted>::open_with(backend, config, &request);
+    let mut headers = response_headers();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers.len(), 1);
+}
+
+/// A changed encrypted save allocates no more than a changed signed one: the sealed line and one
+/// scratch buffer for the message (the signed save's second allocation is its JSON buffer, which
+/// both have). Counted, not timed.
+#[test]
+fn a_changed_encrypted_save_allocates_as_a_signed_one_plus_one() {
+    let backend = support::leak_backend();
+    let saves = |config: &'static session_runtime::CookieConfig| {
+        let request = support::request_in(backend, config, &support::small());
+        let mut session = Tracked::<support::Small>::open_with(backend, config, &request);
+        session.id += 1;
+        save_allocations(session)
+    };
+    let signed = saves(&support::CONFIG);
+    let sealed = saves(support::sealed_config());
+    assert_eq!(sealed, signed + 1, "signed {signed}, sealed {sealed}");
+}
+
 #[test]
 fn anonymous_untouched_save_does_not_allocate() {
     let backend = support::leak_backend();
