@@ -271,3 +271,26 @@ async fn a_live_deployment_moves_from_signed_to_encrypted() {
     assert!(set_cookies(&r).is_empty(), "a refused cookie is not deleted or renewed");
     assert_eq!(r.text().await.unwrap(), "None 0 Some(NotEncrypted)");
 }
+
+/// Server-side sessions keep their data on the server; their id cookie stays signed (two dots,
+/// the native format) even when the config says `encrypted`, and works as usual.
+#[test]
+fn server_side_id_cookies_stay_signed_under_an_encrypted_config() {
+    use session_runtime::{CookieConfig, ServerSideSessionInterface};
+    let backend = Arc::new(ServerSideSessionInterface::memory(Keys::new(
+        SecretKey::try_from(&[0x5e; 32][..]).unwrap(),
+    )));
+    let config = CookieConfig::builder().encrypted(true).build().unwrap();
+    let mut vault = Tracked::<Vault>::open_with(backend.clone(), config.clone(), &http::Request::new(()));
+    vault.user = Some(USER.to_owned());
+    let mut response = http::Response::new(());
+    vault.save(&mut response).unwrap();
+    let pair = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let value = pair.strip_prefix("session=").unwrap();
+    assert_eq!(value.matches('.').count(), 2, "signed id cookie: {value}");
+    assert!(!is_sealed_value(value.as_bytes()) && !pair.contains(USER));
+    let request = http::Request::builder().header("cookie", &pair).body(()).unwrap();
+    let vault = Tracked::<Vault>::open_with(backend, config, &request);
+    assert_eq!(vault.rejection(), None);
+    assert_eq!(vault.user.as_deref(), Some(USER));
+}
