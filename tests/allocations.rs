@@ -211,3 +211,22 @@ fn the_deflate_buffer_is_reused_but_not_kept_when_huge() {
     save_allocations(boundary);
     assert_eq!(save_allocations(after_boundary), reused, "64 KiB is kept");
 }
+
+/// The work before an encrypted cookie's tag is bounded: a forged value of the largest accepted
+/// size costs one allocation (its decoded bytes, behind the cookie name) and one AEAD attempt per
+/// key; nothing per key, no copy of the ciphertext.
+#[test]
+fn a_forged_encrypted_value_of_the_maximum_size_costs_one_allocation() {
+    use session_runtime::Rejection;
+    let backend = support::leak_backend();
+    let config = support::sealed_config();
+    let mut bytes = vec![0x5au8; 4093 * 3 / 4];
+    bytes[0] = 0x01; // the version byte: past the checks that need no key
+    let value = session_runtime::__testing::b64(&bytes);
+    assert!(value.len() <= config.max_size());
+    let request = Request::builder().header("cookie", format!("session={value}")).body(()).unwrap();
+    let (allocations, session) =
+        counting::allocations(|| Tracked::<support::Small>::open_with(backend, config, &request));
+    assert_eq!(session.rejection(), Some(Rejection::BadSignature));
+    assert_eq!(allocations, 1);
+}
