@@ -13,6 +13,8 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // The Flask interop tests (tests/flask_interop.rs, tests/flask_live.rs).
     detect::cfg_when("no_flask", !ci && !detect::flask(root));
+    // The encrypted format's golden vectors against Python's `cryptography` (tests/sealed_vectors.rs).
+    detect::cfg_when("no_cryptography", !ci && !detect::cryptography(root));
     // The tests against a shared Redis (tests/common/backends.rs).
     detect::cfg_when("no_redis", !ci && !detect::redis_url());
     // The tests that start, kill and restart their own Redis (tests/common/redis_process.rs).

@@ -15,6 +15,10 @@
 //! cargo bench --bench ratios -- --only small --profile ours/save --slices 5   # one row, for a profiler
 //! cargo bench --bench ratios -- --batch 0               # inputs of a whole slice made up front (cold)
 //! ```
+//!
+//! The small payload also has the encrypted format's rows (`sealed/open`, `sealed/save`,
+//! `#[session(encrypted)]`) in the same rounds as the signed ones, their ratios to the signed rows
+//! (issue 15's targets: ≤ 1.3×) and the cookie sizes of both formats.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -136,7 +140,8 @@ where
     })
 }
 
-fn rows<'a, T, M>(data: &'a T, mutate: M) -> Vec<Row<'a>>
+/// The rows of one payload; with `sealed`, also the encrypted format's open and save.
+fn rows<'a, T, M>(data: &'a T, mutate: M, sealed: bool) -> Vec<Row<'a>>
 where
     T: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug + 'a,
     M: Fn(&mut T) + Copy + 'a,
@@ -200,6 +205,14 @@ where
             }),
         ),
     ];
+    if sealed {
+        let config = support::sealed_config();
+        let request: &'a _ = Box::leak(Box::new(support::request_in(backend, config, data)));
+        let open = move || Tracked::<T>::open_with(backend, config, request);
+        assert_eq!(open().rejection(), None);
+        rows.push(("sealed/open", Box::new(move |t, n| timed(t, n, || (), |()| open()))));
+        rows.push(("sealed/save", save_row(open, mutate)));
+    }
     if support::compresses(data) {
         let floor: &'a FloorZlib = Box::leak(Box::new(FloorZlib::new()));
         let value: &'a str = Box::leak(floor.save(envelope).into_boxed_str());
@@ -391,6 +404,17 @@ fn flask_worker(args: &[String]) -> Option<FlaskWorker> {
     Some(FlaskWorker::start(std::path::Path::new(python)))
 }
 
+/// The cookie value lengths of `data` (with its flash) in the signed and the encrypted format.
+fn cookie_sizes<T>(data: &T) -> (usize, usize)
+where
+    T: Serialize + DeserializeOwned + Default + Clone,
+{
+    let backend = support::leak_backend();
+    let signed = support::request_with(backend, data);
+    let sealed = support::request_in(backend, support::sealed_config(), data);
+    (support::cookie_value(&signed).len(), support::cookie_value(&sealed).len())
+}
+
 /// One payload's ratios, for the tables after the per-row medians.
 struct Summary {
     label: &'static str,
@@ -401,6 +425,8 @@ struct Summary {
     /// ours/save against floor/save_http.
     http: f64,
     save: f64,
+    /// sealed/signed open and save, where the payload has the encrypted rows.
+    sealed: Option<(f64, f64)>,
 }
 
 fn main() {
@@ -437,9 +463,9 @@ fn main() {
     println!("| payload | operation | median | best round |");
     println!("|---|---|---:|---:|");
     for (label, mut rows) in [
-        ("small", rows(&small, |s| s.cart[0] += 1)),
-        ("large", rows(&large, |s| s.cart[0] += 1)),
-        ("compressed", rows(&compressible, |s| s.id += 1)),
+        ("small", rows(&small, |s| s.cart[0] += 1, true)),
+        ("large", rows(&large, |s| s.cart[0] += 1, false)),
+        ("compressed", rows(&compressible, |s| s.id += 1, false)),
     ] {
         if only.as_ref().is_some_and(|only| only != label) {
             continue;
@@ -481,6 +507,10 @@ fn main() {
                 .then(|| (ratio("ours/open", "floor_zlib/open"), ratio("ours/save", "floor_zlib/save"))),
             http: ratio("ours/save", "floor/save_http"),
             save: median(per_round[at("ours/save")].clone()),
+            sealed: rows
+                .iter()
+                .any(|(n, _)| *n == "sealed/open")
+                .then(|| (ratio("sealed/open", "ours/open"), ratio("sealed/save", "ours/save"))),
         });
     }
     println!();
@@ -503,6 +533,15 @@ fn main() {
     );
     for Summary { label, http, .. } in &summary {
         println!("- {label}: {http:.2}×");
+    }
+    println!("\nThe encrypted format against the signed one (same rounds; target ≤ 1.3× each):\n");
+    println!("| payload | sealed/signed open | sealed/signed save | signed value | sealed value |");
+    println!("|---|---:|---:|---:|---:|");
+    for Summary { label, sealed, .. } in &summary {
+        if let Some((open, save)) = sealed {
+            let (signed, sealed) = cookie_sizes(&small);
+            println!("| {label} | {open:.2}× | {save:.2}× | {signed} B | {sealed} B |");
+        }
     }
     if let Some(Summary { save, .. }) = summary.iter().find(|s| s.label == "compressed") {
         println!("\nCompressed save of the ≈4 KB session: {} (target ≤ 15 µs).", fmt(*save));

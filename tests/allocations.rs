@@ -69,6 +69,51 @@ fn unchanged_non_permanent_save_neither_serializes_nor_allocates() {
     assert_eq!(headers.len(), 1);
 }
 
+/// The same for an encrypted session: reading it opens the sealed value, and an unchanged save
+/// neither serializes nor allocates (nothing is re-sealed unless it changed or is refreshed).
+#[test]
+fn unchanged_encrypted_save_neither_serializes_nor_allocates() {
+    let backend = support::leak_backend();
+    let config = support::sealed_config();
+    let request = support::request_in(backend, config, &Counted(support::small()));
+    assert!(session_runtime::is_sealed_value(support::cookie_value(&request).as_bytes()));
+
+    let session = Tracked::<Counted>::open_with(backend, config, &request);
+    assert_eq!(session.rejection(), None);
+    assert_eq!(session.0.cart.len(), 10);
+    let mut headers = response_headers();
+    let before = serializations();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers[VARY], "Cookie");
+    assert!(!headers.contains_key(SET_COOKIE));
+
+    let session = Tracked::<Counted>::open_with(backend, config, &request);
+    let mut headers = response_headers();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers.len(), 1);
+}
+
+/// A changed encrypted save allocates no more than a changed signed one: the sealed line and one
+/// scratch buffer for the message (the signed save's second allocation is its JSON buffer, which
+/// both have). Counted, not timed.
+#[test]
+fn a_changed_encrypted_save_allocates_as_a_signed_one_plus_one() {
+    let backend = support::leak_backend();
+    let saves = |config: &'static session_runtime::CookieConfig| {
+        let request = support::request_in(backend, config, &support::small());
+        let mut session = Tracked::<support::Small>::open_with(backend, config, &request);
+        session.id += 1;
+        save_allocations(session)
+    };
+    let signed = saves(&support::CONFIG);
+    let sealed = saves(support::sealed_config());
+    assert_eq!(sealed, signed + 1, "signed {signed}, sealed {sealed}");
+}
+
 #[test]
 fn anonymous_untouched_save_does_not_allocate() {
     let backend = support::leak_backend();
@@ -165,4 +210,23 @@ fn the_deflate_buffer_is_reused_but_not_kept_when_huge() {
     assert_eq!(save_allocations(again), reused, "and the new one is kept");
     save_allocations(boundary);
     assert_eq!(save_allocations(after_boundary), reused, "64 KiB is kept");
+}
+
+/// The work before an encrypted cookie's tag is bounded: a forged value of the largest accepted
+/// size costs one allocation (its decoded bytes, behind the cookie name) and one AEAD attempt per
+/// key; nothing per key, no copy of the ciphertext.
+#[test]
+fn a_forged_encrypted_value_of_the_maximum_size_costs_one_allocation() {
+    use session_runtime::Rejection;
+    let backend = support::leak_backend();
+    let config = support::sealed_config();
+    let mut bytes = vec![0x5au8; 4093 * 3 / 4];
+    bytes[0] = 0x01; // the version byte: past the checks that need no key
+    let value = session_runtime::__testing::b64(&bytes);
+    assert!(value.len() <= config.max_size());
+    let request = Request::builder().header("cookie", format!("session={value}")).body(()).unwrap();
+    let (allocations, session) =
+        counting::allocations(|| Tracked::<support::Small>::open_with(backend, config, &request));
+    assert_eq!(session.rejection(), Some(Rejection::BadSignature));
+    assert_eq!(allocations, 1);
 }

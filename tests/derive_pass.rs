@@ -51,6 +51,8 @@ fn empty_attribute_list_and_no_fields() {
     refresh_each_request = false,
     max_size = 2048,
     format = "native",
+    encrypted,
+    accept_signed,
     crate = "::session_runtime"
 )]
 struct Everything {
@@ -72,6 +74,8 @@ fn every_attribute() {
         .refresh_each_request(false)
         .max_size(2048)
         .format(session_runtime::Format::Native)
+        .encrypted(true)
+        .accept_signed(true)
         .build()
         .unwrap();
     assert_eq!(Everything::CONFIG, expected);
@@ -92,6 +96,18 @@ fn attributes_spread_and_boolean_forms() {
     let expected =
         builder().secure(true).same_site(Some(SameSite::Strict)).lifetime_secs(90).build().unwrap();
     assert_eq!(Spread::CONFIG, expected);
+}
+
+#[derive(Session, Serialize, Deserialize, Default)]
+#[session(encrypted = true, accept_signed = false)]
+struct SealedOnly {
+    n: u8,
+}
+
+#[test]
+fn encrypted_alone_and_explicit_false() {
+    assert_eq!(SealedOnly::CONFIG, builder().encrypted(true).build().unwrap());
+    assert!(SealedOnly::CONFIG.encrypted() && !SealedOnly::CONFIG.accept_signed());
 }
 
 #[derive(Session, Serialize, Deserialize, Default)]

@@ -133,6 +133,11 @@ pub fn flask_config() -> &'static CookieConfig {
     ))
 }
 
+/// The encrypted format (`#[session(encrypted)]`) with the default cookie otherwise.
+pub fn sealed_config() -> &'static CookieConfig {
+    Box::leak(Box::new(CookieConfig::builder().encrypted(true).build().unwrap()))
+}
+
 /// `'static` handles, as the derive uses them (no reference counting per request).
 pub fn leak_backend() -> &'static dyn SessionInterface {
     Box::leak(Box::new(backend().as_ref().clone()))

@@ -1,10 +1,12 @@
-//! Writes the hand-made seeds of `corpus/open_header/`: real cookies signed with the fuzz key at
-//! the fuzz clock, alone and among foreign cookies. Run from `fuzz/`:
+//! Writes the hand-made seeds of `corpus/open_header/` (real cookies signed with the fuzz key at
+//! the fuzz clock, alone and among foreign cookies) and of `corpus/sealed_open/` (sealed values,
+//! and messages under a valid tag). Run from `fuzz/`:
 //! `cargo run --example seeds` (the corpus is committed; rerun only when the format changes).
 
 use std::collections::BTreeMap;
 use std::fs;
 
+use session_fuzz::sealed::sealer;
 use session_fuzz::{Data, Kind, NOW, Tree, signer};
 use session_runtime::__testing::{b64, compressed_payload, timestamp};
 
@@ -61,6 +63,48 @@ fn main() -> std::io::Result<()> {
             let v = signer.sign("session", bomb.as_bytes(), timestamp(NOW).as_bytes()).unwrap_or_default();
             [b"session=".as_slice(), &v].concat()
         }),
+    ];
+    for (name, bytes) in seeds {
+        fs::write(format!("{dir}/{name}"), bytes)?;
+    }
+    sealed_seeds(&full_json, &valid)
+}
+
+/// The seeds of `corpus/sealed_open/`: a first byte picking the mode (0: a cookie value; 2: a
+/// message under a valid tag; 3: JSON under a valid tag and signing time), then the bytes.
+fn sealed_seeds(full_json: &str, signed: &str) -> std::io::Result<()> {
+    let dir = "corpus/sealed_open";
+    fs::create_dir_all(dir)?;
+    let sealer = sealer();
+    let seal = |json: &str, at: u64, nonce: u8| {
+        sealer.seal_json("session", json.as_bytes(), at, &[nonce; 12]).unwrap_or_default()
+    };
+    let valid = seal(full_json, NOW, 1);
+    let small = r#"{"v":{"user":"bob","count":1},"p":true,"f":[["message","hi"]]}"#;
+    let value = |v: &str| [&[0u8][..], v.as_bytes()].concat();
+    let message = |at: u64, json: &str| [&[2u8][..], &at.to_be_bytes(), json.as_bytes()].concat();
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("valid", value(&valid)),
+        ("valid_small", value(&seal(small, NOW, 2))),
+        ("expired", value(&seal(small, NOW - 40 * 86_400, 3))),
+        ("future", value(&seal(small, NOW + 60, 4))),
+        ("tampered", value(&valid.replacen('A', "B", 1))),
+        ("truncated", value(&valid[..valid.len() - 1])),
+        ("signed", value(signed)),
+        (
+            "other_version",
+            value(&sealer.seal_message("session", 2, &[5; 12], small.as_bytes()).unwrap_or_default()),
+        ),
+        (
+            "other_name",
+            value(&sealer.seal_json("other", small.as_bytes(), NOW, &[6; 12]).unwrap_or_default()),
+        ),
+        ("empty", vec![0]),
+        ("message_valid", message(NOW, small)),
+        ("message_bad_json", message(NOW, "{\"v\":")),
+        ("message_short", vec![2, 0, 0, 1]),
+        ("json_full", [&[3u8][..], full_json.as_bytes()].concat()),
+        ("json_deep", [&[3u8][..], "[".repeat(300).as_bytes()].concat()),
     ];
     for (name, bytes) in seeds {
         fs::write(format!("{dir}/{name}"), bytes)?;

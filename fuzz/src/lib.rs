@@ -18,6 +18,8 @@ use session_runtime::{
     SecureCookieSessionInterface, Tracked,
 };
 
+pub mod sealed;
+
 /// The fuzzers' clock: every seed is signed at this second.
 pub const NOW: u64 = 1_700_000_000;
 /// The salt the backend uses.

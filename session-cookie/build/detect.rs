@@ -64,6 +64,38 @@ pub fn flask(root: &Path) -> bool {
     found
 }
 
+/// Whether the interpreter of the interop tests (`FLASK_PYTHON`, else `.venv/bin/python` under
+/// `root`) has `cryptography` with AES-GCM-SIV, which the encrypted format's golden vectors are
+/// checked against (tests/sealed_vectors.rs). Watched as [`flask`] watches Flask.
+pub fn cryptography(root: &Path) -> bool {
+    println!("cargo::rerun-if-env-changed=FLASK_PYTHON");
+    let python = match std::env::var_os("FLASK_PYTHON") {
+        Some(path) => PathBuf::from(path),
+        None => root.join(".venv/bin/python"),
+    };
+    // `-B`: no `__pycache__` in the watched directory (see `flask`).
+    let script = "import sys, sysconfig\nprint(sysconfig.get_paths()['purelib'], flush=True)\n\
+                  from cryptography.hazmat.primitives.ciphers.aead import AESGCMSIV\n\
+                  AESGCMSIV(bytes(32)).encrypt(bytes(12), b'', None)\nprint('ok')";
+    let output =
+        Command::new(&python).args(["-B", "-c", script]).stdin(Stdio::null()).stderr(Stdio::null()).output();
+    let Ok(output) = output else {
+        if let Some(bin) = python.parent().filter(|dir| dir.is_dir()) {
+            println!("cargo::rerun-if-changed={}", bin.display());
+        }
+        return false;
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines();
+    let purelib = lines.next().map(PathBuf::from);
+    let found = output.status.success() && lines.next() == Some("ok");
+    if let Some(purelib) = purelib.filter(|dir| dir.is_dir()) {
+        let watched = if found { dist_info(&purelib, "cryptography").unwrap_or(purelib) } else { purelib };
+        println!("cargo::rerun-if-changed={}", watched.display());
+    }
+    found
+}
+
 /// `NAME-*.dist-info` in `site_packages` (pip may write the name in either case).
 fn dist_info(site_packages: &Path, name: &str) -> Option<PathBuf> {
     std::fs::read_dir(site_packages).ok()?.filter_map(Result::ok).map(|entry| entry.path()).find(|path| {

@@ -1,12 +1,15 @@
-//! `session-cookie`: inspect and make signed session cookies in Flask 3.1's format or
-//! session-runtime's native format, the way `flask-unsign` is used to debug Flask sessions.
+//! `session-cookie`: inspect and make session cookies in Flask 3.1's format or session-runtime's
+//! native format, signed or encrypted, the way `flask-unsign` is used to debug Flask sessions.
 //!
 //! ```text
 //! session-cookie decode [--format flask|native] (--secret S | --secret-hex H | --secret-env VAR)
 //!                       [--fallback S]... [--name N] [--now UNIX_SECONDS] [--max-age SECONDS] VALUE
 //! session-cookie decode --unsigned [--format flask|native] VALUE
-//! session-cookie encode [--format flask|native] (--secret S | ...) [--name N] [--now UNIX_SECONDS] [JSON|-]
+//! session-cookie encode [--format flask|native] [--encrypted] (--secret S | ...) [--name N] [--now UNIX_SECONDS] [JSON|-]
 //! ```
+//!
+//! A value of the encrypted format (`#[session(encrypted)]`) is recognised by its shape and opened
+//! with the key (`sealed.rs`); without a key the tool says it is sealed and shows nothing else.
 //!
 //! `decode` prints one JSON object: `{"status":"ok","timestamp":N,"session":{…}}` (exit 0) or
 //! `{"status":"rejected","reason":"<Rejection kind>","detail":"…"}` (exit 1). Bad arguments or
@@ -22,8 +25,11 @@ use session_runtime::{
     CookieConfig, FixedClock, Format, Keys, Rejection, SecretKey, SecureCookieSessionInterface,
 };
 
+mod sealed;
+
 const USAGE: &str = "\
-session-cookie: inspect and make signed session cookies (Flask 3.1 format or session-runtime's native format)
+session-cookie: inspect and make session cookies (Flask 3.1 format or session-runtime's native
+format, signed or encrypted)
 
 USAGE:
     session-cookie decode [OPTIONS] COOKIE_VALUE
@@ -44,13 +50,20 @@ OTHER OPTIONS:
     --salt S                key-derivation salt (default: cookie-session, Flask's)
     --now UNIX_SECONDS      the time to check or sign at (default: now)
     --max-age SECONDS       decode: the maximum age (default: 2678400, Flask's 31 days)
-    --unsigned              decode: show the payload WITHOUT verifying anything
+    --unsigned              decode: show the payload WITHOUT verifying anything (an encrypted
+                            value shows nothing: it cannot be read without the key)
+    --encrypted             encode: seal the value (session-runtime's encrypted format,
+                            AES-256-GCM-SIV; implies --format native). decode recognises
+                            encrypted values by their shape, without this flag
     -h, --help              this text
     -V, --version           the version
 
 OUTPUT:
     decode  {\"status\":\"ok\",\"timestamp\":N,\"session\":{...}}                 exit 0
             {\"status\":\"rejected\",\"reason\":\"Expired\",\"detail\":\"...\"}    exit 1
+            An encrypted value: {\"status\":\"ok\",\"format\":\"encrypted\",\"key\":\"current\"
+            (or \"fallback 1\", ...),\"timestamp\":null,\"session\":{...}} (the signing time is
+            sealed); without a key {\"status\":\"sealed\",...} and exit 1
             For the Flask format, `session` is the dict as Flask's tagged JSON holds it
             (tags such as {\" t\": [...]} included); for the native format, the envelope
             {\"v\": data, \"p\": permanent, \"f\": flashes}.
@@ -78,6 +91,7 @@ struct Options {
     now: Option<u64>,
     max_age: Option<u64>,
     unsigned: bool,
+    encrypted: bool,
     positional: Vec<String>,
     help: bool,
     version: bool,
@@ -156,6 +170,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, Usage> 
             "-h" | "--help" => options.help = true,
             "-V" | "--version" => options.version = true,
             "--unsigned" => options.unsigned = true,
+            "--encrypted" => options.encrypted = true,
             "--format" => {
                 options.format = Some(match value("--format")?.as_str() {
                     "flask" => Format::Flask,
@@ -228,6 +243,7 @@ fn run(options: Options) -> Result<Outcome, Usage> {
 fn config(options: &Options, format: Format) -> Result<CookieConfig, Usage> {
     CookieConfig::builder()
         .format(format)
+        .encrypted(options.encrypted)
         .name(options.name.clone().unwrap_or_else(|| "session".to_owned()))
         .same_site(None)
         .lifetime_secs(options.max_age.unwrap_or(31 * 24 * 3600))
@@ -320,6 +336,9 @@ fn decode(options: Options) -> Result<Outcome, Usage> {
     // Accept `session=VALUE` as copied from a Cookie header or a browser's storage panel.
     let value = raw.trim();
     let value = value.strip_prefix(&format!("{name}=")).unwrap_or(value);
+    if session_runtime::is_sealed_value(value.as_bytes()) {
+        return sealed::decode(&options, value);
+    }
     if options.unsigned {
         return Ok(unsigned(format, value));
     }
@@ -403,7 +422,10 @@ fn unsigned(format: Format, value: &str) -> Outcome {
 }
 
 fn encode(options: Options) -> Result<Outcome, Usage> {
-    let format = options.format.unwrap_or(Format::Flask);
+    // The encrypted format is native only; `--encrypted --format flask` is refused by the config's
+    // rule, with its advice.
+    let default = if options.encrypted { Format::Native } else { Format::Flask };
+    let format = options.format.unwrap_or(default);
     let document = match one_positional(&options, "JSON document")? {
         Some(text) if text != "-" => text,
         _ => {

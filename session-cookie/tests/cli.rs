@@ -367,3 +367,62 @@ fn key_material_never_appears_in_error_messages() {
         assert!(!all.contains(secret), "{args:?}: {all}");
     }
 }
+
+/// The encrypted format: `encode --encrypted` seals, `decode` recognises the shape and says which
+/// key opened it; without a key (or with `--unsigned`) it says the value is sealed and nothing
+/// else; a wrong key, a tampered value or `--format flask` is refused.
+#[test]
+fn encrypted_values_open_with_the_key_and_show_nothing_without_it() {
+    let key = "ab".repeat(32);
+    let other = "cd".repeat(32);
+    let document = r#"{"v":{"user":"ada-secret","roles":["admin"]}}"#;
+    let out = run(&["encode", "--encrypted", "--secret-hex", &key, "--now", NOW, document]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let value = stdout(&out).trim().to_owned();
+    assert!(!value.contains('.') && !value.contains("ada"), "{value}");
+    let again = stdout(&run(&["encode", "--encrypted", "--secret-hex", &key, "--now", NOW, document]));
+    assert_ne!(again.trim(), value, "a fresh nonce per value");
+
+    let out = run(&["decode", "--secret-hex", &key, "--now", NOW, &value]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        json_of(&out),
+        json!({"status": "ok", "format": "encrypted", "key": "current", "timestamp": null,
+               "session": {"v": {"user": "ada-secret", "roles": ["admin"]}}})
+    );
+    let out = run(&[
+        "decode",
+        "--secret-hex",
+        &other,
+        "--fallback-hex",
+        &key,
+        "--now",
+        NOW,
+        &format!("session={value}"),
+    ]);
+    assert_eq!(json_of(&out)["key"], "fallback 1");
+
+    for args in [vec!["decode", value.as_str()], vec!["decode", "--unsigned", value.as_str()]] {
+        let out = run(&args);
+        assert_eq!(code(&out), 1);
+        let shown = json_of(&out);
+        assert_eq!(shown["status"], "sealed");
+        assert_eq!(shown.as_object().unwrap().len(), 3, "status, format, detail: {shown}");
+        assert!(!stdout(&out).contains("ada") && !stdout(&out).contains("1700000000"));
+    }
+
+    let out = run(&["decode", "--secret-hex", &other, "--now", NOW, &value]);
+    assert_eq!((code(&out), json_of(&out)["reason"].clone()), (1, json!("BadSignature")));
+    let out = run(&["decode", "--secret-hex", &key, "--name", "other", "--now", NOW, &value]);
+    assert_eq!(json_of(&out)["reason"], "BadSignature", "the cookie name is bound");
+    let out = run(&["decode", "--secret-hex", &key, "--now", "1800000000", &value]);
+    assert_eq!(json_of(&out)["reason"], "Expired");
+    let mut tampered = value.clone().into_bytes();
+    tampered[25] = if tampered[25] == b'A' { b'B' } else { b'A' };
+    let out = run(&["decode", "--secret-hex", &key, "--now", NOW, std::str::from_utf8(&tampered).unwrap()]);
+    assert_eq!(json_of(&out)["reason"], "BadSignature");
+    assert_eq!(code(&run(&["decode", "--format", "flask", "--secret-hex", &key, &value])), 2);
+    let out = run(&["encode", "--encrypted", "--format", "flask", "--secret-hex", &key, r#"{"a":1}"#]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Flask could not read"));
+}

@@ -50,6 +50,8 @@ pub struct Container {
     pub refresh_each_request: Option<Setting<bool>>,
     pub max_size: Option<Setting<usize>>,
     pub format: Option<Setting<Format>>,
+    pub encrypted: Option<Setting<bool>>,
+    pub accept_signed: Option<Setting<bool>>,
     pub krate: Option<Setting<Path>>,
 }
 
@@ -84,6 +86,8 @@ impl Container {
             Key::RefreshEachRequest => {
                 put(cx, key, &mut self.refresh_each_request, boolean(cx, key, key_span, &value))
             }
+            Key::Encrypted => put(cx, key, &mut self.encrypted, boolean(cx, key, key_span, &value)),
+            Key::AcceptSigned => put(cx, key, &mut self.accept_signed, boolean(cx, key, key_span, &value)),
             Key::SameSite => {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, SAME_SITE_WORDS));
                 put(cx, key, &mut self.same_site, parsed);

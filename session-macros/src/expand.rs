@@ -116,6 +116,8 @@ pub fn config_expr(config: &Config) -> TokenStream {
     let lifetime = Literal::u64_unsuffixed(settings.lifetime);
     let refresh_each_request = settings.refresh_each_request;
     let max_size = Literal::usize_unsuffixed(settings.max_size);
+    let encrypted = settings.encrypted;
+    let accept_signed = settings.accept_signed;
     let format = match config.format {
         Format::Native => quote!(#private::Format::Native),
         // Needs session-runtime's `flask` feature; without it rustc reports the missing variant
@@ -136,6 +138,8 @@ pub fn config_expr(config: &Config) -> TokenStream {
             refresh_each_request: #refresh_each_request,
             max_size: #max_size,
             format: #format,
+            encrypted: #encrypted,
+            accept_signed: #accept_signed,
         })
     }
 }

@@ -31,12 +31,14 @@ pub enum Key {
     RefreshEachRequest,
     MaxSize,
     Format,
+    Encrypted,
+    AcceptSigned,
     Crate,
 }
 
 impl Key {
     /// Every key, in the order the documentation and "valid keys are …" list them.
-    pub const ALL: [Key; 13] = [
+    pub const ALL: [Key; 15] = [
         Key::Name,
         Key::Domain,
         Key::Path,
@@ -49,6 +51,8 @@ impl Key {
         Key::RefreshEachRequest,
         Key::MaxSize,
         Key::Format,
+        Key::Encrypted,
+        Key::AcceptSigned,
         Key::Crate,
     ];
 
@@ -72,6 +76,8 @@ impl Key {
             Key::RefreshEachRequest => "refresh_each_request",
             Key::MaxSize => "max_size",
             Key::Format => "format",
+            Key::Encrypted => "encrypted",
+            Key::AcceptSigned => "accept_signed",
             Key::Crate => "crate",
         }
     }
@@ -80,9 +86,13 @@ impl Key {
     pub const fn kind(self) -> Kind {
         match self {
             Key::Name | Key::Domain | Key::Path | Key::SameSite | Key::Format | Key::Crate => Kind::Str,
-            Key::Secure | Key::HttpOnly | Key::Partitioned | Key::Permanent | Key::RefreshEachRequest => {
-                Kind::Bool
-            }
+            Key::Secure
+            | Key::HttpOnly
+            | Key::Partitioned
+            | Key::Permanent
+            | Key::RefreshEachRequest
+            | Key::Encrypted
+            | Key::AcceptSigned => Kind::Bool,
             Key::MaxSize => Kind::Int,
             Key::Lifetime => Kind::Lifetime,
         }
@@ -103,6 +113,8 @@ impl Key {
             Key::RefreshEachRequest => "refresh_each_request = false",
             Key::MaxSize => "max_size = 4093",
             Key::Format => "format = \"native\"",
+            Key::Encrypted => "encrypted",
+            Key::AcceptSigned => "accept_signed",
             Key::Crate => "crate = \"::my_framework::session_runtime\"",
         }
     }
@@ -130,7 +142,9 @@ mod tests {
             Key::RefreshEachRequest => 9,
             Key::MaxSize => 10,
             Key::Format => 11,
-            Key::Crate => 12,
+            Key::Encrypted => 12,
+            Key::AcceptSigned => 13,
+            Key::Crate => 14,
         };
         for (index, key) in Key::ALL.into_iter().enumerate() {
             assert_eq!(position(key), index, "{key:?}");
@@ -145,8 +159,13 @@ mod tests {
     #[test]
     fn each_key_parses_into_its_own_setting() {
         for key in Key::ALL {
-            // `secure` too, for the keys whose example needs it (`partitioned`).
-            let secure = if key == Key::Secure { "" } else { "secure, " };
+            // `secure` too, for the keys whose example needs it (`partitioned`), and `encrypted`
+            // for `accept_signed`.
+            let secure = match key {
+                Key::Secure => "",
+                Key::AcceptSigned => "secure, encrypted, ",
+                _ => "secure, ",
+            };
             let once = format!("#[derive(Session)] #[session({secure}{})] struct V {{}}", key.example());
             assert_eq!(errors(&once), Vec::<String>::new(), "{once}");
             let twice = format!(

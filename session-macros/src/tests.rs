@@ -60,6 +60,7 @@ fn snapshot_every_attribute() {
         #[session(name = "__Secure-app", domain = "example.com", path = "/app", secure, http_only = false)]
         #[session(same_site = "none", partitioned, permanent = true, lifetime = "12h30m")]
         #[session(refresh_each_request = false, max_size = 2048, format = "native")]
+        #[session(encrypted, accept_signed)]
         pub(crate) struct Visit { user: Option<String> }
         "#,
         expect_file!["../tests/snapshots/every_attribute.rs"],
@@ -187,6 +188,14 @@ fn every_rule_is_reported() {
                 "name = \"__Host-x\", secure, path = \"/app\"",
                 Settings { path: "/app", ..host },
             ),
+            Rule::EncryptedNeedsNative => (
+                "encrypted_with_flask_format",
+                "encrypted, format = \"flask\"",
+                Settings { encrypted: true, flask_format: true, ..d },
+            ),
+            Rule::AcceptSignedNeedsEncrypted => {
+                ("accept_signed_without_encrypted", "accept_signed", Settings { accept_signed: true, ..d })
+            }
         };
         let expected = rule.check(&settings).map(|problem| problem.to_string());
         assert!(expected.is_some(), "{rule:?}: the settings break no rule");

@@ -53,6 +53,9 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
         lifetime: attrs.lifetime.as_ref().map_or(d.lifetime, |s| lifetime(cx, s)),
         refresh_each_request: flag(&attrs.refresh_each_request, d.refresh_each_request),
         max_size: attrs.max_size.as_ref().map_or(d.max_size, |s| s.value),
+        flask_format: attrs.format.as_ref().is_some_and(|s| s.value == Format::Flask),
+        encrypted: flag(&attrs.encrypted, d.encrypted),
+        accept_signed: flag(&attrs.accept_signed, d.accept_signed),
     };
     for rule in Rule::ALL {
         if let Some(problem) = rule.check(&settings) {
@@ -97,6 +100,9 @@ fn span(rule: Rule, attrs: &Container) -> Span {
         Rule::SameSiteNoneNeedsSecure => value(&attrs.same_site),
         // A bare flag's value span is its key; `partitioned = true` is shown at the key too.
         Rule::PartitionedNeedsSecure => key(&attrs.partitioned),
+        // `encrypted` is what Flask cannot read; `accept_signed` is the key with nothing to apply to.
+        Rule::EncryptedNeedsNative => key(&attrs.encrypted),
+        Rule::AcceptSignedNeedsEncrypted => key(&attrs.accept_signed),
     }
 }
 

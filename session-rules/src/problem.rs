@@ -50,6 +50,11 @@ pub enum Problem<S = String> {
     HostPrefixWithDomain,
     /// A `__Host-` name with a path other than `/`.
     HostPrefixWithPath,
+    /// `encrypted` with the Flask format: Flask could not read the sealed cookie.
+    EncryptedFlask,
+    /// `accept_signed` without `encrypted`: there is no move to encryption to accept signed
+    /// cookies for.
+    AcceptSignedWithoutEncrypted,
     /// A wire format that needs a feature session-runtime was built without; the message is the
     /// whole text. No rule here produces it: it exists for session-runtime's `ConfigError`.
     Format(&'static str),
@@ -83,6 +88,8 @@ impl<S> Problem<S> {
             Problem::HostPrefixNeedsSecure => Problem::HostPrefixNeedsSecure,
             Problem::HostPrefixWithDomain => Problem::HostPrefixWithDomain,
             Problem::HostPrefixWithPath => Problem::HostPrefixWithPath,
+            Problem::EncryptedFlask => Problem::EncryptedFlask,
+            Problem::AcceptSignedWithoutEncrypted => Problem::AcceptSignedWithoutEncrypted,
             Problem::Format(message) => Problem::Format(message),
         }
     }
@@ -180,6 +187,26 @@ impl<'a> Problem<&'a str> {
             Problem::HostPrefixWithPath => {
                 [Text("a cookie named `__Host-…` must have path \"/\": remove `path`"), END, END, END]
             }
+            Problem::EncryptedFlask => [
+                Text(
+                    "`encrypted` cannot be used with `format = \"flask\"`: Flask could not read a sealed \
+                     cookie; remove `encrypted` to share sessions with a Flask app, or remove \
+                     `format = \"flask\"` to encrypt in the native format",
+                ),
+                END,
+                END,
+                END,
+            ],
+            Problem::AcceptSignedWithoutEncrypted => [
+                Text(
+                    "`accept_signed` needs `encrypted`: it lets an encrypted session accept (and re-seal) \
+                     the signed cookies issued before the move to encryption; add `encrypted`, or remove \
+                     `accept_signed`",
+                ),
+                END,
+                END,
+                END,
+            ],
             Problem::Format(message) => [Text(message), END, END, END],
         }
     }
@@ -201,6 +228,8 @@ mod tests {
             Problem::LifetimeSyntax("soon"),
             Problem::LifetimeTooLong(34_646_400),
             Problem::HostPrefixWithPath,
+            Problem::EncryptedFlask,
+            Problem::AcceptSignedWithoutEncrypted,
             Problem::Format("the flask format needs session-runtime's `flask` feature"),
         ] {
             let owned = problem.into_owned();

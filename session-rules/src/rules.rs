@@ -163,6 +163,10 @@ pub enum Rule {
     HostPrefixWithDomain,
     /// A `__Host-` name has path `/`.
     HostPrefixWithPath,
+    /// An encrypted session uses the native format: Flask could not open a sealed cookie.
+    EncryptedNeedsNative,
+    /// `accept_signed` comes with `encrypted`: it only governs the move to encryption.
+    AcceptSignedNeedsEncrypted,
 }
 
 impl Rule {
@@ -171,7 +175,7 @@ impl Rule {
     /// ```
     /// assert_eq!(session_rules::Rule::ALL[0], session_rules::Rule::Name);
     /// ```
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 13] = [
         Rule::Name,
         Rule::Domain,
         Rule::Path,
@@ -183,6 +187,8 @@ impl Rule {
         Rule::HostPrefixNeedsSecure,
         Rule::HostPrefixWithDomain,
         Rule::HostPrefixWithPath,
+        Rule::EncryptedNeedsNative,
+        Rule::AcceptSignedNeedsEncrypted,
     ];
 
     /// The problem when `settings` break this rule.
@@ -227,6 +233,12 @@ impl Rule {
             }
             Rule::HostPrefixWithPath => {
                 when(host && !matches!(settings.path.as_bytes(), b"/"), Problem::HostPrefixWithPath)
+            }
+            Rule::EncryptedNeedsNative => {
+                when(settings.encrypted && settings.flask_format, Problem::EncryptedFlask)
+            }
+            Rule::AcceptSignedNeedsEncrypted => {
+                when(settings.accept_signed && !settings.encrypted, Problem::AcceptSignedWithoutEncrypted)
             }
         }
     }
@@ -303,6 +315,8 @@ mod tests {
             Rule::HostPrefixNeedsSecure => 8,
             Rule::HostPrefixWithDomain => 9,
             Rule::HostPrefixWithPath => 10,
+            Rule::EncryptedNeedsNative => 11,
+            Rule::AcceptSignedNeedsEncrypted => 12,
         };
         for (index, rule) in Rule::ALL.into_iter().enumerate() {
             assert_eq!(position(rule), index, "{rule:?}");
@@ -337,6 +351,12 @@ mod tests {
             (Settings { name: "__host-s", ..d }, Problem::HostPrefixNeedsSecure),
             (Settings { domain: Some("example.com"), ..host }, Problem::HostPrefixWithDomain),
             (Settings { path: "/app", ..host }, Problem::HostPrefixWithPath),
+            (Settings { encrypted: true, flask_format: true, ..d }, Problem::EncryptedFlask),
+            (Settings { accept_signed: true, ..d }, Problem::AcceptSignedWithoutEncrypted),
+            (
+                Settings { accept_signed: true, flask_format: true, ..d },
+                Problem::AcceptSignedWithoutEncrypted,
+            ),
         ] {
             assert_eq!(first_problem(&settings), Some(expected), "{settings:?}");
         }
@@ -360,6 +380,9 @@ mod tests {
             Settings { same_site: None, ..d },
             Settings { domain: Some(".example.com"), path: "/a/b", lifetime: MAX_LIFETIME, max_size: 1, ..d },
             Settings { lifetime: 1, ..d },
+            Settings { encrypted: true, ..d },
+            Settings { encrypted: true, accept_signed: true, ..d },
+            Settings { flask_format: true, ..d },
         ] {
             assert_eq!(first_problem(&settings), None, "{settings:?}");
         }

@@ -62,8 +62,9 @@ impl SameSite {
 }
 
 /// Every cookie setting the rules or the defaults speak of, borrowed from whoever holds them: the
-/// derive's attributes, the runtime's `CookieConfig` or a hand-written `StaticConfig`. The wire
-/// format is not here: it is the runtime's, and no rule involves it.
+/// derive's attributes, the runtime's `CookieConfig` or a hand-written `StaticConfig`. Of the wire
+/// format only what the rules look at is here: whether it is Flask's, and whether the value is
+/// encrypted (the format itself is the runtime's type).
 ///
 /// ```
 /// use session_rules::{Settings, first_problem};
@@ -94,11 +95,19 @@ pub struct Settings<'a> {
     pub refresh_each_request: bool,
     /// The longest `Set-Cookie` line sent, in bytes.
     pub max_size: usize,
+    /// The Flask wire format (`format = "flask"`), which Flask must be able to read.
+    pub flask_format: bool,
+    /// The cookie value is sealed (AES-256-GCM-SIV) rather than only signed.
+    pub encrypted: bool,
+    /// An encrypted session still accepts signed cookies within their lifetime, and re-writes
+    /// them sealed: the opt-in of a live move from signed to encrypted.
+    pub accept_signed: bool,
 }
 
 impl Settings<'static> {
     /// Flask's defaults (`session`, path `/`, `HttpOnly`, not `Secure`, 31 days, refresh on each
-    /// request, 4093 bytes), except `SameSite`, which is `Lax` where Flask leaves it out.
+    /// request, 4093 bytes), except `SameSite`, which is `Lax` where Flask leaves it out; the
+    /// native format, signed and not encrypted.
     ///
     /// ```
     /// use session_rules::{SameSite, Settings};
@@ -117,5 +126,8 @@ impl Settings<'static> {
         lifetime: DEFAULT_LIFETIME,
         refresh_each_request: true,
         max_size: DEFAULT_MAX_SIZE,
+        flask_format: false,
+        encrypted: false,
+        accept_signed: false,
     };
 }

@@ -19,7 +19,8 @@ use std::time::Duration;
 pub enum Rejection {
     /// The value does not have the shape of a session cookie (parts, base64, lengths).
     Malformed,
-    /// The signature does not verify under the current key or any fallback key.
+    /// The signature (of an encrypted cookie: its authentication tag) does not verify under the
+    /// current key or any fallback key.
     BadSignature,
     /// The signed timestamp is older than the configured lifetime.
     Expired,
@@ -30,6 +31,11 @@ pub enum Rejection {
     /// The signature verified but the payload does not decode into the session type
     /// (schema change after a deploy, or a payload written by another program).
     Payload,
+    /// The session is encrypted, and the cookie is in the signed format: it was issued before the
+    /// type moved to `encrypted`, or forged in the readable format. Nothing of it was verified or
+    /// read. Turn on `accept_signed` while moving a live deployment, so such cookies are accepted
+    /// within their lifetime and re-written sealed.
+    NotEncrypted,
     /// Server-side sessions: the id cookie verified, but the session store could not be reached
     /// (down, or slower than its timeout). The session is empty for this request, and a change
     /// to it is not saved (the save fails with [`Error::Store`]) so the real session is never
@@ -54,6 +60,7 @@ impl Rejection {
             Rejection::NotYetValid => "NotYetValid",
             Rejection::TooLarge => "TooLarge",
             Rejection::Payload => "Payload",
+            Rejection::NotEncrypted => "NotEncrypted",
             Rejection::StoreUnavailable => "StoreUnavailable",
             Rejection::UnknownSession => "UnknownSession",
         }
@@ -69,6 +76,10 @@ impl fmt::Display for Rejection {
             Rejection::NotYetValid => "the session cookie is signed with a future timestamp",
             Rejection::TooLarge => "the session cookie is larger than the configured maximum",
             Rejection::Payload => "the session cookie payload does not decode into the session type",
+            Rejection::NotEncrypted => {
+                "the session cookie is signed, not encrypted, and this session accepts only encrypted \
+                 cookies (`accept_signed` is off)"
+            }
             Rejection::StoreUnavailable => "the session store could not be reached",
             Rejection::UnknownSession => "the session is not in the store (expired, destroyed or revoked)",
         })
@@ -127,6 +138,10 @@ pub enum Error {
     /// The system clock reads a time before 1970 or beyond the representable range.
     #[error("the system clock is outside the range a session timestamp can hold")]
     Clock,
+    /// The operating system's random number generator failed while making the nonce of an
+    /// encrypted cookie; nothing was sent.
+    #[error("the operating system's random number generator failed; the encrypted session was not saved")]
+    Random,
     /// The current key is too short for the native format (at least 32 bytes).
     #[error(
         "the current secret key is {len} bytes long; the native format needs at least {min} bytes (generate one with `SecretKey::generate()`)"

@@ -56,7 +56,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, parse_lifetime};
 pub use error::{Error, Rejection, StoreError};
 pub use flash::Flash;
-pub use format::Format;
+pub use format::{Format, is_sealed_value};
 pub use integrations::{SaveFailed, SaveReports, SessionScope};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, global_keys, install_keys};
 pub use limits::MAX_SESSION_JSON;

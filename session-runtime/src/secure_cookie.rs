@@ -13,7 +13,8 @@ use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
 #[cfg(feature = "flask")]
 use crate::format::itsdangerous::FlaskFormat;
-use crate::format::{Format, native::NativeFormat};
+use crate::format::sealed::{self, SealedFormat};
+use crate::format::{Format, Verified, native::NativeFormat};
 use crate::headers::{Attributes, CookieSource, cookie_values};
 use crate::key::{Keys, global_keys};
 use crate::limits::MAX_SESSION_JSON;
@@ -32,6 +33,9 @@ pub struct SecureCookieSessionInterface {
     keys: Option<Arc<Keys>>,
     salt: Arc<[u8]>,
     native: Option<NativeFormat>,
+    /// The encrypted format, for configs with `encrypted`; `None` without keys, and for the id
+    /// cookies of server-side sessions, which stay signed ([`Self::signed_only`]).
+    sealed: Option<SealedFormat>,
     #[cfg(feature = "flask")]
     flask: Option<FlaskFormat>,
     clock: Arc<dyn Clock>,
@@ -64,6 +68,7 @@ impl SecureCookieSessionInterface {
         let salt: Arc<[u8]> = Arc::from(DEFAULT_SALT);
         SecureCookieSessionInterface {
             native: keys.as_deref().map(|keys| NativeFormat::new(keys, &salt)),
+            sealed: keys.as_deref().map(|keys| SealedFormat::new(keys, &salt)),
             #[cfg(feature = "flask")]
             flask: keys.as_deref().map(|keys| FlaskFormat::new(keys, &salt)),
             keys,
@@ -84,10 +89,18 @@ impl SecureCookieSessionInterface {
     pub fn with_salt(mut self, salt: impl AsRef<[u8]>) -> Self {
         self.salt = Arc::from(salt.as_ref());
         self.native = self.keys.as_deref().map(|keys| NativeFormat::new(keys, &self.salt));
+        self.sealed = self.keys.as_deref().map(|keys| SealedFormat::new(keys, &self.salt));
         #[cfg(feature = "flask")]
         {
             self.flask = self.keys.as_deref().map(|keys| FlaskFormat::new(keys, &self.salt));
         }
+        self
+    }
+
+    /// Signs even for configs with `encrypted`: the id cookies of server-side sessions, whose
+    /// data never leaves the server, stay signed. Call it after [`with_salt`](Self::with_salt).
+    pub(crate) fn signed_only(mut self) -> Self {
+        self.sealed = None;
         self
     }
 
@@ -109,21 +122,26 @@ impl SecureCookieSessionInterface {
         self.keys.as_deref()
     }
 
-    fn unsign(&self, config: &CookieConfig, value: &[u8], now: Option<u64>) -> Result<Vec<u8>, Rejection> {
+    fn unsign(&self, config: &CookieConfig, value: &[u8], now: Option<u64>) -> Result<Verified, Rejection> {
         if value.len() > config.max_size() {
             return Err(Rejection::TooLarge);
         }
         let now = now.ok_or(Rejection::NotYetValid)?;
         match config.format() {
-            Format::Native => match &self.native {
-                Some(native) => {
-                    native.unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
+            Format::Native => match (&self.native, &self.sealed) {
+                (Some(native), Some(sealed)) if config.encrypted() => {
+                    sealed::open_encrypted(sealed, native, config, value, self.future_skew, now)
                 }
-                None => Err(Rejection::BadSignature),
+                (Some(native), _) => native
+                    .unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
+                    .map(Verified::current),
+                (None, _) => Err(Rejection::BadSignature),
             },
             #[cfg(feature = "flask")]
             Format::Flask => match &self.flask {
-                Some(flask) => flask.unsign(value, config.lifetime_secs(), self.future_skew, now),
+                Some(flask) => {
+                    flask.unsign(value, config.lifetime_secs(), self.future_skew, now).map(Verified::current)
+                }
                 None => Err(Rejection::BadSignature),
             },
         }
@@ -152,9 +170,12 @@ impl SecureCookieSessionInterface {
             });
         }
         match config.format() {
-            Format::Native => match &self.native {
-                Some(native) => native.sign_after(prefix, config.name(), payload, now, room),
-                None => Err(Error::NullSession),
+            Format::Native => match (&self.native, &self.sealed) {
+                (Some(_), Some(sealed)) if config.encrypted() => {
+                    sealed.seal_after(prefix, config.name(), payload, now, room)
+                }
+                (Some(native), _) => native.sign_after(prefix, config.name(), payload, now, room),
+                (None, _) => Err(Error::NullSession),
             },
             #[cfg(feature = "flask")]
             Format::Flask => match &self.flask {
@@ -196,7 +217,7 @@ impl SecureCookieSessionInterface {
         if self.keys.is_none() {
             return Err(Rejection::BadSignature);
         }
-        self.unsign(config, value, self.clock.now_unix())
+        self.unsign(config, value, self.clock.now_unix()).map(|verified| verified.payload)
     }
 }
 
@@ -242,8 +263,8 @@ impl SecureCookieSessionInterface {
                 return ControlFlow::Continue(());
             }
             match self.unsign(config, value, now) {
-                Ok(payload) => {
-                    opened = OpenedSession { payload: Some(payload), ..OpenedSession::default() };
+                Ok(Verified { payload, rewrite }) => {
+                    opened = OpenedSession { payload: Some(payload), rewrite, ..OpenedSession::default() };
                     return ControlFlow::Break(());
                 }
                 Err(rejection) => {
@@ -322,6 +343,7 @@ mod tests {
             change,
             token: None,
             cycle_id: false,
+            rewrite: false,
         }
     }
 

@@ -57,6 +57,8 @@ pub struct Tracked<T: Default> {
     null: bool,
     /// What a server-side backend found at open, handed back at save.
     token: Option<StoreToken>,
+    /// The backend asked for the cookie to be written again at save ([`OpenedSession::rewrite`]).
+    rewrite: bool,
     accessed: AtomicBool,
     modified: bool,
     /// Server-side sessions: move the data to a new id at save ([`Tracked::cycle_id`]).
@@ -127,6 +129,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             rejection: opened.rejection,
             null: opened.null,
             token: opened.token,
+            rewrite: opened.rewrite,
             accessed: AtomicBool::new(false),
             modified: false,
             cycle: false,
@@ -195,6 +198,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             original: self.original.take(),
             change,
             token: self.token.take(),
+            rewrite: self.rewrite,
             cycle: self.cycle,
         })
     }
@@ -447,6 +451,7 @@ impl<T: Default> Drop for Tracked<T> {
             rejection: self.rejection,
             null: self.null,
             token: self.token.take(),
+            rewrite: self.rewrite,
             accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
             modified: self.modified,
             cycle: self.cycle,
@@ -469,6 +474,7 @@ pub(crate) struct Prepared {
     original: Option<Vec<u8>>,
     change: PreparedChange,
     token: Option<StoreToken>,
+    rewrite: bool,
     cycle: bool,
 }
 
@@ -492,6 +498,7 @@ impl Prepared {
             },
             token: self.token.as_ref(),
             cycle_id: self.cycle,
+            rewrite: self.rewrite,
         }
     }
 

@@ -21,6 +21,8 @@ const _: () = {
             refresh_each_request: true,
             max_size: 4093,
             format: ::web::sessions::__private::Format::Flask,
+            encrypted: false,
+            accept_signed: false,
         });
         #[inline]
         fn config() -> &'static ::web::sessions::__private::CookieConfig {
@@ -39,6 +41,8 @@ const _: () = {
                 refresh_each_request: true,
                 max_size: 4093,
                 format: ::web::sessions::__private::Format::Flask,
+                encrypted: false,
+                accept_signed: false,
             });
             &__SESSION_CONFIG
         }

@@ -21,6 +21,8 @@ const _: () = {
             refresh_each_request: true,
             max_size: 4093,
             format: ::session_runtime::__private::Format::Native,
+            encrypted: false,
+            accept_signed: false,
         });
         #[inline]
         fn config() -> &'static ::session_runtime::__private::CookieConfig {
@@ -39,6 +41,8 @@ const _: () = {
                 refresh_each_request: true,
                 max_size: 4093,
                 format: ::session_runtime::__private::Format::Native,
+                encrypted: false,
+                accept_signed: false,
             });
             &__SESSION_CONFIG
         }

@@ -21,6 +21,8 @@ const _: () = {
             refresh_each_request: false,
             max_size: 2048,
             format: ::session_runtime::__private::Format::Native,
+            encrypted: true,
+            accept_signed: true,
         });
         #[inline]
         fn config() -> &'static ::session_runtime::__private::CookieConfig {
@@ -39,6 +41,8 @@ const _: () = {
                 refresh_each_request: false,
                 max_size: 2048,
                 format: ::session_runtime::__private::Format::Native,
+                encrypted: true,
+                accept_signed: true,
             });
             &__SESSION_CONFIG
         }

@@ -19,6 +19,8 @@ const _: () = {
             refresh_each_request: true,
             max_size: 4093,
             format: ::session_runtime::__private::Format::Native,
+            encrypted: false,
+            accept_signed: false,
         });
         #[inline]
         fn config() -> &'static ::session_runtime::__private::CookieConfig {
@@ -35,6 +37,8 @@ const _: () = {
                 refresh_each_request: true,
                 max_size: 4093,
                 format: ::session_runtime::__private::Format::Native,
+                encrypted: false,
+                accept_signed: false,
             });
             &__SESSION_CONFIG
         }

@@ -24,6 +24,10 @@ pub struct SessionState<'a> {
     /// The handler asked for a new session id (server-side sessions; see
     /// [`Tracked::cycle_id`](crate::Tracked::cycle_id)).
     pub cycle_id: bool,
+    /// The accepted cookie must be written again even if unchanged
+    /// ([`OpenedSession::rewrite`](super::OpenedSession::rewrite): a signed cookie accepted by an
+    /// encrypted session is re-written sealed on the same response).
+    pub rewrite: bool,
 }
 
 /// How the session data compares with what came in.
@@ -61,7 +65,8 @@ pub enum CookieAction<'a> {
 ///
 /// 1. accessed → `Vary: Cookie`;
 /// 2. emptied: delete the cookie if one was accepted, else send nothing;
-/// 3. set the cookie when it really changed, or when it is permanent and `refresh_each_request`;
+/// 3. set the cookie when it really changed, when it is permanent and `refresh_each_request`, or
+///    when the accepted cookie must be rewritten (`rewrite`: signed, for an encrypted session);
 /// 4. every `Set-Cookie` (including the delete) comes with `Vary: Cookie`;
 /// 5. a null session is never saved: a real change is the NullSession error.
 ///
@@ -69,7 +74,7 @@ pub enum CookieAction<'a> {
 /// use session_runtime::backend::{decide, Change, CookieAction, SessionState};
 /// let state = SessionState {
 ///     accessed: false, null: false, permanent: true, original: Some(b"{}"),
-///     change: Change::Untouched, token: None, cycle_id: false,
+///     change: Change::Untouched, token: None, cycle_id: false, rewrite: false,
 /// };
 /// let action = decide(&state, true).unwrap();
 /// assert_eq!(action.cookie, CookieAction::Set(b"{}"));
@@ -83,7 +88,9 @@ pub fn decide<'a>(state: &SessionState<'a>, refresh_each_request: bool) -> Resul
         Change::Emptied => CookieAction::Keep,
         Change::Changed(payload) => CookieAction::Set(payload),
         Change::Untouched => match state.original {
-            Some(payload) if state.permanent && refresh_each_request => CookieAction::Set(payload),
+            Some(payload) if state.rewrite || (state.permanent && refresh_each_request) => {
+                CookieAction::Set(payload)
+            }
             _ => CookieAction::Keep,
         },
     };
@@ -104,6 +111,7 @@ mod tests {
             change,
             token: None,
             cycle_id: false,
+            rewrite: false,
         }
     }
 
@@ -155,6 +163,25 @@ mod tests {
                 "{change:?}"
             );
         }
+    }
+
+    /// A cookie to rewrite (signed, accepted by an encrypted session) is set again whatever the
+    /// permanence and refresh settings; an emptied one is still deleted, never renewed.
+    #[test]
+    fn a_cookie_to_rewrite_is_set_even_if_untouched() {
+        let untouched = Change::Untouched;
+        for (permanent, refresh) in [(false, false), (false, true), (true, false), (true, true)] {
+            let rewrite = SessionState { permanent, rewrite: true, ..state(untouched) };
+            assert_eq!(
+                decide(&rewrite, refresh).unwrap(),
+                SaveAction { vary: true, cookie: CookieAction::Set(b"p") },
+                "permanent={permanent} refresh={refresh}"
+            );
+        }
+        let emptied = SessionState { rewrite: true, ..state(Change::Emptied) };
+        assert_eq!(decide(&emptied, true).unwrap().cookie, CookieAction::Delete);
+        let null = SessionState { rewrite: true, null: true, ..state(untouched) };
+        assert_eq!(decide(&null, true).unwrap().cookie, CookieAction::Keep);
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub struct OpenedSession {
     pub null: bool,
     /// What a server-side backend found at open, handed back at save; `None` for cookie sessions.
     pub token: Option<StoreToken>,
+    /// The accepted cookie is in a form the config no longer writes (a signed cookie accepted by
+    /// an encrypted session with `accept_signed`): the save writes it again, sealed, even if the
+    /// session did not change ([`SessionState::rewrite`](super::SessionState::rewrite)).
+    pub rewrite: bool,
 }
 
 /// The session id a server-side backend read from a verified id cookie. Its `Debug` shows no

@@ -101,6 +101,38 @@ impl CookieConfigBuilder {
         self
     }
 
+    /// Encrypts the cookie value (AES-256-GCM-SIV under a key derived from the ring) instead of
+    /// only signing it (default off). Native format only: with [`Format::Flask`] `build` fails,
+    /// as Flask could not read the cookie. See docs/security.md for what it adds.
+    ///
+    /// ```
+    /// use session_runtime::CookieConfig;
+    /// let config = CookieConfig::builder().encrypted(true).build()?;
+    /// assert!(config.encrypted());
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn encrypted(mut self, encrypted: bool) -> Self {
+        self.config.encrypted = encrypted;
+        self
+    }
+    /// While moving a live deployment from signed to encrypted: accept the signed cookies still
+    /// within their lifetime and re-write them sealed on the same response (default off; without
+    /// it a signed cookie is refused with [`Rejection::NotEncrypted`](crate::Rejection::NotEncrypted)).
+    /// Needs [`encrypted`](Self::encrypted); remove it once the lifetime has passed.
+    ///
+    /// ```
+    /// use session_runtime::{ConfigError, CookieConfig};
+    /// assert!(CookieConfig::builder().encrypted(true).accept_signed(true).build().is_ok());
+    /// assert_eq!(
+    ///     CookieConfig::builder().accept_signed(true).build(),
+    ///     Err(ConfigError::AcceptSignedWithoutEncrypted),
+    /// );
+    /// ```
+    pub fn accept_signed(mut self, accept_signed: bool) -> Self {
+        self.config.accept_signed = accept_signed;
+        self
+    }
+
     /// Checks every rule and returns the config.
     pub fn build(self) -> Result<CookieConfig, rules::ConfigError> {
         let mut config = self.config;
@@ -142,5 +174,9 @@ mod tests {
         assert_eq!(host().path("/app").build(), Err(ConfigError::HostPrefixWithPath));
         assert!(host().build().is_ok());
         assert!(b().same_site(Some(SameSite::None)).secure(true).partitioned(true).build().is_ok());
+        assert_eq!(b().accept_signed(true).build(), Err(ConfigError::AcceptSignedWithoutEncrypted));
+        assert!(b().encrypted(true).accept_signed(true).build().is_ok());
+        #[cfg(feature = "flask")]
+        assert_eq!(b().format(Format::Flask).encrypted(true).build(), Err(ConfigError::EncryptedFlask));
     }
 }

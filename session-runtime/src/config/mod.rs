@@ -15,7 +15,8 @@ pub use session_rules::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_LIFETIME, SameSi
 
 use crate::format::Format;
 
-/// Everything about the session cookie: name, attributes, lifetime, size limit and wire format.
+/// Everything about the session cookie: name, attributes, lifetime, size limit, wire format and
+/// whether its value is encrypted.
 ///
 /// Defaults follow Flask (`session`, path `/`, `HttpOnly`, not `Secure`, 31 days, refresh on each
 /// request, 4093 bytes) except `SameSite`, which defaults to `Lax`.
@@ -41,6 +42,8 @@ pub struct CookieConfig {
     pub(crate) refresh_each_request: bool,
     pub(crate) max_size: usize,
     pub(crate) format: Format,
+    pub(crate) encrypted: bool,
+    pub(crate) accept_signed: bool,
 }
 
 /// The parts of a config as the derive emits them, for [`CookieConfig::from_static`].
@@ -59,6 +62,8 @@ pub struct StaticConfig {
     pub refresh_each_request: bool,
     pub max_size: usize,
     pub format: Format,
+    pub encrypted: bool,
+    pub accept_signed: bool,
 }
 
 impl StaticConfig {
@@ -79,6 +84,8 @@ impl StaticConfig {
             refresh_each_request: d.refresh_each_request,
             max_size: d.max_size,
             format: Format::Native,
+            encrypted: d.encrypted,
+            accept_signed: d.accept_signed,
         }
     };
 
@@ -96,6 +103,9 @@ impl StaticConfig {
             lifetime: self.lifetime,
             refresh_each_request: self.refresh_each_request,
             max_size: self.max_size,
+            flask_format: self.format.is_flask(),
+            encrypted: self.encrypted,
+            accept_signed: self.accept_signed,
         }
     }
 }
@@ -131,6 +141,8 @@ impl CookieConfig {
             refresh_each_request: parts.refresh_each_request,
             max_size: parts.max_size,
             format: parts.format,
+            encrypted: parts.encrypted,
+            accept_signed: parts.accept_signed,
         }
     }
 
@@ -195,6 +207,31 @@ impl CookieConfig {
     pub fn format(&self) -> Format {
         self.format
     }
+    /// Whether the cookie value is encrypted (AES-256-GCM-SIV) rather than only signed
+    /// (`#[session(encrypted)]`, [`CookieConfigBuilder::encrypted`]).
+    ///
+    /// ```
+    /// use session_runtime::CookieConfig;
+    /// assert!(!CookieConfig::DEFAULT.encrypted());
+    /// assert!(CookieConfig::builder().encrypted(true).build()?.encrypted());
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn encrypted(&self) -> bool {
+        self.encrypted
+    }
+    /// Whether an encrypted session still accepts signed cookies within their lifetime and
+    /// re-writes them sealed (`#[session(encrypted, accept_signed)]`,
+    /// [`CookieConfigBuilder::accept_signed`]).
+    ///
+    /// ```
+    /// use session_runtime::CookieConfig;
+    /// let moving = CookieConfig::builder().encrypted(true).accept_signed(true).build()?;
+    /// assert!(moving.accept_signed());
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn accept_signed(&self) -> bool {
+        self.accept_signed
+    }
 
     /// The settings the rules look at.
     pub(crate) fn settings(&self) -> Settings<'_> {
@@ -210,6 +247,9 @@ impl CookieConfig {
             lifetime: self.lifetime,
             refresh_each_request: self.refresh_each_request,
             max_size: self.max_size,
+            flask_format: self.format.is_flask(),
+            encrypted: self.encrypted,
+            accept_signed: self.accept_signed,
         }
     }
 }

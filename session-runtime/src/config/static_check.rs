@@ -50,6 +50,7 @@ mod tests {
                 StaticConfig { same_site: Some(SameSite::None), ..d },
                 CookieConfig::builder().same_site(Some(SameSite::None)),
             ),
+            (StaticConfig { accept_signed: true, ..d }, CookieConfig::builder().accept_signed(true)),
         ] {
             let expected = builder.build().unwrap_err().to_string();
             assert_eq!(panic_message(parts), Some(expected));

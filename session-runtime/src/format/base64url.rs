@@ -19,6 +19,12 @@ pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode_to_vec(text).ok()
 }
 
+/// Decodes canonical base64url onto the end of `out` (the encrypted format decodes behind the
+/// associated data it keeps in the same buffer), or `None`; `out` is then to be discarded.
+pub(crate) fn decode_append(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    URL_SAFE_NO_PAD.decode_append(text, out).ok()
+}
+
 /// Decodes canonical base64url of at most `N` bytes into a stack buffer (no allocation), or
 /// `None` (also when it would be longer). Returns the buffer and the decoded length.
 pub(crate) fn decode_array<const N: usize>(text: &[u8]) -> Option<([u8; N], usize)> {
@@ -47,6 +53,14 @@ mod tests {
             assert_eq!(array, decode(text), "{text:?}");
         }
         assert_eq!(decode_array::<3>(b"ZVPxAA"), None, "longer than the buffer");
+        for text in [&b"ZVPxAA"[..], b"ZVPxAA==", b"ZVPxAB", b"ZVP+AA", b"ZVP AA", b"ZVPxA", b""] {
+            let mut out = b"name".to_vec();
+            let appended = decode_append(text, &mut out).map(|()| out[4..].to_vec());
+            assert_eq!(appended, decode(text), "{text:?}");
+            if appended.is_some() {
+                assert_eq!(&out[..4], b"name", "what was there is kept");
+            }
+        }
     }
 
     /// The `base64` crate's engine that accepts only canonical unpadded base64url: the reference.

@@ -4,7 +4,9 @@ pub(crate) mod base64url;
 pub(crate) mod compress;
 #[cfg(feature = "flask")]
 pub(crate) mod itsdangerous;
+pub(crate) mod kdf;
 pub(crate) mod native;
+pub(crate) mod sealed;
 
 use crate::error::Rejection;
 
@@ -30,6 +32,49 @@ pub enum Format {
     /// ```
     #[cfg(feature = "flask")]
     Flask,
+}
+
+/// A cookie value a format accepted: its payload, and whether the client's cookie should be
+/// written again on this response even if the session did not change.
+#[derive(Debug)]
+pub(crate) struct Verified {
+    /// The payload (envelope JSON).
+    pub(crate) payload: Vec<u8>,
+    /// The cookie is in a form this config no longer writes: a signed cookie accepted by an
+    /// encrypted session (`accept_signed`), to be re-written sealed.
+    pub(crate) rewrite: bool,
+}
+
+impl Verified {
+    /// A payload in the form the config writes.
+    pub(crate) fn current(payload: Vec<u8>) -> Self {
+        Verified { payload, rewrite: false }
+    }
+}
+
+/// Whether a cookie value has the shape of the encrypted format (`#[session(encrypted)]`): one
+/// base64url token, no dot, whose first byte is the format's version. No key is used, so it says
+/// nothing about whether the value opens; tools use it to tell the formats apart.
+///
+/// ```
+/// use session_runtime::is_sealed_value;
+/// assert!(!is_sealed_value(b"eyJ2Ijp7fX0.ZVPxAA.c2lnbmF0dXJl"), "the signed format has dots");
+/// assert!(!is_sealed_value(b""));
+/// ```
+pub fn is_sealed_value(value: &[u8]) -> bool {
+    sealed::looks_sealed(value)
+}
+
+impl Format {
+    /// Whether this is Flask's format (the cookie rules need to know; `matches!` on a variant
+    /// that may not be compiled in cannot be written where the rules run).
+    pub(crate) const fn is_flask(self) -> bool {
+        match self {
+            Format::Native => false,
+            #[cfg(feature = "flask")]
+            Format::Flask => true,
+        }
+    }
 }
 
 /// `prefix`, then `PAYLOAD "." TIMESTAMP` (the part a signature covers) for `json`, or for its

@@ -87,7 +87,8 @@ fn merge_fields(
     mut theirs: Map<String, Value>,
     policy: ConflictPolicy,
 ) -> Result<Map<String, Value>, Error> {
-    for key in base.keys().chain(ours.keys()) {
+    let keys: std::collections::BTreeSet<&String> = base.keys().chain(ours.keys()).collect();
+    for key in keys {
         let taken = theirs.remove(key);
         let merged = match (base.get(key), ours.get(key), taken) {
             // Both sides kept an object here: merge inside it, so two requests changing two

@@ -115,7 +115,7 @@ impl ServerSideSessionInterface {
 
     fn from_parts(ids: SecureCookieSessionInterface, store: Arc<dyn SessionStore>) -> Self {
         ServerSideSessionInterface {
-            ids: ids.with_salt(ID_SALT),
+            ids: ids.with_salt(ID_SALT).signed_only(),
             store,
             timeout: DEFAULT_STORE_TIMEOUT,
             user_field: None,
@@ -291,6 +291,7 @@ mod tests {
             change: Change::Changed(b"{}"),
             token: Some(&token),
             cycle_id: false,
+            rewrite: false,
         };
         let planned = backend().plan_save(&CookieConfig::DEFAULT, &state);
         assert!(matches!(planned, Err(Error::Store(crate::error::StoreError::Unavailable(_)))));

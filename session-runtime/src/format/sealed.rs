@@ -1,0 +1,270 @@
+//! Encrypted ("sealed") format v1, for `#[session(encrypted)]`:
+//!
+//! ```text
+//! value      = b64(VERSION NONCE CIPHERTEXT TAG)     one canonical base64url token: no padding, no "."
+//! VERSION    = 0x01                                  1 byte
+//! NONCE      = 12 bytes from the OS CSPRNG, fresh for every write
+//! CIPHERTEXT = AES-256-GCM-SIV(key, NONCE, SIGNED_AT JSON, aad = NAME VERSION)   as long as its input
+//! TAG        = its 16-byte authentication tag
+//! SIGNED_AT  = unix seconds of the write, 8 bytes big-endian
+//! key        = HKDF-SHA256(ikm = secret, salt = SALT, info = "session-runtime/sealed/v1 aes-256-gcm-siv")
+//! ```
+//!
+//! A signed value always holds two dots and a sealed one none, so neither is ever read as the
+//! other. The cookie name and the version are the associated data: a value moved to another
+//! cookie or rewritten with another version byte does not open. Nothing is compressed (the length
+//! of compressed secrets beside attacker-chosen data leaks them; docs/security.md). A forged value
+//! costs at most one AEAD attempt per key of the ring (no key id travels in the clear;
+//! docs/design.md says why), and nothing decrypted is looked at before its tag has verified.
+
+use aes_gcm_siv::aead::{AeadInOut, KeyInit};
+use aes_gcm_siv::{Aes256GcmSiv, Nonce, Tag};
+
+use super::kdf;
+use super::{Verified, base64url, native};
+use crate::config::CookieConfig;
+use crate::error::{Error, Rejection};
+use crate::key::{Keys, MIN_NATIVE_KEY_LEN};
+
+/// The version byte of the encrypted format v1.
+pub(crate) const VERSION: u8 = 0x01;
+/// The AES-GCM-SIV nonce length.
+pub(crate) const NONCE_LEN: usize = 12;
+/// The AES-GCM-SIV tag length.
+pub(crate) const TAG_LEN: usize = 16;
+/// The signing time inside the sealed message.
+const SIGNED_AT_LEN: usize = 8;
+/// What a sealed value adds to the JSON, in bytes before base64url: 37.
+pub(crate) const OVERHEAD: usize = 1 + NONCE_LEN + SIGNED_AT_LEN + TAG_LEN;
+
+/// The encrypted format keyed by a key ring: one AES-256-GCM-SIV instance per key, each under the
+/// key HKDF derives from that secret, made once.
+#[derive(Clone)]
+pub(crate) struct SealedFormat {
+    /// The keys that may open (current first); secrets under 32 bytes are left out.
+    openers: Vec<Aes256GcmSiv>,
+    /// The sealing key, or the length of the current secret when it is too short to seal.
+    sealer: Result<Aes256GcmSiv, usize>,
+}
+
+impl SealedFormat {
+    pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
+        let derive = |secret: &[u8]| -> Option<Aes256GcmSiv> {
+            if secret.len() < MIN_NATIVE_KEY_LEN {
+                return None;
+            }
+            Aes256GcmSiv::new_from_slice(&kdf::sealing_key(secret, salt)?).ok()
+        };
+        let current = keys.current();
+        SealedFormat {
+            openers: keys.verifying().filter_map(|key| derive(key.expose_bytes())).collect(),
+            sealer: derive(current.expose_bytes()).ok_or(current.len()),
+        }
+    }
+
+    fn sealer(&self) -> Result<&Aes256GcmSiv, Error> {
+        self.sealer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })
+    }
+
+    /// `prefix` followed by the sealed value of `json` for the cookie `name` at time `now`, under a
+    /// fresh nonce from the OS, with room for exactly `room` more bytes (the attributes of a
+    /// `Set-Cookie` line).
+    pub(crate) fn seal_after(
+        &self,
+        prefix: &[&str],
+        name: &str,
+        json: &[u8],
+        now: u64,
+        room: usize,
+    ) -> Result<String, Error> {
+        let sealer = self.sealer()?;
+        let nonce = fresh_nonce()?;
+        seal_parts(sealer, prefix, name, VERSION, &nonce, &[&now.to_be_bytes(), json], room)
+    }
+
+    /// The test-only hook behind golden vectors and hostile tests: seals the message
+    /// `parts` (concatenated; normally `SIGNED_AT JSON`) as `version` under `nonce`, taken as
+    /// given. Never used by a save, which always takes a fresh nonce from the OS.
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn seal_raw(
+        &self,
+        name: &str,
+        version: u8,
+        nonce: &[u8; NONCE_LEN],
+        parts: &[&[u8]],
+    ) -> Result<String, Error> {
+        seal_parts(self.sealer()?, &[], name, version, nonce, parts, 0)
+    }
+
+    /// Opens a sealed `value` for the cookie `name` and returns its JSON. Order: length and shape,
+    /// base64url, version, then one AEAD attempt per key, then the signing time; only the
+    /// verified message is read.
+    pub(crate) fn open(
+        &self,
+        name: &str,
+        value: &[u8],
+        max_age: u64,
+        future_skew: u64,
+        now: u64,
+    ) -> Result<Vec<u8>, Rejection> {
+        if value.len() < super::encoded_len(OVERHEAD) {
+            return Err(Rejection::Malformed);
+        }
+        // `NAME VERSION` is the associated data; decoding right behind the name makes it one
+        // slice without another buffer.
+        let at = name.len();
+        let mut buffer = Vec::with_capacity(at + value.len() / 4 * 3 + 2);
+        buffer.extend_from_slice(name.as_bytes());
+        base64url::decode_append(value, &mut buffer).ok_or(Rejection::Malformed)?;
+        if buffer.get(at) != Some(&VERSION) || buffer.len() - at < OVERHEAD {
+            return Err(Rejection::Malformed);
+        }
+        let (aad, sealed) = buffer.split_at_mut_checked(at + 1).ok_or(Rejection::Malformed)?;
+        let (nonce, rest) = sealed.split_at_mut_checked(NONCE_LEN).ok_or(Rejection::Malformed)?;
+        let tag_at = rest.len().checked_sub(TAG_LEN).ok_or(Rejection::Malformed)?;
+        let (message, tag) = rest.split_at_mut_checked(tag_at).ok_or(Rejection::Malformed)?;
+        let nonce = Nonce::try_from(&*nonce).map_err(|_| Rejection::Malformed)?;
+        let tag = Tag::try_from(&*tag).map_err(|_| Rejection::Malformed)?;
+        // A failed attempt leaves the ciphertext as it was (aes-gcm-siv re-encrypts in place), so
+        // the next key sees the original bytes.
+        let opened = self
+            .openers
+            .iter()
+            .any(|key| key.decrypt_inout_detached(&nonce, aad, (&mut *message).into(), &tag).is_ok());
+        if !opened {
+            return Err(Rejection::BadSignature);
+        }
+        let signed_at = message.first_chunk::<SIGNED_AT_LEN>().ok_or(Rejection::Malformed)?;
+        native::check_age(u64::from_be_bytes(*signed_at), now, max_age, future_skew)?;
+        // The JSON, moved to the front of the same buffer (no allocation).
+        let json_at = at + 1 + NONCE_LEN + SIGNED_AT_LEN;
+        buffer.truncate(at + 1 + NONCE_LEN + tag_at);
+        buffer.drain(..json_at);
+        Ok(buffer)
+    }
+}
+
+/// The open of an encrypted session: a sealed value, or, with `accept_signed`, a signed value of
+/// the native format to be re-written sealed ([`Verified::rewrite`]); a signed value without the
+/// opt-in is [`Rejection::NotEncrypted`], refused before any key is used.
+pub(crate) fn open_encrypted(
+    sealed: &SealedFormat,
+    native: &native::NativeFormat,
+    config: &CookieConfig,
+    value: &[u8],
+    future_skew: u64,
+    now: u64,
+) -> Result<Verified, Rejection> {
+    let (name, max_age) = (config.name(), config.lifetime_secs());
+    if memchr::memchr(b'.', value).is_some() {
+        if !config.accept_signed() {
+            return Err(Rejection::NotEncrypted);
+        }
+        let payload = native.unsign(name, value, max_age, future_skew, now)?;
+        return Ok(Verified { payload, rewrite: true });
+    }
+    let payload = sealed.open(name, value, max_age, future_skew, now)?;
+    Ok(Verified { payload, rewrite: false })
+}
+
+/// Whether `value` has the shape of a sealed value (no dot, long enough, version byte first),
+/// without any key: it says nothing of whether the value opens.
+pub(crate) fn looks_sealed(value: &[u8]) -> bool {
+    memchr::memchr(b'.', value).is_none()
+        && value.len() >= super::encoded_len(OVERHEAD)
+        && value
+            .get(..4)
+            .and_then(base64url::decode_array::<3>)
+            .is_some_and(|(head, _)| head.first() == Some(&VERSION))
+}
+
+/// 12 bytes from the operating system's CSPRNG.
+fn fresh_nonce() -> Result<[u8; NONCE_LEN], Error> {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|_| Error::Random)?;
+    Ok(nonce)
+}
+
+/// `prefix`, then `b64(version nonce CIPHERTEXT TAG)` of the message `parts`, in a buffer with
+/// room for `room` more bytes. One scratch buffer holds `NAME version nonce message tag`, so the
+/// associated data is a slice of it and the message is encrypted in place.
+fn seal_parts(
+    sealer: &Aes256GcmSiv,
+    prefix: &[&str],
+    name: &str,
+    version: u8,
+    nonce: &[u8; NONCE_LEN],
+    parts: &[&[u8]],
+    room: usize,
+) -> Result<String, Error> {
+    let message_len: usize = parts.iter().map(|part| part.len()).sum();
+    let sealed_len = 1 + NONCE_LEN + message_len + TAG_LEN;
+    let at = name.len();
+    let mut buffer = Vec::with_capacity(at + sealed_len);
+    buffer.extend_from_slice(name.as_bytes());
+    buffer.push(version);
+    buffer.extend_from_slice(nonce);
+    parts.iter().for_each(|part| buffer.extend_from_slice(part));
+    let (aad, rest) = buffer.split_at_mut(at + 1);
+    let message = rest.get_mut(NONCE_LEN..).unwrap_or_default();
+    // Fails only past 2^36 bytes; `MAX_SESSION_JSON` keeps a session far below.
+    let tag = sealer
+        .encrypt_inout_detached(&Nonce::from(*nonce), aad, message.into())
+        .map_err(|_| Error::Serialize("AES-GCM-SIV refused the message".to_owned()))?;
+    buffer.extend_from_slice(&tag);
+    let start: usize = prefix.iter().map(|part| part.len()).sum();
+    let mut line = String::with_capacity(start + super::encoded_len(sealed_len) + room);
+    prefix.iter().for_each(|part| line.push_str(part));
+    base64url::encode_into(buffer.get(at..).unwrap_or_default(), &mut line);
+    Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::SecretKey;
+
+    fn format() -> SealedFormat {
+        SealedFormat::new(&Keys::new(SecretKey::try_from(&[42u8; 32][..]).unwrap()), b"cookie-session")
+    }
+
+    #[test]
+    fn round_trip_name_binding_and_fresh_nonces() {
+        let f = format();
+        let json = br#"{"v":{"a":1}}"#;
+        let value = f.seal_after(&[], "session", json, 1_000, 0).unwrap();
+        assert!(looks_sealed(value.as_bytes()), "{value}");
+        assert!(!value.contains('.'));
+        assert_eq!(value.len(), super::super::encoded_len(OVERHEAD + json.len()));
+        assert_eq!(f.open("session", value.as_bytes(), 10, 0, 1_005).unwrap(), json);
+        assert_eq!(f.open("other", value.as_bytes(), 10, 0, 1_005), Err(Rejection::BadSignature));
+        assert_eq!(f.open("session", value.as_bytes(), 10, 0, 1_011), Err(Rejection::Expired));
+        assert_eq!(f.open("session", value.as_bytes(), 10, 0, 999), Err(Rejection::NotYetValid));
+        let again = f.seal_after(&[], "session", json, 1_000, 0).unwrap();
+        assert_ne!(value, again, "a fresh nonce per write");
+        let salted = SealedFormat::new(&Keys::new(SecretKey::try_from(&[42u8; 32][..]).unwrap()), b"x");
+        assert_eq!(salted.open("session", value.as_bytes(), 10, 0, 1_005), Err(Rejection::BadSignature));
+    }
+
+    #[test]
+    fn fallback_keys_open_and_short_keys_cannot_seal() {
+        let old = Keys::new(SecretKey::try_from(&[1u8; 32][..]).unwrap());
+        let value = SealedFormat::new(&old, b"s").seal_after(&[], "s", b"{}", 5, 0).unwrap();
+        let ring = Keys::new(SecretKey::try_from(&[2u8; 32][..]).unwrap())
+            .with_fallbacks([SecretKey::try_from(&[1u8; 32][..]).unwrap()]);
+        assert_eq!(SealedFormat::new(&ring, b"s").open("s", value.as_bytes(), 10, 0, 5).unwrap(), b"{}");
+        let short = SealedFormat::new(&Keys::new(SecretKey::from_legacy(b"dev").unwrap()), b"s");
+        assert!(matches!(short.seal_after(&[], "s", b"{}", 1, 0), Err(Error::WeakKey { len: 3, min: 32 })));
+        assert_eq!(short.open("s", value.as_bytes(), 10, 0, 5), Err(Rejection::BadSignature));
+    }
+
+    #[test]
+    fn versions_other_than_1_are_refused_before_any_key() {
+        let f = format();
+        for version in [0x00, 0x02, 0xff] {
+            let value = f.seal_raw("s", version, &[7; NONCE_LEN], &[&5u64.to_be_bytes(), b"{}"]).unwrap();
+            assert_eq!(f.open("s", value.as_bytes(), 10, 0, 5), Err(Rejection::Malformed), "{version}");
+            assert!(!looks_sealed(value.as_bytes()));
+        }
+    }
+}
