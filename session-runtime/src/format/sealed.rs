@@ -3,7 +3,7 @@
 //! ```text
 //! value      = b64(VERSION NONCE CIPHERTEXT TAG)     one canonical base64url token: no padding, no "."
 //! VERSION    = 0x01                                  1 byte
-//! NONCE      = 12 bytes from the OS CSPRNG, fresh for every write
+//! NONCE      = 12 bytes from the OS CSPRNG, fresh for every write (fetched 16 at a time)
 //! CIPHERTEXT = AES-256-GCM-SIV(key, NONCE, SIGNED_AT JSON, aad = NAME VERSION)   as long as its input
 //! TAG        = its 16-byte authentication tag
 //! SIGNED_AT  = unix seconds of the write, 8 bytes big-endian
@@ -178,11 +178,38 @@ pub(crate) fn looks_sealed(value: &[u8]) -> bool {
             .is_some_and(|(head, _)| head.first() == Some(&VERSION))
 }
 
-/// 12 bytes from the operating system's CSPRNG.
+/// Nonces fetched from the OS per system call (each thread keeps its own batch).
+const NONCES_PER_FETCH: usize = 16;
+
+/// A batch of nonces from the OS, handed out once each.
+struct NoncePool {
+    bytes: [u8; NONCE_LEN * NONCES_PER_FETCH],
+    /// How many of the batch are used; a full count means "fetch a new batch".
+    used: usize,
+}
+
+/// 12 bytes from the operating system's CSPRNG, never handed out twice by this process: one
+/// `getrandom` call serves 16 writes of a thread (a system call per write cost more than the
+/// encryption; docs/design.md). Should a process fork with a batch half used, the child could
+/// repeat a nonce of its parent; AES-GCM-SIV then reveals only whether the two messages were
+/// identical (name, time to the second and data), nothing of their content.
 fn fresh_nonce() -> Result<[u8; NONCE_LEN], Error> {
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut nonce).map_err(|_| Error::Random)?;
-    Ok(nonce)
+    thread_local! {
+        static POOL: std::cell::RefCell<NoncePool> =
+            const { std::cell::RefCell::new(NoncePool { bytes: [0; NONCE_LEN * NONCES_PER_FETCH], used: NONCES_PER_FETCH }) };
+    }
+    POOL.with_borrow_mut(|pool| {
+        if pool.used >= NONCES_PER_FETCH {
+            getrandom::fill(&mut pool.bytes).map_err(|_| Error::Random)?;
+            pool.used = 0;
+        }
+        let slot = pool.bytes.chunks_exact_mut(NONCE_LEN).nth(pool.used).ok_or(Error::Random)?;
+        let nonce = <[u8; NONCE_LEN]>::try_from(&*slot).map_err(|_| Error::Random)?;
+        // Wiped once handed out, so the batch in memory never holds a nonce already used.
+        slot.fill(0);
+        pool.used += 1;
+        Ok(nonce)
+    })
 }
 
 /// `prefix`, then `b64(version nonce CIPHERTEXT TAG)` of the message `parts`, in a buffer with
@@ -226,6 +253,14 @@ mod tests {
 
     fn format() -> SealedFormat {
         SealedFormat::new(&Keys::new(SecretKey::try_from(&[42u8; 32][..]).unwrap()), b"cookie-session")
+    }
+
+    #[test]
+    fn nonces_are_never_repeated_across_batches() {
+        let nonces: std::collections::HashSet<[u8; NONCE_LEN]> =
+            (0..NONCES_PER_FETCH * 4 + 3).map(|_| fresh_nonce().unwrap()).collect();
+        assert_eq!(nonces.len(), NONCES_PER_FETCH * 4 + 3);
+        assert!(!nonces.contains(&[0; NONCE_LEN]), "a wiped slot is never handed out");
     }
 
     #[test]
