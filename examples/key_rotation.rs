@@ -1,5 +1,6 @@
 //! Key rotation: cookies signed with the old key keep working while it is a fallback, and are
-//! re-signed with the new key the next time they are saved.
+//! re-signed with the new key on the first response, even when the session did not change;
+//! `Keys::verified_counts()` shows when the old key stops being used.
 //!
 //! `cargo run --example key_rotation`
 
@@ -32,15 +33,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let old_cookie = cookie_of(&response);
 
     // Step 1 of the rotation: the new key signs, the old one still verifies.
-    let during: Arc<dyn SessionInterface> =
-        Arc::new(SecureCookieSessionInterface::new(Keys::new(new_key.clone()).with_fallbacks([old_key])));
+    let rotated = Keys::new(new_key.clone()).with_fallbacks([old_key]);
+    let during: Arc<dyn SessionInterface> = Arc::new(SecureCookieSessionInterface::new(rotated.clone()));
     let request = http::Request::builder().header("cookie", &old_cookie).body(())?;
-    let mut login = Login::open_with(&during, &request);
+    let login = Login::open_with(&during, &request);
     println!("with the old key as a fallback: user = {:?}", login.user);
-    login.user = Some("alice (re-signed)".into());
+    // Only read: the cookie is re-signed with the new key all the same.
     let mut response = http::Response::new(());
     login.save(&mut response)?;
     let new_cookie = cookie_of(&response);
+    assert_ne!(new_cookie, old_cookie);
+    let request = http::Request::builder().header("cookie", &new_cookie).body(())?;
+    let mut response = http::Response::new(());
+    Login::open_with(&during, &request).save(&mut response)?;
+    assert!(response.headers().get("set-cookie").is_none(), "already under the new key");
+    assert_eq!(rotated.verified_counts(), [1, 1]);
+    println!("cookies verified by [new key, old key]: {:?}", rotated.verified_counts());
 
     // Step 2, after the lifetime has passed: drop the old key.
     let after: Arc<dyn SessionInterface> = Arc::new(SecureCookieSessionInterface::new(Keys::new(new_key)));

@@ -282,3 +282,25 @@ async fn sync_open_and_save_need_a_store_that_never_waits() {
     let error = s.save(&mut http::Response::new(())).unwrap_err();
     assert!(matches!(error, session_runtime::Error::Store(StoreError::WouldBlock)), "{error:?}");
 }
+
+backends::server_side!(the_store_files_sessions_under_a_hash_of_their_id);
+/// A dump of the store hands out no session: the record's key is a hash of the id the cookie
+/// carries, and the id itself finds nothing.
+async fn the_store_files_sessions_under_a_hash_of_their_id() {
+    use session_runtime::backend::StoreToken;
+    let backend = backends::current();
+    let server = backend.server_side(keys()).unwrap();
+    let mut s =
+        Tracked::<Account>::open_async(server.clone(), Account::config(), &http::Request::new(())).await;
+    s.count = 5;
+    let mut response = http::Response::new(());
+    s.save_async(&mut response).await.unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let request = http::Request::builder().header("cookie", &cookie).body(()).unwrap();
+    let opened = server.open_session(Account::config(), &request).await;
+    let Some(StoreToken::Loaded(id)) = opened.token else { panic!("the session was loaded: {opened:?}") };
+    let store = backend.store().unwrap();
+    assert_eq!(store.load(id.as_str()).await.unwrap(), None, "nothing is filed under the id itself");
+    assert!(store.load(&id.store_key()).await.unwrap().is_some());
+    assert!(!id.store_key().contains(id.as_str()));
+}

@@ -2,6 +2,7 @@
 //! then the fallbacks, in the order given.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 
 use subtle::ConstantTimeEq;
@@ -188,22 +189,64 @@ fn hex_value(digit: u8) -> Result<u8, KeyError> {
 /// assert_eq!(keys.current(), &new);
 /// assert_eq!(keys.verifying().collect::<Vec<_>>(), vec![&new, &old]);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Keys {
     current: SecretKey,
     fallbacks: Vec<SecretKey>,
+    /// Cookies verified per key (current first), shared by the clones of this ring.
+    verified: Arc<[AtomicU64]>,
 }
+
+impl PartialEq for Keys {
+    /// The same keys in the same order; the counts are not compared.
+    fn eq(&self, other: &Self) -> bool {
+        self.current == other.current && self.fallbacks == other.fallbacks
+    }
+}
+
+impl Eq for Keys {}
 
 impl Keys {
     /// A ring with one key and no fallbacks.
     pub fn new(current: SecretKey) -> Self {
-        Keys { current, fallbacks: Vec::new() }
+        Keys { current, fallbacks: Vec::new(), verified: counters(1) }
     }
 
     /// Adds fallback keys, tried after the current key in the order given (put the newest first).
     pub fn with_fallbacks(mut self, fallbacks: impl IntoIterator<Item = SecretKey>) -> Self {
         self.fallbacks.extend(fallbacks);
+        self.verified = counters(1 + self.fallbacks.len());
         self
+    }
+
+    /// How many session cookies each key has verified since this ring was built: the current
+    /// key first, then each fallback in order. A cookie verified under a fallback is re-signed
+    /// with the current key on the same response, so once a fallback's count stops growing for
+    /// longer than the session lifetime, no live cookie needs it and it can be dropped.
+    ///
+    /// ```
+    /// use session_runtime::{Keys, SecretKey};
+    /// let keys = Keys::new(SecretKey::try_from(&[2u8; 32][..])?)
+    ///     .with_fallbacks([SecretKey::try_from(&[1u8; 32][..])?]);
+    /// assert_eq!(keys.verified_counts(), [0, 0]);
+    /// # Ok::<(), session_runtime::KeyError>(())
+    /// ```
+    pub fn verified_counts(&self) -> Vec<u64> {
+        self.verified.iter().map(|count| count.load(Ordering::Relaxed)).collect()
+    }
+
+    /// Counts a cookie verified under ring key `index` (0: the current key).
+    pub(crate) fn count_verified(&self, index: usize) {
+        if let Some(count) = self.verified.get(index) {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        #[cfg(feature = "tracing")]
+        if index > 0 {
+            tracing::debug!(
+                fallback = index,
+                "a session cookie verified under fallback key {index}; it is re-signed with the current key"
+            );
+        }
     }
 
     /// The key that signs.
@@ -303,6 +346,10 @@ fn log_weak_key(_len: usize, _current: bool) {}
 /// ```
 pub fn global_keys() -> Option<Arc<Keys>> {
     GLOBAL_KEYS.get_or_init(|| Keys::from_env().map(Arc::new)).clone()
+}
+
+fn counters(keys: usize) -> Arc<[AtomicU64]> {
+    (0..keys).map(|_| AtomicU64::new(0)).collect()
 }
 
 #[cfg(test)]

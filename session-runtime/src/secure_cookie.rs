@@ -132,16 +132,14 @@ impl SecureCookieSessionInterface {
                 (Some(native), Some(sealed)) if config.encrypted() => {
                     sealed::open_encrypted(sealed, native, config, value, self.future_skew, now)
                 }
-                (Some(native), _) => native
-                    .unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
-                    .map(Verified::current),
+                (Some(native), _) => {
+                    native.unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
+                }
                 (None, _) => Err(Rejection::BadSignature),
             },
             #[cfg(feature = "flask")]
             Format::Flask => match &self.flask {
-                Some(flask) => {
-                    flask.unsign(value, config.lifetime_secs(), self.future_skew, now).map(Verified::current)
-                }
+                Some(flask) => flask.unsign(value, config.lifetime_secs(), self.future_skew, now),
                 None => Err(Rejection::BadSignature),
             },
         }
@@ -263,7 +261,10 @@ impl SecureCookieSessionInterface {
                 return ControlFlow::Continue(());
             }
             match self.unsign(config, value, now) {
-                Ok(Verified { payload, rewrite }) => {
+                Ok(Verified { payload, key, rewrite }) => {
+                    if let Some(keys) = &self.keys {
+                        keys.count_verified(key);
+                    }
                     opened = OpenedSession { payload: Some(payload), rewrite, ..OpenedSession::default() };
                     return ControlFlow::Break(());
                 }

@@ -63,11 +63,31 @@ impl SessionId {
         SessionId(id)
     }
 
-    /// The id as the store knows it.
+    /// The id as the cookie carries it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The key the store files the session under: SHA-256 of the id (hex), never the id itself,
+    /// so a dump of the store hands out no session a client could present.
+    ///
+    /// ```
+    /// # use session_runtime::backend::StoreToken;
+    /// # fn show(token: &StoreToken) {
+    /// let key = token.id().store_key();
+    /// assert_eq!(key.len(), 64);
+    /// assert_ne!(key, token.id().as_str());
+    /// # }
+    /// ```
+    pub fn store_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new().chain_update(STORE_KEY_LABEL).chain_update(self.0.as_bytes()).finalize();
+        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
 }
+
+/// Domain separation of the store key's hash.
+const STORE_KEY_LABEL: &[u8] = b"session-runtime/store-key/v1\0";
 
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

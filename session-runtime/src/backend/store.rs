@@ -51,7 +51,8 @@ pub enum Written {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Record<'a> {
-    /// The session id (the cookie carries it, signed).
+    /// The key of the session in the store: a hash of its id
+    /// ([`SessionId::store_key`](super::SessionId::store_key)), never the id the cookie carries.
     pub id: &'a str,
     /// The session payload (envelope JSON, written by the typed handle).
     pub payload: &'a [u8],

@@ -16,7 +16,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::{base64url, compress};
+use super::{Verified, base64url, compress};
 use crate::error::{Error, Rejection};
 use crate::key::Keys;
 
@@ -27,8 +27,8 @@ const TAG_LEN: usize = 20;
 /// The Flask format keyed by a key ring: one pre-keyed HMAC-SHA1 state per key, made once.
 #[derive(Clone)]
 pub(crate) struct FlaskFormat {
-    /// Current key first, then the fallbacks in the ring's order.
-    verifiers: Vec<HmacSha1>,
+    /// Current key first, then the fallbacks in the ring's order, with their ring index.
+    verifiers: Vec<(usize, HmacSha1)>,
     /// HMAC takes keys of any length, so this is always `Some`.
     signer: Option<HmacSha1>,
 }
@@ -44,7 +44,11 @@ fn derive(secret: &[u8], salt: &[u8]) -> Option<HmacSha1> {
 impl FlaskFormat {
     pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
         FlaskFormat {
-            verifiers: keys.verifying().filter_map(|key| derive(key.expose_bytes(), salt)).collect(),
+            verifiers: keys
+                .verifying()
+                .enumerate()
+                .filter_map(|(index, key)| Some((index, derive(key.expose_bytes(), salt)?)))
+                .collect(),
             signer: derive(keys.current().expose_bytes(), salt),
         }
     }
@@ -89,7 +93,7 @@ impl FlaskFormat {
         max_age: u64,
         future_skew: u64,
         now: u64,
-    ) -> Result<Vec<u8>, Rejection> {
+    ) -> Result<Verified, Rejection> {
         let value = super::SignedValue::split(value)?;
         // Exactly `TAG_LEN` bytes, decoded on the stack, as the native format does.
         let (tag, TAG_LEN) =
@@ -97,16 +101,17 @@ impl FlaskFormat {
         else {
             return Err(Rejection::Malformed);
         };
-        let verified = self.verifiers.iter().any(|key| {
-            let mut mac = key.clone();
-            mac.update(value.signed);
-            mac.verify_slice(&tag).is_ok()
-        });
-        if !verified {
-            return Err(Rejection::BadSignature);
-        }
+        let (key, _) = self
+            .verifiers
+            .iter()
+            .find(|(_, key)| {
+                let mut mac = key.clone();
+                mac.update(value.signed);
+                mac.verify_slice(&tag).is_ok()
+            })
+            .ok_or(Rejection::BadSignature)?;
         value.check_age(now, max_age, future_skew)?;
-        value.payload()
+        Ok(Verified::by_key(value.payload()?, *key, self.signer.is_some()))
     }
 }
 
@@ -125,7 +130,10 @@ mod tests {
     fn worked_example() {
         let cookie = "eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.hjhtQRGPO7UK57j5dSOtrXVGqbs";
         assert_eq!(dev().sign(br#"{"user_id":42}"#, 1_700_000_000).unwrap(), cookie);
-        assert_eq!(dev().unsign(cookie.as_bytes(), 10, 0, 1_700_000_000).unwrap(), br#"{"user_id":42}"#);
+        assert_eq!(
+            dev().unsign(cookie.as_bytes(), 10, 0, 1_700_000_000).unwrap().payload,
+            br#"{"user_id":42}"#
+        );
     }
 
     #[test]
@@ -134,7 +142,7 @@ mod tests {
         assert!(!f.sign(br#"{"k":"aaaaaaaaaaa"}"#, 1).unwrap().starts_with('.'));
         let packed = f.sign(br#"{"k":"aaaaaaaaaaaa"}"#, 1).unwrap();
         assert!(packed.starts_with(".eJ"), "{packed}");
-        assert_eq!(f.unsign(packed.as_bytes(), 10, 0, 1).unwrap(), br#"{"k":"aaaaaaaaaaaa"}"#);
+        assert_eq!(f.unsign(packed.as_bytes(), 10, 0, 1).unwrap().payload, br#"{"k":"aaaaaaaaaaaa"}"#);
     }
 
     #[test]

@@ -34,21 +34,27 @@ pub enum Format {
     Flask,
 }
 
-/// A cookie value a format accepted: its payload, and whether the client's cookie should be
-/// written again on this response even if the session did not change.
-#[derive(Debug)]
+/// A cookie value a format accepted: its payload, the key of the ring that verified it, and
+/// whether the client's cookie should be written again on this response even if the session did
+/// not change.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Verified {
     /// The payload (envelope JSON).
     pub(crate) payload: Vec<u8>,
-    /// The cookie is in a form this config no longer writes: a signed cookie accepted by an
-    /// encrypted session (`accept_signed`), to be re-written sealed.
+    /// The ring index of the key that verified it: 0 the current key, then the fallbacks.
+    pub(crate) key: usize,
+    /// The cookie is in a form or under a key this config no longer writes: a signed cookie
+    /// accepted by an encrypted session (`accept_signed`), or one verified under a fallback key
+    /// (rotation that finishes); it is re-written on the same response.
     pub(crate) rewrite: bool,
 }
 
 impl Verified {
-    /// A payload in the form the config writes.
-    pub(crate) fn current(payload: Vec<u8>) -> Self {
-        Verified { payload, rewrite: false }
+    /// Verified under ring key `key` by a format that can sign (`can_sign`): a fallback's cookie
+    /// is re-written under the current key. A format whose current key cannot sign (too short)
+    /// rewrites nothing, or every request would fail to save.
+    pub(crate) fn by_key(payload: Vec<u8>, key: usize, can_sign: bool) -> Self {
+        Verified { payload, key, rewrite: key > 0 && can_sign }
     }
 }
 

@@ -14,7 +14,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::{base64url, compress};
+use super::{Verified, base64url, compress};
 use crate::error::{Error, Rejection};
 use crate::key::{Keys, MIN_NATIVE_KEY_LEN};
 
@@ -31,9 +31,9 @@ pub(crate) const COMPRESS_MIN: usize = 512;
 /// The native format keyed by a key ring: one pre-keyed HMAC state per key, made once.
 #[derive(Clone)]
 pub(crate) struct NativeFormat {
-    /// Pre-keyed states of the keys that may verify (current first); keys under 32 bytes are
-    /// left out.
-    verifiers: Vec<HmacSha256>,
+    /// Pre-keyed states of the keys that may verify, with their ring index (current first);
+    /// keys under 32 bytes are left out.
+    verifiers: Vec<(usize, HmacSha256)>,
     /// The signing state, or the length of the current key when it is too short to sign.
     signer: Result<HmacSha256, usize>,
 }
@@ -51,7 +51,11 @@ impl NativeFormat {
         };
         let current = keys.current();
         NativeFormat {
-            verifiers: keys.verifying().filter_map(|key| derive(key.expose_bytes())).collect(),
+            verifiers: keys
+                .verifying()
+                .enumerate()
+                .filter_map(|(index, key)| Some((index, derive(key.expose_bytes())?)))
+                .collect(),
             signer: derive(current.expose_bytes()).ok_or(current.len()),
         }
     }
@@ -97,7 +101,8 @@ impl NativeFormat {
         self.signer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })
     }
 
-    /// Verifies `value` and returns the payload JSON. Order: shape, MAC, timestamp, age, payload.
+    /// Verifies `value` and returns the payload JSON and the key that verified it. Order: shape,
+    /// MAC, timestamp, age, payload.
     pub(crate) fn unsign(
         &self,
         name: &str,
@@ -105,7 +110,7 @@ impl NativeFormat {
         max_age: u64,
         future_skew: u64,
         now: u64,
-    ) -> Result<Vec<u8>, Rejection> {
+    ) -> Result<Verified, Rejection> {
         let value = super::SignedValue::split(value)?;
         // Exactly `TAG_LEN` bytes, decoded on the stack.
         let (tag, TAG_LEN) =
@@ -113,15 +118,13 @@ impl NativeFormat {
         else {
             return Err(Rejection::Malformed);
         };
-        let verified = self
+        let (key, _) = self
             .verifiers
             .iter()
-            .any(|key| keyed_message(key, name, value.signed).verify_slice(&tag).is_ok());
-        if !verified {
-            return Err(Rejection::BadSignature);
-        }
+            .find(|(_, key)| keyed_message(key, name, value.signed).verify_slice(&tag).is_ok())
+            .ok_or(Rejection::BadSignature)?;
         value.check_age(now, max_age, future_skew)?;
-        value.payload()
+        Ok(Verified::by_key(value.payload()?, *key, self.signer.is_ok()))
     }
 }
 
@@ -230,7 +233,7 @@ mod tests {
     fn round_trip_and_name_binding() {
         let f = format();
         let value = f.sign("session", br#"{"v":{"a":1}}"#, 1_000).unwrap();
-        assert_eq!(f.unsign("session", value.as_bytes(), 10, 0, 1_005).unwrap(), br#"{"v":{"a":1}}"#);
+        assert_eq!(f.unsign("session", value.as_bytes(), 10, 0, 1_005).unwrap().payload, br#"{"v":{"a":1}}"#);
         assert_eq!(f.unsign("other", value.as_bytes(), 10, 0, 1_005), Err(Rejection::BadSignature));
         let salted = NativeFormat::new(&Keys::new(SecretKey::try_from(&[42u8; 32][..]).unwrap()), b"other");
         assert_eq!(salted.unsign("session", value.as_bytes(), 10, 0, 1_005), Err(Rejection::BadSignature));
@@ -243,7 +246,7 @@ mod tests {
         let value = f.sign("s", json.as_bytes(), 5).unwrap();
         assert!(value.starts_with('.'));
         assert!(value.len() < json.len());
-        assert_eq!(f.unsign("s", value.as_bytes(), 10, 0, 5).unwrap(), json.as_bytes());
+        assert_eq!(f.unsign("s", value.as_bytes(), 10, 0, 5).unwrap().payload, json.as_bytes());
     }
 
     #[test]

@@ -41,8 +41,9 @@ pub(crate) const OVERHEAD: usize = 1 + NONCE_LEN + SIGNED_AT_LEN + TAG_LEN;
 /// key HKDF derives from that secret, made once.
 #[derive(Clone)]
 pub(crate) struct SealedFormat {
-    /// The keys that may open (current first); secrets under 32 bytes are left out.
-    openers: Vec<Aes256GcmSiv>,
+    /// The keys that may open, with their ring index (current first); secrets under 32 bytes
+    /// are left out.
+    openers: Vec<(usize, Aes256GcmSiv)>,
     /// The sealing key, or the length of the current secret when it is too short to seal.
     sealer: Result<Aes256GcmSiv, usize>,
 }
@@ -57,7 +58,11 @@ impl SealedFormat {
         };
         let current = keys.current();
         SealedFormat {
-            openers: keys.verifying().filter_map(|key| derive(key.expose_bytes())).collect(),
+            openers: keys
+                .verifying()
+                .enumerate()
+                .filter_map(|(index, key)| Some((index, derive(key.expose_bytes())?)))
+                .collect(),
             sealer: derive(current.expose_bytes()).ok_or(current.len()),
         }
     }
@@ -106,7 +111,7 @@ impl SealedFormat {
         max_age: u64,
         future_skew: u64,
         now: u64,
-    ) -> Result<Vec<u8>, Rejection> {
+    ) -> Result<Verified, Rejection> {
         if value.len() < super::encoded_len(OVERHEAD) {
             return Err(Rejection::Malformed);
         }
@@ -127,20 +132,19 @@ impl SealedFormat {
         let tag = Tag::try_from(&*tag).map_err(|_| Rejection::Malformed)?;
         // A failed attempt leaves the ciphertext as it was (aes-gcm-siv re-encrypts in place), so
         // the next key sees the original bytes.
-        let opened = self
+        let (key, _) = self
             .openers
             .iter()
-            .any(|key| key.decrypt_inout_detached(&nonce, aad, (&mut *message).into(), &tag).is_ok());
-        if !opened {
-            return Err(Rejection::BadSignature);
-        }
+            .find(|(_, key)| key.decrypt_inout_detached(&nonce, aad, (&mut *message).into(), &tag).is_ok())
+            .ok_or(Rejection::BadSignature)?;
+        let key = *key;
         let signed_at = message.first_chunk::<SIGNED_AT_LEN>().ok_or(Rejection::Malformed)?;
         native::check_age(u64::from_be_bytes(*signed_at), now, max_age, future_skew)?;
         // The JSON, moved to the front of the same buffer (no allocation).
         let json_at = at + 1 + NONCE_LEN + SIGNED_AT_LEN;
         buffer.truncate(at + 1 + NONCE_LEN + tag_at);
         buffer.drain(..json_at);
-        Ok(buffer)
+        Ok(Verified::by_key(buffer, key, self.sealer.is_ok()))
     }
 }
 
@@ -160,11 +164,11 @@ pub(crate) fn open_encrypted(
         if !config.accept_signed() {
             return Err(Rejection::NotEncrypted);
         }
-        let payload = native.unsign(name, value, max_age, future_skew, now)?;
-        return Ok(Verified { payload, rewrite: true });
+        // Accepted signed: written again sealed, whichever key verified it.
+        let verified = native.unsign(name, value, max_age, future_skew, now)?;
+        return Ok(Verified { rewrite: true, ..verified });
     }
-    let payload = sealed.open(name, value, max_age, future_skew, now)?;
-    Ok(Verified { payload, rewrite: false })
+    sealed.open(name, value, max_age, future_skew, now)
 }
 
 /// Whether `value` has the shape of a sealed value (no dot, long enough, version byte first),
@@ -271,7 +275,7 @@ mod tests {
         assert!(looks_sealed(value.as_bytes()), "{value}");
         assert!(!value.contains('.'));
         assert_eq!(value.len(), super::super::encoded_len(OVERHEAD + json.len()));
-        assert_eq!(f.open("session", value.as_bytes(), 10, 0, 1_005).unwrap(), json);
+        assert_eq!(f.open("session", value.as_bytes(), 10, 0, 1_005).unwrap().payload, json);
         assert_eq!(f.open("other", value.as_bytes(), 10, 0, 1_005), Err(Rejection::BadSignature));
         assert_eq!(f.open("session", value.as_bytes(), 10, 0, 1_011), Err(Rejection::Expired));
         assert_eq!(f.open("session", value.as_bytes(), 10, 0, 999), Err(Rejection::NotYetValid));
@@ -287,7 +291,10 @@ mod tests {
         let value = SealedFormat::new(&old, b"s").seal_after(&[], "s", b"{}", 5, 0).unwrap();
         let ring = Keys::new(SecretKey::try_from(&[2u8; 32][..]).unwrap())
             .with_fallbacks([SecretKey::try_from(&[1u8; 32][..]).unwrap()]);
-        assert_eq!(SealedFormat::new(&ring, b"s").open("s", value.as_bytes(), 10, 0, 5).unwrap(), b"{}");
+        assert_eq!(
+            SealedFormat::new(&ring, b"s").open("s", value.as_bytes(), 10, 0, 5).unwrap().payload,
+            b"{}"
+        );
         let short = SealedFormat::new(&Keys::new(SecretKey::from_legacy(b"dev").unwrap()), b"s");
         assert!(matches!(short.seal_after(&[], "s", b"{}", 1, 0), Err(Error::WeakKey { len: 3, min: 32 })));
         assert_eq!(short.open("s", value.as_bytes(), 10, 0, 5), Err(Rejection::BadSignature));

@@ -66,11 +66,11 @@ async fn run(
             write.run(server, config).await
         }
         StoreStep::Touch { id, user, ttl } => {
-            let touched = deadline(limit, store.touch(id.as_str(), ttl, user.as_deref())).await?;
+            let touched = deadline(limit, store.touch(&id.store_key(), ttl, user.as_deref())).await?;
             Ok(if touched { Ran::Done } else { Ran::Gone })
         }
         StoreStep::Delete { id, user } => {
-            deadline(limit, store.delete(id.as_str(), user.as_deref())).await?;
+            deadline(limit, store.delete(&id.store_key(), user.as_deref())).await?;
             Ok(Ran::Done)
         }
     }
@@ -93,12 +93,13 @@ impl Write {
         let (limit, store) = (server.timeout, &server.store);
         let (mut payload, mut expected) = (self.ours.clone(), self.base.clone());
         let (mut user, mut previous_user) = (self.user.clone(), self.previous_user.clone());
+        let (key, replaced) = (self.id.store_key(), self.replaces.as_ref().map(SessionId::store_key));
         for attempt in 0..MAX_ATTEMPTS {
-            let record = Record::new(self.id.as_str(), &payload, self.ttl, self.mode)
+            let record = Record::new(&key, &payload, self.ttl, self.mode)
                 .with_user(user.as_deref())
                 .with_previous_user(previous_user.as_deref())
                 .with_expected(expected.as_deref())
-                .replacing(self.replaces.as_ref().map(SessionId::as_str));
+                .replacing(replaced.as_deref());
             match deadline(limit, store.save(record)).await? {
                 Written::Saved if attempt == 0 => return Ok(Ran::Done),
                 Written::Saved => return Ok(Ran::Merged),
@@ -110,7 +111,7 @@ impl Write {
                 return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
             };
             let current = self.replaces.as_ref().unwrap_or(&self.id);
-            let Some(theirs) = deadline(limit, store.load(current.as_str())).await? else {
+            let Some(theirs) = deadline(limit, store.load(&current.store_key())).await? else {
                 return Ok(Ran::Gone);
             };
             payload = merge(config.format(), base, &self.ours, &theirs, server.policy)?;

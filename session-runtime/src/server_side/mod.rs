@@ -197,13 +197,18 @@ impl ServerSideSessionInterface {
         Ok(deadline(self.timeout, self.store.revoke_user(user)).await?)
     }
 
-    /// Reads and verifies the id cookie: the id, or the finished (empty) session.
-    fn read_id(&self, config: &CookieConfig, request: &dyn CookieSource) -> Result<SessionId, OpenedSession> {
+    /// Reads and verifies the id cookie: the id and whether the cookie must be re-signed (it
+    /// verified under a fallback key), or the finished (empty) session.
+    fn read_id(
+        &self,
+        config: &CookieConfig,
+        request: &dyn CookieSource,
+    ) -> Result<(SessionId, bool), OpenedSession> {
         let opened = self.ids.open_session(config, request).now();
         match opened.payload {
-            Some(bytes) if id::is_id(&bytes) => {
-                String::from_utf8(bytes).map(SessionId::new).map_err(|_| rejected(Rejection::Malformed))
-            }
+            Some(bytes) if id::is_id(&bytes) => String::from_utf8(bytes)
+                .map(|id| (SessionId::new(id), opened.rewrite))
+                .map_err(|_| rejected(Rejection::Malformed)),
             Some(_) => Err(rejected(Rejection::Malformed)),
             None => Err(opened),
         }
@@ -227,16 +232,16 @@ impl SessionInterface for ServerSideSessionInterface {
     /// synchronous caller whose store would wait gets an empty session with
     /// [`Rejection::StoreUnavailable`].
     fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> Opening {
-        let id = match self.read_id(config, request) {
-            Ok(id) => id,
+        let (id, rewrite) = match self.read_id(config, request) {
+            Ok(found) => found,
             Err(opened) => return Opening::ready(opened),
         };
         let if_blocked = commit::unreadable(id.clone());
         let (store, timeout) = (Arc::clone(&self.store), self.timeout);
         Opening::waiting(
             async move {
-                let loaded = deadline(timeout, store.load(id.as_str())).await;
-                commit::loaded_session(id, loaded)
+                let loaded = deadline(timeout, store.load(&id.store_key())).await;
+                OpenedSession { rewrite, ..commit::loaded_session(id, loaded) }
             },
             if_blocked,
         )
