@@ -158,7 +158,7 @@ pub fn fuzz_open_header(bytes: &[u8]) {
     session.count = session.count.wrapping_add(1);
     let mut response = http::Response::new(());
     match session.save(&mut response) {
-        Ok(()) | Err(Error::TooLarge { .. }) => {}
+        Ok(_) | Err(Error::TooLarge { .. }) => {}
         Err(other) => panic!("save failed after opening client bytes: {other}"),
     }
 }
@@ -314,7 +314,7 @@ pub fn fuzz_roundtrip(input: RoundTrip) {
     }
     let mut response = http::Response::new(());
     match session.save(&mut response) {
-        Ok(()) => {
+        Ok(_) => {
             assert!(!input.data.has_non_finite(), "a non-finite float was saved");
             let Some(pair) = set_cookie_pair(response.headers()) else {
                 // Nothing to send: only for an empty session.
@@ -398,7 +398,7 @@ pub fn fuzz_config_save(input: ConfigInput) {
     session.user = Some(input.value.clone());
     let mut response = http::Response::new(());
     match session.save(&mut response) {
-        Ok(()) => {}
+        Ok(_) => {}
         Err(Error::TooLarge { line_size, limit, .. }) => {
             assert!(line_size > limit);
             assert!(response.headers().is_empty());
