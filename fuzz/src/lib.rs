@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use session_runtime::__testing::RawSigner;
 use session_runtime::backend::CookieSource;
 use session_runtime::{
-    CookieConfig, Error, FixedClock, Keys, Rejection, SameSite, SecretKey,
-    SecureCookieSessionInterface, Tracked,
+    CookieConfig, Error, FixedClock, Keys, Rejection, SameSite, SecretKey, SecureCookieSessionInterface,
+    Tracked,
 };
 
 pub mod sealed;
