@@ -304,3 +304,40 @@ async fn the_store_files_sessions_under_a_hash_of_their_id() {
     assert!(store.load(&id.store_key()).await.unwrap().is_some());
     assert!(!id.store_key().contains(id.as_str()));
 }
+
+backends::server_side!(a_merged_save_says_so);
+/// Two handles opened from one cookie change different fields: the second save is merged onto
+/// the first, keeps both changes and says so in its report; a save after a destroy says the
+/// session ended.
+async fn a_merged_save_says_so() {
+    let backend = backends::current();
+    let server = backend.server_side(keys()).unwrap();
+    let config = Account::config();
+    let mut s = Tracked::<Account>::open_async(server.clone(), config, &http::Request::new(())).await;
+    s.count = 1;
+    let mut response = http::Response::new(());
+    assert!(!s.save_async(&mut response).await.unwrap().merged);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let request = http::Request::builder().header("cookie", &cookie).body(()).unwrap();
+
+    let mut first = Tracked::<Account>::open_async(server.clone(), config, &request).await;
+    let mut second = Tracked::<Account>::open_async(server.clone(), config, &request).await;
+    first.count = 2;
+    second.user = Some("ada".into());
+    let report = first.save_async(&mut http::Response::new(())).await.unwrap();
+    assert!(!report.merged && !report.ended);
+    let report = second.save_async(&mut http::Response::new(())).await.unwrap();
+    assert!(report.merged && !report.ended, "{report:?}");
+    let both = Tracked::<Account>::open_async(server.clone(), config, &request).await;
+    assert_eq!((both.count, both.user.as_deref()), (2, Some("ada")));
+
+    let mut late = Tracked::<Account>::open_async(server.clone(), config, &request).await;
+    let mut logout = Tracked::<Account>::open_async(server.clone(), config, &request).await;
+    logout.destroy();
+    logout.save_async(&mut http::Response::new(())).await.unwrap();
+    late.count = 3;
+    let mut response = http::Response::new(());
+    let report = late.save_async(&mut response).await.unwrap();
+    assert!(report.ended, "{report:?}");
+    assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+}

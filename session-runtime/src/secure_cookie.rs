@@ -130,7 +130,12 @@ impl SecureCookieSessionInterface {
         match config.format() {
             Format::Native => match (&self.native, &self.sealed) {
                 (Some(native), Some(sealed)) if config.encrypted() => {
-                    sealed::open_encrypted(sealed, native, config, value, self.future_skew, now)
+                    let opening = sealed::SealedOpening {
+                        name: config.name(),
+                        max_age: config.lifetime_secs(),
+                        accept_signed: config.accept_signed(),
+                    };
+                    sealed::open_encrypted(sealed, native, opening, value, self.future_skew, now)
                 }
                 (Some(native), _) => {
                     native.unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)

@@ -22,7 +22,6 @@ use aes_gcm_siv::{Aes256GcmSiv, Nonce, Tag};
 
 use super::kdf;
 use super::{Verified, base64url, native};
-use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
 use crate::key::{Keys, MIN_NATIVE_KEY_LEN};
 
@@ -148,20 +147,31 @@ impl SealedFormat {
     }
 }
 
+/// What opening an encrypted session needs of its config (the format does not depend on the
+/// config module, which depends on it).
+pub(crate) struct SealedOpening<'a> {
+    /// The cookie name (associated data).
+    pub(crate) name: &'a str,
+    /// The lifetime in seconds.
+    pub(crate) max_age: u64,
+    /// Whether signed cookies are accepted (`accept_signed`) and re-written sealed.
+    pub(crate) accept_signed: bool,
+}
+
 /// The open of an encrypted session: a sealed value, or, with `accept_signed`, a signed value of
 /// the native format to be re-written sealed ([`Verified::rewrite`]); a signed value without the
 /// opt-in is [`Rejection::NotEncrypted`], refused before any key is used.
 pub(crate) fn open_encrypted(
     sealed: &SealedFormat,
     native: &native::NativeFormat,
-    config: &CookieConfig,
+    opening: SealedOpening<'_>,
     value: &[u8],
     future_skew: u64,
     now: u64,
 ) -> Result<Verified, Rejection> {
-    let (name, max_age) = (config.name(), config.lifetime_secs());
+    let SealedOpening { name, max_age, accept_signed } = opening;
     if memchr::memchr(b'.', value).is_some() {
-        if !config.accept_signed() {
+        if !accept_signed {
             return Err(Rejection::NotEncrypted);
         }
         // Accepted signed: written again sealed, whichever key verified it.
