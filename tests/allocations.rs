@@ -97,6 +97,27 @@ fn unchanged_encrypted_save_neither_serializes_nor_allocates() {
     assert_eq!(headers.len(), 1);
 }
 
+/// A permanent session whose cookie is younger than `refresh_after` is not refreshed: reading it
+/// and saving it unchanged neither serializes nor allocates, as a non-permanent one.
+#[test]
+fn a_fresh_permanent_save_neither_serializes_nor_allocates() {
+    static CONFIG: std::sync::LazyLock<session_runtime::CookieConfig> = std::sync::LazyLock::new(|| {
+        session_runtime::CookieConfig::builder().permanent(true).refresh_after("20%").build().unwrap()
+    });
+    let backend = support::leak_backend();
+    let request = support::request_in(backend, &CONFIG, &Counted(support::small()));
+    let session = Tracked::<Counted>::open_with(backend, &*CONFIG, &request);
+    assert!(session.is_permanent());
+    assert_eq!(session.0.cart.len(), 10);
+    let mut headers = response_headers();
+    let before = serializations();
+    let (allocations, result) = counting::allocations(|| session.save(&mut headers));
+    result.unwrap();
+    assert_eq!((allocations, serializations() - before), (0, 0));
+    assert_eq!(headers[VARY], "Cookie");
+    assert!(!headers.contains_key(SET_COOKIE), "younger than refresh_after: not re-sent");
+}
+
 /// A changed encrypted save allocates no more than a changed signed one: the sealed line and one
 /// scratch buffer for the message (the signed save's second allocation is its JSON buffer, which
 /// both have). Counted, not timed.

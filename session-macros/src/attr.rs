@@ -47,6 +47,7 @@ pub struct Container {
     pub permanent: Option<Setting<bool>>,
     /// The text as written: `"31d"`, or the digits of an integer literal.
     pub lifetime: Option<Setting<String>>,
+    pub refresh_after: Option<Setting<String>>,
     pub refresh_each_request: Option<Setting<bool>>,
     pub max_size: Option<Setting<usize>>,
     pub format: Option<Setting<Format>>,
@@ -96,7 +97,7 @@ impl Container {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, FORMAT_WORDS));
                 put(cx, key, &mut self.format, parsed);
             }
-            Key::Lifetime => {
+            Key::Lifetime | Key::RefreshAfter => {
                 let parsed = match at(literal(cx, key, key_span, &value)) {
                     Some((span, Lit::Str(text))) => Some(setting(text.value(), key_span, span)),
                     Some((span, Lit::Int(int))) => {
@@ -105,7 +106,8 @@ impl Container {
                     Some((_, other)) => wrong_type(cx, key, other),
                     None => None,
                 };
-                put(cx, key, &mut self.lifetime, parsed);
+                let slot = if key == Key::Lifetime { &mut self.lifetime } else { &mut self.refresh_after };
+                put(cx, key, slot, parsed);
             }
             Key::MaxSize => {
                 let parsed = match at(literal(cx, key, key_span, &value)) {
@@ -245,6 +247,9 @@ fn expected(key: Key) -> String {
         Kind::Bool => "`true` or `false` (or no value, meaning `true`)",
         Kind::Int => "an integer",
         Kind::Lifetime => "a string such as \"31d\" or \"12h30m\", or an integer number of seconds",
+        Kind::RefreshAfter => {
+            "a string such as \"1h\" or a share of the lifetime such as \"20%\", or an integer number of seconds"
+        }
     };
     format!("`{}` takes {what}: write `{}`", key.name(), key.example())
 }

@@ -12,6 +12,8 @@ pub enum Kind {
     Int,
     /// A string such as `"31d"`, or an integer number of seconds.
     Lifetime,
+    /// A duration as `Lifetime`, or a share of the lifetime such as `"20%"`.
+    RefreshAfter,
 }
 
 /// One `#[session(...)]` key. Each is parsed by its own arm of the exhaustive `match` in
@@ -29,6 +31,7 @@ pub enum Key {
     Permanent,
     Lifetime,
     RefreshEachRequest,
+    RefreshAfter,
     MaxSize,
     Format,
     Encrypted,
@@ -38,7 +41,7 @@ pub enum Key {
 
 impl Key {
     /// Every key, in the order the documentation and "valid keys are …" list them.
-    pub const ALL: [Key; 15] = [
+    pub const ALL: [Key; 16] = [
         Key::Name,
         Key::Domain,
         Key::Path,
@@ -49,6 +52,7 @@ impl Key {
         Key::Permanent,
         Key::Lifetime,
         Key::RefreshEachRequest,
+        Key::RefreshAfter,
         Key::MaxSize,
         Key::Format,
         Key::Encrypted,
@@ -74,6 +78,7 @@ impl Key {
             Key::Permanent => "permanent",
             Key::Lifetime => "lifetime",
             Key::RefreshEachRequest => "refresh_each_request",
+            Key::RefreshAfter => "refresh_after",
             Key::MaxSize => "max_size",
             Key::Format => "format",
             Key::Encrypted => "encrypted",
@@ -95,6 +100,7 @@ impl Key {
             | Key::AcceptSigned => Kind::Bool,
             Key::MaxSize => Kind::Int,
             Key::Lifetime => Kind::Lifetime,
+            Key::RefreshAfter => Kind::RefreshAfter,
         }
     }
 
@@ -111,6 +117,7 @@ impl Key {
             Key::Permanent => "permanent",
             Key::Lifetime => "lifetime = \"31d\"",
             Key::RefreshEachRequest => "refresh_each_request = false",
+            Key::RefreshAfter => "refresh_after = \"20%\"",
             Key::MaxSize => "max_size = 4093",
             Key::Format => "format = \"native\"",
             Key::Encrypted => "encrypted",
@@ -140,11 +147,12 @@ mod tests {
             Key::Permanent => 7,
             Key::Lifetime => 8,
             Key::RefreshEachRequest => 9,
-            Key::MaxSize => 10,
-            Key::Format => 11,
-            Key::Encrypted => 12,
-            Key::AcceptSigned => 13,
-            Key::Crate => 14,
+            Key::RefreshAfter => 10,
+            Key::MaxSize => 11,
+            Key::Format => 12,
+            Key::Encrypted => 13,
+            Key::AcceptSigned => 14,
+            Key::Crate => 15,
         };
         for (index, key) in Key::ALL.into_iter().enumerate() {
             assert_eq!(position(key), index, "{key:?}");

@@ -59,7 +59,7 @@ fn snapshot_every_attribute() {
         #[derive(Session)]
         #[session(name = "__Secure-app", domain = "example.com", path = "/app", secure, http_only = false)]
         #[session(same_site = "none", partitioned, permanent = true, lifetime = "12h30m")]
-        #[session(refresh_each_request = false, max_size = 2048, format = "native")]
+        #[session(refresh_each_request = false, refresh_after = "20%", max_size = 2048, format = "native")]
         #[session(encrypted, accept_signed)]
         pub(crate) struct Visit { user: Option<String> }
         "#,
@@ -161,6 +161,11 @@ fn every_rule_is_reported() {
             Rule::Domain => ("domain_semicolon", "domain = \"a;b\"", Settings { domain: Some("a;b"), ..d }),
             Rule::Path => ("path_relative", "path = \"app\"", Settings { path: "app", ..d }),
             Rule::Lifetime => ("lifetime_zero", "lifetime = 0", Settings { lifetime: 0, ..d }),
+            Rule::RefreshAfter => (
+                "refresh_after_too_long",
+                "lifetime = \"1h\", refresh_after = \"2h\"",
+                Settings { lifetime: 3_600, refresh_after: 7_200, ..d },
+            ),
             Rule::MaxSize => ("max_size_zero", "max_size = 0", Settings { max_size: 0, ..d }),
             Rule::SameSiteNoneNeedsSecure => (
                 "same_site_none_without_secure",

@@ -39,6 +39,9 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
     let text = |setting: &'a Option<Setting<String>>, default: &'a str| {
         setting.as_ref().map_or(default, |s| s.value.as_str())
     };
+    // Parsed first, so its error comes first, and replaced by the default when broken, so
+    // `Rule::Lifetime` below does not report it again.
+    let lifetime = attrs.lifetime.as_ref().map_or(d.lifetime, |s| lifetime(cx, s));
     let settings = Settings {
         name: text(&attrs.name, d.name),
         domain: attrs.domain.as_ref().map(|s| s.value.as_str()),
@@ -48,10 +51,12 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
         same_site: attrs.same_site.as_ref().map_or(d.same_site, |s| s.value),
         partitioned: flag(&attrs.partitioned, d.partitioned),
         permanent: flag(&attrs.permanent, d.permanent),
-        // Parsed first, so its error comes first, and replaced by the default when broken, so
-        // `Rule::Lifetime` below does not report it again.
-        lifetime: attrs.lifetime.as_ref().map_or(d.lifetime, |s| lifetime(cx, s)),
+        lifetime,
         refresh_each_request: flag(&attrs.refresh_each_request, d.refresh_each_request),
+        refresh_after: attrs
+            .refresh_after
+            .as_ref()
+            .map_or(d.refresh_after, |s| refresh_after(cx, s, lifetime)),
         max_size: attrs.max_size.as_ref().map_or(d.max_size, |s| s.value),
         flask_format: attrs.format.as_ref().is_some_and(|s| s.value == Format::Flask),
         encrypted: flag(&attrs.encrypted, d.encrypted),
@@ -79,6 +84,15 @@ fn lifetime(cx: &Ctxt, lifetime: &Setting<String>) -> u64 {
     })
 }
 
+/// The seconds of `refresh_after = "..."` for a session of `lifetime`, or the default (refresh on
+/// every request) after reporting why they are refused.
+fn refresh_after(cx: &Ctxt, refresh_after: &Setting<String>, lifetime: u64) -> u64 {
+    session_rules::parse_refresh_after(&refresh_after.value, lifetime).unwrap_or_else(|problem| {
+        cx.error(refresh_after.span, problem);
+        Settings::DEFAULT.refresh_after
+    })
+}
+
 /// Where a broken rule is shown: on the attribute the user most likely has to change. The
 /// defaults break no rule, so the attribute named here was written; `call_site` is only a
 /// fallback.
@@ -96,6 +110,7 @@ fn span(rule: Rule, attrs: &Container) -> Span {
         Rule::HostPrefixWithDomain => key(&attrs.domain),
         Rule::Path | Rule::HostPrefixWithPath => value(&attrs.path),
         Rule::Lifetime => value(&attrs.lifetime),
+        Rule::RefreshAfter => value(&attrs.refresh_after),
         Rule::MaxSize => value(&attrs.max_size),
         Rule::SameSiteNoneNeedsSecure => value(&attrs.same_site),
         // A bare flag's value span is its key; `partitioned = true` is shown at the key too.

@@ -23,6 +23,32 @@ pub fn parse_lifetime(text: &str) -> Result<u64, Problem<&str>> {
     }
 }
 
+/// Parses `refresh_after` for a session of `lifetime` seconds: a duration as [`parse_lifetime`]
+/// reads it, or a whole percentage of the lifetime from `"1%"` to `"99%"` (at least one second).
+/// Whether it is shorter than the lifetime is [`Rule::RefreshAfter`](crate::Rule::RefreshAfter)'s
+/// question.
+///
+/// ```
+/// use session_rules::{Problem, parse_refresh_after};
+/// assert_eq!(parse_refresh_after("20%", 86_400), Ok(17_280));
+/// assert_eq!(parse_refresh_after("1h", 86_400), Ok(3_600));
+/// assert_eq!(parse_refresh_after("100%", 86_400), Err(Problem::RefreshAfterSyntax("100%")));
+/// ```
+pub fn parse_refresh_after(text: &str, lifetime: u64) -> Result<u64, Problem<&str>> {
+    let syntax = Problem::RefreshAfterSyntax(text);
+    match text.strip_suffix('%') {
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            let percent: u64 = digits.parse().map_err(|_| syntax)?;
+            if !(1..=99).contains(&percent) {
+                return Err(syntax);
+            }
+            Ok((lifetime.saturating_mul(percent) / 100).max(1))
+        }
+        Some(_) => Err(syntax),
+        None => parse_units(text).filter(|&seconds| seconds > 0).ok_or(syntax),
+    }
+}
+
 /// The number of seconds `text` spells, or `None` when it is malformed or overflows a `u64`.
 fn parse_units(text: &str) -> Option<u64> {
     const UNITS: [(u8, u64); 5] = [(b'w', 604_800), (b'd', 86_400), (b'h', 3_600), (b'm', 60), (b's', 1)];
@@ -88,6 +114,18 @@ mod tests {
         // Overflow of a number times its unit, and of bare digits.
         assert_eq!(parse_units("18446744073709551615w"), None);
         assert_eq!(parse_units("99999999999999999999"), None);
+    }
+
+    #[test]
+    fn refresh_after() {
+        assert_eq!(parse_refresh_after("20%", 100), Ok(20));
+        assert_eq!(parse_refresh_after("1%", 50), Ok(1), "at least one second");
+        assert_eq!(parse_refresh_after("99%", 100), Ok(99));
+        assert_eq!(parse_refresh_after("90s", 100), Ok(90));
+        assert_eq!(parse_refresh_after("600", 100), Ok(600), "the range is the rule's question");
+        for bad in ["", "%", "0%", "100%", "-5%", "5.5%", "20 %", "0s", "0", "soon"] {
+            assert_eq!(parse_refresh_after(bad, 100), Err(Problem::RefreshAfterSyntax(bad)), "{bad:?}");
+        }
     }
 
     #[test]

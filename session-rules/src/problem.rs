@@ -36,6 +36,11 @@ pub enum Problem<S = String> {
     LifetimeZero,
     /// The lifetime exceeds 400 days, which browsers cap: the lifetime in seconds.
     LifetimeTooLong(u64),
+    /// The `refresh_after` text is not understood.
+    RefreshAfterSyntax(S),
+    /// `refresh_after` is not shorter than the lifetime: the refresh would never come before the
+    /// cookie expires. The value in seconds.
+    RefreshAfterTooLong(u64),
     /// `max_size` is zero.
     MaxSize,
     /// `SameSite=None` without `Secure`: browsers reject the cookie.
@@ -81,6 +86,8 @@ impl<S> Problem<S> {
             Problem::LifetimeSyntax(text) => Problem::LifetimeSyntax(f(text)),
             Problem::LifetimeZero => Problem::LifetimeZero,
             Problem::LifetimeTooLong(seconds) => Problem::LifetimeTooLong(*seconds),
+            Problem::RefreshAfterSyntax(text) => Problem::RefreshAfterSyntax(f(text)),
+            Problem::RefreshAfterTooLong(seconds) => Problem::RefreshAfterTooLong(*seconds),
             Problem::MaxSize => Problem::MaxSize,
             Problem::SameSiteNoneNeedsSecure => Problem::SameSiteNoneNeedsSecure,
             Problem::PartitionedNeedsSecure => Problem::PartitionedNeedsSecure,
@@ -150,6 +157,23 @@ impl<'a> Problem<&'a str> {
                 Text("a lifetime of "),
                 Number(seconds),
                 Text(" seconds exceeds 400 days, the most browsers honour"),
+                END,
+            ],
+            Problem::RefreshAfterSyntax(text) => [
+                Text("invalid refresh_after "),
+                Quoted(text),
+                Text(
+                    ": write a duration such as \"1h\", a share of the lifetime from \"1%\" to \"99%\", or a number of seconds",
+                ),
+                END,
+            ],
+            Problem::RefreshAfterTooLong(seconds) => [
+                Text("a refresh_after of "),
+                Number(seconds),
+                Text(
+                    " seconds is not shorter than the lifetime, so a permanent cookie would expire before it is \
+                     refreshed: use a shorter one, such as \"20%\" of the lifetime",
+                ),
                 END,
             ],
             Problem::MaxSize => {
@@ -227,6 +251,8 @@ mod tests {
             Problem::Path("app", "it must start with `/`"),
             Problem::LifetimeSyntax("soon"),
             Problem::LifetimeTooLong(34_646_400),
+            Problem::RefreshAfterSyntax("often"),
+            Problem::RefreshAfterTooLong(86_400),
             Problem::HostPrefixWithPath,
             Problem::EncryptedFlask,
             Problem::AcceptSignedWithoutEncrypted,

@@ -149,6 +149,8 @@ pub enum Rule {
     Path,
     /// The lifetime lies in 1 second ..= 400 days.
     Lifetime,
+    /// `refresh_after`, when set, is shorter than the lifetime.
+    RefreshAfter,
     /// `max_size` is at least 1.
     MaxSize,
     /// `SameSite=None` comes with `Secure`.
@@ -175,11 +177,12 @@ impl Rule {
     /// ```
     /// assert_eq!(session_rules::Rule::ALL[0], session_rules::Rule::Name);
     /// ```
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 14] = [
         Rule::Name,
         Rule::Domain,
         Rule::Path,
         Rule::Lifetime,
+        Rule::RefreshAfter,
         Rule::MaxSize,
         Rule::SameSiteNoneNeedsSecure,
         Rule::PartitionedNeedsSecure,
@@ -216,6 +219,10 @@ impl Rule {
                 None => None,
             },
             Rule::Lifetime => lifetime_problem(settings.lifetime),
+            Rule::RefreshAfter => when(
+                settings.refresh_after > 0 && settings.refresh_after >= settings.lifetime,
+                Problem::RefreshAfterTooLong(settings.refresh_after),
+            ),
             Rule::MaxSize => when(settings.max_size == 0, Problem::MaxSize),
             Rule::SameSiteNoneNeedsSecure => when(
                 matches!(settings.same_site, Some(SameSite::None)) && !secure,
@@ -308,15 +315,16 @@ mod tests {
             Rule::Domain => 1,
             Rule::Path => 2,
             Rule::Lifetime => 3,
-            Rule::MaxSize => 4,
-            Rule::SameSiteNoneNeedsSecure => 5,
-            Rule::PartitionedNeedsSecure => 6,
-            Rule::SecurePrefixNeedsSecure => 7,
-            Rule::HostPrefixNeedsSecure => 8,
-            Rule::HostPrefixWithDomain => 9,
-            Rule::HostPrefixWithPath => 10,
-            Rule::EncryptedNeedsNative => 11,
-            Rule::AcceptSignedNeedsEncrypted => 12,
+            Rule::RefreshAfter => 4,
+            Rule::MaxSize => 5,
+            Rule::SameSiteNoneNeedsSecure => 6,
+            Rule::PartitionedNeedsSecure => 7,
+            Rule::SecurePrefixNeedsSecure => 8,
+            Rule::HostPrefixNeedsSecure => 9,
+            Rule::HostPrefixWithDomain => 10,
+            Rule::HostPrefixWithPath => 11,
+            Rule::EncryptedNeedsNative => 12,
+            Rule::AcceptSignedNeedsEncrypted => 13,
         };
         for (index, rule) in Rule::ALL.into_iter().enumerate() {
             assert_eq!(position(rule), index, "{rule:?}");
@@ -344,6 +352,7 @@ mod tests {
             (Settings { lifetime: 0, ..d }, Problem::LifetimeZero),
             (Settings { lifetime: MAX_LIFETIME + 1, ..d }, Problem::LifetimeTooLong(MAX_LIFETIME + 1)),
             (Settings { lifetime: u64::MAX, ..d }, Problem::LifetimeTooLong(u64::MAX)),
+            (Settings { lifetime: 60, refresh_after: 60, ..d }, Problem::RefreshAfterTooLong(60)),
             (Settings { max_size: 0, ..d }, Problem::MaxSize),
             (Settings { same_site: Some(SameSite::None), ..d }, Problem::SameSiteNoneNeedsSecure),
             (Settings { partitioned: true, ..d }, Problem::PartitionedNeedsSecure),

@@ -93,6 +93,10 @@ pub struct Settings<'a> {
     pub lifetime: u64,
     /// Whether a permanent session's cookie is re-sent on every request.
     pub refresh_each_request: bool,
+    /// With `refresh_each_request`: an unchanged permanent session whose cookie was signed less
+    /// than this many seconds ago is not re-sent. 0 (the default) re-sends it on every request,
+    /// as Flask does.
+    pub refresh_after: u64,
     /// The longest `Set-Cookie` line sent, in bytes.
     pub max_size: usize,
     /// The Flask wire format (`format = "flask"`), which Flask must be able to read.
@@ -125,6 +129,7 @@ impl Settings<'static> {
         permanent: false,
         lifetime: DEFAULT_LIFETIME,
         refresh_each_request: true,
+        refresh_after: 0,
         max_size: DEFAULT_MAX_SIZE,
         flask_format: false,
         encrypted: false,

@@ -266,11 +266,15 @@ impl SecureCookieSessionInterface {
                 return ControlFlow::Continue(());
             }
             match self.unsign(config, value, now) {
-                Ok(Verified { payload, key, rewrite }) => {
+                Ok(Verified { payload, key, rewrite, signed_at }) => {
                     if let Some(keys) = &self.keys {
                         keys.count_verified(key);
                     }
-                    opened = OpenedSession { payload: Some(payload), rewrite, ..OpenedSession::default() };
+                    let refresh_after = config.refresh_after_secs();
+                    let fresh = refresh_after > 0
+                        && now.is_some_and(|now| now.saturating_sub(signed_at) < refresh_after);
+                    opened =
+                        OpenedSession { payload: Some(payload), rewrite, fresh, ..OpenedSession::default() };
                     return ControlFlow::Break(());
                 }
                 Err(rejection) => {
@@ -350,6 +354,7 @@ mod tests {
             token: None,
             cycle_id: false,
             rewrite: false,
+            fresh: false,
         }
     }
 

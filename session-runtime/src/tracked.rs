@@ -59,6 +59,8 @@ pub struct Tracked<T: Default> {
     token: Option<StoreToken>,
     /// The backend asked for the cookie to be written again at save ([`OpenedSession::rewrite`]).
     rewrite: bool,
+    /// The cookie is younger than `refresh_after` ([`OpenedSession::fresh`]).
+    fresh: bool,
     accessed: AtomicBool,
     modified: bool,
     /// Server-side sessions: move the data to a new id at save ([`Tracked::cycle_id`]).
@@ -130,6 +132,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             null: opened.null,
             token: opened.token,
             rewrite: opened.rewrite,
+            fresh: opened.fresh,
             accessed: AtomicBool::new(false),
             modified: false,
             cycle: false,
@@ -199,6 +202,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             change,
             token: self.token.take(),
             rewrite: self.rewrite,
+            fresh: self.fresh,
             cycle: self.cycle,
         })
     }
@@ -452,6 +456,7 @@ impl<T: Default> Drop for Tracked<T> {
             null: self.null,
             token: self.token.take(),
             rewrite: self.rewrite,
+            fresh: self.fresh,
             accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
             modified: self.modified,
             cycle: self.cycle,
@@ -475,6 +480,7 @@ pub(crate) struct Prepared {
     change: PreparedChange,
     token: Option<StoreToken>,
     rewrite: bool,
+    fresh: bool,
     cycle: bool,
 }
 
@@ -499,6 +505,7 @@ impl Prepared {
             token: self.token.as_ref(),
             cycle_id: self.cycle,
             rewrite: self.rewrite,
+            fresh: self.fresh,
         }
     }
 

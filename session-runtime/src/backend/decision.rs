@@ -28,6 +28,9 @@ pub struct SessionState<'a> {
     /// ([`OpenedSession::rewrite`](super::OpenedSession::rewrite): a signed cookie accepted by an
     /// encrypted session is re-written sealed on the same response).
     pub rewrite: bool,
+    /// The accepted cookie is younger than `refresh_after`: an unchanged permanent session is not
+    /// refreshed ([`OpenedSession::fresh`](super::OpenedSession::fresh)).
+    pub fresh: bool,
 }
 
 /// How the session data compares with what came in.
@@ -65,7 +68,8 @@ pub enum CookieAction<'a> {
 ///
 /// 1. accessed → `Vary: Cookie`;
 /// 2. emptied: delete the cookie if one was accepted, else send nothing;
-/// 3. set the cookie when it really changed, when it is permanent and `refresh_each_request`, or
+/// 3. set the cookie when it really changed, when it is permanent and `refresh_each_request` (and
+///    not younger than `refresh_after`), or
 ///    when the accepted cookie must be rewritten (`rewrite`: signed, for an encrypted session);
 /// 4. every `Set-Cookie` (including the delete) comes with `Vary: Cookie`;
 /// 5. a null session is never saved: a real change is the NullSession error.
@@ -74,7 +78,7 @@ pub enum CookieAction<'a> {
 /// use session_runtime::backend::{decide, Change, CookieAction, SessionState};
 /// let state = SessionState {
 ///     accessed: false, null: false, permanent: true, original: Some(b"{}"),
-///     change: Change::Untouched, token: None, cycle_id: false, rewrite: false,
+///     change: Change::Untouched, token: None, cycle_id: false, rewrite: false, fresh: false,
 /// };
 /// let action = decide(&state, true).unwrap();
 /// assert_eq!(action.cookie, CookieAction::Set(b"{}"));
@@ -88,7 +92,7 @@ pub fn decide<'a>(state: &SessionState<'a>, refresh_each_request: bool) -> Resul
         Change::Emptied => CookieAction::Keep,
         Change::Changed(payload) => CookieAction::Set(payload),
         Change::Untouched => match state.original {
-            Some(payload) if state.rewrite || (state.permanent && refresh_each_request) => {
+            Some(payload) if state.rewrite || (state.permanent && refresh_each_request && !state.fresh) => {
                 CookieAction::Set(payload)
             }
             _ => CookieAction::Keep,
@@ -112,6 +116,7 @@ mod tests {
             token: None,
             cycle_id: false,
             rewrite: false,
+            fresh: false,
         }
     }
 
@@ -182,6 +187,20 @@ mod tests {
         assert_eq!(decide(&emptied, true).unwrap().cookie, CookieAction::Delete);
         let null = SessionState { rewrite: true, null: true, ..state(untouched) };
         assert_eq!(decide(&null, true).unwrap().cookie, CookieAction::Keep);
+    }
+
+    /// A permanent session's cookie younger than `refresh_after` is not refreshed; a change, a
+    /// rewrite or a delete still goes out.
+    #[test]
+    fn a_fresh_cookie_is_not_refreshed() {
+        let fresh = SessionState { permanent: true, fresh: true, ..state(Change::Untouched) };
+        assert_eq!(decide(&fresh, true).unwrap(), SaveAction { vary: false, cookie: CookieAction::Keep });
+        let changed = SessionState { change: Change::Changed(b"q"), ..fresh };
+        assert_eq!(decide(&changed, true).unwrap().cookie, CookieAction::Set(b"q"));
+        let rewrite = SessionState { rewrite: true, ..fresh };
+        assert_eq!(decide(&rewrite, true).unwrap().cookie, CookieAction::Set(b"p"));
+        let emptied = SessionState { change: Change::Emptied, ..fresh };
+        assert_eq!(decide(&emptied, true).unwrap().cookie, CookieAction::Delete);
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct OpenedSession {
     /// an encrypted session with `accept_signed`): the save writes it again, sealed, even if the
     /// session did not change ([`SessionState::rewrite`](super::SessionState::rewrite)).
     pub rewrite: bool,
+    /// The cookie was signed less than the config's `refresh_after` ago: an unchanged permanent
+    /// session is not re-sent ([`SessionState::fresh`](super::SessionState::fresh)).
+    pub fresh: bool,
 }
 
 /// The session id a server-side backend read from a verified id cookie. Its `Debug` shows no

@@ -27,11 +27,12 @@ use crate::format::Format;
 pub struct CookieConfigBuilder {
     config: CookieConfig,
     lifetime_text: Option<String>,
+    refresh_after_text: Option<String>,
 }
 
 impl CookieConfigBuilder {
     pub(crate) fn new() -> Self {
-        CookieConfigBuilder { config: CookieConfig::DEFAULT, lifetime_text: None }
+        CookieConfigBuilder { config: CookieConfig::DEFAULT, lifetime_text: None, refresh_after_text: None }
     }
 
     /// The cookie name (default `session`).
@@ -133,11 +134,40 @@ impl CookieConfigBuilder {
         self
     }
 
+    /// With refresh on, how young an unchanged permanent session's cookie may be and still not
+    /// be re-sent: a duration (`"1h"`, `"3600"`) or a share of the lifetime from `"1%"` to
+    /// `"99%"` (reckoned on the final lifetime at `build`). Default: re-sent on every request.
+    ///
+    /// ```
+    /// use session_runtime::{ConfigError, CookieConfig};
+    /// let config = CookieConfig::builder().refresh_after("20%").lifetime("1d").build()?;
+    /// assert_eq!(config.refresh_after_secs(), 17_280);
+    /// assert!(matches!(
+    ///     CookieConfig::builder().lifetime("1h").refresh_after("2h").build(),
+    ///     Err(ConfigError::RefreshAfterTooLong(7200)),
+    /// ));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn refresh_after(mut self, refresh_after: impl Into<String>) -> Self {
+        self.refresh_after_text = Some(refresh_after.into());
+        self
+    }
+
+    /// [`refresh_after`](Self::refresh_after) in seconds (0: re-send on every request).
+    pub fn refresh_after_secs(mut self, seconds: u64) -> Self {
+        self.config.refresh_after = seconds;
+        self.refresh_after_text = None;
+        self
+    }
+
     /// Checks every rule and returns the config.
     pub fn build(self) -> Result<CookieConfig, rules::ConfigError> {
         let mut config = self.config;
         if let Some(text) = self.lifetime_text {
             config.lifetime = rules::parse_lifetime(&text)?;
+        }
+        if let Some(text) = self.refresh_after_text {
+            config.refresh_after = rules::parse_refresh_after(&text, config.lifetime)?;
         }
         rules::validate(&config)?;
         Ok(config)

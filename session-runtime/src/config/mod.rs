@@ -40,6 +40,7 @@ pub struct CookieConfig {
     pub(crate) permanent: bool,
     pub(crate) lifetime: u64,
     pub(crate) refresh_each_request: bool,
+    pub(crate) refresh_after: u64,
     pub(crate) max_size: usize,
     pub(crate) format: Format,
     pub(crate) encrypted: bool,
@@ -60,6 +61,7 @@ pub struct StaticConfig {
     pub permanent: bool,
     pub lifetime: u64,
     pub refresh_each_request: bool,
+    pub refresh_after: u64,
     pub max_size: usize,
     pub format: Format,
     pub encrypted: bool,
@@ -82,6 +84,7 @@ impl StaticConfig {
             permanent: d.permanent,
             lifetime: d.lifetime,
             refresh_each_request: d.refresh_each_request,
+            refresh_after: d.refresh_after,
             max_size: d.max_size,
             format: Format::Native,
             encrypted: d.encrypted,
@@ -102,6 +105,7 @@ impl StaticConfig {
             permanent: self.permanent,
             lifetime: self.lifetime,
             refresh_each_request: self.refresh_each_request,
+            refresh_after: self.refresh_after,
             max_size: self.max_size,
             flask_format: self.format.is_flask(),
             encrypted: self.encrypted,
@@ -139,6 +143,7 @@ impl CookieConfig {
             permanent: parts.permanent,
             lifetime: parts.lifetime,
             refresh_each_request: parts.refresh_each_request,
+            refresh_after: parts.refresh_after,
             max_size: parts.max_size,
             format: parts.format,
             encrypted: parts.encrypted,
@@ -233,6 +238,21 @@ impl CookieConfig {
         self.accept_signed
     }
 
+    /// With refresh on: an unchanged permanent session whose cookie was signed less than this
+    /// many seconds ago is not re-sent (nor its server-side record's life extended); 0, the
+    /// default, re-sends it on every request, as Flask does. A changed session is always sent.
+    ///
+    /// ```
+    /// use session_runtime::CookieConfig;
+    /// let config = CookieConfig::builder().lifetime("10d").refresh_after("20%").build()?;
+    /// assert_eq!(config.refresh_after_secs(), 2 * 86_400);
+    /// assert_eq!(CookieConfig::DEFAULT.refresh_after_secs(), 0);
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn refresh_after_secs(&self) -> u64 {
+        self.refresh_after
+    }
+
     /// The settings the rules look at.
     pub(crate) fn settings(&self) -> Settings<'_> {
         Settings {
@@ -246,6 +266,7 @@ impl CookieConfig {
             permanent: self.permanent,
             lifetime: self.lifetime,
             refresh_each_request: self.refresh_each_request,
+            refresh_after: self.refresh_after,
             max_size: self.max_size,
             flask_format: self.format.is_flask(),
             encrypted: self.encrypted,

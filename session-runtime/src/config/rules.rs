@@ -49,3 +49,8 @@ pub fn validate(config: &CookieConfig) -> Result<(), ConfigError> {
 pub fn parse_lifetime(text: &str) -> Result<u64, ConfigError> {
     session_rules::parse_lifetime(text).map_err(session_rules::Problem::into_owned)
 }
+
+/// `refresh_after` for a session of `lifetime` seconds (the builder's parser).
+pub(crate) fn parse_refresh_after(text: &str, lifetime: u64) -> Result<u64, ConfigError> {
+    session_rules::parse_refresh_after(text, lifetime).map_err(session_rules::Problem::into_owned)
+}

@@ -110,8 +110,8 @@ impl FlaskFormat {
                 mac.verify_slice(&tag).is_ok()
             })
             .ok_or(Rejection::BadSignature)?;
-        value.check_age(now, max_age, future_skew)?;
-        Ok(Verified::by_key(value.payload()?, *key, self.signer.is_some()))
+        let signed_at = value.check_age(now, max_age, future_skew)?;
+        Ok(Verified::by_key(value.payload()?, *key, signed_at, self.signer.is_some()))
     }
 }
 

@@ -43,6 +43,8 @@ pub(crate) struct Verified {
     pub(crate) payload: Vec<u8>,
     /// The ring index of the key that verified it: 0 the current key, then the fallbacks.
     pub(crate) key: usize,
+    /// When it was signed (Unix seconds), for `refresh_after`.
+    pub(crate) signed_at: u64,
     /// The cookie is in a form or under a key this config no longer writes: a signed cookie
     /// accepted by an encrypted session (`accept_signed`), or one verified under a fallback key
     /// (rotation that finishes); it is re-written on the same response.
@@ -53,8 +55,8 @@ impl Verified {
     /// Verified under ring key `key` by a format that can sign (`can_sign`): a fallback's cookie
     /// is re-written under the current key. A format whose current key cannot sign (too short)
     /// rewrites nothing, or every request would fail to save.
-    pub(crate) fn by_key(payload: Vec<u8>, key: usize, can_sign: bool) -> Self {
-        Verified { payload, key, rewrite: key > 0 && can_sign }
+    pub(crate) fn by_key(payload: Vec<u8>, key: usize, signed_at: u64, can_sign: bool) -> Self {
+        Verified { payload, key, signed_at, rewrite: key > 0 && can_sign }
     }
 }
 
@@ -146,9 +148,11 @@ impl<'a> SignedValue<'a> {
 
     /// After the MAC: the signing time must be canonical (`Malformed`), not older than `max_age`
     /// (`Expired`) and not later than `now + future_skew` (`NotYetValid`).
-    pub(crate) fn check_age(&self, now: u64, max_age: u64, future_skew: u64) -> Result<(), Rejection> {
+    /// Returns the signing time.
+    pub(crate) fn check_age(&self, now: u64, max_age: u64, future_skew: u64) -> Result<u64, Rejection> {
         let signed_at = native::parse_timestamp(self.timestamp).ok_or(Rejection::Malformed)?;
-        native::check_age(signed_at, now, max_age, future_skew)
+        native::check_age(signed_at, now, max_age, future_skew)?;
+        Ok(signed_at)
     }
 
     /// After the MAC and the age: the payload's JSON, decoded and, if compressed, inflated with

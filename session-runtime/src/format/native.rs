@@ -123,8 +123,8 @@ impl NativeFormat {
             .iter()
             .find(|(_, key)| keyed_message(key, name, value.signed).verify_slice(&tag).is_ok())
             .ok_or(Rejection::BadSignature)?;
-        value.check_age(now, max_age, future_skew)?;
-        Ok(Verified::by_key(value.payload()?, *key, self.signer.is_ok()))
+        let signed_at = value.check_age(now, max_age, future_skew)?;
+        Ok(Verified::by_key(value.payload()?, *key, signed_at, self.signer.is_ok()))
     }
 }
 

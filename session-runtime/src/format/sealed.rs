@@ -138,12 +138,13 @@ impl SealedFormat {
             .ok_or(Rejection::BadSignature)?;
         let key = *key;
         let signed_at = message.first_chunk::<SIGNED_AT_LEN>().ok_or(Rejection::Malformed)?;
-        native::check_age(u64::from_be_bytes(*signed_at), now, max_age, future_skew)?;
+        let signed_at = u64::from_be_bytes(*signed_at);
+        native::check_age(signed_at, now, max_age, future_skew)?;
         // The JSON, moved to the front of the same buffer (no allocation).
         let json_at = at + 1 + NONCE_LEN + SIGNED_AT_LEN;
         buffer.truncate(at + 1 + NONCE_LEN + tag_at);
         buffer.drain(..json_at);
-        Ok(Verified::by_key(buffer, key, self.sealer.is_ok()))
+        Ok(Verified::by_key(buffer, key, signed_at, self.sealer.is_ok()))
     }
 }
 

@@ -197,17 +197,19 @@ impl ServerSideSessionInterface {
         Ok(deadline(self.timeout, self.store.revoke_user(user)).await?)
     }
 
-    /// Reads and verifies the id cookie: the id and whether the cookie must be re-signed (it
-    /// verified under a fallback key), or the finished (empty) session.
+    /// Reads and verifies the id cookie: the id, and what its check found that the save needs
+    /// (whether it must be re-signed, whether it is younger than `refresh_after`); or the
+    /// finished (empty) session.
     fn read_id(
         &self,
         config: &CookieConfig,
         request: &dyn CookieSource,
-    ) -> Result<(SessionId, bool), OpenedSession> {
+    ) -> Result<(SessionId, IdCookie), OpenedSession> {
         let opened = self.ids.open_session(config, request).now();
+        let found = IdCookie { rewrite: opened.rewrite, fresh: opened.fresh };
         match opened.payload {
             Some(bytes) if id::is_id(&bytes) => String::from_utf8(bytes)
-                .map(|id| (SessionId::new(id), opened.rewrite))
+                .map(|id| (SessionId::new(id), found))
                 .map_err(|_| rejected(Rejection::Malformed)),
             Some(_) => Err(rejected(Rejection::Malformed)),
             None => Err(opened),
@@ -232,7 +234,7 @@ impl SessionInterface for ServerSideSessionInterface {
     /// synchronous caller whose store would wait gets an empty session with
     /// [`Rejection::StoreUnavailable`].
     fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> Opening {
-        let (id, rewrite) = match self.read_id(config, request) {
+        let (id, cookie) = match self.read_id(config, request) {
             Ok(found) => found,
             Err(opened) => return Opening::ready(opened),
         };
@@ -241,7 +243,8 @@ impl SessionInterface for ServerSideSessionInterface {
         Opening::waiting(
             async move {
                 let loaded = deadline(timeout, store.load(&id.store_key())).await;
-                OpenedSession { rewrite, ..commit::loaded_session(id, loaded) }
+                let IdCookie { rewrite, fresh } = cookie;
+                OpenedSession { rewrite, fresh, ..commit::loaded_session(id, loaded) }
             },
             if_blocked,
         )
@@ -254,6 +257,16 @@ impl SessionInterface for ServerSideSessionInterface {
     fn commit_save<'a>(&'a self, config: &'a CookieConfig, plan: SavePlan) -> Committing<'a> {
         commit::commit(self, config, plan)
     }
+}
+
+/// What the id cookie's check found that the save needs.
+#[derive(Clone, Copy)]
+struct IdCookie {
+    /// Verified under a fallback key: re-signed on this response.
+    rewrite: bool,
+    /// Younger than `refresh_after`: an unchanged permanent session is neither re-sent nor its
+    /// record's life extended.
+    fresh: bool,
 }
 
 fn rejected(rejection: Rejection) -> OpenedSession {
@@ -297,6 +310,7 @@ mod tests {
             token: Some(&token),
             cycle_id: false,
             rewrite: false,
+            fresh: false,
         };
         let planned = backend().plan_save(&CookieConfig::DEFAULT, &state);
         assert!(matches!(planned, Err(Error::Store(crate::error::StoreError::Unavailable(_)))));
