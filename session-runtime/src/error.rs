@@ -12,7 +12,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use session_runtime::Rejection;
-/// assert_eq!(Rejection::Expired.to_string(), "the session cookie has expired");
+/// assert!(Rejection::Expired.to_string().starts_with("the session cookie has expired"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -71,16 +71,29 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Rejection::Malformed => "the session cookie is malformed",
-            Rejection::BadSignature => "the session cookie signature does not verify",
-            Rejection::Expired => "the session cookie has expired",
-            Rejection::NotYetValid => "the session cookie is signed with a future timestamp",
-            Rejection::TooLarge => "the session cookie is larger than the configured maximum",
-            Rejection::Payload => "the session cookie payload does not decode into the session type",
+            Rejection::BadSignature => {
+                "the session cookie signature does not verify under the current key or any fallback (another \
+                 app's cookie, a tampered one, or one signed with a key no longer in the ring: after a \
+                 rotation, keep the old key as a fallback for one lifetime)"
+            }
+            Rejection::Expired => "the session cookie has expired: it is older than the configured lifetime",
+            Rejection::NotYetValid => {
+                "the session cookie is signed with a future timestamp (this server's clock is behind the one \
+                 that signed it: synchronise the clocks, or allow some skew with `with_future_skew`)"
+            }
+            Rejection::TooLarge => "the session cookie is larger than the configured maximum (`max_size`)",
+            Rejection::Payload => {
+                "the session cookie payload does not decode into the session type (a field renamed or \
+                 retyped by a deploy, or a cookie written by another program)"
+            }
             Rejection::NotEncrypted => {
                 "the session cookie is signed, not encrypted, and this session accepts only encrypted \
                  cookies (`accept_signed` is off)"
             }
-            Rejection::StoreUnavailable => "the session store could not be reached",
+            Rejection::StoreUnavailable => {
+                "the session store could not be reached (down, or slower than the backend's timeout); the \
+                 session is empty for this request and a change to it will not be saved"
+            }
             Rejection::UnknownSession => "the session is not in the store (expired, destroyed or revoked)",
         })
     }

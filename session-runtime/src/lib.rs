@@ -41,6 +41,7 @@ mod headers;
 mod integrations;
 mod key;
 mod limits;
+mod log;
 mod reads_back;
 mod secure_cookie;
 mod server_side;

@@ -82,7 +82,13 @@ impl SecureCookieSessionInterface {
     /// environment, the system clock. Built once.
     pub fn global() -> &'static SecureCookieSessionInterface {
         static GLOBAL: OnceLock<SecureCookieSessionInterface> = OnceLock::new();
-        GLOBAL.get_or_init(|| Self::from_keys(global_keys()))
+        GLOBAL.get_or_init(|| {
+            let keys = global_keys();
+            if keys.is_none() {
+                crate::log::no_key();
+            }
+            Self::from_keys(keys)
+        })
     }
 
     /// Uses another salt: cookies signed under one salt do not verify under another.

@@ -151,6 +151,9 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
                 None => session.rejection = Some(Rejection::Payload),
             }
         }
+        if let Some(rejection) = session.rejection {
+            crate::log::rejected(session.config.0.name(), rejection);
+        }
         session
     }
 

@@ -165,7 +165,14 @@ where
                 Err(error) => {
                     let status = actix_web::http::StatusCode::from_u16(failure_status(&error).as_u16())
                         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
-                    let mut failed = HttpResponse::new(status);
+                    // Debug builds say why in the body; release builds keep it for the logs.
+                    let mut failed = if cfg!(debug_assertions) {
+                        HttpResponse::build(status)
+                            .content_type("text/plain; charset=utf-8")
+                            .body(error.to_string())
+                    } else {
+                        HttpResponse::new(status)
+                    };
                     failed.extensions_mut().insert(SaveFailed(error.to_string()));
                     Ok(response.into_response(failed).map_into_right_body())
                 }

@@ -211,12 +211,13 @@ impl SessionScope {
             }
         }
         if let Some(error) = first_error {
+            crate::log::save_failed(&error);
             return Err(error);
         }
         let mut reports = SaveReports::default();
         for outcome in outcomes {
             let report = outcome.report();
-            outcome.write(&mut &mut *response)?;
+            outcome.write(&mut &mut *response).inspect_err(crate::log::save_failed)?;
             if report.is_notable() {
                 reports.0.push(report);
             }

@@ -53,8 +53,20 @@ enum Ran {
     Gone,
 }
 
-/// One store call.
+/// One store call; a failure is logged.
 async fn run(
+    server: &ServerSideSessionInterface,
+    config: &CookieConfig,
+    step: StoreStep,
+) -> Result<Ran, Error> {
+    run_step(server, config, step).await.inspect_err(|error| {
+        if let Error::Store(error) = error {
+            crate::log::store_failed(error);
+        }
+    })
+}
+
+async fn run_step(
     server: &ServerSideSessionInterface,
     config: &CookieConfig,
     step: StoreStep,
@@ -135,7 +147,10 @@ pub(super) fn loaded_session(id: SessionId, loaded: Result<Option<Vec<u8>>, Stor
             ..OpenedSession::default()
         },
         Ok(None) => OpenedSession { rejection: Some(Rejection::UnknownSession), ..OpenedSession::default() },
-        Err(_) => unreadable(id),
+        Err(error) => {
+            crate::log::store_failed(&error);
+            unreadable(id)
+        }
     }
 }
 
