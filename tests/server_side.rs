@@ -341,3 +341,43 @@ async fn a_merged_save_says_so() {
     assert!(report.ended, "{report:?}");
     assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
 }
+
+/// A session type that refuses to overwrite a field another request changed.
+#[derive(Session, Serialize, Deserialize, Default, Debug)]
+#[session(name = "sid", on_conflict = "reject")]
+struct Strict {
+    count: u32,
+    note: String,
+}
+
+backends::server_side!(the_session_types_conflict_policy_decides);
+/// `#[session(on_conflict = "reject")]`: two requests changing the same field, the later save is
+/// refused with the field's name; a field only one changed still merges. The backend sets no
+/// policy of its own.
+async fn the_session_types_conflict_policy_decides() {
+    let backend = backends::current();
+    let server = backend.server_side(keys()).unwrap();
+    let config = Strict::config();
+    let mut s = Tracked::<Strict>::open_async(server.clone(), config, &http::Request::new(())).await;
+    s.count = 1;
+    let mut response = http::Response::new(());
+    s.save_async(&mut response).await.unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let request = http::Request::builder().header("cookie", &cookie).body(()).unwrap();
+
+    let mut first = Tracked::<Strict>::open_async(server.clone(), config, &request).await;
+    let mut second = Tracked::<Strict>::open_async(server.clone(), config, &request).await;
+    let mut third = Tracked::<Strict>::open_async(server.clone(), config, &request).await;
+    first.count = 2;
+    second.count = 3;
+    third.note = "kept".into();
+    first.save_async(&mut http::Response::new(())).await.unwrap();
+    let error = second.save_async(&mut http::Response::new(())).await.unwrap_err();
+    assert!(
+        matches!(&error, session_runtime::Error::Conflict { field: Some(field) } if field == "count"),
+        "{error:?}"
+    );
+    assert!(third.save_async(&mut http::Response::new(())).await.unwrap().merged);
+    let now = Tracked::<Strict>::open_async(server.clone(), config, &request).await;
+    assert_eq!((now.count, now.note.as_str()), (2, "kept"));
+}

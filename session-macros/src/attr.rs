@@ -33,6 +33,13 @@ pub enum Format {
     Flask,
 }
 
+/// `on_conflict = "..."`: what a server-side save does when another request changed the same field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OnConflict {
+    LastWrite,
+    Reject,
+}
+
 /// Everything `#[session(...)]` said, unchecked against the cookie rules.
 #[derive(Default)]
 pub struct Container {
@@ -51,6 +58,7 @@ pub struct Container {
     pub refresh_each_request: Option<Setting<bool>>,
     pub max_size: Option<Setting<usize>>,
     pub format: Option<Setting<Format>>,
+    pub on_conflict: Option<Setting<OnConflict>>,
     pub encrypted: Option<Setting<bool>>,
     pub accept_signed: Option<Setting<bool>>,
     pub krate: Option<Setting<Path>>,
@@ -96,6 +104,10 @@ impl Container {
             Key::Format => {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, FORMAT_WORDS));
                 put(cx, key, &mut self.format, parsed);
+            }
+            Key::OnConflict => {
+                let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, ON_CONFLICT_WORDS));
+                put(cx, key, &mut self.on_conflict, parsed);
             }
             Key::Lifetime | Key::RefreshAfter => {
                 let parsed = match at(literal(cx, key, key_span, &value)) {
@@ -288,6 +300,9 @@ const SAME_SITE_WORDS: &[(&str, Option<SameSite>)] = &[
     ("unset", None),
 ];
 const FORMAT_WORDS: &[(&str, Format)] = &[("native", Format::Native), ("flask", Format::Flask)];
+
+const ON_CONFLICT_WORDS: &[(&str, OnConflict)] =
+    &[("last_write", OnConflict::LastWrite), ("reject", OnConflict::Reject)];
 
 /// One of a fixed set of words, case-insensitively.
 fn word<T: Copy>(cx: &Ctxt, text: Setting<LitStr>, words: &[(&str, T)]) -> Option<Setting<T>> {

@@ -7,7 +7,7 @@ use syn::{DeriveInput, Path};
 
 use session_rules::SameSite;
 
-use crate::attr::Format;
+use crate::attr::{Format, OnConflict};
 use crate::valid::Config;
 
 /// Whether to emit the trait-bound assertions that turn a missing `Serialize`, `Deserialize` or
@@ -119,6 +119,10 @@ pub fn config_expr(config: &Config) -> TokenStream {
     let max_size = Literal::usize_unsuffixed(settings.max_size);
     let encrypted = settings.encrypted;
     let accept_signed = settings.accept_signed;
+    let on_conflict = match config.on_conflict {
+        OnConflict::LastWrite => quote!(#private::ConflictPolicy::LastWrite),
+        OnConflict::Reject => quote!(#private::ConflictPolicy::Reject),
+    };
     let format = match config.format {
         Format::Native => quote!(#private::Format::Native),
         // Needs session-runtime's `flask` feature; without it rustc reports the missing variant
@@ -141,6 +145,7 @@ pub fn config_expr(config: &Config) -> TokenStream {
             max_size: #max_size,
             format: #format,
             encrypted: #encrypted,
+            on_conflict: #on_conflict,
             accept_signed: #accept_signed,
         })
     }

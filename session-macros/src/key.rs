@@ -36,12 +36,13 @@ pub enum Key {
     Format,
     Encrypted,
     AcceptSigned,
+    OnConflict,
     Crate,
 }
 
 impl Key {
     /// Every key, in the order the documentation and "valid keys are …" list them.
-    pub const ALL: [Key; 16] = [
+    pub const ALL: [Key; 17] = [
         Key::Name,
         Key::Domain,
         Key::Path,
@@ -57,6 +58,7 @@ impl Key {
         Key::Format,
         Key::Encrypted,
         Key::AcceptSigned,
+        Key::OnConflict,
         Key::Crate,
     ];
 
@@ -83,6 +85,7 @@ impl Key {
             Key::Format => "format",
             Key::Encrypted => "encrypted",
             Key::AcceptSigned => "accept_signed",
+            Key::OnConflict => "on_conflict",
             Key::Crate => "crate",
         }
     }
@@ -90,7 +93,13 @@ impl Key {
     /// What the key takes, for "`key` takes …" errors.
     pub const fn kind(self) -> Kind {
         match self {
-            Key::Name | Key::Domain | Key::Path | Key::SameSite | Key::Format | Key::Crate => Kind::Str,
+            Key::Name
+            | Key::Domain
+            | Key::Path
+            | Key::SameSite
+            | Key::Format
+            | Key::OnConflict
+            | Key::Crate => Kind::Str,
             Key::Secure
             | Key::HttpOnly
             | Key::Partitioned
@@ -122,6 +131,7 @@ impl Key {
             Key::Format => "format = \"native\"",
             Key::Encrypted => "encrypted",
             Key::AcceptSigned => "accept_signed",
+            Key::OnConflict => "on_conflict = \"reject\"",
             Key::Crate => "crate = \"::my_framework::session_runtime\"",
         }
     }
@@ -152,7 +162,8 @@ mod tests {
             Key::Format => 12,
             Key::Encrypted => 13,
             Key::AcceptSigned => 14,
-            Key::Crate => 15,
+            Key::OnConflict => 15,
+            Key::Crate => 16,
         };
         for (index, key) in Key::ALL.into_iter().enumerate() {
             assert_eq!(position(key), index, "{key:?}");

@@ -60,7 +60,7 @@ fn snapshot_every_attribute() {
         #[session(name = "__Secure-app", domain = "example.com", path = "/app", secure, http_only = false)]
         #[session(same_site = "none", partitioned, permanent = true, lifetime = "12h30m")]
         #[session(refresh_each_request = false, refresh_after = "20%", max_size = 2048, format = "native")]
-        #[session(encrypted, accept_signed)]
+        #[session(encrypted, accept_signed, on_conflict = "reject")]
         pub(crate) struct Visit { user: Option<String> }
         "#,
         expect_file!["../tests/snapshots/every_attribute.rs"],

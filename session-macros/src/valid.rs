@@ -8,7 +8,7 @@ use session_rules::{Rule, Settings};
 use syn::Path;
 
 use crate::ast::Input;
-use crate::attr::{Container, Format, Setting};
+use crate::attr::{Container, Format, OnConflict, Setting};
 use crate::ctxt::Ctxt;
 
 /// Field names the Flask format keeps for itself in the session's JSON object.
@@ -19,6 +19,7 @@ pub struct Config<'a> {
     /// The cookie settings, defaults filled in.
     pub settings: Settings<'a>,
     pub format: Format,
+    pub on_conflict: OnConflict,
     /// Where `format` was written, so a missing runtime feature is reported there.
     pub format_span: Span,
     /// The runtime crate: `::session_runtime` or `#[session(crate = "...")]`.
@@ -71,6 +72,7 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
     Config {
         settings,
         format: attrs.format.as_ref().map_or(Format::Native, |s| s.value),
+        on_conflict: attrs.on_conflict.as_ref().map_or(OnConflict::LastWrite, |s| s.value),
         format_span: attrs.format.as_ref().map_or_else(Span::call_site, |s| s.span),
         krate: attrs.krate.as_ref().map_or_else(default_crate, |s| s.value.clone()),
     }

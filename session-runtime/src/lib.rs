@@ -54,7 +54,7 @@ mod tracked;
 // is in `__private`.
 pub use backend::SessionInterface;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use config::{ConfigError, CookieConfig, CookieConfigBuilder, SameSite, parse_lifetime};
+pub use config::{ConfigError, ConflictPolicy, CookieConfig, CookieConfigBuilder, SameSite, parse_lifetime};
 pub use error::{Error, Rejection, StoreError};
 pub use flash::Flash;
 pub use format::{Format, is_sealed_value};
@@ -62,7 +62,7 @@ pub use integrations::{SaveFailed, SaveReports, SessionScope};
 pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, global_keys, install_keys};
 pub use limits::MAX_SESSION_JSON;
 pub use secure_cookie::SecureCookieSessionInterface;
-pub use server_side::{ConflictPolicy, DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};
+pub use server_side::{DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};
 #[cfg(feature = "redis")]
 pub use server_side::{RedisStore, RedisStoreBuilder};
 pub use session::Session;
@@ -90,7 +90,7 @@ pub mod __testing {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::backend::{CookieSource, SessionInterface};
-    pub use crate::config::{CookieConfig, SameSite, StaticConfig};
+    pub use crate::config::{ConflictPolicy, CookieConfig, SameSite, StaticConfig};
     pub use crate::format::Format;
     pub use crate::session::Session;
     pub use crate::session::checks::{

@@ -23,6 +23,7 @@ const _: () = {
             max_size: 4093,
             format: ::web::sessions::__private::Format::Flask,
             encrypted: false,
+            on_conflict: ::web::sessions::__private::ConflictPolicy::LastWrite,
             accept_signed: false,
         });
         #[inline]
@@ -44,6 +45,7 @@ const _: () = {
                 max_size: 4093,
                 format: ::web::sessions::__private::Format::Flask,
                 encrypted: false,
+                on_conflict: ::web::sessions::__private::ConflictPolicy::LastWrite,
                 accept_signed: false,
             });
             &__SESSION_CONFIG

@@ -23,6 +23,7 @@ const _: () = {
             max_size: 4093,
             format: ::session_runtime::__private::Format::Native,
             encrypted: false,
+            on_conflict: ::session_runtime::__private::ConflictPolicy::LastWrite,
             accept_signed: false,
         });
         #[inline]
@@ -44,6 +45,7 @@ const _: () = {
                 max_size: 4093,
                 format: ::session_runtime::__private::Format::Native,
                 encrypted: false,
+                on_conflict: ::session_runtime::__private::ConflictPolicy::LastWrite,
                 accept_signed: false,
             });
             &__SESSION_CONFIG

@@ -23,6 +23,7 @@ const _: () = {
             max_size: 2048,
             format: ::session_runtime::__private::Format::Native,
             encrypted: true,
+            on_conflict: ::session_runtime::__private::ConflictPolicy::Reject,
             accept_signed: true,
         });
         #[inline]
@@ -44,6 +45,7 @@ const _: () = {
                 max_size: 2048,
                 format: ::session_runtime::__private::Format::Native,
                 encrypted: true,
+                on_conflict: ::session_runtime::__private::ConflictPolicy::Reject,
                 accept_signed: true,
             });
             &__SESSION_CONFIG

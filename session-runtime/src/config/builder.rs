@@ -160,6 +160,13 @@ impl CookieConfigBuilder {
         self
     }
 
+    /// What a server-side save does when another request changed the same field (default
+    /// [`ConflictPolicy::LastWrite`](super::ConflictPolicy::LastWrite)).
+    pub fn on_conflict(mut self, policy: super::ConflictPolicy) -> Self {
+        self.config.on_conflict = policy;
+        self
+    }
+
     /// Checks every rule and returns the config.
     pub fn build(self) -> Result<CookieConfig, rules::ConfigError> {
         let mut config = self.config;

@@ -3,12 +3,14 @@
 //! with the defaults and the messages, shared with the derive.
 
 mod builder;
+mod conflict;
 pub mod rules;
 mod static_check;
 
 use std::borrow::Cow;
 
 pub use builder::CookieConfigBuilder;
+pub use conflict::ConflictPolicy;
 pub use rules::{ConfigError, parse_lifetime};
 use session_rules::Settings;
 pub use session_rules::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_LIFETIME, SameSite};
@@ -45,6 +47,7 @@ pub struct CookieConfig {
     pub(crate) format: Format,
     pub(crate) encrypted: bool,
     pub(crate) accept_signed: bool,
+    pub(crate) on_conflict: ConflictPolicy,
 }
 
 /// The parts of a config as the derive emits them, for [`CookieConfig::from_static`].
@@ -66,6 +69,7 @@ pub struct StaticConfig {
     pub format: Format,
     pub encrypted: bool,
     pub accept_signed: bool,
+    pub on_conflict: ConflictPolicy,
 }
 
 impl StaticConfig {
@@ -89,6 +93,7 @@ impl StaticConfig {
             format: Format::Native,
             encrypted: d.encrypted,
             accept_signed: d.accept_signed,
+            on_conflict: ConflictPolicy::LastWrite,
         }
     };
 
@@ -148,6 +153,7 @@ impl CookieConfig {
             format: parts.format,
             encrypted: parts.encrypted,
             accept_signed: parts.accept_signed,
+            on_conflict: parts.on_conflict,
         }
     }
 
@@ -236,6 +242,12 @@ impl CookieConfig {
     /// ```
     pub fn accept_signed(&self) -> bool {
         self.accept_signed
+    }
+
+    /// What a server-side save does when another request changed the same field of the session
+    /// (see [`ConflictPolicy`]).
+    pub fn on_conflict(&self) -> ConflictPolicy {
+        self.on_conflict
     }
 
     /// With refresh on: an unchanged permanent session whose cookie was signed less than this

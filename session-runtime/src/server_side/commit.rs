@@ -126,7 +126,8 @@ impl Write {
             let Some(theirs) = deadline(limit, store.load(&current.store_key())).await? else {
                 return Ok(Ran::Gone);
             };
-            payload = merge(config.format(), base, &self.ours, &theirs, server.policy)?;
+            let policy = server.policy.unwrap_or(config.on_conflict());
+            payload = merge(config.format(), base, &self.ours, &theirs, policy)?;
             user = server.user_of(Some(&payload));
             previous_user = server.user_of(Some(&theirs));
             if self.replaces.is_none() && previous_user == user {

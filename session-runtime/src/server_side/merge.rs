@@ -6,29 +6,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::config::ConflictPolicy;
 use crate::error::{Error, StoreError};
 use crate::format::Format;
-
-/// What a server-side save does when another request changed the same field of the session
-/// between this request's open and its save. Fields only one of them changed are always merged.
-///
-/// ```
-/// use session_runtime::{ConflictPolicy, Keys, SecretKey, ServerSideSessionInterface};
-/// let backend = ServerSideSessionInterface::memory(Keys::new(SecretKey::generate()?))
-///     .on_conflict(ConflictPolicy::Reject);
-/// # let _ = backend;
-/// # Ok::<(), session_runtime::KeyError>(())
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ConflictPolicy {
-    /// This request's value wins (the later save), as without compare-and-set, but only for the
-    /// fields both changed.
-    #[default]
-    LastWrite,
-    /// The save fails with [`Error::Conflict`] naming the field; layers answer `409 Conflict`,
-    /// and the handler may retry.
-    Reject,
-}
 
 /// `theirs` (the record as it is now) with the changes from `base` (as this request opened it)
 /// to `ours` (as this request saves it) applied.

@@ -21,7 +21,6 @@ use std::time::Duration;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
 pub use memory::MemoryStore;
-pub use merge::ConflictPolicy;
 
 use crate::backend::poll::deadline;
 use crate::backend::{
@@ -29,7 +28,7 @@ use crate::backend::{
     SessionStore,
 };
 use crate::clock::Clock;
-use crate::config::CookieConfig;
+use crate::config::{ConflictPolicy, CookieConfig};
 use crate::error::{Error, Rejection};
 use crate::key::Keys;
 use crate::secure_cookie::SecureCookieSessionInterface;
@@ -80,7 +79,8 @@ pub struct ServerSideSessionInterface {
     store: Arc<dyn SessionStore>,
     timeout: Duration,
     user_field: Option<Arc<str>>,
-    policy: ConflictPolicy,
+    /// Overrides every session type's own policy when set.
+    policy: Option<ConflictPolicy>,
     compare_and_set: bool,
 }
 
@@ -119,7 +119,7 @@ impl ServerSideSessionInterface {
             store,
             timeout: DEFAULT_STORE_TIMEOUT,
             user_field: None,
-            policy: ConflictPolicy::default(),
+            policy: None,
             compare_and_set: true,
         }
     }
@@ -148,12 +148,21 @@ impl ServerSideSessionInterface {
         self
     }
 
-    /// What a save does when another request changed the same top-level field of the session
-    /// since this one opened it (default [`ConflictPolicy::LastWrite`]). Every save is a
-    /// compare-and-set against the record this request opened; fields only one request changed
-    /// are always merged, so concurrent requests lose no update.
+    /// What a save does when another request changed the same field of the session since this
+    /// one opened it, for every session type this backend saves, overriding each type's own
+    /// `on_conflict` (which is [`ConflictPolicy::LastWrite`] unless the type says otherwise).
+    /// Every save is a compare-and-set against the record this request opened; fields only one
+    /// request changed are always merged, so concurrent requests lose no update.
+    ///
+    /// ```
+    /// use session_runtime::{ConflictPolicy, Keys, SecretKey, ServerSideSessionInterface};
+    /// let backend = ServerSideSessionInterface::memory(Keys::new(SecretKey::generate()?))
+    ///     .on_conflict(ConflictPolicy::Reject);
+    /// # let _ = backend;
+    /// # Ok::<(), session_runtime::KeyError>(())
+    /// ```
     pub fn on_conflict(mut self, policy: ConflictPolicy) -> Self {
-        self.policy = policy;
+        self.policy = Some(policy);
         self
     }
 
