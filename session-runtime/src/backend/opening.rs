@@ -55,6 +55,9 @@ pub struct OpenedSession {
 /// let Some(StoreToken::Loaded(id)) = &opened.token else { panic!("the record was loaded") };
 /// assert_eq!(id.as_str().len(), 32);
 /// assert_eq!(format!("{id:?}"), "SessionId(..)");
+/// // Filed under a hash of the id, never the id itself.
+/// assert_eq!(id.store_key().len(), 43);
+/// assert_ne!(id.store_key(), id.as_str());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
@@ -71,21 +74,15 @@ impl SessionId {
         &self.0
     }
 
-    /// The key the store files the session under: SHA-256 of the id (hex), never the id itself,
-    /// so a dump of the store hands out no session a client could present.
-    ///
-    /// ```
-    /// # use session_runtime::backend::StoreToken;
-    /// # fn show(token: &StoreToken) {
-    /// let key = token.id().store_key();
-    /// assert_eq!(key.len(), 64);
-    /// assert_ne!(key, token.id().as_str());
-    /// # }
-    /// ```
+    /// The key the store files the session under: SHA-256 of the id (with a label), in
+    /// base64url like the id, never the id itself, so a dump of the store hands out no session
+    /// a client could present. The example of [`SessionId`] shows it.
     pub fn store_key(&self) -> String {
         use sha2::{Digest, Sha256};
         let digest = Sha256::new().chain_update(STORE_KEY_LABEL).chain_update(self.0.as_bytes()).finalize();
-        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+        let mut key = String::with_capacity(43);
+        crate::format::base64url::encode_into(&digest, &mut key);
+        key
     }
 }
 

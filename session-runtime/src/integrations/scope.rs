@@ -50,6 +50,9 @@ impl EagerSessions {
     /// Starts opening every eager session of the request. Cookie sessions are open when this
     /// returns; a server-side store's loads are returned, to be awaited before the handler runs.
     pub(crate) fn start(&self, scope: &SessionScope, request: &dyn CookieSource) -> Vec<EagerOpen> {
+        if !self.0.is_empty() {
+            scope.eager().expecting = true;
+        }
         self.0.iter().filter_map(|opener| opener(scope, request)).collect()
     }
 }
@@ -58,6 +61,17 @@ impl fmt::Debug for EagerSessions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EagerSessions({})", self.0.len())
     }
+}
+
+/// The eager sessions of one request.
+#[derive(Default)]
+struct EagerState {
+    /// Sessions opened eagerly and not yet taken by a handler, by type.
+    opened: HashMap<TypeId, Box<dyn Any + Send>>,
+    /// Types a handler opened itself: an eager opening that finishes later is not kept.
+    taken: HashSet<TypeId>,
+    /// The layer has eager types, so `taken` is kept.
+    expecting: bool,
 }
 
 /// One request's sessions, shared between the layer (which saves) and the extractors (which
@@ -80,10 +94,8 @@ impl fmt::Debug for EagerSessions {
 #[derive(Clone)]
 pub struct SessionScope {
     interface: InterfaceRef,
-    /// Sessions opened eagerly and not yet taken by a handler, by type.
-    opened: Arc<Mutex<HashMap<TypeId, Box<dyn Any + Send>>>>,
-    /// Types a handler opened itself: an eager opening that finishes later is not kept.
-    taken: Arc<Mutex<HashSet<TypeId>>>,
+    /// The sessions a layer opens eagerly, under one lock.
+    eager: Arc<Mutex<EagerState>>,
     pending: Arc<Mutex<Vec<PendingSave>>>,
 }
 
@@ -92,8 +104,7 @@ impl SessionScope {
     pub fn new(interface: impl Into<InterfaceRef>) -> Self {
         SessionScope {
             interface: interface.into(),
-            opened: Arc::new(Mutex::new(HashMap::new())),
-            taken: Arc::new(Mutex::new(HashSet::new())),
+            eager: Arc::new(Mutex::new(EagerState::default())),
             pending: Arc::new(Mutex::new(Vec::new())),
         }
     }
@@ -135,14 +146,21 @@ impl SessionScope {
         }
     }
 
-    /// The eager session of type `T`, if the layer opened one; else marks `T` as opened by the
-    /// handler.
+    fn eager(&self) -> std::sync::MutexGuard<'_, EagerState> {
+        self.eager.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The eager session of type `T`, if the layer opened one; else, while eager openings may
+    /// still arrive, marks `T` as opened by the handler (a scope without eager types records
+    /// nothing, so the common path does not allocate).
     fn take_eager<T: Session + Send + 'static>(&self) -> Option<Tracked<T>> {
-        let eager = self.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(&TypeId::of::<T>());
-        match eager.map(|session| session.downcast::<Tracked<T>>()) {
+        let mut eager = self.eager();
+        match eager.opened.remove(&TypeId::of::<T>()).map(|session| session.downcast::<Tracked<T>>()) {
             Some(Ok(session)) => Some(*session),
             _ => {
-                self.taken.lock().unwrap_or_else(PoisonError::into_inner).insert(TypeId::of::<T>());
+                if eager.expecting {
+                    eager.taken.insert(TypeId::of::<T>());
+                }
                 None
             }
         }
@@ -150,15 +168,13 @@ impl SessionScope {
 
     /// Keeps an eagerly opened session for the handler, unless the handler opened its own.
     fn keep_eager<T: Session + Send + 'static>(&self, opened: OpenedSession) {
-        if self.taken.lock().unwrap_or_else(PoisonError::into_inner).contains(&TypeId::of::<T>()) {
+        let mut eager = self.eager();
+        if eager.taken.contains(&TypeId::of::<T>()) {
             return;
         }
         let session =
             self.track(Tracked::<T>::from_opened(opened, self.interface.clone(), T::config().into()));
-        self.opened
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(TypeId::of::<T>(), Box::new(session));
+        eager.opened.insert(TypeId::of::<T>(), Box::new(session));
     }
 
     fn track<T: Session + Send + 'static>(&self, mut session: Tracked<T>) -> Tracked<T> {
@@ -227,7 +243,7 @@ impl SessionScope {
 
     fn take_pending(&self) -> Vec<PendingSave> {
         // Eager sessions no handler took: dropping them queues them like the others.
-        let untaken = std::mem::take(&mut *self.opened.lock().unwrap_or_else(PoisonError::into_inner));
+        let untaken = std::mem::take(&mut self.eager().opened);
         drop(untaken);
         std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
     }

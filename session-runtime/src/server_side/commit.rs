@@ -100,20 +100,33 @@ struct Write {
     replaces: Option<SessionId>,
 }
 
+/// A merged retry of a [`Write`]: what to write instead, over which record, for whom.
+struct Retry {
+    payload: Vec<u8>,
+    theirs: Vec<u8>,
+    user: Option<String>,
+    previous_user: Option<String>,
+}
+
 impl Write {
     async fn run(self, server: &ServerSideSessionInterface, config: &CookieConfig) -> Result<Ran, Error> {
         let (limit, store) = (server.timeout, &server.store);
-        let (mut payload, mut expected) = (self.ours.clone(), self.base.clone());
-        let (mut user, mut previous_user) = (self.user.clone(), self.previous_user.clone());
         let (key, replaced) = (self.id.store_key(), self.replaces.as_ref().map(SessionId::store_key));
-        for attempt in 0..MAX_ATTEMPTS {
-            let record = Record::new(&key, &payload, self.ttl, self.mode)
-                .with_user(user.as_deref())
-                .with_previous_user(previous_user.as_deref())
-                .with_expected(expected.as_deref())
-                .replacing(replaced.as_deref());
-            match deadline(limit, store.save(record)).await? {
-                Written::Saved if attempt == 0 => return Ok(Ran::Done),
+        // The first try writes the plan's own bytes; only a conflict makes a merged copy.
+        let mut retry: Option<Retry> = None;
+        for _ in 0..MAX_ATTEMPTS {
+            let record = match &retry {
+                None => Record::new(&key, &self.ours, self.ttl, self.mode)
+                    .with_user(self.user.as_deref())
+                    .with_previous_user(self.previous_user.as_deref())
+                    .with_expected(self.base.as_deref()),
+                Some(retry) => Record::new(&key, &retry.payload, self.ttl, self.mode)
+                    .with_user(retry.user.as_deref())
+                    .with_previous_user(retry.previous_user.as_deref())
+                    .with_expected(Some(&retry.theirs)),
+            };
+            match deadline(limit, store.save(record.replacing(replaced.as_deref()))).await? {
+                Written::Saved if retry.is_none() => return Ok(Ran::Done),
                 Written::Saved => return Ok(Ran::Merged),
                 Written::Absent => return Ok(Ran::Gone),
                 Written::Conflict => {}
@@ -122,18 +135,17 @@ impl Write {
                 // Without compare-and-set only a new id can collide (192 random bits: never).
                 return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
             };
-            let current = self.replaces.as_ref().unwrap_or(&self.id);
-            let Some(theirs) = deadline(limit, store.load(&current.store_key())).await? else {
+            let current = replaced.as_deref().unwrap_or(&key);
+            let Some(theirs) = deadline(limit, store.load(current)).await? else {
                 return Ok(Ran::Gone);
             };
             let policy = server.policy.unwrap_or(config.on_conflict());
-            payload = merge(config.format(), base, &self.ours, &theirs, policy)?;
-            user = server.user_of(Some(&payload));
-            previous_user = server.user_of(Some(&theirs));
-            if self.replaces.is_none() && previous_user == user {
-                previous_user = None;
-            }
-            expected = Some(theirs);
+            let payload = merge(config.format(), base, &self.ours, &theirs, policy)?;
+            let user = server.user_of(Some(&payload));
+            let previous_user = server
+                .user_of(Some(&theirs))
+                .filter(|old| self.replaces.is_some() || Some(old) != user.as_ref());
+            retry = Some(Retry { payload, theirs, user, previous_user });
         }
         Err(Error::Conflict { field: None })
     }

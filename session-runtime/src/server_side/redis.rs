@@ -296,8 +296,15 @@ return 1",
     )
 });
 
+/// Lower-case hex, as `redis.sha1hex` writes it, in one buffer.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let digit = |nibble: u8| char::from_digit(u32::from(nibble), 16).unwrap_or('0');
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        text.push(digit(byte >> 4));
+        text.push(digit(byte & 0x0f));
+    }
+    text
 }
 
 fn millis(ttl: Duration) -> u64 {
@@ -402,6 +409,13 @@ impl SessionStore for RedisStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digest of the opened payload is compared with `redis.sha1hex`: lower-case hex.
+    #[test]
+    fn the_expected_digest_is_written_as_redis_writes_it() {
+        assert_eq!(hex(&Sha1::digest(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(hex(&[0x00, 0x0f, 0xf0, 0xff]), "000ff0ff");
+    }
 
     #[test]
     fn urls_are_shown_without_their_password() {
