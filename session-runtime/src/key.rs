@@ -235,6 +235,16 @@ impl Keys {
         self.verified.iter().map(|count| count.load(Ordering::Relaxed)).collect()
     }
 
+    /// `derive` applied to every key that verifies, with its ring index (0: the current key);
+    /// keys `derive` refuses (too short for a format) are left out. What each format keeps to
+    /// verify with, and how a verified cookie is traced back to its key.
+    pub(crate) fn derive_each<T>(&self, derive: impl Fn(&[u8]) -> Option<T>) -> Vec<(usize, T)> {
+        self.verifying()
+            .enumerate()
+            .filter_map(|(index, key)| Some((index, derive(key.expose_bytes())?)))
+            .collect()
+    }
+
     /// Counts a cookie verified under ring key `index` (0: the current key).
     pub(crate) fn count_verified(&self, index: usize) {
         if let Some(count) = self.verified.get(index) {

@@ -44,11 +44,7 @@ fn derive(secret: &[u8], salt: &[u8]) -> Option<HmacSha1> {
 impl FlaskFormat {
     pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
         FlaskFormat {
-            verifiers: keys
-                .verifying()
-                .enumerate()
-                .filter_map(|(index, key)| Some((index, derive(key.expose_bytes(), salt)?)))
-                .collect(),
+            verifiers: keys.derive_each(|secret| derive(secret, salt)),
             signer: derive(keys.current().expose_bytes(), salt),
         }
     }

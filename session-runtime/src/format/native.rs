@@ -51,11 +51,7 @@ impl NativeFormat {
         };
         let current = keys.current();
         NativeFormat {
-            verifiers: keys
-                .verifying()
-                .enumerate()
-                .filter_map(|(index, key)| Some((index, derive(key.expose_bytes())?)))
-                .collect(),
+            verifiers: keys.derive_each(derive),
             signer: derive(current.expose_bytes()).ok_or(current.len()),
         }
     }

@@ -57,11 +57,7 @@ impl SealedFormat {
         };
         let current = keys.current();
         SealedFormat {
-            openers: keys
-                .verifying()
-                .enumerate()
-                .filter_map(|(index, key)| Some((index, derive(key.expose_bytes())?)))
-                .collect(),
+            openers: keys.derive_each(derive),
             sealer: derive(current.expose_bytes()).ok_or(current.len()),
         }
     }
