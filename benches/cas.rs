@@ -6,8 +6,9 @@
 //! round trip, which thread CPU time would leave out. `-- --test` runs two short rounds (CI).
 //! Numbers: docs/server-side.md.
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+#[path = "support/redis.rs"]
+mod redis_support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,18 +27,6 @@ struct Visit {
 
 fn keys() -> Keys {
     Keys::new(SecretKey::try_from(&[5u8; 32][..]).expect("key"))
-}
-
-fn redis_url() -> Option<String> {
-    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
-    let host = url.trim_start_matches("redis://").split('/').next()?.to_owned();
-    let addr = host.to_socket_addrs().ok()?.next()?;
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_millis(300))).ok()?;
-    stream.write_all(b"PING\r\n").ok()?;
-    let mut reply = [0u8; 7];
-    stream.read_exact(&mut reply).ok()?;
-    (&reply == b"+PONG\r\n").then_some(url)
 }
 
 /// One backend under test: its name and the request carrying its session's cookie.
@@ -93,7 +82,7 @@ fn main() {
     let (rounds, n) = if smoke { (2, 5) } else { (31, 300) };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let mut stores: Vec<(&str, Arc<dyn SessionStore>)> = vec![("memory", Arc::new(MemoryStore::new()))];
-    match redis_url() {
+    match redis_support::redis_url() {
         Some(url) => {
             let store =
                 rt.block_on(async { RedisStore::builder(url).prefix("bench-cas:").build() }).expect("redis");

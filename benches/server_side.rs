@@ -5,10 +5,10 @@
 //! the Redis cases are skipped with a notice when it does not answer, and fail under CI, where
 //! `CI` is set and `.ci/run` starts a Redis). Numbers: docs/server-side.md.
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+#[path = "support/redis.rs"]
+mod redis_support;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde::{Deserialize, Serialize};
@@ -27,18 +27,6 @@ struct Visit {
 
 fn keys() -> Keys {
     Keys::new(SecretKey::try_from(&[5u8; 32][..]).expect("key"))
-}
-
-fn redis_url() -> Option<String> {
-    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
-    let host = url.trim_start_matches("redis://").split('/').next()?.to_owned();
-    let addr = host.to_socket_addrs().ok()?.next()?;
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_millis(300))).ok()?;
-    stream.write_all(b"PING\r\n").ok()?;
-    let mut reply = [0u8; 7];
-    stream.read_exact(&mut reply).ok()?;
-    (&reply == b"+PONG\r\n").then_some(url)
 }
 
 /// The cookie a first visit gets, as the browser sends it back.
@@ -62,7 +50,7 @@ fn open_save(c: &mut Criterion) {
         ("cookie", Arc::new(SecureCookieSessionInterface::new(keys()))),
         ("memory", Arc::new(ServerSideSessionInterface::memory(keys()))),
     ];
-    match redis_url() {
+    match redis_support::redis_url() {
         Some(url) => {
             let store =
                 rt.block_on(async { RedisStore::builder(url).prefix("bench:").build() }).expect("redis");
