@@ -13,9 +13,11 @@ use session_runtime::backend::InterfaceRef;
 use session_runtime::tower::SessionLayer;
 use session_runtime::{Session, Tracked};
 
-/// The demo's session: who is signed in, a visit counter and a cart.
+/// The demo's session: who is signed in, a visit counter and a cart. "Remember me" keeps it for
+/// 7 days of inactivity (`lifetime`), and 30 days after sign-in at most however often it is used
+/// (`max_lifetime`): then the user signs in again.
 #[derive(Session, Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
-#[session(name = "demo_session", lifetime = "7d", same_site = "lax")]
+#[session(name = "demo_session", lifetime = "7d", max_lifetime = "30d", same_site = "lax")]
 pub struct Visit {
     /// The signed-in user.
     pub user: Option<String>,
@@ -63,8 +65,9 @@ async fn login(mut visit: Tracked<Visit>, Form(form): Form<LoginForm>) -> Redire
         visit.flash_with("error", "Type a name to sign in.");
     } else {
         visit.user = Some(user.to_owned());
-        // A privilege change: server-side sessions get a new id (session fixation).
-        visit.cycle_id();
+        // A privilege change: a new issue time (`max_lifetime` counts from now) and, server-side,
+        // a new id (session fixation).
+        visit.renew();
         visit.set_permanent(form.remember.is_some());
         visit.flash(format!("Welcome, {user}!"));
     }

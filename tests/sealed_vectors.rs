@@ -67,6 +67,15 @@ fn cases() -> Vec<Case> {
             now: u64::MAX,
             nonce: [7; 12],
         },
+        // Envelope v2: the issue time (`"i"`), a day before the signing time, sealed with the data.
+        Case {
+            secret: vec![0x42; 32],
+            salt: "cookie-session",
+            name: "session",
+            json: r#"{"v":{"user":"ada","count":7},"p":true,"i":1699913600}"#.to_owned(),
+            now: 1_700_000_000,
+            nonce: [1; 12],
+        },
     ]
 }
 
@@ -99,6 +108,21 @@ fn the_golden_vector_is_stable_and_opens() {
     assert_eq!(rust_seal(case), GOLDEN);
     let backend = backend(&case.secret, case.salt, case.now + 60);
     assert_eq!(backend.unsign_payload(&config(case.name), GOLDEN.as_bytes()).unwrap(), case.json.as_bytes());
+}
+
+/// The envelope v2 case (an issue time sealed with the data), frozen likewise; Python computes it
+/// too.
+const GOLDEN_V2: &str = "AQEBAQEBAQEBAQEBAeWU_e8fGA1SMbKGC6PPbd9ScuKJigmbsDsBbwm3_UIuKpm7lOFj7lo7ayPRcH7-mzAUJZxg80y42CMVHXwwULh934Vn0S3_E8DPL_VnDw";
+
+#[test]
+fn the_v2_golden_vector_is_stable_and_opens() {
+    let case = &cases()[4];
+    assert_eq!(rust_seal(case), GOLDEN_V2);
+    let backend = backend(&case.secret, case.salt, case.now + 60);
+    assert_eq!(
+        backend.unsign_payload(&config(case.name), GOLDEN_V2.as_bytes()).unwrap(),
+        case.json.as_bytes()
+    );
 }
 
 #[test]
@@ -244,7 +268,7 @@ fn python_opens_what_a_save_writes() {
     for (i, user) in ["ada", "grace", "ada"].iter().enumerate() {
         assert_eq!(opened[i]["now"], now);
         let json: Json = serde_json::from_str(opened[i]["json"].as_str().unwrap()).unwrap();
-        assert_eq!(json, json!({ "v": { "user": user, "roles": ["admin"] } }));
+        assert_eq!(json, json!({ "v": { "user": user, "roles": ["admin"] }, "i": now }));
     }
     assert_ne!(values[0], values[2], "the same session, sealed twice, under two nonces");
     assert_eq!(opened[3], json!({ "error": "tag" }));

@@ -293,8 +293,9 @@ fn independent_cookie(secret: &[u8], salt: &[u8], name: &str, json: &[u8], now: 
     format!("{signed}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
 }
 
-/// Golden vectors: key `[1; 32]`, salt `cookie-session`, clock 1700000000. A change here is a
-/// change of wire format: bump the version instead.
+/// Golden vectors: key `[1; 32]`, salt `cookie-session`, clock 1700000000; envelope v2, which
+/// carries the issue time (`"i"`). A change here is a change of wire format: bump the version
+/// instead. Recomputed with Python's hmac/hashlib/base64 when the vectors were made.
 #[test]
 fn golden_vectors() {
     let b = backend(NOW);
@@ -305,7 +306,7 @@ fn golden_vectors() {
     ];
     for (name, visit, golden) in cases {
         let config = CookieConfig::builder().name(name).secure(true).build().unwrap();
-        let json = format!(r#"{{"v":{}}}"#, serde_json::to_string(&visit).unwrap());
+        let json = format!(r#"{{"v":{},"i":{NOW}}}"#, serde_json::to_string(&visit).unwrap());
         let expected = independent_cookie(&[1; 32], b"cookie-session", name, json.as_bytes(), NOW);
         assert_eq!(expected, golden, "the definition and the checked-in vector agree");
         let mut s: Tracked<Visit> = Tracked::open_with(b.clone(), config.clone(), &request(None));
@@ -331,13 +332,43 @@ fn golden_vectors() {
     assert_eq!(set_cookies(&resp), [GOLDEN_PERMANENT_LINE]);
 }
 
-const GOLDEN_DEFAULT: &str =
-    "eyJ2Ijp7InVzZXIiOm51bGwsImNvdW50IjowLCJjYXJ0IjpbXX19.ZVPxAA.Iv_XeIAtFJUf9hnxPz94WbxoItq3HIJulI8THg1c2Ow";
-const GOLDEN_ALICE: &str = "eyJ2Ijp7InVzZXIiOiJhbGljZSIsImNvdW50Ijo0MiwiY2FydCI6WzEsMiwzXX19.ZVPxAA.c7VC--Q8EebmwH90pliTqK-i7aM1vHRRysCHw0DZ-jg";
-const GOLDEN_HOST: &str =
-    "eyJ2Ijp7InVzZXIiOiLDvCIsImNvdW50IjoxLCJjYXJ0IjpbXX19.ZVPxAA.BpbWPFoUJdyn0TCpmaFtxwXPEdZSzGb_ib138If13eY";
-/// Also recomputed with Python's hmac/hashlib/base64 when the vectors were made.
-const GOLDEN_PERMANENT_LINE: &str = "session=eyJ2Ijp7InVzZXIiOm51bGwsImNvdW50Ijo3LCJjYXJ0IjpbXX0sInAiOnRydWUsImYiOltbIm1lc3NhZ2UiLCJoaSJdXX0.ZVPxAA.v7C994hNqnuYbNiuV2lzBgqcbI98EgH9mz1_p9ks1E4; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Max-Age=2678400; HttpOnly; Path=/; SameSite=Lax";
+const GOLDEN_DEFAULT: &str = "eyJ2Ijp7InVzZXIiOm51bGwsImNvdW50IjowLCJjYXJ0IjpbXX0sImkiOjE3MDAwMDAwMDB9.ZVPxAA.w7N6Y4fgMOsnd-Q2_S8YkyTlTvG0fbZMaI4bRan1Ee8";
+const GOLDEN_ALICE: &str = "eyJ2Ijp7InVzZXIiOiJhbGljZSIsImNvdW50Ijo0MiwiY2FydCI6WzEsMiwzXX0sImkiOjE3MDAwMDAwMDB9.ZVPxAA.iczI5oUBSDDRz3W0-Tdw4yaLEFMnu_k7q_3z2WEx0-o";
+const GOLDEN_HOST: &str = "eyJ2Ijp7InVzZXIiOiLDvCIsImNvdW50IjoxLCJjYXJ0IjpbXX0sImkiOjE3MDAwMDAwMDB9.ZVPxAA.Jls9ledKaT3Slu1KhHII-gt05lqA9_cA_-sF5bU3Lyo";
+const GOLDEN_PERMANENT_LINE: &str = "session=eyJ2Ijp7InVzZXIiOm51bGwsImNvdW50Ijo3LCJjYXJ0IjpbXX0sInAiOnRydWUsImYiOltbIm1lc3NhZ2UiLCJoaSJdXSwiaSI6MTcwMDAwMDAwMH0.ZVPxAA.zWk2GBulpjUGy6dJoqjg6CeYM7XMVH3lpYPNqcUEnw0; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Max-Age=2678400; HttpOnly; Path=/; SameSite=Lax";
+
+/// Envelope v1 vectors, as the release before issue times wrote them (same key, salt and clock).
+/// They must keep opening: their signing time stands in for the issue time, and the first save
+/// re-writes them as v2.
+const V1_ALICE: &str = "eyJ2Ijp7InVzZXIiOiJhbGljZSIsImNvdW50Ijo0MiwiY2FydCI6WzEsMiwzXX19.ZVPxAA.c7VC--Q8EebmwH90pliTqK-i7aM1vHRRysCHw0DZ-jg";
+const V1_PERMANENT: &str = "eyJ2Ijp7InVzZXIiOm51bGwsImNvdW50Ijo3LCJjYXJ0IjpbXX0sInAiOnRydWUsImYiOltbIm1lc3NhZ2UiLCJoaSJdXX0.ZVPxAA.v7C994hNqnuYbNiuV2lzBgqcbI98EgH9mz1_p9ks1E4";
+
+/// The v1 vectors open, under a config with `max_lifetime` too, and an unchanged save re-writes
+/// them with their signing time as the issue time: the v2 vector of the same data, to the byte.
+#[test]
+fn envelope_v1_vectors_still_open_and_are_upgraded() {
+    let alice = Visit { user: Some("alice".into()), count: 42, cart: vec![1, 2, 3] };
+    let limited = CookieConfig::builder().max_lifetime("60d").build().unwrap();
+    for config in [CookieConfig::DEFAULT, limited] {
+        assert_eq!(*open_value::<Visit>(&backend(NOW), &config, V1_ALICE), alice);
+        let permanent = open_value::<Visit>(&backend(NOW), &config, V1_PERMANENT);
+        assert_eq!((permanent.count, permanent.flashes().len()), (7, 1));
+    }
+    // A day later the v1 cookie is re-written with its own signing time, not the day after.
+    let later = backend(NOW + 86_400);
+    let request = http::Request::builder().header("cookie", format!("session={V1_ALICE}")).body(()).unwrap();
+    let session: Tracked<Visit> = Tracked::open_with(later.clone(), CookieConfig::DEFAULT, &request);
+    assert_eq!(session.rejection(), None);
+    let mut resp = response();
+    session.save(&mut resp).unwrap();
+    let upgraded = cookie_value(&resp);
+    assert_eq!(
+        upgraded.split('.').next(),
+        GOLDEN_ALICE.split('.').next(),
+        "the envelope a v2 save at NOW writes"
+    );
+    assert_eq!(*open_value::<Visit>(&later, &CookieConfig::DEFAULT, &upgraded), alice);
+}
 
 /// `sign_payload` and `unsign_payload` (for tools such as `session-cookie`) write and check
 /// exactly what `save` and `open` do: the same value, the same payload, the same rejections.
@@ -347,7 +378,7 @@ fn sign_payload_and_unsign_payload_match_save_and_open() {
     let config = CookieConfig::DEFAULT;
     let visit = Visit { user: Some("ada".into()), count: 3, cart: vec![7] };
     let saved = save_value(&b, &config, visit.clone());
-    let payload = br#"{"v":{"user":"ada","count":3,"cart":[7]}}"#;
+    let payload = br#"{"v":{"user":"ada","count":3,"cart":[7]},"i":1700000000}"#;
     assert_eq!(b.sign_payload(&config, payload).unwrap(), saved);
     assert_eq!(b.unsign_payload(&config, saved.as_bytes()).unwrap(), payload);
     assert_eq!(open_value::<Visit>(&b, &config, &saved).into_inner(), visit);

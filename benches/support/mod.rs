@@ -179,8 +179,11 @@ pub fn cookie_value(request: &Request<()>) -> &str {
 
 /// The envelope JSON our format signs for `data` with one flash.
 pub fn envelope_json<T: Serialize>(data: &T) -> Vec<u8> {
-    serde_json::to_vec(&Envelope { v: data, f: vec![(FLASH.0.to_owned(), FLASH.1.to_owned())] }).unwrap()
+    serde_json::to_vec(&Envelope::with_flash(data)).unwrap()
 }
+
+/// The issue time every envelope here carries: ten digits, as any time since 2001 has.
+pub const ISSUED_AT: u64 = 1_700_000_000;
 
 /// The same JSON shape as our envelope, as a plain serde struct (what the floor and the peer
 /// serialize, so every row signs the same bytes).
@@ -188,11 +191,13 @@ pub fn envelope_json<T: Serialize>(data: &T) -> Vec<u8> {
 pub struct Envelope<T> {
     pub v: T,
     pub f: Vec<(String, String)>,
+    /// The issue time (envelope v2), so every row signs as many bytes as ours.
+    pub i: u64,
 }
 
 impl<T> Envelope<T> {
     pub fn with_flash(v: T) -> Self {
-        Envelope { v, f: vec![(FLASH.0.to_owned(), FLASH.1.to_owned())] }
+        Envelope { v, f: vec![(FLASH.0.to_owned(), FLASH.1.to_owned())], i: ISSUED_AT }
     }
 }
 

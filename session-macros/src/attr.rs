@@ -55,6 +55,7 @@ pub struct Container {
     /// The text as written: `"31d"`, or the digits of an integer literal.
     pub lifetime: Option<Setting<String>>,
     pub refresh_after: Option<Setting<String>>,
+    pub max_lifetime: Option<Setting<String>>,
     pub refresh_each_request: Option<Setting<bool>>,
     pub max_size: Option<Setting<usize>>,
     pub format: Option<Setting<Format>>,
@@ -109,7 +110,7 @@ impl Container {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, ON_CONFLICT_WORDS));
                 put(cx, key, &mut self.on_conflict, parsed);
             }
-            Key::Lifetime | Key::RefreshAfter => {
+            Key::Lifetime | Key::RefreshAfter | Key::MaxLifetime => {
                 let parsed = match at(literal(cx, key, key_span, &value)) {
                     Some((span, Lit::Str(text))) => Some(setting(text.value(), key_span, span)),
                     Some((span, Lit::Int(int))) => {
@@ -118,7 +119,11 @@ impl Container {
                     Some((_, other)) => wrong_type(cx, key, other),
                     None => None,
                 };
-                let slot = if key == Key::Lifetime { &mut self.lifetime } else { &mut self.refresh_after };
+                let slot = match key {
+                    Key::Lifetime => &mut self.lifetime,
+                    Key::MaxLifetime => &mut self.max_lifetime,
+                    _ => &mut self.refresh_after,
+                };
                 put(cx, key, slot, parsed);
             }
             Key::MaxSize => {

@@ -116,6 +116,7 @@ pub fn config_expr(config: &Config) -> TokenStream {
     let lifetime = Literal::u64_unsuffixed(settings.lifetime);
     let refresh_each_request = settings.refresh_each_request;
     let refresh_after = Literal::u64_unsuffixed(settings.refresh_after);
+    let max_lifetime = Literal::u64_unsuffixed(settings.max_lifetime);
     let max_size = Literal::usize_unsuffixed(settings.max_size);
     let encrypted = settings.encrypted;
     let accept_signed = settings.accept_signed;
@@ -142,6 +143,7 @@ pub fn config_expr(config: &Config) -> TokenStream {
             lifetime: #lifetime,
             refresh_each_request: #refresh_each_request,
             refresh_after: #refresh_after,
+            max_lifetime: #max_lifetime,
             max_size: #max_size,
             format: #format,
             encrypted: #encrypted,

@@ -32,6 +32,7 @@ pub enum Key {
     Lifetime,
     RefreshEachRequest,
     RefreshAfter,
+    MaxLifetime,
     MaxSize,
     Format,
     Encrypted,
@@ -42,7 +43,7 @@ pub enum Key {
 
 impl Key {
     /// Every key, in the order the documentation and "valid keys are …" list them.
-    pub const ALL: [Key; 17] = [
+    pub const ALL: [Key; 18] = [
         Key::Name,
         Key::Domain,
         Key::Path,
@@ -54,6 +55,7 @@ impl Key {
         Key::Lifetime,
         Key::RefreshEachRequest,
         Key::RefreshAfter,
+        Key::MaxLifetime,
         Key::MaxSize,
         Key::Format,
         Key::Encrypted,
@@ -81,6 +83,7 @@ impl Key {
             Key::Lifetime => "lifetime",
             Key::RefreshEachRequest => "refresh_each_request",
             Key::RefreshAfter => "refresh_after",
+            Key::MaxLifetime => "max_lifetime",
             Key::MaxSize => "max_size",
             Key::Format => "format",
             Key::Encrypted => "encrypted",
@@ -108,7 +111,7 @@ impl Key {
             | Key::Encrypted
             | Key::AcceptSigned => Kind::Bool,
             Key::MaxSize => Kind::Int,
-            Key::Lifetime => Kind::Lifetime,
+            Key::Lifetime | Key::MaxLifetime => Kind::Lifetime,
             Key::RefreshAfter => Kind::RefreshAfter,
         }
     }
@@ -127,6 +130,7 @@ impl Key {
             Key::Lifetime => "lifetime = \"31d\"",
             Key::RefreshEachRequest => "refresh_each_request = false",
             Key::RefreshAfter => "refresh_after = \"20%\"",
+            Key::MaxLifetime => "max_lifetime = \"90d\"",
             Key::MaxSize => "max_size = 4093",
             Key::Format => "format = \"native\"",
             Key::Encrypted => "encrypted",
@@ -158,12 +162,13 @@ mod tests {
             Key::Lifetime => 8,
             Key::RefreshEachRequest => 9,
             Key::RefreshAfter => 10,
-            Key::MaxSize => 11,
-            Key::Format => 12,
-            Key::Encrypted => 13,
-            Key::AcceptSigned => 14,
-            Key::OnConflict => 15,
-            Key::Crate => 16,
+            Key::MaxLifetime => 11,
+            Key::MaxSize => 12,
+            Key::Format => 13,
+            Key::Encrypted => 14,
+            Key::AcceptSigned => 15,
+            Key::OnConflict => 16,
+            Key::Crate => 17,
         };
         for (index, key) in Key::ALL.into_iter().enumerate() {
             assert_eq!(position(key), index, "{key:?}");

@@ -59,7 +59,7 @@ fn snapshot_every_attribute() {
         #[derive(Session)]
         #[session(name = "__Secure-app", domain = "example.com", path = "/app", secure, http_only = false)]
         #[session(same_site = "none", partitioned, permanent = true, lifetime = "12h30m")]
-        #[session(refresh_each_request = false, refresh_after = "20%", max_size = 2048, format = "native")]
+        #[session(refresh_each_request = false, refresh_after = "20%", max_lifetime = "90d", max_size = 2048, format = "native")]
         #[session(encrypted, accept_signed, on_conflict = "reject")]
         pub(crate) struct Visit { user: Option<String> }
         "#,
@@ -165,6 +165,16 @@ fn every_rule_is_reported() {
                 "refresh_after_too_long",
                 "lifetime = \"1h\", refresh_after = \"2h\"",
                 Settings { lifetime: 3_600, refresh_after: 7_200, ..d },
+            ),
+            Rule::MaxLifetime => (
+                "max_lifetime_shorter",
+                "lifetime = \"7d\", max_lifetime = \"1d\"",
+                Settings { lifetime: 7 * 86_400, max_lifetime: 86_400, ..d },
+            ),
+            Rule::MaxLifetimeNeedsNative => (
+                "max_lifetime_with_flask_format",
+                "max_lifetime = \"90d\", format = \"flask\"",
+                Settings { max_lifetime: 90 * 86_400, flask_format: true, ..d },
             ),
             Rule::MaxSize => ("max_size_zero", "max_size = 0", Settings { max_size: 0, ..d }),
             Rule::SameSiteNoneNeedsSecure => (

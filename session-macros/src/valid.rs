@@ -58,6 +58,7 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
             .refresh_after
             .as_ref()
             .map_or(d.refresh_after, |s| refresh_after(cx, s, lifetime)),
+        max_lifetime: attrs.max_lifetime.as_ref().map_or(d.max_lifetime, |s| max_lifetime(cx, s)),
         max_size: attrs.max_size.as_ref().map_or(d.max_size, |s| s.value),
         flask_format: attrs.format.as_ref().is_some_and(|s| s.value == Format::Flask),
         encrypted: flag(&attrs.encrypted, d.encrypted),
@@ -95,6 +96,15 @@ fn refresh_after(cx: &Ctxt, refresh_after: &Setting<String>, lifetime: u64) -> u
     })
 }
 
+/// The seconds of `max_lifetime = "..."`, or none (the default) after reporting why they are
+/// refused.
+fn max_lifetime(cx: &Ctxt, max_lifetime: &Setting<String>) -> u64 {
+    session_rules::parse_max_lifetime(&max_lifetime.value).unwrap_or_else(|problem| {
+        cx.error(max_lifetime.span, problem);
+        Settings::DEFAULT.max_lifetime
+    })
+}
+
 /// Where a broken rule is shown: on the attribute the user most likely has to change. The
 /// defaults break no rule, so the attribute named here was written; `call_site` is only a
 /// fallback.
@@ -113,6 +123,9 @@ fn span(rule: Rule, attrs: &Container) -> Span {
         Rule::Path | Rule::HostPrefixWithPath => value(&attrs.path),
         Rule::Lifetime => value(&attrs.lifetime),
         Rule::RefreshAfter => value(&attrs.refresh_after),
+        Rule::MaxLifetime => value(&attrs.max_lifetime),
+        // Flask's format is what cannot carry the issued-at time; `max_lifetime` is what needs it.
+        Rule::MaxLifetimeNeedsNative => key(&attrs.max_lifetime),
         Rule::MaxSize => value(&attrs.max_size),
         Rule::SameSiteNoneNeedsSecure => value(&attrs.same_site),
         // A bare flag's value span is its key; `partitioned = true` is shown at the key too.

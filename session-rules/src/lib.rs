@@ -47,7 +47,7 @@ mod problem;
 mod rules;
 mod settings;
 
-pub use lifetime::{parse_lifetime, parse_refresh_after};
+pub use lifetime::{parse_lifetime, parse_max_lifetime, parse_refresh_after};
 pub use message::ConstMessage;
 pub use problem::Problem;
 pub use rules::{Rule, domain_problem, first_problem, is_cookie_name, path_problem};

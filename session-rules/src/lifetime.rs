@@ -49,6 +49,19 @@ pub fn parse_refresh_after(text: &str, lifetime: u64) -> Result<u64, Problem<&st
     }
 }
 
+/// Parses `max_lifetime`, the absolute limit of a session, as [`parse_lifetime`] reads a
+/// lifetime (at least one second). Whether it lies between the lifetime and 400 days is
+/// [`Rule::MaxLifetime`](crate::Rule::MaxLifetime)'s question.
+///
+/// ```
+/// use session_rules::{Problem, parse_max_lifetime};
+/// assert_eq!(parse_max_lifetime("30d"), Ok(2_592_000));
+/// assert_eq!(parse_max_lifetime("0s"), Err(Problem::MaxLifetimeSyntax("0s")));
+/// ```
+pub fn parse_max_lifetime(text: &str) -> Result<u64, Problem<&str>> {
+    parse_units(text).filter(|&seconds| seconds > 0).ok_or(Problem::MaxLifetimeSyntax(text))
+}
+
 /// The number of seconds `text` spells, or `None` when it is malformed or overflows a `u64`.
 fn parse_units(text: &str) -> Option<u64> {
     const UNITS: [(u8, u64); 5] = [(b'w', 604_800), (b'd', 86_400), (b'h', 3_600), (b'm', 60), (b's', 1)];
@@ -125,6 +138,15 @@ mod tests {
         assert_eq!(parse_refresh_after("600", 100), Ok(600), "the range is the rule's question");
         for bad in ["", "%", "0%", "100%", "-5%", "5.5%", "20 %", "0s", "0", "soon"] {
             assert_eq!(parse_refresh_after(bad, 100), Err(Problem::RefreshAfterSyntax(bad)), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn max_lifetime() {
+        assert_eq!(parse_max_lifetime("12h30m"), Ok(45_000));
+        assert_eq!(parse_max_lifetime("401d"), Ok(401 * 86_400), "the range is the rule's question");
+        for bad in ["", "0", "0s", "20%", "soon", "1d1w"] {
+            assert_eq!(parse_max_lifetime(bad), Err(Problem::MaxLifetimeSyntax(bad)), "{bad:?}");
         }
     }
 

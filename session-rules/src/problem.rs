@@ -41,6 +41,16 @@ pub enum Problem<S = String> {
     /// `refresh_after` is not shorter than the lifetime: the refresh would never come before the
     /// cookie expires. The value in seconds.
     RefreshAfterTooLong(u64),
+    /// The `max_lifetime` text is not understood, or spells zero seconds.
+    MaxLifetimeSyntax(S),
+    /// `max_lifetime` is shorter than the lifetime: every cookie would outlive the session it
+    /// carries. The value in seconds.
+    MaxLifetimeShorter(u64),
+    /// `max_lifetime` exceeds 400 days: the value in seconds.
+    MaxLifetimeTooLong(u64),
+    /// `max_lifetime` with the Flask format: the issued-at time it needs would be a key of the
+    /// session dict a Flask app reads.
+    MaxLifetimeFlask,
     /// `max_size` is zero.
     MaxSize,
     /// `SameSite=None` without `Secure`: browsers reject the cookie.
@@ -88,6 +98,10 @@ impl<S> Problem<S> {
             Problem::LifetimeTooLong(seconds) => Problem::LifetimeTooLong(*seconds),
             Problem::RefreshAfterSyntax(text) => Problem::RefreshAfterSyntax(f(text)),
             Problem::RefreshAfterTooLong(seconds) => Problem::RefreshAfterTooLong(*seconds),
+            Problem::MaxLifetimeSyntax(text) => Problem::MaxLifetimeSyntax(f(text)),
+            Problem::MaxLifetimeShorter(seconds) => Problem::MaxLifetimeShorter(*seconds),
+            Problem::MaxLifetimeTooLong(seconds) => Problem::MaxLifetimeTooLong(*seconds),
+            Problem::MaxLifetimeFlask => Problem::MaxLifetimeFlask,
             Problem::MaxSize => Problem::MaxSize,
             Problem::SameSiteNoneNeedsSecure => Problem::SameSiteNoneNeedsSecure,
             Problem::PartitionedNeedsSecure => Problem::PartitionedNeedsSecure,
@@ -176,6 +190,37 @@ impl<'a> Problem<&'a str> {
                 ),
                 END,
             ],
+            Problem::MaxLifetimeSyntax(text) => [
+                Text("invalid max_lifetime "),
+                Quoted(text),
+                Text(": write e.g. \"30d\", \"12h30m\" or a number of seconds, at least one second"),
+                END,
+            ],
+            Problem::MaxLifetimeShorter(seconds) => [
+                Text("a max_lifetime of "),
+                Number(seconds),
+                Text(
+                    " seconds is shorter than the lifetime: the absolute limit must be at least the idle \
+                     one; raise `max_lifetime` or lower `lifetime`",
+                ),
+                END,
+            ],
+            Problem::MaxLifetimeTooLong(seconds) => [
+                Text("a max_lifetime of "),
+                Number(seconds),
+                Text(" seconds exceeds 400 days, the most browsers honour"),
+                END,
+            ],
+            Problem::MaxLifetimeFlask => [
+                Text(
+                    "`max_lifetime` cannot be used with `format = \"flask\"`: the issued-at time it needs \
+                     would be a key of the session dict a Flask app reads; enforce an absolute timeout \
+                     with a login time among your own fields, or remove `format = \"flask\"`",
+                ),
+                END,
+                END,
+                END,
+            ],
             Problem::MaxSize => {
                 [Text("max_size must be at least 1 byte (the default is 4093)"), END, END, END]
             }
@@ -253,6 +298,10 @@ mod tests {
             Problem::LifetimeTooLong(34_646_400),
             Problem::RefreshAfterSyntax("often"),
             Problem::RefreshAfterTooLong(86_400),
+            Problem::MaxLifetimeSyntax("forever"),
+            Problem::MaxLifetimeShorter(60),
+            Problem::MaxLifetimeTooLong(34_646_400),
+            Problem::MaxLifetimeFlask,
             Problem::HostPrefixWithPath,
             Problem::EncryptedFlask,
             Problem::AcceptSignedWithoutEncrypted,

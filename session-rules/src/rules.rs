@@ -151,6 +151,11 @@ pub enum Rule {
     Lifetime,
     /// `refresh_after`, when set, is shorter than the lifetime.
     RefreshAfter,
+    /// `max_lifetime`, when set, lies between the lifetime and 400 days.
+    MaxLifetime,
+    /// `max_lifetime` uses the native format: in Flask's, its issued-at time would be a key of
+    /// the session dict.
+    MaxLifetimeNeedsNative,
     /// `max_size` is at least 1.
     MaxSize,
     /// `SameSite=None` comes with `Secure`.
@@ -177,12 +182,14 @@ impl Rule {
     /// ```
     /// assert_eq!(session_rules::Rule::ALL[0], session_rules::Rule::Name);
     /// ```
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 16] = [
         Rule::Name,
         Rule::Domain,
         Rule::Path,
         Rule::Lifetime,
         Rule::RefreshAfter,
+        Rule::MaxLifetime,
+        Rule::MaxLifetimeNeedsNative,
         Rule::MaxSize,
         Rule::SameSiteNoneNeedsSecure,
         Rule::PartitionedNeedsSecure,
@@ -223,6 +230,15 @@ impl Rule {
                 settings.refresh_after > 0 && settings.refresh_after >= settings.lifetime,
                 Problem::RefreshAfterTooLong(settings.refresh_after),
             ),
+            Rule::MaxLifetime => match settings.max_lifetime {
+                0 => None,
+                max if max < settings.lifetime => Some(Problem::MaxLifetimeShorter(max)),
+                max if max > MAX_LIFETIME => Some(Problem::MaxLifetimeTooLong(max)),
+                _ => None,
+            },
+            Rule::MaxLifetimeNeedsNative => {
+                when(settings.max_lifetime > 0 && settings.flask_format, Problem::MaxLifetimeFlask)
+            }
             Rule::MaxSize => when(settings.max_size == 0, Problem::MaxSize),
             Rule::SameSiteNoneNeedsSecure => when(
                 matches!(settings.same_site, Some(SameSite::None)) && !secure,
@@ -316,15 +332,17 @@ mod tests {
             Rule::Path => 2,
             Rule::Lifetime => 3,
             Rule::RefreshAfter => 4,
-            Rule::MaxSize => 5,
-            Rule::SameSiteNoneNeedsSecure => 6,
-            Rule::PartitionedNeedsSecure => 7,
-            Rule::SecurePrefixNeedsSecure => 8,
-            Rule::HostPrefixNeedsSecure => 9,
-            Rule::HostPrefixWithDomain => 10,
-            Rule::HostPrefixWithPath => 11,
-            Rule::EncryptedNeedsNative => 12,
-            Rule::AcceptSignedNeedsEncrypted => 13,
+            Rule::MaxLifetime => 5,
+            Rule::MaxLifetimeNeedsNative => 6,
+            Rule::MaxSize => 7,
+            Rule::SameSiteNoneNeedsSecure => 8,
+            Rule::PartitionedNeedsSecure => 9,
+            Rule::SecurePrefixNeedsSecure => 10,
+            Rule::HostPrefixNeedsSecure => 11,
+            Rule::HostPrefixWithDomain => 12,
+            Rule::HostPrefixWithPath => 13,
+            Rule::EncryptedNeedsNative => 14,
+            Rule::AcceptSignedNeedsEncrypted => 15,
         };
         for (index, rule) in Rule::ALL.into_iter().enumerate() {
             assert_eq!(position(rule), index, "{rule:?}");
@@ -353,6 +371,9 @@ mod tests {
             (Settings { lifetime: MAX_LIFETIME + 1, ..d }, Problem::LifetimeTooLong(MAX_LIFETIME + 1)),
             (Settings { lifetime: u64::MAX, ..d }, Problem::LifetimeTooLong(u64::MAX)),
             (Settings { lifetime: 60, refresh_after: 60, ..d }, Problem::RefreshAfterTooLong(60)),
+            (Settings { lifetime: 60, max_lifetime: 59, ..d }, Problem::MaxLifetimeShorter(59)),
+            (Settings { max_lifetime: MAX_LIFETIME + 1, ..d }, Problem::MaxLifetimeTooLong(MAX_LIFETIME + 1)),
+            (Settings { max_lifetime: 86_400 * 90, flask_format: true, ..d }, Problem::MaxLifetimeFlask),
             (Settings { max_size: 0, ..d }, Problem::MaxSize),
             (Settings { same_site: Some(SameSite::None), ..d }, Problem::SameSiteNoneNeedsSecure),
             (Settings { partitioned: true, ..d }, Problem::PartitionedNeedsSecure),

@@ -97,6 +97,9 @@ pub struct Settings<'a> {
     /// than this many seconds ago is not re-sent. 0 (the default) re-sends it on every request,
     /// as Flask does.
     pub refresh_after: u64,
+    /// The absolute limit in seconds: a session issued longer ago than this is refused however
+    /// often it was refreshed. 0 (the default) sets none, as Flask does.
+    pub max_lifetime: u64,
     /// The longest `Set-Cookie` line sent, in bytes.
     pub max_size: usize,
     /// The Flask wire format (`format = "flask"`), which Flask must be able to read.
@@ -130,6 +133,7 @@ impl Settings<'static> {
         lifetime: DEFAULT_LIFETIME,
         refresh_each_request: true,
         refresh_after: 0,
+        max_lifetime: 0,
         max_size: DEFAULT_MAX_SIZE,
         flask_format: false,
         encrypted: false,

@@ -8,8 +8,9 @@ use crate::error::Error;
 use crate::flash::Flash;
 use crate::format::Format;
 
-/// The native envelope as written: `{"v":DATA}` plus `"p":true` when permanent and `"f":[…]` when
-/// there are flashes, so the common case stays short.
+/// The native envelope as written: `{"v":DATA}` plus `"p":true` when permanent, `"f":[…]` when
+/// there are flashes, and `"i":SECONDS`, the time the session was issued (envelope v2; see
+/// docs/design.md, "Issued-at"), so the common case stays short.
 #[derive(Serialize)]
 struct EnvelopeRef<'a, T> {
     v: &'a T,
@@ -17,9 +18,12 @@ struct EnvelopeRef<'a, T> {
     p: bool,
     #[serde(skip_serializing_if = "<[Flash]>::is_empty")]
     f: &'a [Flash],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    i: Option<u64>,
 }
 
-/// The native envelope as read. Unknown keys are ignored so a later version may add some.
+/// The native envelope as read. Unknown keys are ignored so a later version may add some; a key
+/// given twice (two issued-at times, say) is refused, as serde refuses duplicate fields.
 #[derive(Deserialize)]
 #[serde(bound = "T: DeserializeOwned")]
 struct EnvelopeOwned<T> {
@@ -28,6 +32,9 @@ struct EnvelopeOwned<T> {
     p: bool,
     #[serde(default)]
     f: Vec<Flash>,
+    /// Absent from envelopes written before issued-at existed (v1): their signing time stands in.
+    #[serde(default)]
+    i: Option<u64>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -39,6 +46,9 @@ pub(crate) struct Decoded<T> {
     pub(crate) data: T,
     pub(crate) permanent: bool,
     pub(crate) flashes: Vec<Flash>,
+    /// When the session was issued (native format, envelope v2); `None` for an older envelope
+    /// and for the Flask format.
+    pub(crate) issued_at: Option<u64>,
 }
 
 /// The payload of a session in `format`: the native envelope, or Flask's flat session dict
@@ -46,24 +56,26 @@ pub(crate) struct Decoded<T> {
 /// would not read back (non-finite floats, `Some(None)`, deep nesting) is refused
 /// ([`crate::reads_back`]). `size_hint`: the expected length (the incoming payload's, when there is
 /// one), so the buffer is allocated once instead of grown from serde_json's 128 bytes.
+/// `issued_at` is written in the native format only: Flask's dict has no place for it.
 pub(crate) fn encode<T: Serialize>(
     format: Format,
     data: &T,
     permanent: bool,
     flashes: &[Flash],
+    issued_at: Option<u64>,
     size_hint: usize,
 ) -> Result<Vec<u8>, Error> {
     match format {
         Format::Native => {
             crate::reads_back::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
             let mut out = Vec::with_capacity(size_hint.max(64));
-            serde_json::to_writer(&mut out, &EnvelopeRef { v: data, p: permanent, f: flashes })
+            serde_json::to_writer(&mut out, &EnvelopeRef { v: data, p: permanent, f: flashes, i: issued_at })
                 .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(out)
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
-            let _ = size_hint;
+            let _ = (size_hint, issued_at);
             crate::flask::encode_session(data, permanent, flashes)
         }
     }
@@ -80,6 +92,7 @@ pub(crate) fn is_empty_envelope<T: Serialize + Default>(
     payload: &[u8],
     permanent: bool,
     flashes: &[Flash],
+    issued_at: Option<u64>,
     default_permanent: bool,
 ) -> Result<bool, Error> {
     if !flashes.is_empty() || permanent != default_permanent {
@@ -90,7 +103,7 @@ pub(crate) fn is_empty_envelope<T: Serialize + Default>(
             let mut compare = Compare { rest: payload, equal: true };
             serde_json::to_writer(
                 &mut compare,
-                &EnvelopeRef { v: &T::default(), p: default_permanent, f: &[] },
+                &EnvelopeRef { v: &T::default(), p: default_permanent, f: &[], i: issued_at },
             )
             .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(compare.equal && compare.rest.is_empty())
@@ -133,12 +146,17 @@ pub(crate) fn decode<T: DeserializeOwned>(format: Format, payload: &[u8]) -> Opt
             // one.
             let text = std::str::from_utf8(payload).ok()?;
             let envelope: EnvelopeOwned<T> = serde_json::from_str(text).ok()?;
-            Some(Decoded { data: envelope.v, permanent: envelope.p, flashes: envelope.f })
+            Some(Decoded {
+                data: envelope.v,
+                permanent: envelope.p,
+                flashes: envelope.f,
+                issued_at: envelope.i,
+            })
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
             let (data, permanent, flashes) = crate::flask::decode_session(payload)?;
-            Some(Decoded { data, permanent, flashes })
+            Some(Decoded { data, permanent, flashes, issued_at: None })
         }
     }
 }
@@ -211,9 +229,9 @@ mod tests {
 
     #[test]
     fn short_envelope() {
-        assert_eq!(encode(Format::Native, &1u8, false, &[], 0).unwrap(), br#"{"v":1}"#);
+        assert_eq!(encode(Format::Native, &1u8, false, &[], None, 0).unwrap(), br#"{"v":1}"#);
         assert_eq!(
-            encode(Format::Native, &1u8, true, &[Flash::new("message", "hi")], 0).unwrap(),
+            encode(Format::Native, &1u8, true, &[Flash::new("message", "hi")], None, 0).unwrap(),
             br#"{"v":1,"p":true,"f":[["message","hi"]]}"#
         );
         let decoded: Decoded<u8> = decode(Format::Native, br#"{"f":[["a","b"]],"v":3,"x":0}"#).unwrap();
@@ -222,6 +240,29 @@ mod tests {
             (3, false, vec![Flash::new("a", "b")])
         );
         assert!(decode::<u8>(Format::Native, br#"{"v":"three"}"#).is_none());
+    }
+
+    /// Envelope v2 carries the issued-at time last; v1 envelopes (without it) still decode, with
+    /// none; anything but one unsigned integer under `"i"` is refused.
+    #[test]
+    fn issued_at() {
+        let written = encode(Format::Native, &1u8, true, &[], Some(1_700_000_000), 0).unwrap();
+        assert_eq!(written, br#"{"v":1,"p":true,"i":1700000000}"#);
+        let decoded: Decoded<u8> = decode(Format::Native, &written).unwrap();
+        assert_eq!((decoded.data, decoded.issued_at), (1, Some(1_700_000_000)));
+        assert_eq!(decode::<u8>(Format::Native, br#"{"v":1}"#).unwrap().issued_at, None);
+        for bad in [
+            &br#"{"v":1,"i":1,"i":2}"#[..],
+            br#"{"v":1,"i":-1}"#,
+            br#"{"v":1,"i":1.5}"#,
+            br#"{"v":1,"i":"1700000000"}"#,
+            br#"{"v":1,"i":18446744073709551616}"#,
+        ] {
+            assert!(decode::<u8>(Format::Native, bad).is_none(), "{}", String::from_utf8_lossy(bad));
+        }
+        let empty = encode(Format::Native, &0u8, false, &[], Some(5), 0).unwrap();
+        assert!(is_empty_envelope::<u8>(Format::Native, &empty, false, &[], Some(5), false).unwrap());
+        assert!(!is_empty_envelope::<u8>(Format::Native, &empty, false, &[], None, false).unwrap());
     }
 
     #[test]
@@ -250,19 +291,20 @@ mod tests {
             a: u8,
             b: Vec<u8>,
         }
-        let empty = encode(Format::Native, &Data::default(), false, &[], 0).unwrap();
-        assert!(is_empty_envelope::<Data>(Format::Native, &empty, false, &[], false).unwrap());
-        let permanent = encode(Format::Native, &Data::default(), true, &[], 0).unwrap();
-        assert!(is_empty_envelope::<Data>(Format::Native, &permanent, true, &[], true).unwrap());
-        assert!(!is_empty_envelope::<Data>(Format::Native, &empty, true, &[], false).unwrap());
-        assert!(!is_empty_envelope::<Data>(Format::Native, &permanent, false, &[], true).unwrap());
-        let flashed = encode(Format::Native, &Data::default(), false, &[Flash::new("m", "x")], 0).unwrap();
+        let empty = encode(Format::Native, &Data::default(), false, &[], None, 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, &empty, false, &[], None, false).unwrap());
+        let permanent = encode(Format::Native, &Data::default(), true, &[], None, 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, &permanent, true, &[], None, true).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, &empty, true, &[], None, false).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, &permanent, false, &[], None, true).unwrap());
+        let flashed =
+            encode(Format::Native, &Data::default(), false, &[Flash::new("m", "x")], None, 0).unwrap();
         assert!(
-            !is_empty_envelope::<Data>(Format::Native, &flashed, false, &[Flash::new("m", "x")], false)
+            !is_empty_envelope::<Data>(Format::Native, &flashed, false, &[Flash::new("m", "x")], None, false)
                 .unwrap()
         );
         for other in [&br#"{"v":{"a":1,"b":[]}}"#[..], br#"{"v":{"a":0,"b":[]}} "#, br#"{"v":{"a":0,"b":["#] {
-            assert!(!is_empty_envelope::<Data>(Format::Native, other, false, &[], false).unwrap());
+            assert!(!is_empty_envelope::<Data>(Format::Native, other, false, &[], None, false).unwrap());
         }
     }
 }

@@ -36,6 +36,12 @@ pub enum Rejection {
     /// read. Turn on `accept_signed` while moving a live deployment, so such cookies are accepted
     /// within their lifetime and re-written sealed.
     NotEncrypted,
+    /// The session was issued longer ago than the configured `max_lifetime`, its absolute limit:
+    /// however often it was refreshed, the user signs in again. Distinct from [`Expired`]
+    /// (idle for longer than the lifetime) so logs tell the two timeouts apart.
+    ///
+    /// [`Expired`]: Rejection::Expired
+    SessionTooOld,
     /// Server-side sessions: the id cookie verified, but the session store could not be reached
     /// (down, or slower than its timeout). The session is empty for this request, and a change
     /// to it is not saved (the save fails with [`Error::Store`]) so the real session is never
@@ -61,6 +67,7 @@ impl Rejection {
             Rejection::TooLarge => "TooLarge",
             Rejection::Payload => "Payload",
             Rejection::NotEncrypted => "NotEncrypted",
+            Rejection::SessionTooOld => "SessionTooOld",
             Rejection::StoreUnavailable => "StoreUnavailable",
             Rejection::UnknownSession => "UnknownSession",
         }
@@ -89,6 +96,10 @@ impl fmt::Display for Rejection {
             Rejection::NotEncrypted => {
                 "the session cookie is signed, not encrypted, and this session accepts only encrypted \
                  cookies (`accept_signed` is off)"
+            }
+            Rejection::SessionTooOld => {
+                "the session was issued longer ago than its absolute limit (`max_lifetime`): the user has \
+                 to sign in again, however recently the session was used"
             }
             Rejection::StoreUnavailable => {
                 "the session store could not be reached (down, or slower than the backend's timeout); the \

@@ -39,6 +39,7 @@ pub mod flask;
 mod format;
 mod headers;
 mod integrations;
+mod issued;
 mod key;
 mod limits;
 mod log;

@@ -116,6 +116,11 @@ impl SecureCookieSessionInterface {
         self
     }
 
+    /// The backend's clock, for a server-side backend's record expiry.
+    pub(crate) fn now(&self) -> Option<u64> {
+        self.clock.now_unix()
+    }
+
     /// Accepts timestamps up to `seconds` in the future (servers with skewed clocks). Default 0,
     /// as itsdangerous.
     pub fn with_future_skew(mut self, seconds: u64) -> Self {
@@ -251,7 +256,7 @@ impl SessionInterface for SecureCookieSessionInterface {
             CookieAction::Keep => PlannedCookie::Keep,
             CookieAction::Delete => PlannedCookie::Delete,
             CookieAction::Set(payload) => {
-                PlannedCookie::Set(self.cookie_line(config, state.permanent, payload)?)
+                PlannedCookie::Set(self.cookie_line(config, state.permanent, state.ends_at, payload)?)
             }
         };
         Ok(SavePlan::new(cookie, action.vary))
@@ -264,7 +269,7 @@ impl SecureCookieSessionInterface {
             return self.make_null_session();
         }
         let now = self.clock.now_unix();
-        let mut opened = OpenedSession::default();
+        let mut opened = OpenedSession { opened_at: now, ..OpenedSession::default() };
         let mut tried = 0;
         cookie_values(request, config.name(), &mut |value| {
             // An empty value is "no session", as in Flask.
@@ -279,8 +284,14 @@ impl SecureCookieSessionInterface {
                     let refresh_after = config.refresh_after_secs();
                     let fresh = refresh_after > 0
                         && now.is_some_and(|now| now.saturating_sub(signed_at) < refresh_after);
-                    opened =
-                        OpenedSession { payload: Some(payload), rewrite, fresh, ..OpenedSession::default() };
+                    opened = OpenedSession {
+                        payload: Some(payload),
+                        rewrite,
+                        fresh,
+                        signed_at: Some(signed_at),
+                        opened_at: now,
+                        ..OpenedSession::default()
+                    };
                     return ControlFlow::Break(());
                 }
                 Err(rejection) => {
@@ -294,19 +305,22 @@ impl SecureCookieSessionInterface {
     }
 
     /// The whole `Set-Cookie` line carrying `payload` signed now: `Expires` (and, in the native
-    /// format, `Max-Age`) when `permanent`, and the size limit checked on the final line.
-    /// Server-side sessions render their id cookie with it.
+    /// format, `Max-Age`) when `permanent`, never past the session's absolute end `ends_at`, and
+    /// the size limit checked on the final line. Server-side sessions render their id cookie
+    /// with it.
     pub(crate) fn cookie_line(
         &self,
         config: &CookieConfig,
         permanent: bool,
+        ends_at: Option<u64>,
         payload: &[u8],
     ) -> Result<String, Error> {
         let now = self.clock.now_unix().ok_or(Error::Clock)?;
         let (expires, max_age) = if permanent {
-            let expires = now.checked_add(config.lifetime_secs()).ok_or(Error::Clock)?;
+            let lifetime = remaining(config.lifetime_secs(), ends_at, now);
+            let expires = now.checked_add(lifetime).ok_or(Error::Clock)?;
             // Flask (Werkzeug) sends `Max-Age` only on the delete cookie.
-            let max_age = matches!(config.format(), Format::Native).then_some(config.lifetime_secs());
+            let max_age = matches!(config.format(), Format::Native).then_some(lifetime);
             (Some(expires), max_age)
         } else {
             (None, None)
@@ -327,6 +341,12 @@ impl SecureCookieSessionInterface {
         }
         Ok(line)
     }
+}
+
+/// How long from `now` a cookie or record may live: the lifetime, cut short at the session's
+/// absolute end when it comes sooner (0 once it has passed).
+pub(crate) fn remaining(lifetime: u64, ends_at: Option<u64>, now: u64) -> u64 {
+    ends_at.map_or(lifetime, |end| lifetime.min(end.saturating_sub(now)))
 }
 
 #[cfg(test)]
@@ -361,6 +381,7 @@ mod tests {
             cycle_id: false,
             rewrite: false,
             fresh: false,
+            ends_at: None,
         }
     }
 

@@ -15,6 +15,7 @@ use crate::config::CookieConfig;
 use crate::envelope;
 use crate::error::{Error, Rejection};
 use crate::flash::Flash;
+use crate::issued::Issued;
 use crate::secure_cookie::SecureCookieSessionInterface;
 
 /// A typed session: your data plus what happened to it during this request.
@@ -61,6 +62,8 @@ pub struct Tracked<T: Default> {
     rewrite: bool,
     /// The cookie is younger than `refresh_after` ([`OpenedSession::fresh`]).
     fresh: bool,
+    /// When the session was issued, for `max_lifetime` and [`renew`](Tracked::renew).
+    issued: Issued,
     accessed: AtomicBool,
     modified: bool,
     /// Server-side sessions: move the data to a new id at save ([`Tracked::cycle_id`]).
@@ -122,7 +125,8 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         async move { Self::from_opened(opening.await, interface, config) }
     }
 
-    pub(crate) fn from_opened(opened: OpenedSession, interface: InterfaceRef, config: ConfigRef) -> Self {
+    pub(crate) fn from_opened(mut opened: OpenedSession, interface: InterfaceRef, config: ConfigRef) -> Self {
+        let (payload, token) = (opened.payload.take(), opened.token.take());
         let mut session = Tracked {
             data: T::default(),
             permanent: config.0.permanent(),
@@ -130,9 +134,10 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             original: None,
             rejection: opened.rejection,
             null: opened.null,
-            token: opened.token,
+            token,
             rewrite: opened.rewrite,
             fresh: opened.fresh,
+            issued: Issued::new(&opened),
             accessed: AtomicBool::new(false),
             modified: false,
             cycle: false,
@@ -140,15 +145,26 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             interface,
             on_drop: None,
         };
-        if let Some(payload) = opened.payload {
-            match envelope::decode::<T>(session.config.0.format(), &payload) {
-                Some(decoded) => {
+        if let Some(payload) = payload {
+            let decoded =
+                envelope::decode::<T>(session.config.0.format(), &payload).ok_or(Rejection::Payload);
+            match decoded
+                .and_then(|d| Issued::accept(&opened, d.issued_at, session.config.get()).map(|i| (d, i)))
+            {
+                Ok((decoded, issued)) => {
                     session.data = decoded.data;
                     session.permanent = decoded.permanent;
                     session.flashes = decoded.flashes;
+                    session.issued = issued;
                     session.original = Some(payload);
                 }
-                None => session.rejection = Some(Rejection::Payload),
+                // A session past its absolute end is not continued under its old id: the record
+                // expires at that end by itself, and a new session gets a new id.
+                Err(Rejection::SessionTooOld) => {
+                    session.rejection = Some(Rejection::SessionTooOld);
+                    session.token = None;
+                }
+                Err(rejection) => session.rejection = Some(rejection),
             }
         }
         if let Some(rejection) = session.rejection {
@@ -186,15 +202,20 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// The final state, serialized, detached from the handle.
     pub(crate) fn prepare(mut self) -> Result<Prepared, Error> {
         self.on_drop = None;
-        let payload = if self.modified { Some(self.encode()?) } else { None };
+        // An accepted envelope without its issue time, or a renewal, is written even unchanged.
+        let rewrite_payload = self.original.is_some() && self.issued.must_write();
+        let payload = if self.modified || rewrite_payload { Some(self.encode()?) } else { None };
         let change = match payload {
             None => PreparedChange::Untouched,
             Some(payload) if self.is_empty_payload(&payload)? => PreparedChange::Emptied,
             Some(payload) => match &self.original {
-                Some(original) if envelope::same_json(original, &payload) => PreparedChange::Untouched,
+                Some(original) if !self.issued.renewed() && envelope::same_json(original, &payload) => {
+                    PreparedChange::Untouched
+                }
                 _ => PreparedChange::Changed(payload),
             },
         };
+        let ends_at = self.issued.ends_at(self.config.get());
         Ok(Prepared {
             interface: self.interface.clone(),
             config: self.config.clone(),
@@ -207,13 +228,22 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             rewrite: self.rewrite,
             fresh: self.fresh,
             cycle: self.cycle,
+            ends_at,
         })
     }
 
     fn encode(&self) -> Result<Vec<u8>, Error> {
         // A changed session is usually about as long as it was: one allocation of the right size.
         let size_hint = self.original.as_ref().map_or(0, |original| original.len() + 16);
-        envelope::encode(self.config.0.format(), &self.data, self.permanent, &self.flashes, size_hint)
+        let issued_at = self.issued.for_save();
+        envelope::encode(
+            self.config.0.format(),
+            &self.data,
+            self.permanent,
+            &self.flashes,
+            issued_at,
+            size_hint,
+        )
     }
 
     /// Whether `payload` (this session's) equals the empty state's, without building the latter.
@@ -223,6 +253,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             payload,
             self.permanent,
             &self.flashes,
+            self.issued.for_save(),
             self.config.0.permanent(),
         )
     }
@@ -321,6 +352,46 @@ impl<T: Default> Tracked<T> {
     pub fn cycle_id(&mut self) {
         self.touch();
         self.cycle = true;
+    }
+
+    /// Issues the session anew at save, keeping its data: call it at sign-in and on every
+    /// privilege change. The issue time is reset (so `max_lifetime` counts from now) and a fresh
+    /// cookie is sent even if nothing else changed; server-side sessions also get a new id, as
+    /// with [`cycle_id`](Tracked::cycle_id), which defeats session fixation. On every backend
+    /// and format, never a silent no-op (the Flask format, which has no issue time, still sends
+    /// the fresh cookie).
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, FixedClock, Keys, SecretKey, SecureCookieSessionInterface, Tracked};
+    /// use std::sync::Arc;
+    /// let keys = Keys::new(SecretKey::generate()?);
+    /// let config = CookieConfig::builder().permanent(true).lifetime("7d").max_lifetime("7d").build()?;
+    /// let at = |day: u64| Arc::new(SecureCookieSessionInterface::new(keys.clone()).with_clock(FixedClock(day * 86_400)));
+    /// let mut response = http::Response::new(());
+    /// let mut user: Tracked<String> = Tracked::open_with(at(0), config.clone(), &http::Request::new(()));
+    /// *user = "guest".into();
+    /// user.save(&mut response)?; // issued on day 0
+    /// let pair = response.headers()["set-cookie"].to_str()?.split(';').next().unwrap_or_default().to_owned();
+    ///
+    /// let request = http::Request::builder().header("cookie", &pair).body(())?;
+    /// let mut user: Tracked<String> = Tracked::open_with(at(6), config.clone(), &request);
+    /// assert_eq!(user.as_str(), "guest");
+    /// *user = "alice".into();
+    /// user.renew(); // signed in on day 6: issued anew
+    /// let mut response = http::Response::new(());
+    /// user.save(&mut response)?;
+    /// let pair = response.headers()["set-cookie"].to_str()?.split(';').next().unwrap_or_default().to_owned();
+    ///
+    /// // Day 8 is past day 0 + 7 days, but not past day 6 + 7.
+    /// let request = http::Request::builder().header("cookie", &pair).body(())?;
+    /// let user: Tracked<String> = Tracked::open_with(at(8), config, &request);
+    /// assert_eq!((user.rejection(), user.as_str()), (None, "alice"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn renew(&mut self) {
+        self.touch_mut();
+        self.cycle = true;
+        self.issued.renew();
     }
 
     /// Whether the session is permanent (its cookie carries `Expires`).
@@ -460,6 +531,7 @@ impl<T: Default> Drop for Tracked<T> {
             token: self.token.take(),
             rewrite: self.rewrite,
             fresh: self.fresh,
+            issued: self.issued,
             accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
             modified: self.modified,
             cycle: self.cycle,
@@ -485,6 +557,7 @@ pub(crate) struct Prepared {
     rewrite: bool,
     fresh: bool,
     cycle: bool,
+    ends_at: Option<u64>,
 }
 
 enum PreparedChange {
@@ -509,6 +582,7 @@ impl Prepared {
             cycle_id: self.cycle,
             rewrite: self.rewrite,
             fresh: self.fresh,
+            ends_at: self.ends_at,
         }
     }
 

@@ -31,6 +31,9 @@ pub struct SessionState<'a> {
     /// The accepted cookie is younger than `refresh_after`: an unchanged permanent session is not
     /// refreshed ([`OpenedSession::fresh`](super::OpenedSession::fresh)).
     pub fresh: bool,
+    /// The absolute end of the session (its issued-at plus `max_lifetime`, Unix seconds): no
+    /// cookie `Expires` and no store expiry reaches past it. `None` without `max_lifetime`.
+    pub ends_at: Option<u64>,
 }
 
 /// How the session data compares with what came in.
@@ -79,6 +82,7 @@ pub enum CookieAction<'a> {
 /// let state = SessionState {
 ///     accessed: false, null: false, permanent: true, original: Some(b"{}"),
 ///     change: Change::Untouched, token: None, cycle_id: false, rewrite: false, fresh: false,
+///     ends_at: None,
 /// };
 /// let action = decide(&state, true).unwrap();
 /// assert_eq!(action.cookie, CookieAction::Set(b"{}"));
@@ -117,6 +121,7 @@ mod tests {
             cycle_id: false,
             rewrite: false,
             fresh: false,
+            ends_at: None,
         }
     }
 

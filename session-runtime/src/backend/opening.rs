@@ -33,6 +33,13 @@ pub struct OpenedSession {
     /// The cookie was signed less than the config's `refresh_after` ago: an unchanged permanent
     /// session is not re-sent ([`SessionState::fresh`](super::SessionState::fresh)).
     pub fresh: bool,
+    /// When the accepted cookie (server-side: the id cookie) was signed, in Unix seconds: a
+    /// payload written before the issued-at time existed takes it as its issued-at.
+    pub signed_at: Option<u64>,
+    /// The backend's clock when the session was opened (Unix seconds): the issued-at time of a
+    /// new or renewed session, and what `max_lifetime` is measured against. `None` (a backend
+    /// that does not say) reads the system clock instead.
+    pub opened_at: Option<u64>,
 }
 
 /// The session id a server-side backend read from a verified id cookie. Its `Debug` shows no

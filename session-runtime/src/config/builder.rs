@@ -28,11 +28,17 @@ pub struct CookieConfigBuilder {
     config: CookieConfig,
     lifetime_text: Option<String>,
     refresh_after_text: Option<String>,
+    max_lifetime_text: Option<String>,
 }
 
 impl CookieConfigBuilder {
     pub(crate) fn new() -> Self {
-        CookieConfigBuilder { config: CookieConfig::DEFAULT, lifetime_text: None, refresh_after_text: None }
+        CookieConfigBuilder {
+            config: CookieConfig::DEFAULT,
+            lifetime_text: None,
+            refresh_after_text: None,
+            max_lifetime_text: None,
+        }
     }
 
     /// The cookie name (default `session`).
@@ -167,6 +173,33 @@ impl CookieConfigBuilder {
         self
     }
 
+    /// The absolute limit of a session (default none): one issued longer ago than this is refused
+    /// however often it was refreshed, and its cookie never outlives it. Read as
+    /// [`lifetime`](Self::lifetime) is; `build` checks that it lies between the lifetime and 400
+    /// days, and that the format is the native one (Flask's has no place for the issued-at time).
+    ///
+    /// ```
+    /// use session_runtime::{ConfigError, CookieConfig};
+    /// let config = CookieConfig::builder().permanent(true).lifetime("1d").max_lifetime("30d").build()?;
+    /// assert_eq!(config.max_lifetime_secs(), Some(2_592_000));
+    /// assert_eq!(
+    ///     CookieConfig::builder().lifetime("7d").max_lifetime("1d").build(),
+    ///     Err(ConfigError::MaxLifetimeShorter(86_400)),
+    /// );
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn max_lifetime(mut self, max_lifetime: impl Into<String>) -> Self {
+        self.max_lifetime_text = Some(max_lifetime.into());
+        self
+    }
+
+    /// [`max_lifetime`](Self::max_lifetime) in seconds (0: no absolute limit).
+    pub fn max_lifetime_secs(mut self, seconds: u64) -> Self {
+        self.config.max_lifetime = seconds;
+        self.max_lifetime_text = None;
+        self
+    }
+
     /// Checks every rule and returns the config.
     pub fn build(self) -> Result<CookieConfig, rules::ConfigError> {
         let mut config = self.config;
@@ -175,6 +208,9 @@ impl CookieConfigBuilder {
         }
         if let Some(text) = self.refresh_after_text {
             config.refresh_after = rules::parse_refresh_after(&text, config.lifetime)?;
+        }
+        if let Some(text) = self.max_lifetime_text {
+            config.max_lifetime = rules::parse_max_lifetime(&text)?;
         }
         rules::validate(&config)?;
         Ok(config)
@@ -202,6 +238,11 @@ mod tests {
         assert!(matches!(b().lifetime("401d").build(), Err(ConfigError::LifetimeTooLong(_))));
         assert!(matches!(b().lifetime("soon").build(), Err(ConfigError::LifetimeSyntax(_))));
         assert_eq!(b().max_size(0).build(), Err(ConfigError::MaxSize));
+        assert_eq!(b().max_lifetime("0").build(), Err(ConfigError::MaxLifetimeSyntax("0".into())));
+        assert_eq!(b().max_lifetime("30d").build(), Err(ConfigError::MaxLifetimeShorter(30 * 86_400)));
+        assert_eq!(b().max_lifetime("401d").build(), Err(ConfigError::MaxLifetimeTooLong(401 * 86_400)));
+        assert!(b().lifetime("1d").max_lifetime("30d").build().is_ok());
+        assert!(b().max_lifetime_secs(0).build().is_ok(), "0 is no limit");
         assert_eq!(b().same_site(Some(SameSite::None)).build(), Err(ConfigError::SameSiteNoneNeedsSecure));
         assert_eq!(b().partitioned(true).build(), Err(ConfigError::PartitionedNeedsSecure));
         assert_eq!(b().name("__Secure-s").build(), Err(ConfigError::SecurePrefixNeedsSecure));
@@ -215,5 +256,7 @@ mod tests {
         assert!(b().encrypted(true).accept_signed(true).build().is_ok());
         #[cfg(feature = "flask")]
         assert_eq!(b().format(Format::Flask).encrypted(true).build(), Err(ConfigError::EncryptedFlask));
+        #[cfg(feature = "flask")]
+        assert_eq!(b().format(Format::Flask).max_lifetime("90d").build(), Err(ConfigError::MaxLifetimeFlask));
     }
 }

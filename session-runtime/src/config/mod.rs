@@ -43,6 +43,7 @@ pub struct CookieConfig {
     pub(crate) lifetime: u64,
     pub(crate) refresh_each_request: bool,
     pub(crate) refresh_after: u64,
+    pub(crate) max_lifetime: u64,
     pub(crate) max_size: usize,
     pub(crate) format: Format,
     pub(crate) encrypted: bool,
@@ -65,6 +66,7 @@ pub struct StaticConfig {
     pub lifetime: u64,
     pub refresh_each_request: bool,
     pub refresh_after: u64,
+    pub max_lifetime: u64,
     pub max_size: usize,
     pub format: Format,
     pub encrypted: bool,
@@ -89,6 +91,7 @@ impl StaticConfig {
             lifetime: d.lifetime,
             refresh_each_request: d.refresh_each_request,
             refresh_after: d.refresh_after,
+            max_lifetime: d.max_lifetime,
             max_size: d.max_size,
             format: Format::Native,
             encrypted: d.encrypted,
@@ -111,6 +114,7 @@ impl StaticConfig {
             lifetime: self.lifetime,
             refresh_each_request: self.refresh_each_request,
             refresh_after: self.refresh_after,
+            max_lifetime: self.max_lifetime,
             max_size: self.max_size,
             flask_format: self.format.is_flask(),
             encrypted: self.encrypted,
@@ -149,6 +153,7 @@ impl CookieConfig {
             lifetime: parts.lifetime,
             refresh_each_request: parts.refresh_each_request,
             refresh_after: parts.refresh_after,
+            max_lifetime: parts.max_lifetime,
             max_size: parts.max_size,
             format: parts.format,
             encrypted: parts.encrypted,
@@ -265,6 +270,22 @@ impl CookieConfig {
         self.refresh_after
     }
 
+    /// The absolute limit in seconds (`max_lifetime`): a session issued longer ago than this is
+    /// refused ([`Rejection::SessionTooOld`](crate::Rejection::SessionTooOld)) however often it
+    /// was refreshed, and no cookie or store expiry reaches past it. `None` (the default) sets
+    /// no limit, as Flask does.
+    ///
+    /// ```
+    /// use session_runtime::CookieConfig;
+    /// let config = CookieConfig::builder().lifetime("1d").max_lifetime("30d").build()?;
+    /// assert_eq!(config.max_lifetime_secs(), Some(30 * 86_400));
+    /// assert_eq!(CookieConfig::DEFAULT.max_lifetime_secs(), None);
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn max_lifetime_secs(&self) -> Option<u64> {
+        (self.max_lifetime > 0).then_some(self.max_lifetime)
+    }
+
     /// The settings the rules look at.
     pub(crate) fn settings(&self) -> Settings<'_> {
         Settings {
@@ -279,6 +300,7 @@ impl CookieConfig {
             lifetime: self.lifetime,
             refresh_each_request: self.refresh_each_request,
             refresh_after: self.refresh_after,
+            max_lifetime: self.max_lifetime,
             max_size: self.max_size,
             flask_format: self.format.is_flask(),
             encrypted: self.encrypted,

@@ -54,3 +54,8 @@ pub fn parse_lifetime(text: &str) -> Result<u64, ConfigError> {
 pub(crate) fn parse_refresh_after(text: &str, lifetime: u64) -> Result<u64, ConfigError> {
     session_rules::parse_refresh_after(text, lifetime).map_err(session_rules::Problem::into_owned)
 }
+
+/// `max_lifetime` (the builder's parser).
+pub(crate) fn parse_max_lifetime(text: &str) -> Result<u64, ConfigError> {
+    session_rules::parse_max_lifetime(text).map_err(session_rules::Problem::into_owned)
+}

@@ -49,6 +49,12 @@ fn merge_envelope(
     let permanent =
         merge_one("the permanent flag", base.get("p"), ours.get("p"), theirs.remove("p"), policy)?;
     let flashes = merge_flashes(base.get("f"), ours.get("f"), theirs.remove("f"));
+    // The issue time: this request's when it set one (a renewal, or the first one an old record
+    // gets), else the record's as it is now (another request may have renewed it).
+    let issued = match (base.get("i"), ours.remove("i")) {
+        (base, Some(ours)) if base != Some(&ours) => Some(ours),
+        _ => theirs.remove("i"),
+    };
     let mut merged = Map::new();
     merged.insert("v".into(), data);
     if permanent == Some(Value::Bool(true)) {
@@ -56,6 +62,9 @@ fn merge_envelope(
     }
     if !flashes.is_empty() {
         merged.insert("f".into(), Value::Array(flashes));
+    }
+    if let Some(issued) = issued {
+        merged.insert("i".into(), issued);
     }
     Ok(merged)
 }
@@ -206,6 +215,23 @@ mod tests {
             Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "counts.a"),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The issue time is kept through a merge: this request's when it renewed (or first wrote
+    /// one), else the record's, which another request may have renewed meanwhile.
+    #[test]
+    fn the_issue_time_survives_a_merge() {
+        let (base, theirs) = (r#"{"v":{"a":1},"i":10}"#, r#"{"v":{"a":1,"b":2},"i":10}"#);
+        let result = merged(base, r#"{"v":{"a":2},"i":10}"#, theirs, ConflictPolicy::Reject).unwrap();
+        assert_eq!(result, json(r#"{"v":{"a":2,"b":2},"i":10}"#));
+        let renewed = merged(base, r#"{"v":{"a":2},"i":50}"#, theirs, ConflictPolicy::Reject).unwrap();
+        assert_eq!(renewed["i"], 50, "ours renewed");
+        let theirs_renewed = r#"{"v":{"a":1,"b":2},"i":40}"#;
+        let result = merged(base, r#"{"v":{"a":2},"i":10}"#, theirs_renewed, ConflictPolicy::Reject).unwrap();
+        assert_eq!(result["i"], 40, "theirs renewed");
+        let upgraded =
+            merged(r#"{"v":{"a":1}}"#, r#"{"v":{"a":2},"i":7}"#, r#"{"v":{"a":1}}"#, ConflictPolicy::Reject);
+        assert_eq!(upgraded.unwrap()["i"], 7, "an old record gets its first issue time");
     }
 
     #[test]

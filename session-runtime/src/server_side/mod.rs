@@ -215,7 +215,12 @@ impl ServerSideSessionInterface {
         request: &dyn CookieSource,
     ) -> Result<(SessionId, IdCookie), OpenedSession> {
         let opened = self.ids.open_session(config, request).now();
-        let found = IdCookie { rewrite: opened.rewrite, fresh: opened.fresh };
+        let found = IdCookie {
+            rewrite: opened.rewrite,
+            fresh: opened.fresh,
+            signed_at: opened.signed_at,
+            opened_at: opened.opened_at,
+        };
         match opened.payload {
             Some(bytes) if id::is_id(&bytes) => String::from_utf8(bytes)
                 .map(|id| (SessionId::new(id), found))
@@ -252,8 +257,8 @@ impl SessionInterface for ServerSideSessionInterface {
         Opening::waiting(
             async move {
                 let loaded = deadline(timeout, store.load(&id.store_key())).await;
-                let IdCookie { rewrite, fresh } = cookie;
-                OpenedSession { rewrite, fresh, ..commit::loaded_session(id, loaded) }
+                let IdCookie { rewrite, fresh, signed_at, opened_at } = cookie;
+                OpenedSession { rewrite, fresh, signed_at, opened_at, ..commit::loaded_session(id, loaded) }
             },
             if_blocked,
         )
@@ -276,6 +281,10 @@ struct IdCookie {
     /// Younger than `refresh_after`: an unchanged permanent session is neither re-sent nor its
     /// record's life extended.
     fresh: bool,
+    /// When the id cookie was signed: the issued-at of a record written before it had one.
+    signed_at: Option<u64>,
+    /// The backend's clock at open.
+    opened_at: Option<u64>,
 }
 
 fn rejected(rejection: Rejection) -> OpenedSession {
@@ -320,6 +329,7 @@ mod tests {
             cycle_id: false,
             rewrite: false,
             fresh: false,
+            ends_at: None,
         };
         let planned = backend().plan_save(&CookieConfig::DEFAULT, &state);
         assert!(matches!(planned, Err(Error::Store(crate::error::StoreError::Unavailable(_)))));

@@ -11,6 +11,7 @@ use crate::backend::{
 };
 use crate::config::CookieConfig;
 use crate::error::{Error, StoreError};
+use crate::secure_cookie::remaining;
 
 /// What saving `state` does to the store and the cookie.
 pub(super) fn plan(
@@ -24,7 +25,14 @@ pub(super) fn plan(
         Some(StoreToken::Unreadable(_)) => (None, true),
         None => (None, false),
     };
-    let ttl = Duration::from_secs(config.lifetime_secs());
+    // A record never outlives the session's absolute end (`max_lifetime`).
+    let ttl = match state.ends_at {
+        Some(_) => {
+            let now = server.ids.now().ok_or(Error::Clock)?;
+            Duration::from_secs(remaining(config.lifetime_secs(), state.ends_at, now))
+        }
+        None => Duration::from_secs(config.lifetime_secs()),
+    };
     let mut plan = SavePlan::new(PlannedCookie::Keep, action.vary);
     let old_user = || server.user_of(state.original);
     match (action.cookie, state.change) {
@@ -35,7 +43,7 @@ pub(super) fn plan(
                 // A new id for unchanged data.
                 let user = old_user();
                 let rotation = Rotation { old, original: state.original, user: user.clone(), old_user: user };
-                rotate(&mut plan, server, config, state.permanent, rotation, payload, ttl)?;
+                rotate(&mut plan, server, config, state, rotation, payload, ttl)?;
             }
         }
         (_, Change::Changed(_)) if unreadable => {
@@ -58,10 +66,15 @@ pub(super) fn plan(
             match loaded {
                 Some(old) if state.cycle_id => {
                     let rotation = Rotation { old, original: state.original, user: new_user, old_user };
-                    rotate(&mut plan, server, config, state.permanent, rotation, payload, ttl)?;
+                    rotate(&mut plan, server, config, state, rotation, payload, ttl)?;
                 }
                 Some(id) => {
-                    let line = server.ids.cookie_line(config, state.permanent, id.as_str().as_bytes())?;
+                    let line = server.ids.cookie_line(
+                        config,
+                        state.permanent,
+                        state.ends_at,
+                        id.as_str().as_bytes(),
+                    )?;
                     plan.push(match change {
                         Change::Changed(_) => StoreStep::Save {
                             previous_user: old_user.filter(|old| new_user.as_ref() != Some(old)),
@@ -79,7 +92,12 @@ pub(super) fn plan(
                 }
                 None => {
                     let id = SessionId::new(new_id()?);
-                    let line = server.ids.cookie_line(config, state.permanent, id.as_str().as_bytes())?;
+                    let line = server.ids.cookie_line(
+                        config,
+                        state.permanent,
+                        state.ends_at,
+                        id.as_str().as_bytes(),
+                    )?;
                     plan.push(StoreStep::Save {
                         id,
                         payload: payload.to_vec(),
@@ -113,13 +131,18 @@ fn rotate(
     plan: &mut SavePlan,
     server: &ServerSideSessionInterface,
     config: &CookieConfig,
-    permanent: bool,
+    state: &SessionState<'_>,
     rotation: Rotation<'_>,
     payload: &[u8],
     ttl: Duration,
 ) -> Result<(), Error> {
     let id = SessionId::new(new_id()?);
-    plan.set_cookie(PlannedCookie::Set(server.ids.cookie_line(config, permanent, id.as_str().as_bytes())?));
+    plan.set_cookie(PlannedCookie::Set(server.ids.cookie_line(
+        config,
+        state.permanent,
+        state.ends_at,
+        id.as_str().as_bytes(),
+    )?));
     plan.push(StoreStep::Save {
         id,
         payload: payload.to_vec(),
