@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use session_runtime::backend::SessionStore;
 use session_runtime::{
-    CookieConfig, Keys, MemoryStore, PostgresStore, RedisStore, SecretKey, ServerSideSessionInterface, Tracked,
+    CookieConfig, Keys, MemoryStore, PostgresStore, RedisStore, SecretKey, ServerSideSessionInterface,
+    Tracked,
 };
 
 #[derive(Serialize, Deserialize, Default)]
@@ -97,9 +98,8 @@ fn main() {
     }
     match postgres_support::postgres_url() {
         Some(url) => {
-            let store = rt
-                .block_on(PostgresStore::builder(url).table("bench_cas").connect())
-                .expect("postgres");
+            let store =
+                rt.block_on(PostgresStore::builder(url).table("bench_cas").connect()).expect("postgres");
             stores.push(("postgres", Arc::new(store)));
         }
         None if std::env::var_os("CI").is_some() => {

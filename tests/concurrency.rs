@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Router};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use server::{serve, set_cookies};
 use session_runtime::tower::SessionLayer;
@@ -75,7 +75,11 @@ struct SignedOut(Arc<AtomicU32>);
 
 /// Rotates the id after a wait (a sign-in racing a sign-out): until round `x-round` has signed
 /// out (at most 10 s), or 150 ms without the header.
-async fn slow_rotate(Extension(signed_out): Extension<SignedOut>, headers: HeaderMap, mut s: Tracked<Counters>) {
+async fn slow_rotate(
+    Extension(signed_out): Extension<SignedOut>,
+    headers: HeaderMap,
+    mut s: Tracked<Counters>,
+) {
     let round = headers.get("x-round").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u32>().ok());
     match round {
         Some(round) => {

@@ -179,8 +179,10 @@ pub fn postgres_url() -> String {
         let hint = "start one with `eval \"$(bash scripts/start-postgres.sh)\"`";
         match std::env::var("POSTGRES_URL") {
             Ok(url) if accepts_tcp(&url) => Ok(url),
-            Ok(url) => Err(format!("needs PostgreSQL: POSTGRES_URL's server does not accept connections ({hint})")
-                + &format!(" [{}]", url.split('@').next_back().unwrap_or_default())),
+            Ok(url) => {
+                Err(format!("needs PostgreSQL: POSTGRES_URL's server does not accept connections ({hint})")
+                    + &format!(" [{}]", url.split('@').next_back().unwrap_or_default()))
+            }
             Err(_) => Err(format!("needs PostgreSQL: set POSTGRES_URL ({hint})")),
         }
     });

@@ -112,8 +112,10 @@ impl PostgresStoreBuilder {
                 }
                 // The URL is not in the message: it may hold the password.
                 let options = url.parse().map_err(|error: sqlx::Error| {
-                    StoreError::Backend(format!("the PostgreSQL URL does not parse ({})", redacted_url(&url))
-                        + &not_the_url(&error))
+                    StoreError::Backend(
+                        format!("the PostgreSQL URL does not parse ({})", redacted_url(&url))
+                            + &not_the_url(&error),
+                    )
                 })?;
                 PgPoolOptions::new()
                     .max_connections(self.max_connections)
@@ -211,7 +213,10 @@ mod tests {
             ("postgres://s3cret@db/app", "postgres://***@db/app"),
             ("postgres://db/app?sslmode=require", "postgres://db/app?sslmode=require"),
             ("postgres://app:s3/cr@et@db/app", "postgres://app:***@db/app"),
-            ("postgres://app@db/app?password=s3cret&sslmode=disable", "postgres://***@db/app?password=***&sslmode=disable"),
+            (
+                "postgres://app@db/app?password=s3cret&sslmode=disable",
+                "postgres://***@db/app?password=***&sslmode=disable",
+            ),
             ("postgres://u:s3?x@db/app", "postgres://u:***@db/app"),
             ("app:s3cret@db", "<redacted>"),
         ] {

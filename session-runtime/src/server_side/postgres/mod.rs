@@ -148,7 +148,8 @@ impl PostgresStore {
     /// time per store), so no request waits for it.
     fn count_save(&self) {
         let every = self.inner.cleanup_every;
-        if every == 0 || (self.inner.saves.fetch_add(1, Ordering::Relaxed) + 1) % every != 0 {
+        let saves = self.inner.saves.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        if every == 0 || !saves.is_multiple_of(every) {
             return;
         }
         if self.inner.cleaning.swap(true, Ordering::AcqRel) {
@@ -196,7 +197,9 @@ fn millis(ttl: Duration) -> i64 {
 /// accepting connections) is `Unavailable`, so the request gets a 503; anything else `Backend`.
 fn store_error(error: sqlx::Error) -> StoreError {
     let unavailable = match &error {
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+            true
+        }
         sqlx::Error::WorkerCrashed => true,
         // SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, cannot connect now),
         // 53300 (too many connections).

@@ -78,13 +78,12 @@ COMMENT ON TABLE {t} IS '{COMMENT_PREFIX}{VERSION}';
 /// an error that says what to apply; an error too for a table another program or a newer
 /// version of this library wrote, rather than reading it wrong.
 pub(super) async fn prepare(pool: &PgPool, table: &TableName, create: bool) -> Result<(), StoreError> {
-    let (exists, comment): (bool, Option<String>) = sqlx::query_as(
-        "SELECT to_regclass($1) IS NOT NULL, obj_description(to_regclass($1), 'pg_class')",
-    )
-    .bind(table.as_str())
-    .fetch_one(pool)
-    .await
-    .map_err(store_error)?;
+    let (exists, comment): (bool, Option<String>) =
+        sqlx::query_as("SELECT to_regclass($1) IS NOT NULL, obj_description(to_regclass($1), 'pg_class')")
+            .bind(table.as_str())
+            .fetch_one(pool)
+            .await
+            .map_err(store_error)?;
     if !exists {
         if !create {
             return Err(StoreError::Backend(format!(
@@ -182,7 +181,9 @@ impl Queries {
                      ELSE 0 END",
                 insert.replace(
                     "{rows}",
-                    &format!("SELECT $1, $2, $3, {EXPIRY}, $5 FROM old WHERE $7::bytea IS NULL OR old.digest = $7")
+                    &format!(
+                        "SELECT $1, $2, $3, {EXPIRY}, $5 FROM old WHERE $7::bytea IS NULL OR old.digest = $7"
+                    )
                 )
             ),
             touch: format!(
