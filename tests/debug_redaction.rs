@@ -137,8 +137,9 @@ async fn postgres_stores_never_show_the_password() {
             }
         }
     }
-    let error = session_runtime::PostgresStore::builder(format!("postgres://app:{MARK}@127.0.0.1:notaport/app"))
-        .build()
-        .unwrap_err();
+    let error =
+        session_runtime::PostgresStore::builder(format!("postgres://app:{MARK}@127.0.0.1:notaport/app"))
+            .build()
+            .unwrap_err();
     assert!(!error.to_string().contains(MARK), "{error}");
 }

@@ -1,5 +1,5 @@
-//! The PostgreSQL store (feature `postgres`): one table through an sqlx pool; every statement a
-//! single round trip that checks expiry and, for a save, compare-and-set in the same step.
+//! The PostgreSQL store (feature `postgres`): one table through an sqlx pool; every store call one
+//! statement that checks expiry and, for a save, compare-and-set in the same step.
 
 mod builder;
 mod schema;
@@ -29,7 +29,8 @@ use crate::error::StoreError;
 ///   another schema version.
 /// - Every statement checks `expires_at > now()` (the database's clock, one for all servers), so
 ///   an expired row is never read, touched or updated.
-/// - A save is one statement, so one round trip and one transaction: an update writes only over
+/// - A save is one statement, so one transaction and one exchange with the server (sqlx's pool
+///   adds its health pings when it hands out and takes back a connection): an update writes only over
 ///   the row the request opened (its digest, compared in the `UPDATE`'s `WHERE`); a new id only if
 ///   it is free; an id rotation locks the old row, writes the new one from it and deletes the old
 ///   one, so a session destroyed meanwhile is never brought back under a new id.
