@@ -17,6 +17,11 @@ fn main() {
     detect::cfg_when("no_cryptography", !ci && !detect::cryptography(root));
     // The tests against a shared Redis (tests/common/backends.rs).
     detect::cfg_when("no_redis", !ci && !detect::redis_url());
+    // The tests against a PostgreSQL at `POSTGRES_URL` (tests/common/backends.rs,
+    // tests/postgres_store.rs; scripts/start-postgres.sh starts one). Only the variable is looked
+    // at, as for REDIS_URL: a set but unreachable URL fails the tests.
+    println!("cargo::rerun-if-env-changed=POSTGRES_URL");
+    detect::cfg_when("no_postgres", !ci && std::env::var_os("POSTGRES_URL").is_none_or(|url| url.is_empty()));
     // The tests that start, kill and restart their own Redis (tests/common/redis_process.rs).
     detect::cfg_when("no_redis_server", !ci && !detect::on_path("redis-server"));
     // An explicit opt-out of the compiler-pinned ui test (tests/ui.rs).

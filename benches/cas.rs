@@ -1,11 +1,15 @@
 //! What compare-and-set costs a server-side save: open + change + save of one session with and
-//! without it, alternated round by round in one run, on the memory store and on Redis.
+//! without it, alternated round by round in one run, on the memory store, on Redis and on
+//! PostgreSQL.
 //!
-//! `cargo bench --bench cas` (Redis at `REDIS_URL`, default `redis://127.0.0.1:6379/`; skipped
-//! with a notice when it does not answer, a failure under CI). Wall time: a Redis save is mostly a
-//! round trip, which thread CPU time would leave out. `-- --test` runs two short rounds (CI).
+//! `cargo bench --bench cas` (Redis at `REDIS_URL`, default `redis://127.0.0.1:6379/`; PostgreSQL
+//! at `POSTGRES_URL`, see scripts/start-postgres.sh; each skipped with a notice when it does not
+//! answer, a failure under CI). Wall time: a Redis or PostgreSQL save is mostly a round trip,
+//! which thread CPU time would leave out. `-- --test` runs two short rounds (CI).
 //! Numbers: docs/server-side.md.
 
+#[path = "support/postgres.rs"]
+mod postgres_support;
 #[path = "support/redis.rs"]
 mod redis_support;
 
@@ -15,7 +19,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use session_runtime::backend::SessionStore;
 use session_runtime::{
-    CookieConfig, Keys, MemoryStore, RedisStore, SecretKey, ServerSideSessionInterface, Tracked,
+    CookieConfig, Keys, MemoryStore, PostgresStore, RedisStore, SecretKey, ServerSideSessionInterface,
+    Tracked,
 };
 
 #[derive(Serialize, Deserialize, Default)]
@@ -90,6 +95,17 @@ fn main() {
         }
         None if std::env::var_os("CI").is_some() => panic!("CI is set but Redis (REDIS_URL) does not answer"),
         None => eprintln!("NOTICE: Redis is unreachable (REDIS_URL): the redis rows are skipped"),
+    }
+    match postgres_support::postgres_url() {
+        Some(url) => {
+            let store =
+                rt.block_on(PostgresStore::builder(url).table("bench_cas").connect()).expect("postgres");
+            stores.push(("postgres", Arc::new(store)));
+        }
+        None if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but PostgreSQL (POSTGRES_URL) does not answer")
+        }
+        None => eprintln!("NOTICE: PostgreSQL is unreachable (POSTGRES_URL): the postgres rows are skipped"),
     }
     println!(
         "{rounds} rounds of {n} open + change + save per row, alternated; wall time; medians over the rounds\n"

@@ -1,10 +1,13 @@
 //! Open + save of one session through the signed-cookie backend and through server-side
-//! sessions (in-memory store, Redis store on loopback), measured in the same run.
+//! sessions (in-memory store, Redis and PostgreSQL stores on loopback), measured in the same run.
 //!
 //! `cargo bench --bench server_side` (Redis at `REDIS_URL`, default `redis://127.0.0.1:6379/`;
-//! the Redis cases are skipped with a notice when it does not answer, and fail under CI, where
-//! `CI` is set and `.ci/run` starts a Redis). Numbers: docs/server-side.md.
+//! PostgreSQL at `POSTGRES_URL`, see scripts/start-postgres.sh; the Redis or PostgreSQL cases are
+//! skipped with a notice when it does not answer, and fail under CI, where `CI` is set and
+//! `.ci/run` starts both). Numbers: docs/server-side.md.
 
+#[path = "support/postgres.rs"]
+mod postgres_support;
 #[path = "support/redis.rs"]
 mod redis_support;
 
@@ -13,8 +16,8 @@ use std::sync::Arc;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde::{Deserialize, Serialize};
 use session_runtime::{
-    CookieConfig, Keys, RedisStore, SecretKey, SecureCookieSessionInterface, ServerSideSessionInterface,
-    SessionInterface, Tracked,
+    CookieConfig, Keys, PostgresStore, RedisStore, SecretKey, SecureCookieSessionInterface,
+    ServerSideSessionInterface, SessionInterface, Tracked,
 };
 
 /// A typical small session: a user, a counter, a short cart.
@@ -58,6 +61,18 @@ fn open_save(c: &mut Criterion) {
         }
         None if std::env::var_os("CI").is_some() => panic!("CI is set but Redis (REDIS_URL) does not answer"),
         None => eprintln!("NOTICE: Redis is unreachable (REDIS_URL): the redis cases are skipped"),
+    }
+    match postgres_support::postgres_url() {
+        Some(url) => {
+            let store = rt
+                .block_on(PostgresStore::builder(url).table("bench_server_side").connect())
+                .expect("postgres");
+            backends.push(("postgres", Arc::new(ServerSideSessionInterface::new(keys(), store))));
+        }
+        None if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but PostgreSQL (POSTGRES_URL) does not answer")
+        }
+        None => eprintln!("NOTICE: PostgreSQL is unreachable (POSTGRES_URL): the postgres cases are skipped"),
     }
     let mut group = c.benchmark_group("open_save");
     for (name, backend) in &backends {

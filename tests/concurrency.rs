@@ -11,12 +11,13 @@ mod server;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::extract::Path;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use server::{serve, set_cookies};
 use session_runtime::tower::SessionLayer;
@@ -65,9 +66,30 @@ fn counts(session: &serde_json::Value) -> BTreeMap<String, u32> {
     serde_json::from_value(session["counts"].clone()).unwrap()
 }
 
-/// Rotates the id after a wait (a sign-in racing a sign-out).
-async fn slow_rotate(mut s: Tracked<Counters>) {
-    tokio::time::sleep(Duration::from_millis(150)).await;
+/// How many rounds of the sign-out race have signed out, so that a racing rotation that opened
+/// the session saves only after the sign-out landed. A fixed wait alone is not enough: on a loaded
+/// machine the sign-out was seen to take 600 ms, landing after the rotation, which then raced
+/// nothing.
+#[derive(Clone, Default)]
+struct SignedOut(Arc<AtomicU32>);
+
+/// Rotates the id after a wait (a sign-in racing a sign-out): until round `x-round` has signed
+/// out (at most 10 s), or 150 ms without the header.
+async fn slow_rotate(
+    Extension(signed_out): Extension<SignedOut>,
+    headers: HeaderMap,
+    mut s: Tracked<Counters>,
+) {
+    let round = headers.get("x-round").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u32>().ok());
+    match round {
+        Some(round) => {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while signed_out.0.load(Ordering::SeqCst) <= round && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        None => tokio::time::sleep(Duration::from_millis(150)).await,
+    }
     s.counts.insert("rotated".into(), 1);
     s.cycle_id();
 }
@@ -77,6 +99,10 @@ async fn logout(mut s: Tracked<Counters>) {
 }
 
 fn app(backend: Arc<dyn SessionInterface>) -> Router {
+    app_signing_out(backend, SignedOut::default())
+}
+
+fn app_signing_out(backend: Arc<dyn SessionInterface>, signed_out: SignedOut) -> Router {
     Router::new()
         .route("/start", post(start))
         .route("/inc/{client}", post(increment))
@@ -84,6 +110,7 @@ fn app(backend: Arc<dyn SessionInterface>) -> Router {
         .route("/rotate", post(slow_rotate))
         .route("/logout", post(logout))
         .layer(SessionLayer::with_interface(backend))
+        .layer(Extension(signed_out))
 }
 
 fn cookie_pair(response: &reqwest::Response) -> Option<String> {
@@ -221,16 +248,18 @@ backends::server_side!(
 /// opened after the sign-out starts a new anonymous session, which is not the signed-in one).
 async fn a_logout_stays_a_logout_when_racing_requests_rotate_the_id() {
     let backend = backends::current();
-    let base = serve(app(Arc::new(server_side(&backend)))).await;
+    let signed_out = SignedOut::default();
+    let base = serve(app_signing_out(Arc::new(server_side(&backend)), signed_out.clone())).await;
     let http = reqwest::Client::new();
-    for round in 0..100 {
+    for round in 0..100u32 {
         let started = http.post(format!("{base}/start")).send().await.unwrap();
         let cookie = cookie_pair(&started).expect("a session cookie");
         let racing: Vec<_> = (0..3)
             .map(|_| {
                 let (http, base, cookie) = (http.clone(), base.clone(), cookie.clone());
                 tokio::spawn(async move {
-                    http.post(format!("{base}/rotate")).header("cookie", cookie).send().await
+                    let request = http.post(format!("{base}/rotate")).header("x-round", round.to_string());
+                    request.header("cookie", cookie).send().await
                 })
             })
             .collect();
@@ -238,6 +267,7 @@ async fn a_logout_stays_a_logout_when_racing_requests_rotate_the_id() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         let logout = http.post(format!("{base}/logout")).header("cookie", &cookie).send().await.unwrap();
         assert_eq!(logout.status(), StatusCode::OK);
+        signed_out.0.store(round + 1, Ordering::SeqCst);
         let mut handed_out = vec![cookie];
         for request in racing {
             let response = request.await.unwrap().unwrap();

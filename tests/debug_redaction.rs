@@ -105,3 +105,41 @@ async fn built_redis_stores_and_server_side_backends_never_show_secrets() {
         &ServerSideSessionInterface::new(keys(), MemoryStore::new()),
     );
 }
+
+/// The PostgreSQL URLs a deployment may write, each holding [`MARK`] as its password.
+fn postgres_urls() -> Vec<String> {
+    vec![
+        format!("postgres://app:{MARK}@127.0.0.1:6393/app"),
+        format!("postgresql://app:{MARK}@127.0.0.1:6393/app?sslmode=require"),
+        format!("postgres://:{MARK}@127.0.0.1:6393/app"),
+        format!("postgres://app@127.0.0.1:6393/app?password={MARK}"),
+        // Does not parse as a URL: an unescaped `/` in the password.
+        format!("postgres://app:{MARK}/x@127.0.0.1:6393/app"),
+    ]
+}
+
+/// Builder, built store (lazy: no PostgreSQL needed), backend and a URL that fails to build.
+#[tokio::test]
+async fn postgres_stores_never_show_the_password() {
+    for url in postgres_urls() {
+        let builder = session_runtime::PostgresStore::builder(url.as_str()).table("app.sessions");
+        assert_hidden("PostgresStoreBuilder", &builder);
+        assert!(format!("{builder:?}").contains("app.sessions"), "the rest is still shown");
+        match builder.build() {
+            Ok(store) => {
+                assert_hidden("PostgresStore", &store);
+                let backend = ServerSideSessionInterface::new(keys(), store);
+                assert_hidden("ServerSideSessionInterface (PostgreSQL)", &backend);
+            }
+            Err(error) => {
+                assert!(!error.to_string().contains(MARK), "{error}");
+                assert_hidden("StoreError", &error);
+            }
+        }
+    }
+    let error =
+        session_runtime::PostgresStore::builder(format!("postgres://app:{MARK}@127.0.0.1:notaport/app"))
+            .build()
+            .unwrap_err();
+    assert!(!error.to_string().contains(MARK), "{error}");
+}

@@ -64,6 +64,8 @@ pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey,
 pub use limits::MAX_SESSION_JSON;
 pub use secure_cookie::SecureCookieSessionInterface;
 pub use server_side::{DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};
+#[cfg(feature = "postgres")]
+pub use server_side::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "redis")]
 pub use server_side::{RedisStore, RedisStoreBuilder};
 pub use session::Session;

@@ -1,8 +1,9 @@
 //! The session backends every end-to-end test runs against: the signed cookie, server-side with
-//! the in-memory store, server-side with Redis (`REDIS_URL`), and server-side with the
-//! user-written file store of `examples/custom_interface.rs`. [`each!`] and
-//! [`server_side!`] make one test per backend, so the Redis one can be reported `ignored` (where
-//! the build saw no `REDIS_URL`, see build.rs) while the others still run.
+//! the in-memory store, server-side with Redis (`REDIS_URL`), server-side with PostgreSQL
+//! (`POSTGRES_URL`), and server-side with the user-written file store of
+//! `examples/custom_interface.rs`. [`each!`] and [`server_side!`] make one test per backend, so
+//! the Redis and PostgreSQL ones can be reported `ignored` (where the build saw no `REDIS_URL` or
+//! `POSTGRES_URL`, see build.rs) while the others still run.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -12,7 +13,8 @@ use std::time::Duration;
 
 use session_runtime::backend::{Record, SessionStore, StoreFuture, Written};
 use session_runtime::{
-    Keys, MemoryStore, RedisStore, SecureCookieSessionInterface, ServerSideSessionInterface, SessionInterface,
+    Keys, MemoryStore, PostgresStore, RedisStore, SecureCookieSessionInterface, ServerSideSessionInterface,
+    SessionInterface,
 };
 
 /// `examples/custom_interface.rs`, for its `FileStore`: the seam a user implements for a new
@@ -64,6 +66,7 @@ pub enum Backend {
     Cookie,
     Memory(Arc<MemoryStore>),
     Redis(Arc<RedisStore>),
+    Postgres(Arc<PostgresStore>),
     Custom(Arc<CustomStore>),
 }
 
@@ -82,6 +85,11 @@ impl Backend {
         Backend::Redis(Arc::new(redis_store()))
     }
 
+    /// A PostgreSQL store in a fresh table; panics when PostgreSQL is not there ([`postgres_url`]).
+    pub fn postgres() -> Self {
+        Backend::Postgres(Arc::new(postgres_store()))
+    }
+
     /// The file store of `examples/custom_interface.rs`, in a fresh directory.
     pub fn custom() -> Self {
         Backend::Custom(Arc::new(CustomStore::new()))
@@ -92,6 +100,7 @@ impl Backend {
             Backend::Cookie => "cookie",
             Backend::Memory(_) => "memory",
             Backend::Redis(_) => "redis",
+            Backend::Postgres(_) => "postgres",
             Backend::Custom(_) => "custom",
         }
     }
@@ -105,6 +114,7 @@ impl Backend {
             Backend::Cookie => None,
             Backend::Memory(store) => Some(store.clone()),
             Backend::Redis(store) => Some(store.clone()),
+            Backend::Postgres(store) => Some(store.clone()),
             Backend::Custom(store) => Some(store.clone()),
         }
     }
@@ -150,6 +160,44 @@ pub fn redis_url() -> String {
     checked.clone().unwrap_or_else(|message| panic!("{message}"))
 }
 
+/// A PostgreSQL store at [`postgres_url`] in a fresh table (created at first use), so tests
+/// running at once never see each other's rows. Inside a Tokio runtime.
+pub fn postgres_store() -> PostgresStore {
+    PostgresStore::builder(postgres_url())
+        .table(format!("test_{}", random_hex()))
+        .max_connections(16)
+        .build()
+        .expect("postgres store")
+}
+
+/// `POSTGRES_URL` (scripts/start-postgres.sh prints one), checked to accept a TCP connection. The
+/// tests that call this are compiled `#[ignore]`d when the build saw no `POSTGRES_URL`
+/// (`cfg(no_postgres)`, never under CI), so a PostgreSQL missing here is a failure.
+pub fn postgres_url() -> String {
+    static URL: OnceLock<Result<String, String>> = OnceLock::new();
+    let checked = URL.get_or_init(|| {
+        let hint = "start one with `eval \"$(bash scripts/start-postgres.sh)\"`";
+        match std::env::var("POSTGRES_URL") {
+            Ok(url) if accepts_tcp(&url) => Ok(url),
+            Ok(url) => {
+                Err(format!("needs PostgreSQL: POSTGRES_URL's server does not accept connections ({hint})")
+                    + &format!(" [{}]", url.split('@').next_back().unwrap_or_default()))
+            }
+            Err(_) => Err(format!("needs PostgreSQL: set POSTGRES_URL ({hint})")),
+        }
+    });
+    checked.clone().unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// Whether the host and port of a `postgres://…@host:port/db` URL accept a TCP connection.
+fn accepts_tcp(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host_port = rest.rsplit('@').next().unwrap_or_default().split(['/', '?']).next().unwrap_or_default();
+    let host_port = if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") };
+    let Some(addr) = host_port.to_socket_addrs().ok().and_then(|mut a| a.next()) else { return false };
+    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+}
+
 /// Whether the Redis at `url` answers PING.
 pub fn ping(url: &str) -> bool {
     let host_port = url.trim_start_matches("redis://").split('/').next().unwrap_or_default();
@@ -186,20 +234,21 @@ pub async fn run(backend: Backend, test: impl std::future::Future<Output = ()>) 
 }
 
 /// `each!(name)` after `async fn name()`: the tests `name::cookie`, `name::memory`,
-/// `name::redis` and `name::custom`, each running `name` with [`current`] returning that backend. Arguments after the
+/// `name::redis`, `name::postgres` and `name::custom`, each running `name` with [`current`] returning that backend. Arguments after the
 /// name go to `#[tokio::test(...)]`, e.g. `each!(name, flavor = "multi_thread")`.
 #[allow(unused_macros)] // each test file uses some of these
 macro_rules! each {
     ($name:ident $(, $($args:tt)*)?) => {
-        $crate::backends::tests!($name [$($($args)*)?] cookie memory redis custom);
+        $crate::backends::tests!($name [$($($args)*)?] cookie memory redis postgres custom);
     };
 }
 
-/// [`each!`] for the server-side backends only: `name::memory`, `name::redis` and `name::custom`.
+/// [`each!`] for the server-side backends only: `name::memory`, `name::redis`, `name::postgres`
+/// and `name::custom`.
 #[allow(unused_macros)]
 macro_rules! server_side {
     ($name:ident $(, $($args:tt)*)?) => {
-        $crate::backends::tests!($name [$($($args)*)?] memory redis custom);
+        $crate::backends::tests!($name [$($($args)*)?] memory redis postgres custom);
     };
 }
 
@@ -216,6 +265,13 @@ macro_rules! tests {
         #[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
         async fn redis() {
             $crate::backends::run($crate::backends::Backend::redis(), super::$name()).await;
+        }
+    };
+    (@one $name:ident [$($args:tt)*] postgres) => {
+        #[tokio::test($($args)*)]
+        #[cfg_attr(no_postgres, ignore = "needs PostgreSQL: set POSTGRES_URL (scripts/start-postgres.sh)")]
+        async fn postgres() {
+            $crate::backends::run($crate::backends::Backend::postgres(), super::$name()).await;
         }
     };
     (@one $name:ident [$($args:tt)*] $backend:ident) => {

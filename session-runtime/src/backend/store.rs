@@ -110,7 +110,7 @@ impl<'a> Record<'a> {
 
 /// Where server-side sessions live. Async and object-safe (methods return boxed futures).
 /// Implementations: [`MemoryStore`](crate::MemoryStore) (embedded, the default) and, behind
-/// feature `redis`, `RedisStore`.
+/// features `redis` and `postgres`, `RedisStore` and `PostgresStore`.
 ///
 /// Entries are opaque bytes with a time to live; the store also keeps, per user, the set of
 /// session ids that belong to that user, so that [`revoke_user`](SessionStore::revoke_user)

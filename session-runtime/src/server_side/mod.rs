@@ -1,5 +1,6 @@
 //! Server-side sessions: the cookie carries only a signed, random session id; the data lives in
-//! a [`SessionStore`] ([`MemoryStore`] embedded, `RedisStore` behind feature `redis`).
+//! a [`SessionStore`] ([`MemoryStore`] embedded, `RedisStore` behind feature `redis`,
+//! `PostgresStore` behind feature `postgres`).
 //!
 //! The backend runs the seam's three phases: open verifies the id cookie and loads the record
 //! (awaited by layers and `open_async`, finished at once by the synchronous `open` when the store
@@ -11,6 +12,8 @@ mod id;
 mod memory;
 mod merge;
 mod plan;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
@@ -18,6 +21,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "postgres")]
+pub use self::postgres::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
 pub use memory::MemoryStore;

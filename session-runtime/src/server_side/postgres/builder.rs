@@ -1,0 +1,247 @@
+//! Building a [`PostgresStore`]: from a URL (a lazily connecting pool of our own) or from the
+//! application's pool; its `Debug` never shows the password.
+
+use std::fmt;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+use super::PostgresStore;
+use super::schema::TableName;
+use crate::error::StoreError;
+
+/// Where the store's connections come from.
+#[derive(Clone)]
+pub(super) enum Source {
+    Url(String),
+    Pool(PgPool),
+}
+
+/// Builds a [`PostgresStore`] ([`PostgresStore::builder`], [`PostgresStore::from_pool`]). Its
+/// `Debug` shows the URL without its password.
+///
+/// ```
+/// use session_runtime::PostgresStore;
+/// let builder = PostgresStore::builder("postgres://app:hunter2@db.internal:5432/app").table("web.sessions");
+/// let shown = format!("{builder:?}");
+/// assert!(shown.contains("postgres://app:***@db.internal:5432/app"), "{shown}");
+/// assert!(!shown.contains("hunter2"));
+/// ```
+#[derive(Clone)]
+pub struct PostgresStoreBuilder {
+    source: Source,
+    table: String,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    create_schema: bool,
+    cleanup_every: u64,
+    cleanup_batch: u32,
+}
+
+impl PostgresStoreBuilder {
+    pub(super) fn new(source: Source) -> Self {
+        PostgresStoreBuilder {
+            source,
+            table: "sessions".into(),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(2),
+            create_schema: true,
+            cleanup_every: 1000,
+            cleanup_batch: 1000,
+        }
+    }
+
+    /// The table (default `sessions`): `table` or `schema.table`, lower-case letters, digits and
+    /// `_`. Several applications can share a database with a table each.
+    pub fn table(mut self, table: impl Into<String>) -> Self {
+        self.table = table.into();
+        self
+    }
+
+    /// The most connections the pool opens (default 10, at least 1). Not for
+    /// [`from_pool`](PostgresStore::from_pool), whose pool has its own.
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a call may wait for a free connection, connecting included (default 2 s); then it
+    /// fails as `StoreError::Unavailable`. The backend's own timeout
+    /// ([`with_timeout`](crate::ServerSideSessionInterface::with_timeout)) bounds every call as
+    /// well. Not for [`from_pool`](PostgresStore::from_pool).
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Whether the store creates its table (and indexes) at first use when it is missing
+    /// (default `true`). With `false` the table must exist, made by an operator from
+    /// `sql/postgres-sessions.sql`, and the application's role needs no right to create tables.
+    pub fn create_schema(mut self, create: bool) -> Self {
+        self.create_schema = create;
+        self
+    }
+
+    /// Every `saves` successful saves, the store deletes one batch of expired rows in a background
+    /// task (default 1000; `0` turns it off, then call [`PostgresStore::cleanup`] on a timer).
+    pub fn cleanup_every(mut self, saves: u64) -> Self {
+        self.cleanup_every = saves;
+        self
+    }
+
+    /// The most expired rows one cleanup deletes (default 1000, at least 1), so that it never holds
+    /// locks or the disk for long.
+    pub fn cleanup_batch(mut self, rows: u32) -> Self {
+        self.cleanup_batch = rows.max(1);
+        self
+    }
+
+    /// The store. It connects lazily, on first use, so this does not fail when PostgreSQL is
+    /// down; it fails on a malformed URL or table name. Must be called inside a Tokio runtime
+    /// (the pool starts its maintenance task there).
+    pub fn build(self) -> Result<PostgresStore, StoreError> {
+        let table = TableName::parse(&self.table)?;
+        let pool = match self.source {
+            Source::Pool(pool) => pool,
+            Source::Url(url) => {
+                if tokio::runtime::Handle::try_current().is_err() {
+                    return Err(StoreError::Backend(
+                        "PostgresStore::build must be called inside a Tokio runtime".into(),
+                    ));
+                }
+                // The URL is not in the message: it may hold the password.
+                let options = url.parse().map_err(|error: sqlx::Error| {
+                    StoreError::Backend(
+                        format!("the PostgreSQL URL does not parse ({})", redacted_url(&url))
+                            + &not_the_url(&error),
+                    )
+                })?;
+                PgPoolOptions::new()
+                    .max_connections(self.max_connections)
+                    .acquire_timeout(self.acquire_timeout)
+                    .connect_lazy_with(options)
+            }
+        };
+        Ok(PostgresStore::new(pool, table, self.create_schema, (self.cleanup_every, self.cleanup_batch)))
+    }
+
+    /// [`build`](Self::build), then checks the table (creating it if allowed) at once: fails when
+    /// PostgreSQL cannot be reached or the table is not usable, for applications that would
+    /// rather not start than answer 503.
+    pub async fn connect(self) -> Result<PostgresStore, StoreError> {
+        let store = self.build()?;
+        store.prepared().await?;
+        Ok(store)
+    }
+}
+
+/// A URL parse error's own text, which names what is wrong (a port, an option) and not the URL.
+fn not_the_url(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Configuration(cause) => format!(": {cause}"),
+        _ => String::new(),
+    }
+}
+
+impl fmt::Debug for PostgresStoreBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = match &self.source {
+            Source::Url(url) => redacted_url(url),
+            Source::Pool(_) => "<application pool>".to_owned(),
+        };
+        f.debug_struct("PostgresStoreBuilder")
+            .field("source", &source)
+            .field("table", &self.table)
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("create_schema", &self.create_schema)
+            .field("cleanup_every", &self.cleanup_every)
+            .field("cleanup_batch", &self.cleanup_batch)
+            .finish()
+    }
+}
+
+/// `url` with its password replaced by `***`, done on the text so that a URL that does not parse
+/// is redacted too: everything between the user name's `:` and the last `@` before the path, and
+/// the value of query parameters whose name contains `pass` (`?password=…`). Text without
+/// `scheme://` is not shown at all.
+fn redacted_url(url: &str) -> String {
+    const HIDDEN: &str = "***";
+    let Some((scheme, rest)) = url.split_once("://") else { return "<redacted>".to_owned() };
+    // The userinfo ends at the last `@` (a password may hold `/`, `?` or `@` unescaped).
+    let mut out = format!("{scheme}://");
+    let host_and_rest = match rest.rsplit_once('@') {
+        Some((userinfo, after)) => {
+            match userinfo.split_once(':') {
+                Some((user, _password)) => out.push_str(&format!("{user}:{HIDDEN}@")),
+                // No `:`: the whole userinfo may be a password written in the user's place.
+                None => out.push_str(&format!("{HIDDEN}@")),
+            }
+            after
+        }
+        None => rest,
+    };
+    let (before_query, query) = match host_and_rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (host_and_rest, None),
+    };
+    out.push_str(before_query);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.to_ascii_lowercase().contains("pass") => format!("{name}={HIDDEN}"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shown_without_their_password() {
+        for (url, shown) in [
+            ("postgres://app:s3cret@db:5432/app", "postgres://app:***@db:5432/app"),
+            ("postgresql://:s3cret@db/app", "postgresql://:***@db/app"),
+            ("postgres://s3cret@db/app", "postgres://***@db/app"),
+            ("postgres://db/app?sslmode=require", "postgres://db/app?sslmode=require"),
+            ("postgres://app:s3/cr@et@db/app", "postgres://app:***@db/app"),
+            (
+                "postgres://app@db/app?password=s3cret&sslmode=disable",
+                "postgres://***@db/app?password=***&sslmode=disable",
+            ),
+            ("postgres://u:s3?x@db/app", "postgres://u:***@db/app"),
+            ("app:s3cret@db", "<redacted>"),
+        ] {
+            let redacted = redacted_url(url);
+            assert_eq!(redacted, shown, "{url}");
+            assert!(!redacted.contains("s3"), "{url} → {redacted}");
+        }
+    }
+
+    #[test]
+    fn a_bad_url_or_table_fails_the_build_without_showing_the_password() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let _entered = runtime.enter();
+        let error = PostgresStore::builder("postgres://app:s3cret@db:notaport/app").build().unwrap_err();
+        assert!(!error.to_string().contains("s3cret"), "{error}");
+        let error = PostgresStore::builder("postgres://db/app").table("x; drop table y").build().unwrap_err();
+        assert!(error.to_string().contains("schema.table"), "{error}");
+        let store = PostgresStore::builder("postgres://app:s3cret@127.0.0.1:1/app").build().unwrap();
+        let shown = format!("{store:?} {store:#?}");
+        assert!(!shown.contains("s3cret") && shown.contains("sessions"), "{shown}");
+    }
+
+    #[test]
+    fn building_outside_a_runtime_is_an_error_not_a_panic() {
+        let error = PostgresStore::builder("postgres://db/app").build().unwrap_err();
+        assert!(error.to_string().contains("Tokio runtime"), "{error}");
+    }
+}
