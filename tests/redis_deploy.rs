@@ -36,6 +36,9 @@ use session_runtime::backend::SessionStore;
 use session_runtime::tower::SessionLayer;
 use session_runtime::{Keys, RedisStore, SecretKey, ServerSideSessionInterface, Session, Tracked};
 
+/// One Cluster at a time: six servers and a 64-client load each are plenty for two cores.
+static ONE_CLUSTER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn cluster_store(cluster: &RedisCluster) -> Arc<dyn SessionStore> {
     let prefix = format!("test:{}:", backends::random_hex());
     let store = RedisStore::cluster(cluster.urls())
@@ -48,22 +51,34 @@ fn cluster_store(cluster: &RedisCluster) -> Arc<dyn SessionStore> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[cfg_attr(no_redis_cluster, ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server")]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
 async fn no_update_is_lost_on_the_cluster() {
+    let _one = ONE_CLUSTER.lock().await;
     let cluster = RedisCluster::start();
     races::no_increment_is_lost(cluster_store(&cluster), "redis cluster").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[cfg_attr(no_redis_cluster, ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server")]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
 async fn conflict_policies_hold_on_the_cluster() {
+    let _one = ONE_CLUSTER.lock().await;
     let cluster = RedisCluster::start();
     races::rejected_conflicts_are_409_and_the_rest_is_exact(cluster_store(&cluster)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[cfg_attr(no_redis_cluster, ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server")]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
 async fn a_logout_stays_a_logout_on_the_cluster() {
+    let _one = ONE_CLUSTER.lock().await;
     let cluster = RedisCluster::start();
     races::a_logout_stays_a_logout_when_racing_requests_rotate_the_id(cluster_store(&cluster)).await;
 }
@@ -121,7 +136,12 @@ struct Seen {
 /// One client: its own session, incremented until it reaches [`INCREMENTS`]. Every answer must
 /// be its own session; a count that went back is an acknowledged increment lost with the killed
 /// master (counted); a failed attempt may have been applied, never more than once.
-async fn failover_client(base: Arc<String>, name: String, acknowledged: Arc<AtomicU64>, failures: Arc<AtomicU64>) -> Seen {
+async fn failover_client(
+    base: Arc<String>,
+    name: String,
+    acknowledged: Arc<AtomicU64>,
+    failures: Arc<AtomicU64>,
+) -> Seen {
     let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(5)).build().unwrap();
     let started = Instant::now();
     let (mut last, mut failed_since_ack, mut seen) = (0u64, 0u64, Seen::default());
@@ -142,7 +162,10 @@ async fn failover_client(base: Arc<String>, name: String, acknowledged: Arc<Atom
         let (owner, count) = body.split_once(':').unwrap();
         assert_eq!(owner, name, "another session's data: {name} got {body}");
         let count: u64 = count.parse().unwrap();
-        assert!(count <= last + 1 + failed_since_ack, "{name}: after {last} (and {failed_since_ack} failed) got {count}");
+        assert!(
+            count <= last + 1 + failed_since_ack,
+            "{name}: after {last} (and {failed_since_ack} failed) got {count}"
+        );
         if count <= last {
             seen.lost += last + 1 - count;
         }
@@ -164,8 +187,12 @@ async fn failover_client(base: Arc<String>, name: String, acknowledged: Arc<Atom
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(no_redis_cluster, ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server")]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
 async fn a_master_killed_mid_load_fails_over_without_a_wrong_session() {
+    let _one = ONE_CLUSTER.lock().await;
     let mut cluster = RedisCluster::start();
     let base = Arc::new(serve(counter_app(cluster_store(&cluster))).await);
     let (acknowledged, failures) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
@@ -214,8 +241,8 @@ async fn a_master_killed_mid_load_fails_over_without_a_wrong_session() {
     assert!(lost <= CLIENTS as u64 / 3, "{lost} acknowledged increments lost");
 }
 
-/// Kills every client connection of every node; the store must keep working with at most one
-/// failed call per pooled connection, then none.
+/// Drops the store's connections (`kill`) three times between bursts of requests: every request
+/// must succeed, the store retrying on a new connection.
 async fn keeps_working_after_kills(base: &str, kill: impl Fn()) {
     let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let (mut ok, mut failed) = (0, 0);
@@ -235,12 +262,16 @@ async fn keeps_working_after_kills(base: &str, kill: impl Fn()) {
     let body = response.text().await.unwrap();
     println!("after killed connections: {ok} increments acknowledged, {failed} answered 503; session {body}");
     assert_eq!(body, format!("me:{ok}"), "every acknowledged increment is kept");
-    assert!(failed <= 3 * 4, "{failed} failures: the connections reconnect at once");
+    assert_eq!(failed, 0, "a dropped connection cost a request");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(no_redis_cluster, ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server")]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
 async fn the_cluster_store_reconnects_after_its_connections_are_killed() {
+    let _one = ONE_CLUSTER.lock().await;
     let cluster = RedisCluster::start();
     let base = serve(counter_app(cluster_store(&cluster))).await;
     let ports: Vec<u16> = cluster.nodes.iter().map(|node| node.port).collect();
@@ -271,7 +302,10 @@ async fn the_store_reconnects_after_redis_drops_idle_connections() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(no_redis_tls, ignore = "needs redis-server and openssl on PATH: apt-get install redis-server openssl")]
+#[cfg_attr(
+    no_redis_tls,
+    ignore = "needs redis-server and openssl on PATH: apt-get install redis-server openssl"
+)]
 async fn sessions_open_save_and_rotate_over_tls() {
     let redis = TlsRedis::start();
     let store = RedisStore::builder(redis.url()).ca_certificate(redis.ca()).build().unwrap();

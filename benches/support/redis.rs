@@ -23,6 +23,7 @@ pub fn redis_url() -> Option<String> {
 #[allow(dead_code)] // only the cas bench has cluster rows
 pub fn redis_cluster_nodes() -> Option<Vec<String>> {
     let nodes = std::env::var("REDIS_CLUSTER_NODES").ok()?;
-    let nodes: Vec<String> = nodes.split(',').map(str::trim).filter(|node| !node.is_empty()).map(String::from).collect();
+    let nodes: Vec<String> =
+        nodes.split(',').map(str::trim).filter(|node| !node.is_empty()).map(String::from).collect();
     (!nodes.is_empty()).then_some(nodes)
 }

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::server::{serve, set_cookies};
 use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use super::server::{serve, set_cookies};
-use session_runtime::tower::SessionLayer;
 use session_runtime::backend::SessionStore;
+use session_runtime::tower::SessionLayer;
 use session_runtime::{
     ConflictPolicy, Keys, Rejection, SecretKey, ServerSideSessionInterface, Session, SessionInterface,
     Tracked,
@@ -102,7 +102,8 @@ async fn run_clients(backend: Arc<dyn SessionInterface>, clients: usize) -> (u32
             for _ in 0..INCREMENTS {
                 // A 409 (the record kept changing through every retry) wrote nothing; the client
                 // retries it, as its message advises.
-                for _ in 0..50 {
+                // 200: a bound against a loop, generous for a loaded machine (a Cluster on 2 cores).
+                for _ in 0..200 {
                     let response = http
                         .post(format!("{base}/inc/c{client}"))
                         .header("cookie", &cookie)

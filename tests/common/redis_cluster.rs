@@ -34,12 +34,9 @@ fn temp_dir(kind: &str) -> PathBuf {
 }
 
 fn spawn(program: &str, args: &[String]) -> Child {
-    Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|error| panic!("needs {program} on PATH (apt-get install redis-server openssl): {error}"))
+    Command::new(program).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap_or_else(
+        |error| panic!("needs {program} on PATH (apt-get install redis-server openssl): {error}"),
+    )
 }
 
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -53,7 +50,8 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 /// Sends one command over plain TCP and returns the reply as text (a status, an integer, an
 /// error or a bulk string; `None` when the node does not answer).
 pub fn query(port: u16, parts: &[&str]) -> Option<String> {
-    let mut stream = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).ok()?;
+    let mut stream =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     let mut request = format!("*{}\r\n", parts.len());
     for part in parts {
@@ -135,7 +133,9 @@ impl RedisCluster {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
-            .unwrap_or_else(|error| panic!("needs redis-cli on PATH (apt-get install redis-server): {error}"));
+            .unwrap_or_else(|error| {
+                panic!("needs redis-cli on PATH (apt-get install redis-server): {error}")
+            });
         assert!(status.success(), "redis-cli --cluster create failed: {status}");
         cluster.wait_until_healthy(Duration::from_secs(30));
         cluster
@@ -155,9 +155,11 @@ impl RedisCluster {
     pub fn wait_until_healthy(&self, limit: Duration) {
         wait_for("the cluster is healthy", limit, || {
             self.alive().all(|node| {
-                let ok = query(node.port, &["CLUSTER", "INFO"]).is_some_and(|info| info.contains("cluster_state:ok"));
-                let synced = query(node.port, &["INFO", "replication"])
-                    .is_some_and(|info| info.contains("role:master") || info.contains("master_link_status:up"));
+                let ok = query(node.port, &["CLUSTER", "INFO"])
+                    .is_some_and(|info| info.contains("cluster_state:ok"));
+                let synced = query(node.port, &["INFO", "replication"]).is_some_and(|info| {
+                    info.contains("role:master") || info.contains("master_link_status:up")
+                });
                 ok && synced
             })
         });
@@ -266,12 +268,30 @@ fn make_certificates(dir: &Path) {
     std::fs::write(dir.join("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n").expect("ext file");
     let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     let steps: [Vec<&str>; 3] = [
-        [&["req", "-x509"][..], &ec, &["-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=session test CA"]]
+        [
+            &["req", "-x509"][..],
+            &ec,
+            &["-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=session test CA"],
+        ]
+        .concat(),
+        [&["req"][..], &ec, &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]]
             .concat(),
-        [&["req"][..], &ec, &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]].concat(),
         vec![
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
-            "server.crt", "-days", "1", "-extfile", "server.ext",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "1",
+            "-extfile",
+            "server.ext",
         ],
     ];
     for args in steps {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::{ClusterClientBuilder, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
-use redis::{Client, Cmd, Pipeline, RedisError, RedisFuture, TlsCertificates, Value};
+use redis::{Client, Cmd, ErrorKind, Pipeline, RedisError, RedisFuture, TlsCertificates, Value};
 
 use crate::error::StoreError;
 
@@ -36,12 +36,23 @@ pub(super) enum Connection {
     Cluster(ClusterConnection),
 }
 
+impl Connection {
+    fn as_like(&mut self) -> &mut (dyn ConnectionLike + Send) {
+        match self {
+            Connection::Node(connection) => connection,
+            Connection::Cluster(connection) => connection,
+        }
+    }
+}
+
 impl ConnectionLike for Connection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
-        match self {
-            Connection::Node(connection) => connection.req_packed_command(cmd),
-            Connection::Cluster(connection) => connection.req_packed_command(cmd),
-        }
+        Box::pin(async move {
+            match self.as_like().req_packed_command(cmd).await {
+                Err(error) if dropped(&error) => self.as_like().req_packed_command(cmd).await,
+                answer => answer,
+            }
+        })
     }
 
     fn req_packed_commands<'a>(
@@ -50,10 +61,14 @@ impl ConnectionLike for Connection {
         offset: usize,
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
-        match self {
-            Connection::Node(connection) => connection.req_packed_commands(pipeline, offset, count),
-            Connection::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
-        }
+        Box::pin(async move {
+            match self.as_like().req_packed_commands(pipeline, offset, count).await {
+                Err(error) if dropped(&error) => {
+                    self.as_like().req_packed_commands(pipeline, offset, count).await
+                }
+                answer => answer,
+            }
+        })
     }
 
     fn get_db(&self) -> i64 {
@@ -62,6 +77,21 @@ impl ConnectionLike for Connection {
             Connection::Cluster(connection) => connection.get_db(),
         }
     }
+}
+
+/// Whether a connection was found dead (closed by the server for idleness, killed, or Redis
+/// restarted). `ConnectionManager` and the cluster client reconnect after such an error, and the
+/// call is tried once more on the new connection (the cluster client's own retries do not cover
+/// every case of a killed connection: with all of them gone it answers "no connection found"
+/// while it reconnects from the seed nodes): every command of this
+/// store may run twice (each script is idempotent or a compare-and-set; docs/design.md), so a
+/// dropped idle connection costs no request. A timeout is not retried: the backend's deadline
+/// is already running.
+fn dropped(error: &RedisError) -> bool {
+    !error.is_timeout()
+        && (error.is_connection_dropped()
+            || error.is_io_error()
+            || error.kind() == ErrorKind::ClusterConnectionNotFound)
 }
 
 /// `count` lazy connections to `target`: none connects before its first command, so this fails

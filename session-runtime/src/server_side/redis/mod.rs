@@ -417,6 +417,7 @@ fn store_error(error: RedisError) -> StoreError {
         || error.is_connection_refusal()
         || error.is_connection_dropped()
         || error.is_cluster_error()
+        || error.kind() == redis::ErrorKind::ClusterConnectionNotFound
     {
         // A cluster error (CLUSTERDOWN, TRYAGAIN, redirections that kept failing) is a failover
         // in progress: the store is unavailable for now, not broken.
