@@ -83,6 +83,52 @@ async fn a_logout_stays_a_logout_on_the_cluster() {
     races::a_logout_stays_a_logout_when_racing_requests_rotate_the_id(cluster_store(&cluster)).await;
 }
 
+/// A sign-out that opened the old id before a rotation and deletes after it: it follows the
+/// rotation's tombstone and ends the new session too, 20 times out of 20; the cookie the
+/// rotation handed out opens nothing.
+async fn a_slow_logout_ends_the_rotated_session(store: Arc<dyn SessionStore>) {
+    let base = serve(counter_app(store)).await;
+    let http = reqwest::Client::new();
+    let cookie = |response: &reqwest::Response| {
+        server::set_cookies(response).first().and_then(|line| line.split(';').next()).map(str::to_owned)
+    };
+    for round in 0..20 {
+        let started = http.post(format!("{base}/inc")).body("ada").send().await.unwrap();
+        let old = cookie(&started).expect("a session cookie");
+        let logout = tokio::spawn({
+            let (http, url, old) = (http.clone(), format!("{base}/slow-logout"), old.clone());
+            async move { http.post(url).header("cookie", old).send().await }
+        });
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let rotated = http.post(format!("{base}/rotate")).header("cookie", &old).send().await.unwrap();
+        assert_eq!(rotated.status(), 200, "round {round}");
+        let new = cookie(&rotated).expect("the rotated id");
+        assert_eq!(logout.await.unwrap().unwrap().status(), 200, "round {round}");
+        for pair in [old, new] {
+            let read = http.get(format!("{base}/read")).header("cookie", pair).send().await.unwrap();
+            assert_eq!(read.text().await.unwrap(), "UnknownSession", "round {round}: the session survived");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(no_redis_server, ignore = "needs redis-server on PATH: apt-get install redis-server")]
+async fn a_slow_logout_follows_the_rotation_on_one_node() {
+    let redis = redis_process::RedisProcess::start();
+    a_slow_logout_ends_the_rotated_session(Arc::new(RedisStore::open(&redis.url()).unwrap())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
+async fn a_slow_logout_follows_the_rotation_on_the_cluster() {
+    let _one = ONE_CLUSTER.lock().await;
+    let cluster = RedisCluster::start();
+    a_slow_logout_ends_the_rotated_session(cluster_store(&cluster)).await;
+}
+
 #[derive(Session, Serialize, Deserialize, Default)]
 #[session(name = "load")]
 struct Counter {
@@ -111,6 +157,12 @@ async fn rotate(mut s: Tracked<Counter>) {
     s.cycle_id();
 }
 
+/// A sign-out that opened the session, then takes a while (the rotation lands meanwhile).
+async fn slow_logout(mut s: Tracked<Counter>) {
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    s.destroy();
+}
+
 fn counter_app(store: Arc<dyn SessionStore>) -> Router {
     let key = SecretKey::try_from(&[9u8; 32][..]).unwrap();
     let backend =
@@ -119,6 +171,7 @@ fn counter_app(store: Arc<dyn SessionStore>) -> Router {
         .route("/inc", post(increment))
         .route("/read", get(read))
         .route("/rotate", post(rotate))
+        .route("/slow-logout", post(slow_logout))
         .layer(SessionLayer::with_interface(Arc::new(backend)))
 }
 
