@@ -24,7 +24,8 @@ fn main() {
     let cluster = detect::on_path("redis-server") && detect::on_path("redis-cli");
     detect::cfg_when("no_redis_cluster", !ci && !cluster);
     // The TLS Redis test, whose certificates openssl makes at test time.
-    detect::cfg_when("no_redis_tls", !ci && !(detect::on_path("redis-server") && detect::on_path("openssl")));
+    let tls = detect::on_path("redis-server") && detect::on_path("openssl");
+    detect::cfg_when("no_redis_tls", !ci && !tls);
     // An explicit opt-out of the compiler-pinned ui test (tests/ui.rs).
     println!("cargo::rerun-if-env-changed=SESSION_SKIP_UI_TESTS");
     let skip_ui = std::env::var_os("SESSION_SKIP_UI_TESTS").is_some_and(|value| value != "0");
