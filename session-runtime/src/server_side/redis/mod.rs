@@ -1,12 +1,12 @@
 //! The Redis store (feature `redis`): one node or a Cluster, over TCP or TLS, through a small
 //! pool of multiplexed, reconnecting connections; TTL by Redis expiry.
 
+mod builder;
 mod connection;
 mod redact;
 mod scripts;
 
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,8 +15,8 @@ use futures_util::future::try_join_all;
 use redis::{RedisError, Script};
 use sha1::{Digest, Sha1};
 
-use self::connection::{Connection, Settings, Target};
-use self::redact::redacted_url;
+pub use self::builder::RedisStoreBuilder;
+use self::connection::{Connection, Target};
 use self::scripts::{CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, millis};
 use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
 use crate::error::StoreError;
@@ -41,7 +41,8 @@ const MAX_HOPS: usize = 16;
 /// - Each user of the user index is one set, `{prefix}u:{user}`, holding that user's session ids;
 ///   it lives at least as long as the longest session in it (`EXPIRE … NX` then `EXPIRE … GT`,
 ///   Redis ≥ 7.0), and changes only after a write succeeded.
-/// - A save is one round trip; with a user index, a second one updates the index.
+/// - A save is one round trip (an id rotation two); with a user index, one more updates the
+///   index.
 /// - Connections: a pool of `connections` multiplexed connections (default 4), used round-robin;
 ///   each reconnects by itself after Redis restarts, fails over, or drops idle connections. They
 ///   connect lazily, so the application starts even while Redis is down (sessions then open
@@ -65,25 +66,6 @@ pub struct RedisStore {
     next: Arc<AtomicUsize>,
     prefix: Arc<str>,
     cluster: bool,
-}
-
-/// Builds a [`RedisStore`]. Its `Debug` shows every URL without its password.
-///
-/// ```
-/// use session_runtime::RedisStore;
-/// let builder = RedisStore::builder("redis://app:hunter2@redis.internal:6379/0");
-/// let shown = format!("{builder:?}");
-/// assert!(shown.contains("redis://app:***@redis.internal:6379/0"), "{shown}");
-/// assert!(!shown.contains("hunter2"));
-/// ```
-#[derive(Clone)]
-pub struct RedisStoreBuilder {
-    target: Target,
-    prefix: String,
-    connections: usize,
-    response_timeout: Duration,
-    connection_timeout: Duration,
-    ca_certificate: Option<PathBuf>,
 }
 
 impl RedisStore {
@@ -276,127 +258,6 @@ impl RedisStore {
         Err(StoreError::Backend(format!(
             "a session was rotated more than {MAX_HOPS} times within {TOMBSTONE_TTL:?}"
         )))
-    }
-}
-
-impl RedisStoreBuilder {
-    fn new(target: Target) -> Self {
-        RedisStoreBuilder {
-            target,
-            prefix: "session:".into(),
-            connections: 4,
-            response_timeout: Duration::from_secs(2),
-            connection_timeout: Duration::from_secs(2),
-            ca_certificate: None,
-        }
-    }
-
-    /// Prefix of every key (default `session:`): sessions are `{prefix}s:{id}`, user indexes
-    /// `{prefix}u:{user}`.
-    ///
-    /// ```
-    /// let builder = session_runtime::RedisStore::builder("redis://127.0.0.1/").prefix("shop:session:");
-    /// # let _ = builder;
-    /// ```
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// Number of multiplexed connections used round-robin (default 4, at least 1). For a
-    /// Cluster, each is a cluster client with one connection per node.
-    ///
-    /// ```
-    /// let builder = session_runtime::RedisStore::builder("redis://127.0.0.1/").connections(8);
-    /// # let _ = builder;
-    /// ```
-    pub fn connections(mut self, n: usize) -> Self {
-        self.connections = n.max(1);
-        self
-    }
-
-    /// How long one command may take on the connection (default 2 s). The session backend's
-    /// own timeout ([`with_timeout`](crate::ServerSideSessionInterface::with_timeout)) bounds
-    /// every store call as well.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let builder = session_runtime::RedisStore::builder("redis://127.0.0.1/")
-    ///     .response_timeout(Duration::from_millis(500));
-    /// # let _ = builder;
-    /// ```
-    pub fn response_timeout(mut self, timeout: Duration) -> Self {
-        self.response_timeout = timeout;
-        self
-    }
-
-    /// How long connecting may take (default 2 s).
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let builder = session_runtime::RedisStore::builder("redis://127.0.0.1/")
-    ///     .connection_timeout(Duration::from_millis(500));
-    /// # let _ = builder;
-    /// ```
-    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
-        self.connection_timeout = timeout;
-        self
-    }
-
-    /// Trusts the CA certificate(s) in the PEM file at `path` for `rediss://` connections,
-    /// instead of the system's roots (a private CA, or a test certificate). Read by
-    /// [`build`](Self::build).
-    ///
-    /// ```
-    /// let builder = session_runtime::RedisStore::builder("rediss://redis.internal:6380/")
-    ///     .ca_certificate("/etc/redis/tls/ca.crt");
-    /// # let _ = builder;
-    /// ```
-    pub fn ca_certificate(mut self, path: impl Into<PathBuf>) -> Self {
-        self.ca_certificate = Some(path.into());
-        self
-    }
-
-    /// The store. Connections are made lazily, on first use, so this does not fail when Redis
-    /// is down; it fails on a malformed URL or an unreadable CA certificate. Must be called
-    /// inside a Tokio runtime.
-    ///
-    /// ```no_run
-    /// # async fn f() -> Result<(), session_runtime::StoreError> {
-    /// let store = session_runtime::RedisStore::cluster(["redis://127.0.0.1:7000"]).build()?;
-    /// # let _ = store; Ok(()) }
-    /// ```
-    pub fn build(self) -> Result<RedisStore, StoreError> {
-        let settings = Settings {
-            response_timeout: self.response_timeout,
-            connection_timeout: self.connection_timeout,
-            ca_certificate: self.ca_certificate.as_ref(),
-        };
-        let connections = connection::connect(&self.target, &settings, self.connections)?;
-        Ok(RedisStore {
-            connections: connections.into(),
-            next: Arc::new(AtomicUsize::new(0)),
-            prefix: self.prefix.into(),
-            cluster: matches!(self.target, Target::Cluster(_)),
-        })
-    }
-}
-
-impl fmt::Debug for RedisStoreBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = f.debug_struct("RedisStoreBuilder");
-        match &self.target {
-            Target::Node(url) => out.field("url", &redacted_url(url)),
-            Target::Cluster(nodes) => {
-                out.field("cluster", &nodes.iter().map(|url| redacted_url(url)).collect::<Vec<_>>())
-            }
-        };
-        out.field("prefix", &self.prefix)
-            .field("connections", &self.connections)
-            .field("response_timeout", &self.response_timeout)
-            .field("connection_timeout", &self.connection_timeout)
-            .field("ca_certificate", &self.ca_certificate)
-            .finish()
     }
 }
 
