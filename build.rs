@@ -24,6 +24,13 @@ fn main() {
     detect::cfg_when("no_postgres", !ci && std::env::var_os("POSTGRES_URL").is_none_or(|url| url.is_empty()));
     // The tests that start, kill and restart their own Redis (tests/common/redis_process.rs).
     detect::cfg_when("no_redis_server", !ci && !detect::on_path("redis-server"));
+    // The tests that start a Redis Cluster of six nodes (tests/common/redis_cluster.rs): the
+    // server, and redis-cli to create the cluster.
+    let cluster = detect::on_path("redis-server") && detect::on_path("redis-cli");
+    detect::cfg_when("no_redis_cluster", !ci && !cluster);
+    // The TLS Redis test, whose certificates openssl makes at test time.
+    let tls = detect::on_path("redis-server") && detect::on_path("openssl");
+    detect::cfg_when("no_redis_tls", !ci && !tls);
     // An explicit opt-out of the compiler-pinned ui test (tests/ui.rs).
     println!("cargo::rerun-if-env-changed=SESSION_SKIP_UI_TESTS");
     let skip_ui = std::env::var_os("SESSION_SKIP_UI_TESTS").is_some_and(|value| value != "0");

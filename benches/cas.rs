@@ -1,11 +1,12 @@
 //! What compare-and-set costs a server-side save: open + change + save of one session with and
-//! without it, alternated round by round in one run, on the memory store, on Redis and on
-//! PostgreSQL.
+//! without it, alternated round by round in one run, on the memory store, on Redis, on
+//! PostgreSQL and, when `REDIS_CLUSTER_NODES` names one, on a Redis Cluster.
 //!
 //! `cargo bench --bench cas` (Redis at `REDIS_URL`, default `redis://127.0.0.1:6379/`; PostgreSQL
 //! at `POSTGRES_URL`, see scripts/start-postgres.sh; each skipped with a notice when it does not
-//! answer, a failure under CI). Wall time: a Redis or PostgreSQL save is mostly a round trip,
-//! which thread CPU time would leave out. `-- --test` runs two short rounds (CI).
+//! answer, a failure under CI; the Cluster rows with `REDIS_CLUSTER_NODES=redis://127.0.0.1:7000,…`,
+//! skipped with a notice when unset). Wall time: a Redis or PostgreSQL save is mostly a round
+//! trip, which thread CPU time would leave out. `-- --test` runs two short rounds (CI).
 //! Numbers: docs/server-side.md.
 
 #[path = "support/postgres.rs"]
@@ -106,6 +107,15 @@ fn main() {
             panic!("CI is set but PostgreSQL (POSTGRES_URL) does not answer")
         }
         None => eprintln!("NOTICE: PostgreSQL is unreachable (POSTGRES_URL): the postgres rows are skipped"),
+    }
+    match redis_support::redis_cluster_nodes() {
+        Some(nodes) => {
+            let store = rt
+                .block_on(async { RedisStore::cluster(nodes).prefix("bench-cas:").build() })
+                .expect("redis cluster");
+            stores.push(("redis cluster", Arc::new(store)));
+        }
+        None => eprintln!("NOTICE: REDIS_CLUSTER_NODES is unset: the redis cluster rows are skipped"),
     }
     println!(
         "{rounds} rounds of {n} open + change + save per row, alternated; wall time; medians over the rounds\n"

@@ -17,3 +17,13 @@ pub fn redis_url() -> Option<String> {
     stream.read_exact(&mut reply).ok()?;
     (&reply == b"+PONG\r\n").then_some(url)
 }
+
+/// The seed nodes of a Redis Cluster for the cluster rows: `REDIS_CLUSTER_NODES`, URLs separated
+/// by commas (e.g. `redis://127.0.0.1:7000,redis://127.0.0.1:7001`), when set.
+#[allow(dead_code)] // only the cas bench has cluster rows
+pub fn redis_cluster_nodes() -> Option<Vec<String>> {
+    let nodes = std::env::var("REDIS_CLUSTER_NODES").ok()?;
+    let nodes: Vec<String> =
+        nodes.split(',').map(str::trim).filter(|node| !node.is_empty()).map(String::from).collect();
+    (!nodes.is_empty()).then_some(nodes)
+}
