@@ -4,8 +4,10 @@
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+mod configs;
 mod scope;
 #[cfg(feature = "tower")]
 pub mod tower;
 
+pub(crate) use configs::TypeConfigs;
 pub use scope::{SaveFailed, SaveReports, SessionScope};
