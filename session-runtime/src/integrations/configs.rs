@@ -19,6 +19,7 @@ pub(crate) struct TypeConfigs(Option<Arc<Vec<(TypeId, Arc<CookieConfig>)>>>);
 impl TypeConfigs {
     /// Uses `config` for session type `T` instead of `T::CONFIG` (replacing an earlier one).
     /// A `CookieConfig` is valid by construction (its builder and the derive check every rule).
+    #[cfg_attr(not(any(feature = "tower", feature = "actix", feature = "test-util")), allow(dead_code))]
     pub(crate) fn set<T: Session + 'static>(&mut self, config: CookieConfig) {
         let table = Arc::make_mut(self.0.get_or_insert_with(Default::default));
         let config = Arc::new(config);

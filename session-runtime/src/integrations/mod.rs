@@ -9,5 +9,6 @@ mod scope;
 #[cfg(feature = "tower")]
 pub mod tower;
 
+#[cfg(feature = "test-util")]
 pub(crate) use configs::TypeConfigs;
 pub use scope::{SaveFailed, SaveReports, SessionScope};
