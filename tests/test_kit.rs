@@ -2,7 +2,7 @@
 //! real layer over loopback HTTP, and the session the response set reads back, on every backend
 //! (server-side: the kit writes and reads the store) and in every format; a response without a
 //! readable session is a clear error, never a panic. `guide_example` is docs/guide.md's
-//! "Testing your handlers" example, verbatim.
+//! "Testing your handlers" example.
 
 #[path = "common/backends.rs"]
 mod backends;
@@ -182,7 +182,7 @@ async fn responses_without_a_readable_session_are_clear_errors() {
     assert!(matches!(err, KitError::Save(_)) && err.to_string().contains("secret key"), "{err}");
 }
 
-// ---- docs/guide.md, "Testing your handlers" (kept verbatim) ----
+// ---- docs/guide.md, "Testing your handlers": the same code (rustfmt wraps two lines here) ----
 mod guide_example {
     use axum::{Router, body::Body, routing::get};
     use serde::{Deserialize, Serialize};
