@@ -14,7 +14,10 @@ use crate::session::Session;
 
 /// The run-time configs of a layer, by session type.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TypeConfigs(Option<Arc<Vec<(TypeId, Arc<CookieConfig>)>>>);
+pub(crate) struct TypeConfigs(Option<Arc<Table>>);
+
+/// Session types and their configs; a handful at most, so a `Vec` scanned in order.
+type Table = Vec<(TypeId, Arc<CookieConfig>)>;
 
 impl TypeConfigs {
     /// Uses `config` for session type `T` instead of `T::CONFIG` (replacing an earlier one).
