@@ -435,14 +435,15 @@ fn set_cookie_of(name: &str, response: &(impl ResponseCookies + ?Sized)) -> Foun
 /// `T`'s own config: [`SessionKit::cookie`] in one call.
 ///
 /// ```
-/// use session_runtime::{test_util, Keys, SecretKey, SecureCookieSessionInterface};
+/// use session_runtime::{test_util, Keys, SecretKey, SecureCookieSessionInterface, Session, SessionInterface};
 /// use std::sync::Arc;
-/// # #[derive(session_runtime::Session, serde::Serialize, serde::Deserialize, Default, PartialEq, Debug)]
+/// # #[derive(Session, serde::Serialize, serde::Deserialize, Default, PartialEq, Debug)]
 /// # struct Visit { count: u32 }
-/// let backend = Arc::new(SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?)));
+/// let backend: Arc<dyn SessionInterface> =
+///     Arc::new(SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?)));
 /// let cookie = test_util::cookie_for(backend.clone(), Visit { count: 5 })?;
 /// let request = http::Request::builder().header("cookie", cookie).body(())?;
-/// assert_eq!(session_runtime::Tracked::<Visit>::open_with(backend, &session_runtime::CookieConfig::DEFAULT, &request).count, 5);
+/// assert_eq!(Visit::open_with(&backend, &request).count, 5);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn cookie_for<T: Session + 'static>(
