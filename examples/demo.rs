@@ -3,6 +3,8 @@
 //! The key comes from `SESSION_SECRET_KEY` (at least 32 bytes) when set; otherwise a random key
 //! is generated, so sessions end when the server stops. `PORT` picks the port (default 3000).
 //! `SESSION_STORE=memory` or `SESSION_STORE=redis` (and `REDIS_URL`) keeps sessions server-side.
+//! `SESSION_COOKIE_SECURE=true` (behind HTTPS) and `SESSION_COOKIE_DOMAIN` change the cookie's
+//! attributes at run time (docs/guide.md, "Settings from the environment").
 
 use std::sync::Arc;
 
@@ -30,14 +32,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok("memory") => Arc::new(ServerSideSessionInterface::memory(keys)),
         Ok("redis") => {
             let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
-            eprintln!("sessions in Redis at {url}");
+            // Never the URL itself: it may hold a password.
+            eprintln!("sessions in Redis (REDIS_URL)");
             Arc::new(ServerSideSessionInterface::new(keys, RedisStore::open(&url)?))
         }
         _ => Arc::new(SecureCookieSessionInterface::new(keys)),
     };
+    // Checked here, before serving: a bad value stops the demo with the rule's message.
+    let layer = session_workspace::demo::configured_layer(backend, |name| std::env::var(name).ok())?;
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("demo listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, session_workspace::demo::router(backend)).await?;
+    axum::serve(listener, session_workspace::demo::router_with(layer)).await?;
     Ok(())
 }

@@ -38,8 +38,44 @@ pub struct State {
     pub new: bool,
 }
 
-/// The demo's routes behind a [`SessionLayer`] using `interface`.
+/// The demo's routes behind a [`SessionLayer`] using `interface`, with [`Visit`]'s own cookie
+/// settings.
 pub fn router(interface: impl Into<InterfaceRef>) -> Router {
+    router_with(SessionLayer::with_interface(interface))
+}
+
+/// A layer using `interface` with the cookie settings a deployment chooses, read through `var`
+/// (`|name| std::env::var(name).ok()`): `SESSION_COOKIE_SECURE` (`true` or `false`; default
+/// `false`, as the demo serves plain HTTP) and `SESSION_COOKIE_DOMAIN`. A bad value, or one the
+/// cookie rules refuse, is an error here, before the server serves.
+///
+/// ```
+/// use session_runtime::SecureCookieSessionInterface;
+/// use session_workspace::demo::configured_layer;
+/// use std::sync::Arc;
+/// let env = |name: &str| (name == "SESSION_COOKIE_SECURE").then(|| "maybe".to_owned());
+/// let err = configured_layer(Arc::new(SecureCookieSessionInterface::without_keys()), env).unwrap_err();
+/// assert!(err.to_string().contains("SESSION_COOKIE_SECURE"));
+/// ```
+pub fn configured_layer(
+    interface: impl Into<InterfaceRef>,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<SessionLayer, Box<dyn std::error::Error>> {
+    let secure = match var("SESSION_COOKIE_SECURE").as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => return Err(format!("SESSION_COOKIE_SECURE={other:?}: use true or false").into()),
+    };
+    let domain = var("SESSION_COOKIE_DOMAIN");
+    let layer = SessionLayer::with_interface(interface).configure::<Visit>(|c| match domain {
+        Some(domain) => c.secure(secure).domain(domain),
+        None => c.secure(secure),
+    })?;
+    Ok(layer)
+}
+
+/// The demo's routes behind `layer` (which opens [`Visit`] eagerly on every route).
+pub fn router_with(layer: SessionLayer) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/login", post(login))
@@ -49,7 +85,7 @@ pub fn router(interface: impl Into<InterfaceRef>) -> Router {
         .route("/cart/clear", post(clear_cart))
         .route("/remember", post(toggle_remember))
         .route("/api/state", get(state))
-        .layer(SessionLayer::with_interface(interface).eager::<Visit>())
+        .layer(layer.eager::<Visit>())
 }
 
 #[derive(Deserialize)]

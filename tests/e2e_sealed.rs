@@ -14,6 +14,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use server::{client, serve, set_cookies, varies};
+use session_runtime::test_util::SessionKit;
 use session_runtime::tower::SessionLayer;
 use session_runtime::{
     Keys, SecretKey, SecureCookieSessionInterface, Session, SessionInterface, Tracked, is_sealed_value,
@@ -281,16 +282,13 @@ fn server_side_id_cookies_stay_signed_under_an_encrypted_config() {
         SecretKey::try_from(&[0x5e; 32][..]).unwrap(),
     )));
     let config = CookieConfig::builder().encrypted(true).build().unwrap();
-    let mut vault = Tracked::<Vault>::open_with(backend.clone(), config.clone(), &http::Request::new(()));
-    vault.user = Some(USER.to_owned());
-    let mut response = http::Response::new(());
-    vault.save(&mut response).unwrap();
-    let pair = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let kit = SessionKit::new(backend).with_config::<Vault>(config);
+    let pair = kit.cookie_with::<Vault>(|vault| vault.user = Some(USER.to_owned())).unwrap();
     let value = pair.strip_prefix("session=").unwrap();
     assert_eq!(value.matches('.').count(), 2, "signed id cookie: {value}");
     assert!(!is_sealed_value(value.as_bytes()) && !pair.contains(USER));
     let request = http::Request::builder().header("cookie", &pair).body(()).unwrap();
-    let vault = Tracked::<Vault>::open_with(backend, config, &request);
+    let vault = kit.open::<Vault>(&request);
     assert_eq!(vault.rejection(), None);
     assert_eq!(vault.user.as_deref(), Some(USER));
 }

@@ -16,6 +16,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use server::{client, serve, set_cookies};
+use session_runtime::test_util::SessionKit;
 use session_runtime::tower::SessionLayer;
 use session_runtime::{
     CookieConfig, Keys, RedisStore, Rejection, SecretKey, SecureCookieSessionInterface,
@@ -180,11 +181,7 @@ async fn the_id_cookie_is_signed_and_name_bound() {
 
     // A signed-cookie session under the same key is not an id cookie (another salt).
     let cookie_backend: Arc<dyn SessionInterface> = Arc::new(SecureCookieSessionInterface::new(keys()));
-    let mut visit = Tracked::<Account>::open_with(cookie_backend, Account::config(), &http::Request::new(()));
-    visit.count = 5;
-    let mut response = http::Response::new(());
-    visit.save(&mut response).unwrap();
-    let signed = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let signed = SessionKit::new(cookie_backend).cookie_with::<Account>(|account| account.count = 5).unwrap();
     assert_eq!(
         text(raw.get(format!("{base}/whoami")).header("cookie", signed)).await,
         "nobody 0 BadSignature"

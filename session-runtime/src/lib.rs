@@ -47,6 +47,8 @@ mod reads_back;
 mod secure_cookie;
 mod server_side;
 mod session;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 #[cfg(feature = "testing")]
 mod testing;
 mod tracked;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::{CookieSource, SessionInterface};
-use crate::config::CookieConfig;
+use crate::config::{ConfigError, CookieConfig, CookieConfigBuilder};
 use crate::tracked::Tracked;
 
 /// A session type: its data and its cookie configuration. Implement it with
@@ -41,6 +41,32 @@ pub trait Session: Serialize + DeserializeOwned + Default + Sized {
 
     /// The same configuration as a `'static` reference.
     fn config() -> &'static CookieConfig;
+
+    /// This type's config with a few settings chosen at run time (from the environment: the
+    /// domain, `secure` off for plain-HTTP development…), checked by the same rules as the
+    /// derive. Call it once at start-up, so a bad setting stops the server before it serves;
+    /// hand the result to [`Tracked::open_with`], or use the layers' `configure::<T>` which
+    /// calls this.
+    ///
+    /// ```
+    /// use session_runtime::{ConfigError, SameSite, Session};
+    /// # #[derive(serde::Serialize, serde::Deserialize, Default)]
+    /// #[derive(Session)]
+    /// #[session(name = "visit", secure)]
+    /// struct Visit { count: u32 }
+    ///
+    /// let local = Visit::configure(|c| c.secure(false).domain("localhost"))?;
+    /// assert_eq!((local.name(), local.secure(), local.domain()), ("visit", false, Some("localhost")));
+    /// // `SameSite=None` needs `Secure`: refused here, at start-up, never per request.
+    /// let err = Visit::configure(|c| c.same_site(Some(SameSite::None)).secure(false)).unwrap_err();
+    /// assert_eq!(err, ConfigError::SameSiteNoneNeedsSecure);
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    fn configure(
+        change: impl FnOnce(CookieConfigBuilder) -> CookieConfigBuilder,
+    ) -> Result<CookieConfig, ConfigError> {
+        change(Self::config().to_builder()).build()
+    }
 
     /// Opens this session from `request` with the process-wide key ring. Never fails.
     fn open<R: CookieSource + ?Sized>(request: &R) -> Tracked<Self> {

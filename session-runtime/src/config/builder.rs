@@ -33,12 +33,12 @@ pub struct CookieConfigBuilder {
 
 impl CookieConfigBuilder {
     pub(crate) fn new() -> Self {
-        CookieConfigBuilder {
-            config: CookieConfig::DEFAULT,
-            lifetime_text: None,
-            refresh_after_text: None,
-            max_lifetime_text: None,
-        }
+        Self::from_config(CookieConfig::DEFAULT)
+    }
+
+    /// Starts from `config` (`CookieConfig::to_builder`).
+    pub(crate) fn from_config(config: CookieConfig) -> Self {
+        CookieConfigBuilder { config, lifetime_text: None, refresh_after_text: None, max_lifetime_text: None }
     }
 
     /// The cookie name (default `session`).

@@ -174,6 +174,22 @@ impl CookieConfig {
         CookieConfigBuilder::new()
     }
 
+    /// A builder starting from this config, to change a few settings at run time; its `build()`
+    /// checks every rule again. For a derived session type, [`Session::configure`](crate::Session::configure)
+    /// starts from the type's config.
+    ///
+    /// ```
+    /// use session_runtime::{ConfigError, CookieConfig};
+    /// let base = CookieConfig::builder().name("__Host-id").secure(true).build()?;
+    /// let local = base.to_builder().name("id").secure(false).build()?;
+    /// assert_eq!((local.name(), local.secure(), local.http_only()), ("id", false, true));
+    /// assert_eq!(base.to_builder().secure(false).build(), Err(ConfigError::HostPrefixNeedsSecure));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn to_builder(&self) -> CookieConfigBuilder {
+        CookieConfigBuilder::from_config(self.clone())
+    }
+
     /// The cookie name.
     pub fn name(&self) -> &str {
         &self.name

@@ -30,8 +30,10 @@ use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transfor
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
+use super::configs::TypeConfigs;
 use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
 use crate::backend::{CookieSink, CookieSource, InterfaceRef};
+use crate::config::{ConfigError, CookieConfig, CookieConfigBuilder};
 use crate::error::Error;
 use crate::headers::{VaryUpdate, merged_vary};
 use crate::session::Session;
@@ -78,19 +80,28 @@ impl CookieSink for ActixHeaders<'_> {
 /// when a server-side session store failed or timed out).
 #[derive(Debug, Clone, Default)]
 pub struct SessionMiddleware {
-    interface: Option<InterfaceRef>,
+    pub(crate) interface: Option<InterfaceRef>,
     eager: EagerSessions,
+    pub(crate) configs: TypeConfigs,
 }
 
 impl SessionMiddleware {
     /// Middleware using the process-wide backend.
     pub fn new() -> Self {
-        SessionMiddleware { interface: None, eager: EagerSessions::default() }
+        SessionMiddleware {
+            interface: None,
+            eager: EagerSessions::default(),
+            configs: TypeConfigs::default(),
+        }
     }
 
     /// Middleware using the given backend.
     pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
-        SessionMiddleware { interface: Some(interface.into()), eager: EagerSessions::default() }
+        SessionMiddleware {
+            interface: Some(interface.into()),
+            eager: EagerSessions::default(),
+            configs: TypeConfigs::default(),
+        }
     }
 }
 
@@ -99,6 +110,47 @@ impl SessionMiddleware {
     /// (see [`SessionLayer::eager`](crate::tower::SessionLayer::eager) when the `tower` feature is on).
     pub fn eager<T: Session + Send + 'static>(mut self) -> Self {
         self.eager.add::<T>();
+        self
+    }
+
+    /// Changes a few of session `T`'s cookie settings at run time, checked by the derive's
+    /// rules before the server serves (see
+    /// [`SessionLayer::configure`](crate::tower::SessionLayer::configure) when the `tower`
+    /// feature is on).
+    ///
+    /// ```
+    /// use session_runtime::actix::SessionMiddleware;
+    /// # #[derive(serde::Serialize, serde::Deserialize, Default)]
+    /// #[derive(session_runtime::Session)]
+    /// #[session(secure)]
+    /// struct Visit { count: u32 }
+    ///
+    /// let local = std::env::var("SESSION_COOKIE_SECURE").is_ok_and(|v| v == "false");
+    /// let middleware = SessionMiddleware::new().configure::<Visit>(|c| c.secure(!local))?;
+    /// # let _ = middleware;
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn configure<T: Session + 'static>(
+        self,
+        change: impl FnOnce(CookieConfigBuilder) -> CookieConfigBuilder,
+    ) -> Result<Self, ConfigError> {
+        Ok(self.with_config::<T>(T::configure(change)?))
+    }
+
+    /// Uses `config` (from [`Session::configure`]) for session `T` instead of its
+    /// `#[session(...)]` config.
+    ///
+    /// ```
+    /// use session_runtime::{actix::SessionMiddleware, Session};
+    /// # #[derive(serde::Serialize, serde::Deserialize, Default)]
+    /// #[derive(Session)]
+    /// struct Visit { count: u32 }
+    /// let middleware = SessionMiddleware::new().with_config::<Visit>(Visit::configure(|c| c.path("/app"))?);
+    /// # let _ = middleware;
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn with_config<T: Session + 'static>(mut self, config: CookieConfig) -> Self {
+        self.configs.set::<T>(config);
         self
     }
 }
@@ -119,6 +171,7 @@ where
             service: Rc::new(service),
             interface: self.interface.clone(),
             eager: self.eager.clone(),
+            configs: self.configs.clone(),
         }))
     }
 }
@@ -128,6 +181,7 @@ pub struct SessionMiddlewareService<S> {
     service: Rc<S>,
     interface: Option<InterfaceRef>,
     eager: EagerSessions,
+    configs: TypeConfigs,
 }
 
 impl<S, B> Service<ServiceRequest> for SessionMiddlewareService<S>
@@ -145,7 +199,8 @@ where
         let scope = match &self.interface {
             Some(interface) => SessionScope::new(interface.clone()),
             None => SessionScope::global(),
-        };
+        }
+        .with_configs(&self.configs);
         let eager = self.eager.start(&scope, request.request());
         request.extensions_mut().insert(scope.clone());
         let service = Rc::clone(&self.service);

@@ -8,6 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::configs::TypeConfigs;
 use crate::backend::{CookieSink, CookieSource, InterfaceRef, OpenedSession, SaveReport};
 use crate::error::Error;
 use crate::secure_cookie::SecureCookieSessionInterface;
@@ -34,7 +35,8 @@ pub(crate) struct EagerSessions(Vec<Opener>);
 impl EagerSessions {
     pub(crate) fn add<T: Session + Send + 'static>(&mut self) {
         self.0.push(Arc::new(|scope: &SessionScope, request: &dyn CookieSource| {
-            match scope.interface.get().open_session(T::config(), request).into_ready() {
+            let config = scope.configs.get::<T>();
+            match scope.interface.get().open_session(config.get(), request).into_ready() {
                 Ok(opened) => {
                     scope.keep_eager::<T>(opened);
                     None
@@ -94,6 +96,8 @@ struct EagerState {
 #[derive(Clone)]
 pub struct SessionScope {
     interface: InterfaceRef,
+    /// Configs chosen at run time by the layer, by session type; empty by default.
+    configs: TypeConfigs,
     /// The sessions a layer opens eagerly, under one lock.
     eager: Arc<Mutex<EagerState>>,
     pending: Arc<Mutex<Vec<PendingSave>>>,
@@ -104,9 +108,17 @@ impl SessionScope {
     pub fn new(interface: impl Into<InterfaceRef>) -> Self {
         SessionScope {
             interface: interface.into(),
+            configs: TypeConfigs::default(),
             eager: Arc::new(Mutex::new(EagerState::default())),
             pending: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// Uses the layer's run-time configs (`SessionLayer::configure`).
+    #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
+    pub(crate) fn with_configs(mut self, configs: &TypeConfigs) -> Self {
+        self.configs = configs.clone();
+        self
     }
 
     /// A scope using the process-wide backend.
@@ -123,7 +135,7 @@ impl SessionScope {
     pub fn open<T: Session + Send + 'static>(&self, request: &(impl CookieSource + ?Sized)) -> Tracked<T> {
         match self.take_eager::<T>() {
             Some(session) => session,
-            None => self.track(Tracked::open_with(self.interface.clone(), T::config(), request)),
+            None => self.track(Tracked::open_with(self.interface.clone(), self.configs.get::<T>(), request)),
         }
     }
 
@@ -136,7 +148,7 @@ impl SessionScope {
         let scope = self.clone();
         let start = match self.take_eager::<T>() {
             Some(session) => Ok(session),
-            None => Err(Tracked::open_async(self.interface.clone(), T::config(), request)),
+            None => Err(Tracked::open_async(self.interface.clone(), self.configs.get::<T>(), request)),
         };
         async move {
             match start {
@@ -173,7 +185,7 @@ impl SessionScope {
             return;
         }
         let session =
-            self.track(Tracked::<T>::from_opened(opened, self.interface.clone(), T::config().into()));
+            self.track(Tracked::<T>::from_opened(opened, self.interface.clone(), self.configs.get::<T>()));
         eager.opened.insert(TypeId::of::<T>(), Box::new(session));
     }
 

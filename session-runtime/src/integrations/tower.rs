@@ -15,8 +15,10 @@ use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::configs::TypeConfigs;
 use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
 use crate::backend::{CookieSource, InterfaceRef};
+use crate::config::{ConfigError, CookieConfig, CookieConfigBuilder};
 use crate::session::Session;
 use crate::tracked::Tracked;
 
@@ -27,15 +29,16 @@ use crate::tracked::Tracked;
 /// panics never reaches the save, so its session is left as the client had it.
 #[derive(Debug, Clone)]
 pub struct SessionLayer {
-    interface: Option<InterfaceRef>,
+    pub(crate) interface: Option<InterfaceRef>,
     eager: EagerSessions,
+    pub(crate) configs: TypeConfigs,
 }
 
 impl SessionLayer {
     /// A layer using the process-wide backend ([`install_keys`](crate::install_keys) or the
     /// environment).
     pub fn new() -> Self {
-        SessionLayer { interface: None, eager: EagerSessions::default() }
+        SessionLayer { interface: None, eager: EagerSessions::default(), configs: TypeConfigs::default() }
     }
 
     /// A layer using the given backend.
@@ -49,7 +52,11 @@ impl SessionLayer {
     /// # Ok::<(), session_runtime::KeyError>(())
     /// ```
     pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
-        SessionLayer { interface: Some(interface.into()), eager: EagerSessions::default() }
+        SessionLayer {
+            interface: Some(interface.into()),
+            eager: EagerSessions::default(),
+            configs: TypeConfigs::default(),
+        }
     }
 
     /// Opens session `T` on every request, not only when a handler asks for it, so that a
@@ -67,11 +74,64 @@ impl SessionLayer {
         self
     }
 
+    /// Changes a few of session `T`'s cookie settings at run time (from the environment: the
+    /// domain, `secure` off for plain-HTTP development…), starting from its
+    /// `#[session(...)]` config. The result is checked by the same rules as the derive, here,
+    /// before the server serves: a broken rule is an `Err`, never a per-request failure. Every
+    /// request this layer serves, eager or not, then uses that config for `T`.
+    ///
+    /// ```
+    /// use session_runtime::{ConfigError, tower::SessionLayer};
+    /// # #[derive(serde::Serialize, serde::Deserialize, Default)]
+    /// #[derive(session_runtime::Session)]
+    /// #[session(name = "__Host-visit", secure)]
+    /// struct Visit { count: u32 }
+    ///
+    /// let domain = std::env::var("SESSION_COOKIE_DOMAIN").ok(); // e.g. "example.com"
+    /// let layer = SessionLayer::new().configure::<Visit>(|c| match domain {
+    ///     // `__Host-` cookies may not name a domain: give the cookie another name.
+    ///     Some(domain) => c.name("visit").domain(domain),
+    ///     None => c,
+    /// })?;
+    /// // A `__Host-` cookie must be `Secure`: an error at start-up.
+    /// let err = SessionLayer::new().configure::<Visit>(|c| c.secure(false)).unwrap_err();
+    /// assert_eq!(err, ConfigError::HostPrefixNeedsSecure);
+    /// # let _ = layer;
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn configure<T: Session + 'static>(
+        self,
+        change: impl FnOnce(CookieConfigBuilder) -> CookieConfigBuilder,
+    ) -> Result<Self, ConfigError> {
+        Ok(self.with_config::<T>(T::configure(change)?))
+    }
+
+    /// Uses `config` for session `T` instead of its `#[session(...)]` config: for a config built
+    /// once with [`Session::configure`] and shared with code that opens `T` by hand. A
+    /// `CookieConfig` has passed every rule already, so this cannot fail.
+    ///
+    /// ```
+    /// use session_runtime::{Session, tower::SessionLayer};
+    /// # #[derive(serde::Serialize, serde::Deserialize, Default)]
+    /// #[derive(Session)]
+    /// struct Visit { count: u32 }
+    ///
+    /// let config = Visit::configure(|c| c.domain("example.com"))?;
+    /// let layer = SessionLayer::new().with_config::<Visit>(config);
+    /// # let _ = layer;
+    /// # Ok::<(), session_runtime::ConfigError>(())
+    /// ```
+    pub fn with_config<T: Session + 'static>(mut self, config: CookieConfig) -> Self {
+        self.configs.set::<T>(config);
+        self
+    }
+
     fn scope(&self) -> SessionScope {
-        match &self.interface {
+        let scope = match &self.interface {
             Some(interface) => SessionScope::new(interface.clone()),
             None => SessionScope::global(),
-        }
+        };
+        scope.with_configs(&self.configs)
     }
 }
 
