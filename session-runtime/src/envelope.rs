@@ -2,16 +2,25 @@
 //! comparison that decides whether a session really changed.
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::error::Error;
+use session_rules::FIRST_VERSION;
+
+use crate::config::Schema;
+use crate::error::{Error, Rejection};
 use crate::flash::Flash;
 use crate::format::Format;
 
+mod read;
+
 /// The native envelope as written: `{"v":DATA}` plus `"p":true` when permanent and `"f":[…]` when
-/// there are flashes, so the common case stays short.
+/// there are flashes, so the common case stays short. A versioned type's data (version 2 and
+/// up) is preceded by `"s":VERSION`, first so that a reader knows it before it reads the data;
+/// version 1 writes none, so an unversioned type's cookies are what they were.
 #[derive(Serialize)]
 struct EnvelopeRef<'a, T> {
+    #[serde(skip_serializing_if = "is_first_version")]
+    s: u32,
     v: &'a T,
     #[serde(skip_serializing_if = "is_false")]
     p: bool,
@@ -19,15 +28,8 @@ struct EnvelopeRef<'a, T> {
     f: &'a [Flash],
 }
 
-/// The native envelope as read. Unknown keys are ignored so a later version may add some.
-#[derive(Deserialize)]
-#[serde(bound = "T: DeserializeOwned")]
-struct EnvelopeOwned<T> {
-    v: T,
-    #[serde(default)]
-    p: bool,
-    #[serde(default)]
-    f: Vec<Flash>,
+fn is_first_version(version: &u32) -> bool {
+    *version == FIRST_VERSION
 }
 
 fn is_false(value: &bool) -> bool {
@@ -39,6 +41,8 @@ pub(crate) struct Decoded<T> {
     pub(crate) data: T,
     pub(crate) permanent: bool,
     pub(crate) flashes: Vec<Flash>,
+    /// The data was written by an older version and migrated: the save writes it again.
+    pub(crate) migrated: bool,
 }
 
 /// The payload of a session in `format`: the native envelope, or Flask's flat session dict
@@ -48,6 +52,7 @@ pub(crate) struct Decoded<T> {
 /// one), so the buffer is allocated once instead of grown from serde_json's 128 bytes.
 pub(crate) fn encode<T: Serialize>(
     format: Format,
+    version: u32,
     data: &T,
     permanent: bool,
     flashes: &[Flash],
@@ -57,13 +62,14 @@ pub(crate) fn encode<T: Serialize>(
         Format::Native => {
             crate::reads_back::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
             let mut out = Vec::with_capacity(size_hint.max(64));
-            serde_json::to_writer(&mut out, &EnvelopeRef { v: data, p: permanent, f: flashes })
+            serde_json::to_writer(&mut out, &EnvelopeRef { s: version, v: data, p: permanent, f: flashes })
                 .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(out)
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
-            let _ = size_hint;
+            // `with_schema` refuses a version with the Flask format.
+            let _ = (size_hint, version);
             crate::flask::encode_session(data, permanent, flashes)
         }
     }
@@ -77,6 +83,7 @@ pub(crate) fn encode<T: Serialize>(
 /// straight into a comparison with `payload` (the Flask format compares a fresh encoding).
 pub(crate) fn is_empty_envelope<T: Serialize + Default>(
     format: Format,
+    version: u32,
     payload: &[u8],
     permanent: bool,
     flashes: &[Flash],
@@ -90,7 +97,7 @@ pub(crate) fn is_empty_envelope<T: Serialize + Default>(
             let mut compare = Compare { rest: payload, equal: true };
             serde_json::to_writer(
                 &mut compare,
-                &EnvelopeRef { v: &T::default(), p: default_permanent, f: &[] },
+                &EnvelopeRef { s: version, v: &T::default(), p: default_permanent, f: &[] },
             )
             .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(compare.equal && compare.rest.is_empty())
@@ -123,22 +130,28 @@ impl std::io::Write for Compare<'_> {
     }
 }
 
-/// The inverse of [`encode`]; `None` when the payload does not decode into `T`.
-pub(crate) fn decode<T: DeserializeOwned>(format: Format, payload: &[u8]) -> Option<Decoded<T>> {
+/// The inverse of [`encode`]: the payload as `T`, whose data is of `schema`'s version or migrated
+/// from an older one. `Rejection::NewerVersion` for data written by a newer version of the type,
+/// `Rejection::Payload` for anything else that does not decode into `T`.
+pub(crate) fn decode<T: DeserializeOwned>(
+    format: Format,
+    schema: Schema,
+    payload: &[u8],
+) -> Result<Decoded<T>, Rejection> {
     match format {
         Format::Native => {
             // One UTF-8 check of the whole payload, then serde_json's `&str` reader, which does
             // not check each string again as its byte reader does (docs/performance.md). A payload
             // that is not UTF-8 anywhere, even in a field `T` ignores, is refused; we never write
             // one.
-            let text = std::str::from_utf8(payload).ok()?;
-            let envelope: EnvelopeOwned<T> = serde_json::from_str(text).ok()?;
-            Some(Decoded { data: envelope.v, permanent: envelope.p, flashes: envelope.f })
+            let text = std::str::from_utf8(payload).map_err(|_| Rejection::Payload)?;
+            read::native(text, schema)
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
-            let (data, permanent, flashes) = crate::flask::decode_session(payload)?;
-            Some(Decoded { data, permanent, flashes })
+            let _ = schema;
+            let (data, permanent, flashes) = crate::flask::decode_session(payload).ok_or(Rejection::Payload)?;
+            Ok(Decoded { data, permanent, flashes, migrated: false })
         }
     }
 }
@@ -211,17 +224,19 @@ mod tests {
 
     #[test]
     fn short_envelope() {
-        assert_eq!(encode(Format::Native, &1u8, false, &[], 0).unwrap(), br#"{"v":1}"#);
+        assert_eq!(encode(Format::Native, 1, &1u8, false, &[], 0).unwrap(), br#"{"v":1}"#);
         assert_eq!(
-            encode(Format::Native, &1u8, true, &[Flash::new("message", "hi")], 0).unwrap(),
+            encode(Format::Native, 1, &1u8, true, &[Flash::new("message", "hi")], 0).unwrap(),
             br#"{"v":1,"p":true,"f":[["message","hi"]]}"#
         );
-        let decoded: Decoded<u8> = decode(Format::Native, br#"{"f":[["a","b"]],"v":3,"x":0}"#).unwrap();
+        assert_eq!(encode(Format::Native, 3, &1u8, false, &[], 0).unwrap(), br#"{"s":3,"v":1}"#);
+        let decoded: Decoded<u8> =
+            decode(Format::Native, Schema::UNVERSIONED, br#"{"f":[["a","b"]],"v":3,"x":0}"#).ok().unwrap();
         assert_eq!(
-            (decoded.data, decoded.permanent, decoded.flashes),
-            (3, false, vec![Flash::new("a", "b")])
+            (decoded.data, decoded.permanent, decoded.flashes, decoded.migrated),
+            (3, false, vec![Flash::new("a", "b")], false)
         );
-        assert!(decode::<u8>(Format::Native, br#"{"v":"three"}"#).is_none());
+        assert!(decode::<u8>(Format::Native, Schema::UNVERSIONED, br#"{"v":"three"}"#).is_err());
     }
 
     #[test]
@@ -250,19 +265,19 @@ mod tests {
             a: u8,
             b: Vec<u8>,
         }
-        let empty = encode(Format::Native, &Data::default(), false, &[], 0).unwrap();
-        assert!(is_empty_envelope::<Data>(Format::Native, &empty, false, &[], false).unwrap());
-        let permanent = encode(Format::Native, &Data::default(), true, &[], 0).unwrap();
-        assert!(is_empty_envelope::<Data>(Format::Native, &permanent, true, &[], true).unwrap());
-        assert!(!is_empty_envelope::<Data>(Format::Native, &empty, true, &[], false).unwrap());
-        assert!(!is_empty_envelope::<Data>(Format::Native, &permanent, false, &[], true).unwrap());
-        let flashed = encode(Format::Native, &Data::default(), false, &[Flash::new("m", "x")], 0).unwrap();
+        let empty = encode(Format::Native, 1, &Data::default(), false, &[], 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, 1, &empty, false, &[], false).unwrap());
+        let permanent = encode(Format::Native, 1, &Data::default(), true, &[], 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, 1, &permanent, true, &[], true).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, 1, &empty, true, &[], false).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, 1, &permanent, false, &[], true).unwrap());
+        let flashed = encode(Format::Native, 1, &Data::default(), false, &[Flash::new("m", "x")], 0).unwrap();
         assert!(
-            !is_empty_envelope::<Data>(Format::Native, &flashed, false, &[Flash::new("m", "x")], false)
+            !is_empty_envelope::<Data>(Format::Native, 1, &flashed, false, &[Flash::new("m", "x")], false)
                 .unwrap()
         );
         for other in [&br#"{"v":{"a":1,"b":[]}}"#[..], br#"{"v":{"a":0,"b":[]}} "#, br#"{"v":{"a":0,"b":["#] {
-            assert!(!is_empty_envelope::<Data>(Format::Native, other, false, &[], false).unwrap());
+            assert!(!is_empty_envelope::<Data>(Format::Native, 1, other, false, &[], false).unwrap());
         }
     }
 }

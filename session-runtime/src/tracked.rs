@@ -141,14 +141,20 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             on_drop: None,
         };
         if let Some(payload) = opened.payload {
-            match envelope::decode::<T>(session.config.0.format(), &payload) {
-                Some(decoded) => {
+            let config = &session.config.0;
+            match envelope::decode::<T>(config.format(), config.schema(), &payload) {
+                Ok(decoded) => {
                     session.data = decoded.data;
                     session.permanent = decoded.permanent;
                     session.flashes = decoded.flashes;
                     session.original = Some(payload);
+                    if decoded.migrated {
+                        // Written again at save, in this version, whatever the handler does.
+                        crate::log::migrated(config.name(), config.schema().version());
+                        session.modified = true;
+                    }
                 }
-                None => session.rejection = Some(Rejection::Payload),
+                Err(rejection) => session.rejection = Some(rejection),
             }
         }
         if let Some(rejection) = session.rejection {
@@ -188,6 +194,12 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         self.on_drop = None;
         let payload = if self.modified { Some(self.encode()?) } else { None };
         let change = match payload {
+            // A newer version's session is left as it is for the newer servers: this server
+            // could only overwrite it with less (docs/design.md, "Versioned session types").
+            Some(_) if self.rejection == Some(Rejection::NewerVersion) => {
+                crate::log::newer_version_kept(self.config.0.name());
+                PreparedChange::Untouched
+            }
             None => PreparedChange::Untouched,
             Some(payload) if self.is_empty_payload(&payload)? => PreparedChange::Emptied,
             Some(payload) => match &self.original {
@@ -213,13 +225,22 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     fn encode(&self) -> Result<Vec<u8>, Error> {
         // A changed session is usually about as long as it was: one allocation of the right size.
         let size_hint = self.original.as_ref().map_or(0, |original| original.len() + 16);
-        envelope::encode(self.config.0.format(), &self.data, self.permanent, &self.flashes, size_hint)
+        let config = &self.config.0;
+        envelope::encode(
+            config.format(),
+            config.schema().version(),
+            &self.data,
+            self.permanent,
+            &self.flashes,
+            size_hint,
+        )
     }
 
     /// Whether `payload` (this session's) equals the empty state's, without building the latter.
     fn is_empty_payload(&self, payload: &[u8]) -> Result<bool, Error> {
         envelope::is_empty_envelope::<T>(
             self.config.0.format(),
+            self.config.0.schema().version(),
             payload,
             self.permanent,
             &self.flashes,
