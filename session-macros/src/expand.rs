@@ -8,6 +8,7 @@ use syn::{DeriveInput, Path};
 use session_rules::SameSite;
 
 use crate::attr::{Format, OnConflict};
+use crate::schema::Versioning;
 use crate::valid::Config;
 
 /// Whether to emit the trait-bound assertions that turn a missing `Serialize`, `Deserialize` or
@@ -18,8 +19,43 @@ pub enum Checks {
     None,
 }
 
+/// What a versioned type adds to the expansion: `const VERSION` in its `impl Session`, and the
+/// compile-time checks of its `migrate_from` type. Empty for an unversioned type.
+#[derive(Default)]
+pub struct Versioned {
+    item: TokenStream,
+    assertions: TokenStream,
+}
+
+impl Versioned {
+    pub fn new(krate: &Path, versioning: &Versioning) -> Versioned {
+        if !versioning.is_versioned() {
+            return Versioned::default();
+        }
+        let private = quote!(#krate::__private);
+        let version = Literal::u32_unsuffixed(versioning.version);
+        let ident = &versioning.ident;
+        // Spanned at `migrate_from = "..."`: a missing `From`, a type that is not a session and a
+        // version that does not go up are each reported there, once.
+        let assertions = match &versioning.migrate_from {
+            Some((old, span)) => quote_spanned! {*span=>
+                #private::assert_migration::<#old, #ident>();
+                #private::check_versions(#version, <#old as #private::Session>::VERSION);
+            },
+            None => TokenStream::new(),
+        };
+        Versioned { item: quote!(const VERSION: u32 = #version;), assertions }
+    }
+}
+
 /// `impl Session`, the inherent `open`/`open_with`, and the trait assertions, in a `const _`.
-pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, checks: Checks) -> TokenStream {
+pub fn session_impls(
+    node: &DeriveInput,
+    krate: &Path,
+    config: &TokenStream,
+    checks: Checks,
+    versioned: &Versioned,
+) -> TokenStream {
     let ident = &node.ident;
     let vis = &node.vis;
     let private = quote!(#krate::__private);
@@ -43,14 +79,17 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
         TokenStream::new()
     };
 
+    let Versioned { item: version_item, assertions: version_assertions } = versioned;
     quote! {
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
         const _: () = {
             #assertion
+            #version_assertions
 
             #[automatically_derived]
             impl #impl_generics #private::Session for #ident #ty_generics #session_where {
                 const CONFIG: #private::CookieConfig = #config;
+                #version_item
 
                 #[inline]
                 fn config() -> &'static #private::CookieConfig {
@@ -129,7 +168,7 @@ pub fn config_expr(config: &Config) -> TokenStream {
         // at the user's `format = "flask"`.
         Format::Flask => quote_spanned!(config.format_span=> #private::Format::Flask),
     };
-    quote! {
+    let from_static = quote! {
         #private::CookieConfig::from_static(#private::StaticConfig {
             name: #name,
             domain: #domain,
@@ -148,5 +187,23 @@ pub fn config_expr(config: &Config) -> TokenStream {
             on_conflict: #on_conflict,
             accept_signed: #accept_signed,
         })
+    };
+    with_schema(from_static, &private, &config.versioning)
+}
+
+/// `config.with_schema(Schema::new(VERSION, migration))` for a versioned type; `config` as it is
+/// otherwise, so an unversioned type's expansion is what it was before versions.
+fn with_schema(config: TokenStream, private: &TokenStream, versioning: &Versioning) -> TokenStream {
+    if !versioning.is_versioned() {
+        return config;
     }
+    let version = Literal::u32_unsuffixed(versioning.version);
+    let ident = &versioning.ident;
+    let migrate = match &versioning.migrate_from {
+        Some((old, span)) => quote_spanned! {*span=>
+            ::core::option::Option::Some(#private::migrate_step::<#old, #ident> as #private::MigrateFn)
+        },
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#config.with_schema(#private::Schema::new(#version, #migrate)))
 }

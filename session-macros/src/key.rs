@@ -37,12 +37,14 @@ pub enum Key {
     Encrypted,
     AcceptSigned,
     OnConflict,
+    Version,
+    MigrateFrom,
     Crate,
 }
 
 impl Key {
     /// Every key, in the order the documentation and "valid keys are …" list them.
-    pub const ALL: [Key; 17] = [
+    pub const ALL: [Key; 19] = [
         Key::Name,
         Key::Domain,
         Key::Path,
@@ -59,6 +61,8 @@ impl Key {
         Key::Encrypted,
         Key::AcceptSigned,
         Key::OnConflict,
+        Key::Version,
+        Key::MigrateFrom,
         Key::Crate,
     ];
 
@@ -86,6 +90,8 @@ impl Key {
             Key::Encrypted => "encrypted",
             Key::AcceptSigned => "accept_signed",
             Key::OnConflict => "on_conflict",
+            Key::Version => "version",
+            Key::MigrateFrom => "migrate_from",
             Key::Crate => "crate",
         }
     }
@@ -99,6 +105,7 @@ impl Key {
             | Key::SameSite
             | Key::Format
             | Key::OnConflict
+            | Key::MigrateFrom
             | Key::Crate => Kind::Str,
             Key::Secure
             | Key::HttpOnly
@@ -107,7 +114,7 @@ impl Key {
             | Key::RefreshEachRequest
             | Key::Encrypted
             | Key::AcceptSigned => Kind::Bool,
-            Key::MaxSize => Kind::Int,
+            Key::MaxSize | Key::Version => Kind::Int,
             Key::Lifetime => Kind::Lifetime,
             Key::RefreshAfter => Kind::RefreshAfter,
         }
@@ -132,6 +139,8 @@ impl Key {
             Key::Encrypted => "encrypted",
             Key::AcceptSigned => "accept_signed",
             Key::OnConflict => "on_conflict = \"reject\"",
+            Key::Version => "version = 2",
+            Key::MigrateFrom => "migrate_from = \"VisitV1\"",
             Key::Crate => "crate = \"::my_framework::session_runtime\"",
         }
     }
@@ -163,7 +172,9 @@ mod tests {
             Key::Encrypted => 13,
             Key::AcceptSigned => 14,
             Key::OnConflict => 15,
-            Key::Crate => 16,
+            Key::Version => 16,
+            Key::MigrateFrom => 17,
+            Key::Crate => 18,
         };
         for (index, key) in Key::ALL.into_iter().enumerate() {
             assert_eq!(position(key), index, "{key:?}");
@@ -183,6 +194,7 @@ mod tests {
             let secure = match key {
                 Key::Secure => "",
                 Key::AcceptSigned => "secure, encrypted, ",
+                Key::MigrateFrom => "secure, version = 2, ",
                 _ => "secure, ",
             };
             let once = format!("#[derive(Session)] #[session({secure}{})] struct V {{}}", key.example());

@@ -71,7 +71,11 @@ mod tests {
     fn messages_name_the_fix() {
         let not_newer = migration_problem(2, 3).unwrap();
         assert_eq!(ConstMessage::new(&not_newer).as_str(), not_newer.to_string());
-        assert!(not_newer.to_string().ends_with("this type is version 2, and its `migrate_from` type is version 3"));
+        assert!(
+            not_newer
+                .to_string()
+                .ends_with("this type is version 2, and its `migrate_from` type is version 3")
+        );
         assert!(Problem::<&str>::VersionedFlask.to_string().contains("#[serde(default)]"));
         assert!(Problem::<&str>::MigrateWithoutVersion.to_string().contains("version = 2"));
         assert_eq!(parse_version("007"), Ok(7));

@@ -1,8 +1,8 @@
 //! The session envelope: the user's data plus the permanent flag and the flash messages, and the
 //! comparison that decides whether a session really changed.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use session_rules::FIRST_VERSION;
 
@@ -150,7 +150,8 @@ pub(crate) fn decode<T: DeserializeOwned>(
         #[cfg(feature = "flask")]
         Format::Flask => {
             let _ = schema;
-            let (data, permanent, flashes) = crate::flask::decode_session(payload).ok_or(Rejection::Payload)?;
+            let (data, permanent, flashes) =
+                crate::flask::decode_session(payload).ok_or(Rejection::Payload)?;
             Ok(Decoded { data, permanent, flashes, migrated: false })
         }
     }

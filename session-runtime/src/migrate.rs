@@ -44,7 +44,10 @@ pub const fn check_versions(version: u32, previous: u32) {
 /// One step of a chain: the JSON of version `from` as `New`'s. Data of `Old`'s version is read
 /// as `Old`; older data goes through `Old`'s own migration first. A version the chain skips (or
 /// data that does not decode) gives `None`, which the handle reports as `Rejection::Payload`.
-pub fn migrate_step<Old: Session, New: Serialize + MigratesFrom<Old>>(from: u32, data: Value) -> Option<Value> {
+pub fn migrate_step<Old: Session, New: Serialize + MigratesFrom<Old>>(
+    from: u32,
+    data: Value,
+) -> Option<Value> {
     let schema = Old::config().schema();
     let data = match from.cmp(&schema.version()) {
         std::cmp::Ordering::Equal => data,

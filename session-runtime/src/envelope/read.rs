@@ -5,8 +5,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use session_rules::FIRST_VERSION;
 
@@ -93,7 +93,9 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
                 // We write the version before the data; one after it came from another writer,
                 // and the data was already read as version 1.
                 Key::Version if version.is_some() => return Err(de::Error::duplicate_field("s")),
-                Key::Version if data.is_some() => return Err(de::Error::custom("the version follows the data")),
+                Key::Version if data.is_some() => {
+                    return Err(de::Error::custom("the version follows the data"));
+                }
                 Key::Version => version = Some(map.next_value()?),
                 Key::Data if data.is_some() => return Err(de::Error::duplicate_field("v")),
                 Key::Data => {

@@ -51,7 +51,8 @@ fn merge_envelope(
         // versions (one side migrated it, or a server of another version wrote it meanwhile):
         // fields of two versions do not match up, so the data goes whole, with its version.
         ([b, o, t], [bd, od, td]) => {
-            let pair = |version: Value, data: Option<Value>| Value::Array(vec![version, data.unwrap_or_default()]);
+            let pair =
+                |version: Value, data: Option<Value>| Value::Array(vec![version, data.unwrap_or_default()]);
             let (base, ours, theirs) = (pair(b, bd), pair(o, od), pair(t, td));
             match merge_one("the session data", Some(&base), Some(&ours), Some(theirs), policy)? {
                 Some(Value::Array(mut pair)) if pair.len() == 2 => {
@@ -236,9 +237,18 @@ mod tests {
         let theirs = r#"{"v":{"count":1},"p":true}"#;
         let result = merged(base, ours, theirs, ConflictPolicy::Reject).unwrap();
         assert_eq!(result, json(r#"{"s":2,"v":{"visits":1},"p":true}"#));
-        let bytes = merge(Format::Native, base.as_bytes(), ours.as_bytes(), theirs.as_bytes(), ConflictPolicy::Reject);
+        let bytes = merge(
+            Format::Native,
+            base.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            ConflictPolicy::Reject,
+        );
         let text = String::from_utf8(bytes.unwrap()).unwrap();
-        assert!(text.find(r#""s":2"#).unwrap() < text.find(r#""v":"#).unwrap(), "the version comes before the data: {text}");
+        assert!(
+            text.find(r#""s":2"#).unwrap() < text.find(r#""v":"#).unwrap(),
+            "the version comes before the data: {text}"
+        );
         // Another server changed the data meanwhile: a conflict on the whole data.
         let theirs = r#"{"v":{"count":2}}"#;
         assert_eq!(merged(base, ours, theirs, ConflictPolicy::LastWrite).unwrap(), json(ours));
@@ -249,7 +259,10 @@ mod tests {
         // A newer server migrated the record meanwhile; this request changed only the flag.
         let (base, ours) = (r#"{"v":{"count":1}}"#, r#"{"v":{"count":1},"p":true}"#);
         let theirs = r#"{"s":2,"v":{"visits":1}}"#;
-        assert_eq!(merged(base, ours, theirs, ConflictPolicy::Reject).unwrap(), json(r#"{"s":2,"v":{"visits":1},"p":true}"#));
+        assert_eq!(
+            merged(base, ours, theirs, ConflictPolicy::Reject).unwrap(),
+            json(r#"{"s":2,"v":{"visits":1},"p":true}"#)
+        );
         // Same version on every side: field by field, the version kept.
         let result = merged(
             r#"{"s":2,"v":{"a":1,"b":1}}"#,
