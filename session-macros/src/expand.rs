@@ -20,7 +20,8 @@ pub enum Checks {
 }
 
 /// What a versioned type adds to the expansion: `const VERSION` in its `impl Session`, and the
-/// compile-time checks of its `migrate_from` type. Empty for an unversioned type.
+/// compile-time check that its `migrate_from` type is older (`migrate_step`'s bounds in the config
+/// check that it is a session type and converts with `From`). Empty for an unversioned type.
 #[derive(Default)]
 pub struct Versioned {
     item: TokenStream,
@@ -34,18 +35,31 @@ impl Versioned {
         }
         let private = quote!(#krate::__private);
         let version = Literal::u32_unsuffixed(versioning.version);
-        let ident = &versioning.ident;
-        // Spanned at `migrate_from = "..."`: a missing `From`, a type that is not a session and a
-        // version that does not go up are each reported there, once.
+        // A version that does not go up is reported at `migrate_from = "..."`: every token is
+        // spanned there (the runtime's path too), or rustc shows the failed const evaluation at
+        // `#[derive(Session)]`.
         let assertions = match &versioning.migrate_from {
-            Some((old, span)) => quote_spanned! {*span=>
-                #private::assert_migration::<#old, #ident>();
-                #private::check_versions(#version, <#old as #private::Session>::VERSION);
-            },
+            Some((old, span)) => respan(quote!(#private::check_versions::<#old>(#version);), *span),
             None => TokenStream::new(),
         };
         Versioned { item: quote!(const VERSION: u32 = #version;), assertions }
     }
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            }
+            tree.set_span(span);
+            tree
+        })
+        .collect()
 }
 
 /// `impl Session`, the inherent `open`/`open_with`, and the trait assertions, in a `const _`.
@@ -200,9 +214,12 @@ fn with_schema(config: TokenStream, private: &TokenStream, versioning: &Versioni
     let version = Literal::u32_unsuffixed(versioning.version);
     let ident = &versioning.ident;
     let migrate = match &versioning.migrate_from {
-        Some((old, span)) => quote_spanned! {*span=>
-            ::core::option::Option::Some(#private::migrate_step::<#old, #ident> as #private::MigrateFn)
-        },
+        // Spanned at `migrate_from = "..."`, where rustc then shows the advice of
+        // `migrate_step`'s bounds: a missing `From`, a type that is not a session type.
+        Some((old, span)) => respan(
+            quote!(::core::option::Option::Some(#private::migrate_step::<#old, #ident> as #private::MigrateFn)),
+            *span,
+        ),
         None => quote!(::core::option::Option::None),
     };
     quote!(#config.with_schema(#private::Schema::new(#version, #migrate)))

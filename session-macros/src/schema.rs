@@ -58,10 +58,10 @@ pub fn check(cx: &Ctxt, input: &Input) -> Versioning {
     }
     // A `version` the parser refused is reported already; without `version`, `migrate_from` is
     // reported above.
-    if let (Some(setting), Some(Ok(_))) = (&attrs.version, parsed) {
-        if let Some(problem) = schema_problem(version, migrate_from.is_some(), flask) {
-            cx.error(setting.span, problem);
-        }
+    if let (Some(setting), Some(Ok(_)), Some(problem)) =
+        (&attrs.version, parsed, schema_problem(version, migrate_from.is_some(), flask))
+    {
+        cx.error(setting.span, problem);
     }
     Versioning { version, migrate_from, ident: input.ident.clone() }
 }
@@ -69,5 +69,5 @@ pub fn check(cx: &Ctxt, input: &Input) -> Versioning {
 /// `migrate_from = "Self"` or the struct's own name.
 fn names_itself(ty: &Type, input: &Input) -> bool {
     let written = ty.to_token_stream().to_string();
-    written == "Self" || written == input.ident.to_string()
+    written == "Self" || *input.ident == written
 }

@@ -96,7 +96,7 @@ pub mod __private {
     pub use crate::config::{ConflictPolicy, CookieConfig, SameSite, StaticConfig};
     pub use crate::config::{MigrateFn, Schema};
     pub use crate::format::Format;
-    pub use crate::migrate::{MigratesFrom, PreviousVersion, assert_migration, check_versions, migrate_step};
+    pub use crate::migrate::{MigratesFrom, PreviousVersion, check_versions, migrate_step};
     pub use crate::session::Session;
     pub use crate::session::checks::{
         DefaultSession, DeserializeSession, SerializeSession, SessionData, assert_session_data,

@@ -1,5 +1,6 @@
 //! What `#[session(version = N, migrate_from = "Old")]` expands to: the step of a migration chain
-//! and the compile-time checks with their messages. Reached only through `__private`.
+//! and the compile-time checks with their messages (the bounds of `migrate_step`, whose
+//! `on_unimplemented` advice rustc shows at `migrate_from`). Reached only through `__private`.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -33,18 +34,15 @@ impl<Old, New: From<Old>> MigratesFrom<Old> for New {
 pub trait PreviousVersion: Session {}
 impl<T: Session> PreviousVersion for T {}
 
-/// Compiles only when `New` can migrate from `Old`; each missing piece is one targeted error.
-pub const fn assert_migration<Old: PreviousVersion, New: MigratesFrom<Old>>() {}
-
-/// Compile error, with the numbers, unless `previous < version`.
-pub const fn check_versions(version: u32, previous: u32) {
-    schema::check(session_rules::migration_problem(version, previous));
+/// Compile error, with the numbers, unless `Old`'s version is lower than `version`.
+pub const fn check_versions<Old: PreviousVersion>(version: u32) {
+    schema::check(session_rules::migration_problem(version, Old::VERSION));
 }
 
 /// One step of a chain: the JSON of version `from` as `New`'s. Data of `Old`'s version is read
 /// as `Old`; older data goes through `Old`'s own migration first. A version the chain skips (or
 /// data that does not decode) gives `None`, which the handle reports as `Rejection::Payload`.
-pub fn migrate_step<Old: Session, New: Serialize + MigratesFrom<Old>>(
+pub fn migrate_step<Old: PreviousVersion, New: Serialize + MigratesFrom<Old>>(
     from: u32,
     data: Value,
 ) -> Option<Value> {

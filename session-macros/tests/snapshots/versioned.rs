@@ -1,11 +1,7 @@
 #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
 const _: () = {
     ::session_runtime::__private::assert_session_data::<Visit>();
-    ::session_runtime::__private::assert_migration::<old::VisitV2, Visit>();
-    ::session_runtime::__private::check_versions(
-        3,
-        <old::VisitV2 as ::session_runtime::__private::Session>::VERSION,
-    );
+    ::session_runtime::__private::check_versions::<old::VisitV2>(3);
     #[automatically_derived]
     impl ::session_runtime::__private::Session for Visit
     where
