@@ -68,7 +68,7 @@ fn merge_envelope(
     let flashes = merge_flashes(base.get("f"), ours.get("f"), theirs.remove("f"));
     let mut merged = Map::new();
     // The version first, where the reader expects it (envelope.rs).
-    if version != Value::from(1) {
+    if version != 1 {
         merged.insert("s".into(), version);
     }
     merged.insert("v".into(), data);
