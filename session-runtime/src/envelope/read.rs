@@ -6,7 +6,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use session_rules::FIRST_VERSION;
 
@@ -72,7 +72,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Envelope<T> {
     type Value = Read<T>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Read<T>, D::Error> {
-        deserializer.deserialize_map(self)
+        deserializer.deserialize_struct("Envelope", &["s", "v", "p", "f"], self)
     }
 }
 
@@ -81,6 +81,20 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a session envelope")
+    }
+
+    /// serde's derive, which this visitor replaced, also read the envelope from an array of its
+    /// fields in order (`[data, permanent, flashes]`); we never write one, and only a holder of
+    /// the key can sign one (tests/hostile_json.rs documents it). It has no version: version 1.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read<T>, A::Error> {
+        let missing = || de::Error::invalid_length(0, &"the session data");
+        let data = match FIRST_VERSION.cmp(&self.current) {
+            std::cmp::Ordering::Equal => Data::Current(seq.next_element()?.ok_or_else(missing)?),
+            _ => Data::Older(FIRST_VERSION, seq.next_element()?.ok_or_else(missing)?),
+        };
+        let permanent = seq.next_element()?.unwrap_or(false);
+        let flashes = seq.next_element()?.unwrap_or_default();
+        Ok(Read { data, permanent, flashes })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read<T>, A::Error> {
