@@ -158,6 +158,9 @@ mod tests {
         assert_eq!(read(r#"{"s":1,"v":4}"#, Schema::UNVERSIONED), Ok((4, false)));
         assert_eq!(read(r#"{"v":4}"#, V2), Ok((40, true)), "unversioned is version 1");
         assert_eq!(read(r#"{"s":2,"v":4}"#, V2), Ok((4, false)));
+        // serde's sequence form of the envelope has no version: version 1.
+        assert_eq!(read(r#"[4,true]"#, V2), Ok((40, true)));
+        assert_eq!(read(r#"[4]"#, Schema::UNVERSIONED), Ok((4, false)));
         assert_eq!(read(r#"{"s":2,"v":4}"#, Schema::UNVERSIONED), Err(Rejection::NewerVersion));
         assert_eq!(read(r#"{"s":3,"v":"anything"}"#, V2), Err(Rejection::NewerVersion));
         // An older version the chain does not know, or data that does not fit it.
@@ -174,7 +177,8 @@ mod tests {
             r#"{"v":4,"v":4}"#,
             r#"{"v":4,"p":true,"p":true}"#,
             r#"{"v":4} x"#,
-            r#"[4]"#,
+            r#"[]"#,
+            r#"4"#,
         ] {
             assert_eq!(read(text, V2), Err(Rejection::Payload), "{text}");
         }
