@@ -74,6 +74,7 @@ fn open_value(value: &[u8], sealed_by_us: bool) {
                     Some(
                         Rejection::Malformed
                             | Rejection::Payload
+                            | Rejection::NewerVersion
                             | Rejection::Expired
                             | Rejection::NotYetValid
                     ) | Some(Rejection::TooLarge)

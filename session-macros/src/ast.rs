@@ -10,6 +10,9 @@ use crate::ctxt::Ctxt;
 
 /// A `#[derive(Session)]` input.
 pub struct Input<'a> {
+    pub ident: &'a syn::Ident,
+    /// Whether the struct has generic parameters.
+    pub generic: bool,
     pub attrs: Container,
     /// Empty unless the input is a struct with named fields.
     pub fields: Vec<Field<'a>>,
@@ -79,7 +82,7 @@ impl<'a> Input<'a> {
                 Vec::new()
             }
         };
-        Input { attrs, fields }
+        Input { ident: &node.ident, generic: !node.generics.params.is_empty(), attrs, fields }
     }
 }
 

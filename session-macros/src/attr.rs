@@ -7,7 +7,7 @@ use quote::ToTokens;
 use session_rules::SameSite;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Lit, LitStr, Path, Token, token};
+use syn::{Attribute, Lit, LitStr, Path, Token, Type, token};
 
 use crate::ctxt::Ctxt;
 use crate::key::{Key, Kind};
@@ -62,6 +62,9 @@ pub struct Container {
     pub on_conflict: Option<Setting<OnConflict>>,
     pub encrypted: Option<Setting<bool>>,
     pub accept_signed: Option<Setting<bool>>,
+    /// The digits of `version = N`, checked in `valid.rs`.
+    pub version: Option<Setting<String>>,
+    pub migrate_from: Option<Setting<Type>>,
     pub krate: Option<Setting<Path>>,
 }
 
@@ -142,6 +145,20 @@ impl Container {
                     None => None,
                 };
                 put(cx, key, &mut self.max_size, parsed);
+            }
+            Key::Version => {
+                let parsed = match at(literal(cx, key, key_span, &value)) {
+                    Some((span, Lit::Int(int))) => {
+                        Some(setting(int.base10_digits().to_owned(), key_span, span))
+                    }
+                    Some((_, other)) => wrong_type(cx, key, other),
+                    None => None,
+                };
+                put(cx, key, &mut self.version, parsed);
+            }
+            Key::MigrateFrom => {
+                let parsed = string(cx, key, key_span, &value).and_then(|s| type_name(cx, s));
+                put(cx, key, &mut self.migrate_from, parsed);
             }
             Key::Crate => {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| crate_path(cx, s));
@@ -340,6 +357,20 @@ fn crate_path(cx: &Ctxt, text: Setting<LitStr>) -> Option<Setting<Path>> {
         }
         Err(error) => {
             cx.syn_error(error);
+            None
+        }
+    }
+}
+
+/// `migrate_from = "VisitV1"`: a type, spanned at the string so errors about it point there.
+fn type_name(cx: &Ctxt, text: Setting<LitStr>) -> Option<Setting<Type>> {
+    match text.value.parse::<Type>() {
+        Ok(ty) => Some(setting(ty, text.key, text.span)),
+        Err(_) => {
+            cx.error(
+                text.span,
+                "`migrate_from` takes the name of the previous version's type: write `migrate_from = \"VisitV1\"`",
+            );
             None
         }
     }

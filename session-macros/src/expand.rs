@@ -8,6 +8,7 @@ use syn::{DeriveInput, Path};
 use session_rules::SameSite;
 
 use crate::attr::{Format, OnConflict};
+use crate::schema::Versioning;
 use crate::valid::Config;
 
 /// Whether to emit the trait-bound assertions that turn a missing `Serialize`, `Deserialize` or
@@ -18,8 +19,57 @@ pub enum Checks {
     None,
 }
 
+/// What a versioned type adds to the expansion: `const VERSION` in its `impl Session`, and the
+/// compile-time check that its `migrate_from` type is older (`migrate_step`'s bounds in the config
+/// check that it is a session type and converts with `From`). Empty for an unversioned type.
+#[derive(Default)]
+pub struct Versioned {
+    item: TokenStream,
+    assertions: TokenStream,
+}
+
+impl Versioned {
+    pub fn new(krate: &Path, versioning: &Versioning) -> Versioned {
+        if !versioning.is_versioned() {
+            return Versioned::default();
+        }
+        let private = quote!(#krate::__private);
+        let version = Literal::u32_unsuffixed(versioning.version);
+        // A version that does not go up is reported at `migrate_from = "..."`: every token is
+        // spanned there (the runtime's path too), or rustc shows the failed const evaluation at
+        // `#[derive(Session)]`.
+        let assertions = match &versioning.migrate_from {
+            Some((old, span)) => respan(quote!(#private::check_versions::<#old>(#version);), *span),
+            None => TokenStream::new(),
+        };
+        Versioned { item: quote!(const VERSION: u32 = #version;), assertions }
+    }
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            }
+            tree.set_span(span);
+            tree
+        })
+        .collect()
+}
+
 /// `impl Session`, the inherent `open`/`open_with`, and the trait assertions, in a `const _`.
-pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, checks: Checks) -> TokenStream {
+pub fn session_impls(
+    node: &DeriveInput,
+    krate: &Path,
+    config: &TokenStream,
+    checks: Checks,
+    versioned: &Versioned,
+) -> TokenStream {
     let ident = &node.ident;
     let vis = &node.vis;
     let private = quote!(#krate::__private);
@@ -43,14 +93,17 @@ pub fn session_impls(node: &DeriveInput, krate: &Path, config: &TokenStream, che
         TokenStream::new()
     };
 
+    let Versioned { item: version_item, assertions: version_assertions } = versioned;
     quote! {
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
         const _: () = {
             #assertion
+            #version_assertions
 
             #[automatically_derived]
             impl #impl_generics #private::Session for #ident #ty_generics #session_where {
                 const CONFIG: #private::CookieConfig = #config;
+                #version_item
 
                 #[inline]
                 fn config() -> &'static #private::CookieConfig {
@@ -130,7 +183,7 @@ pub fn config_expr(config: &Config) -> TokenStream {
         // at the user's `format = "flask"`.
         Format::Flask => quote_spanned!(config.format_span=> #private::Format::Flask),
     };
-    quote! {
+    let from_static = quote! {
         #private::CookieConfig::from_static(#private::StaticConfig {
             name: #name,
             domain: #domain,
@@ -150,5 +203,26 @@ pub fn config_expr(config: &Config) -> TokenStream {
             on_conflict: #on_conflict,
             accept_signed: #accept_signed,
         })
+    };
+    with_schema(from_static, &private, &config.versioning)
+}
+
+/// `config.with_schema(Schema::new(VERSION, migration))` for a versioned type; `config` as it is
+/// otherwise, so an unversioned type's expansion is what it was before versions.
+fn with_schema(config: TokenStream, private: &TokenStream, versioning: &Versioning) -> TokenStream {
+    if !versioning.is_versioned() {
+        return config;
     }
+    let version = Literal::u32_unsuffixed(versioning.version);
+    let ident = &versioning.ident;
+    let migrate = match &versioning.migrate_from {
+        // Spanned at `migrate_from = "..."`, where rustc then shows the advice of
+        // `migrate_step`'s bounds: a missing `From`, a type that is not a session type.
+        Some((old, span)) => respan(
+            quote!(::core::option::Option::Some(#private::migrate_step::<#old, #ident> as #private::MigrateFn)),
+            *span,
+        ),
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#config.with_schema(#private::Schema::new(#version, #migrate)))
 }

@@ -38,12 +38,14 @@ pub enum Key {
     Encrypted,
     AcceptSigned,
     OnConflict,
+    Version,
+    MigrateFrom,
     Crate,
 }
 
 impl Key {
     /// Every key, in the order the documentation and "valid keys are …" list them.
-    pub const ALL: [Key; 18] = [
+    pub const ALL: [Key; 20] = [
         Key::Name,
         Key::Domain,
         Key::Path,
@@ -61,6 +63,8 @@ impl Key {
         Key::Encrypted,
         Key::AcceptSigned,
         Key::OnConflict,
+        Key::Version,
+        Key::MigrateFrom,
         Key::Crate,
     ];
 
@@ -89,6 +93,8 @@ impl Key {
             Key::Encrypted => "encrypted",
             Key::AcceptSigned => "accept_signed",
             Key::OnConflict => "on_conflict",
+            Key::Version => "version",
+            Key::MigrateFrom => "migrate_from",
             Key::Crate => "crate",
         }
     }
@@ -102,6 +108,7 @@ impl Key {
             | Key::SameSite
             | Key::Format
             | Key::OnConflict
+            | Key::MigrateFrom
             | Key::Crate => Kind::Str,
             Key::Secure
             | Key::HttpOnly
@@ -110,7 +117,7 @@ impl Key {
             | Key::RefreshEachRequest
             | Key::Encrypted
             | Key::AcceptSigned => Kind::Bool,
-            Key::MaxSize => Kind::Int,
+            Key::MaxSize | Key::Version => Kind::Int,
             Key::Lifetime | Key::MaxLifetime => Kind::Lifetime,
             Key::RefreshAfter => Kind::RefreshAfter,
         }
@@ -136,6 +143,8 @@ impl Key {
             Key::Encrypted => "encrypted",
             Key::AcceptSigned => "accept_signed",
             Key::OnConflict => "on_conflict = \"reject\"",
+            Key::Version => "version = 2",
+            Key::MigrateFrom => "migrate_from = \"VisitV1\"",
             Key::Crate => "crate = \"::my_framework::session_runtime\"",
         }
     }
@@ -168,7 +177,9 @@ mod tests {
             Key::Encrypted => 14,
             Key::AcceptSigned => 15,
             Key::OnConflict => 16,
-            Key::Crate => 17,
+            Key::Version => 17,
+            Key::MigrateFrom => 18,
+            Key::Crate => 19,
         };
         for (index, key) in Key::ALL.into_iter().enumerate() {
             assert_eq!(position(key), index, "{key:?}");
@@ -188,6 +199,7 @@ mod tests {
             let secure = match key {
                 Key::Secure => "",
                 Key::AcceptSigned => "secure, encrypted, ",
+                Key::MigrateFrom => "secure, version = 2, ",
                 _ => "secure, ",
             };
             let once = format!("#[derive(Session)] #[session({secure}{})] struct V {{}}", key.example());

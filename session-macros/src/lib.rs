@@ -21,6 +21,7 @@ mod ctxt;
 mod expand;
 mod fallback;
 mod key;
+mod schema;
 mod valid;
 
 #[cfg(test)]
@@ -31,7 +32,7 @@ use syn::{DeriveInput, parse_macro_input};
 
 use crate::ast::Input;
 use crate::ctxt::Ctxt;
-use crate::expand::{Checks, config_expr, session_impls};
+use crate::expand::{Checks, Versioned, config_expr, session_impls};
 
 #[doc = include_str!("derive.md")]
 #[proc_macro_derive(Session, attributes(session))]
@@ -48,7 +49,8 @@ fn derive(node: &DeriveInput) -> proc_macro2::TokenStream {
     match cx.check() {
         Ok(()) => {
             let krate = &config.krate;
-            session_impls(node, krate, &config_expr(&config), Checks::Traits)
+            let versioned = Versioned::new(krate, &config.versioning);
+            session_impls(node, krate, &config_expr(&config), Checks::Traits, &versioned)
         }
         Err(errors) => fallback::expand(node, &config.krate, errors),
     }

@@ -220,3 +220,60 @@ fn every_rule_is_reported() {
         assert!(std::path::Path::new(&ui).exists(), "{rule:?}: no {ui}");
     }
 }
+
+#[test]
+fn snapshot_versioned() {
+    assert_snapshot(
+        "#[derive(Session)] #[session(version = 3, migrate_from = \"old::VisitV2\")] struct Visit { visits: u64 }",
+        expect_file!["../tests/snapshots/versioned.rs"],
+    );
+}
+
+/// `version` and `migrate_from`: each mistake the attributes alone show is one error with the
+/// rules crate's message (the ones that need types, a missing `From` or a version that goes
+/// down, are compile-fail cases in `tests/ui/`, as these are).
+#[test]
+fn version_errors_are_reported_once() {
+    use session_rules::Problem;
+    for (input, expected) in [
+        ("#[session(version = 0)]", Problem::<&str>::VersionZero.to_string()),
+        ("#[session(version = 0, migrate_from = \"V1\")]", Problem::<&str>::VersionZero.to_string()),
+        ("#[session(version = 99999999999)]", Problem::VersionSyntax("99999999999").to_string()),
+        ("#[session(migrate_from = \"V1\")]", Problem::<&str>::MigrateWithoutVersion.to_string()),
+        (
+            "#[session(version = 1, migrate_from = \"V1\")]",
+            Problem::<&str>::MigrateWithoutVersion.to_string(),
+        ),
+        ("#[session(version = 2, format = \"flask\")]", Problem::<&str>::VersionedFlask.to_string()),
+        ("#[session(version = \"2\")]", "`version` takes an integer: write `version = 2`".to_owned()),
+        (
+            "#[session(version = 2, migrate_from = \"V\")]",
+            "a session type cannot migrate from itself".to_owned(),
+        ),
+        (
+            "#[session(version = 2, migrate_from = \"Self\")]",
+            "a session type cannot migrate from itself".to_owned(),
+        ),
+        (
+            "#[session(version = 2, migrate_from = \"not a type\")]",
+            "`migrate_from` takes the name".to_owned(),
+        ),
+    ] {
+        let found = errors(&format!("#[derive(Session)] {input} struct V {{}}"));
+        assert_eq!(found.len(), 1, "{input}: {found:#?}");
+        assert!(found[0].starts_with(&expected), "{input}: {found:#?}");
+    }
+    let generic =
+        errors("#[derive(Session)] #[session(version = 2, migrate_from = \"A\")] struct V<T> { t: T }");
+    assert_eq!(generic.len(), 1, "{generic:#?}");
+    assert!(generic[0].contains("not supported on a generic session type"), "{generic:#?}");
+    for valid in
+        ["#[session(version = 2)]", "#[session(version = 1)]", "#[session(version = 1, format = \"flask\")]"]
+    {
+        assert_eq!(
+            errors(&format!("#[derive(Session)] {valid} struct V {{}}")),
+            Vec::<String>::new(),
+            "{valid}"
+        );
+    }
+}

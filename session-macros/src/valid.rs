@@ -10,6 +10,7 @@ use syn::Path;
 use crate::ast::Input;
 use crate::attr::{Container, Format, OnConflict, Setting};
 use crate::ctxt::Ctxt;
+use crate::schema::{self, Versioning};
 
 /// Field names the Flask format keeps for itself in the session's JSON object.
 const RESERVED: &[(&str, &str)] = &[("_permanent", "the permanent flag"), ("_flashes", "the flash messages")];
@@ -24,6 +25,8 @@ pub struct Config<'a> {
     pub format_span: Span,
     /// The runtime crate: `::session_runtime` or `#[session(crate = "...")]`.
     pub krate: Path,
+    /// `version` and `migrate_from`.
+    pub versioning: Versioning,
 }
 
 /// The runtime crate's path when `crate = "..."` is not given.
@@ -70,7 +73,9 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
         }
     }
     check_fields(cx, input);
+    let versioning = schema::check(cx, input);
     Config {
+        versioning,
         settings,
         format: attrs.format.as_ref().map_or(Format::Native, |s| s.value),
         on_conflict: attrs.on_conflict.as_ref().map_or(OnConflict::LastWrite, |s| s.value),

@@ -46,9 +46,11 @@ mod message;
 mod problem;
 mod rules;
 mod settings;
+mod version;
 
 pub use lifetime::{parse_lifetime, parse_max_lifetime, parse_refresh_after};
 pub use message::ConstMessage;
 pub use problem::Problem;
 pub use rules::{Rule, domain_problem, first_problem, is_cookie_name, path_problem};
 pub use settings::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_ATTRIBUTE_LEN, MAX_LIFETIME, SameSite, Settings};
+pub use version::{FIRST_VERSION, migration_problem, parse_version, schema_problem};

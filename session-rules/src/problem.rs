@@ -73,6 +73,18 @@ pub enum Problem<S = String> {
     /// A wire format that needs a feature session-runtime was built without; the message is the
     /// whole text. No rule here produces it: it exists for session-runtime's `ConfigError`.
     Format(&'static str),
+    /// The `version` text is not a whole number that fits a `u32`.
+    VersionSyntax(S),
+    /// `version = 0`: versions start at 1 (an unversioned cookie is version 1).
+    VersionZero,
+    /// `migrate_from` on a type without a `version` of 2 or more: version 1 is the first, it has
+    /// nothing to migrate from.
+    MigrateWithoutVersion,
+    /// `version` with the Flask format: the version would be a key in Flask's plain session dict.
+    VersionedFlask,
+    /// The `migrate_from` type's version is not lower than this type's: this type's version,
+    /// then the other's. Versions only go up along a chain, which also rules out a cycle.
+    VersionNotNewer(u64, u64),
 }
 
 /// One part of a message.
@@ -112,6 +124,11 @@ impl<S> Problem<S> {
             Problem::EncryptedFlask => Problem::EncryptedFlask,
             Problem::AcceptSignedWithoutEncrypted => Problem::AcceptSignedWithoutEncrypted,
             Problem::Format(message) => Problem::Format(message),
+            Problem::VersionSyntax(text) => Problem::VersionSyntax(f(text)),
+            Problem::VersionZero => Problem::VersionZero,
+            Problem::MigrateWithoutVersion => Problem::MigrateWithoutVersion,
+            Problem::VersionedFlask => Problem::VersionedFlask,
+            Problem::VersionNotNewer(version, previous) => Problem::VersionNotNewer(*version, *previous),
         }
     }
 }
@@ -277,6 +294,51 @@ impl<'a> Problem<&'a str> {
                 END,
             ],
             Problem::Format(message) => [Text(message), END, END, END],
+            Problem::VersionSyntax(text) => [
+                Text("invalid version "),
+                Quoted(text),
+                Text(": write a whole number, e.g. `version = 2`"),
+                END,
+            ],
+            Problem::VersionZero => [
+                Text(
+                    "`version = 0` is not a version: versions start at 1, which is also what a cookie \
+                     written before the type had a version is; the next version after that is 2",
+                ),
+                END,
+                END,
+                END,
+            ],
+            Problem::MigrateWithoutVersion => [
+                Text(
+                    "`migrate_from` needs this type's `version`, 2 or more (an unversioned type is \
+                     version 1, the first, which has nothing to migrate from): add e.g. `version = 2`",
+                ),
+                END,
+                END,
+                END,
+            ],
+            Problem::VersionedFlask => [
+                Text(
+                    "`version` and `migrate_from` cannot be used with `format = \"flask\"`: the version \
+                     would be a key in Flask's plain session dict, which the Flask app would see; evolve \
+                     the type with `#[serde(default)]` and `#[serde(alias = \"...\")]` instead, which \
+                     read the old cookies without a version (docs/guide.md)",
+                ),
+                END,
+                END,
+                END,
+            ],
+            Problem::VersionNotNewer(version, previous) => [
+                Text(
+                    "`migrate_from` must name an older version of the session: give this type a higher \
+                     `version` than that type's (versions only go up along `migrate_from`, which also \
+                     rules out cycles); this type is version ",
+                ),
+                Number(version),
+                Text(", and its `migrate_from` type is version "),
+                Number(previous),
+            ],
         }
     }
 }

@@ -1,18 +1,27 @@
 //! The session envelope: the user's data plus the permanent flag and the flash messages, and the
 //! comparison that decides whether a session really changed.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use session_rules::FIRST_VERSION;
+
+use crate::config::Schema;
+use crate::error::{Error, Rejection};
 use crate::flash::Flash;
 use crate::format::Format;
 
+mod read;
+
 /// The native envelope as written: `{"v":DATA}` plus `"p":true` when permanent, `"f":[…]` when
 /// there are flashes, and `"i":SECONDS`, the time the session was issued (envelope v2; see
-/// docs/design.md, "Issued-at"), so the common case stays short.
+/// docs/design.md, "Issued-at"), so the common case stays short. A versioned type's data
+/// (version 2 and up) is preceded by `"s":VERSION`, first so that a reader knows it before it
+/// reads the data; version 1 writes none.
 #[derive(Serialize)]
 struct EnvelopeRef<'a, T> {
+    #[serde(skip_serializing_if = "is_first_version")]
+    s: u32,
     v: &'a T,
     #[serde(skip_serializing_if = "is_false")]
     p: bool,
@@ -22,19 +31,8 @@ struct EnvelopeRef<'a, T> {
     i: Option<u64>,
 }
 
-/// The native envelope as read. Unknown keys are ignored so a later version may add some; a key
-/// given twice (two issued-at times, say) is refused, as serde refuses duplicate fields.
-#[derive(Deserialize)]
-#[serde(bound = "T: DeserializeOwned")]
-struct EnvelopeOwned<T> {
-    v: T,
-    #[serde(default)]
-    p: bool,
-    #[serde(default)]
-    f: Vec<Flash>,
-    /// Absent from envelopes written before issued-at existed (v1): their signing time stands in.
-    #[serde(default)]
-    i: Option<u64>,
+fn is_first_version(version: &u32) -> bool {
+    *version == FIRST_VERSION
 }
 
 fn is_false(value: &bool) -> bool {
@@ -46,6 +44,8 @@ pub(crate) struct Decoded<T> {
     pub(crate) data: T,
     pub(crate) permanent: bool,
     pub(crate) flashes: Vec<Flash>,
+    /// The data was written by an older version and migrated: the save writes it again.
+    pub(crate) migrated: bool,
     /// When the session was issued (native format, envelope v2); `None` for an older envelope
     /// and for the Flask format.
     pub(crate) issued_at: Option<u64>,
@@ -57,8 +57,10 @@ pub(crate) struct Decoded<T> {
 /// ([`crate::reads_back`]). `size_hint`: the expected length (the incoming payload's, when there is
 /// one), so the buffer is allocated once instead of grown from serde_json's 128 bytes.
 /// `issued_at` is written in the native format only: Flask's dict has no place for it.
+#[allow(clippy::too_many_arguments)] // the envelope's parts, each one argument
 pub(crate) fn encode<T: Serialize>(
     format: Format,
+    version: u32,
     data: &T,
     permanent: bool,
     flashes: &[Flash],
@@ -69,13 +71,17 @@ pub(crate) fn encode<T: Serialize>(
         Format::Native => {
             crate::reads_back::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
             let mut out = Vec::with_capacity(size_hint.max(64));
-            serde_json::to_writer(&mut out, &EnvelopeRef { v: data, p: permanent, f: flashes, i: issued_at })
-                .map_err(|e| Error::Serialize(e.to_string()))?;
+            serde_json::to_writer(
+                &mut out,
+                &EnvelopeRef { s: version, v: data, p: permanent, f: flashes, i: issued_at },
+            )
+            .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(out)
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
-            let _ = (size_hint, issued_at);
+            // `with_schema` refuses a version with the Flask format.
+            let _ = (size_hint, version, issued_at);
             crate::flask::encode_session(data, permanent, flashes)
         }
     }
@@ -89,6 +95,7 @@ pub(crate) fn encode<T: Serialize>(
 /// straight into a comparison with `payload` (the Flask format compares a fresh encoding).
 pub(crate) fn is_empty_envelope<T: Serialize + Default>(
     format: Format,
+    version: u32,
     payload: &[u8],
     permanent: bool,
     flashes: &[Flash],
@@ -103,7 +110,7 @@ pub(crate) fn is_empty_envelope<T: Serialize + Default>(
             let mut compare = Compare { rest: payload, equal: true };
             serde_json::to_writer(
                 &mut compare,
-                &EnvelopeRef { v: &T::default(), p: default_permanent, f: &[], i: issued_at },
+                &EnvelopeRef { s: version, v: &T::default(), p: default_permanent, f: &[], i: issued_at },
             )
             .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(compare.equal && compare.rest.is_empty())
@@ -136,27 +143,29 @@ impl std::io::Write for Compare<'_> {
     }
 }
 
-/// The inverse of [`encode`]; `None` when the payload does not decode into `T`.
-pub(crate) fn decode<T: DeserializeOwned>(format: Format, payload: &[u8]) -> Option<Decoded<T>> {
+/// The inverse of [`encode`]: the payload as `T`, whose data is of `schema`'s version or migrated
+/// from an older one. `Rejection::NewerVersion` for data written by a newer version of the type,
+/// `Rejection::Payload` for anything else that does not decode into `T`.
+pub(crate) fn decode<T: DeserializeOwned>(
+    format: Format,
+    schema: Schema,
+    payload: &[u8],
+) -> Result<Decoded<T>, Rejection> {
     match format {
         Format::Native => {
             // One UTF-8 check of the whole payload, then serde_json's `&str` reader, which does
             // not check each string again as its byte reader does (docs/performance.md). A payload
             // that is not UTF-8 anywhere, even in a field `T` ignores, is refused; we never write
             // one.
-            let text = std::str::from_utf8(payload).ok()?;
-            let envelope: EnvelopeOwned<T> = serde_json::from_str(text).ok()?;
-            Some(Decoded {
-                data: envelope.v,
-                permanent: envelope.p,
-                flashes: envelope.f,
-                issued_at: envelope.i,
-            })
+            let text = std::str::from_utf8(payload).map_err(|_| Rejection::Payload)?;
+            read::native(text, schema)
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
-            let (data, permanent, flashes) = crate::flask::decode_session(payload)?;
-            Some(Decoded { data, permanent, flashes, issued_at: None })
+            let _ = schema;
+            let (data, permanent, flashes) =
+                crate::flask::decode_session(payload).ok_or(Rejection::Payload)?;
+            Ok(Decoded { data, permanent, flashes, migrated: false, issued_at: None })
         }
     }
 }
@@ -229,40 +238,44 @@ mod tests {
 
     #[test]
     fn short_envelope() {
-        assert_eq!(encode(Format::Native, &1u8, false, &[], None, 0).unwrap(), br#"{"v":1}"#);
+        assert_eq!(encode(Format::Native, 1, &1u8, false, &[], None, 0).unwrap(), br#"{"v":1}"#);
         assert_eq!(
-            encode(Format::Native, &1u8, true, &[Flash::new("message", "hi")], None, 0).unwrap(),
+            encode(Format::Native, 1, &1u8, true, &[Flash::new("message", "hi")], None, 0).unwrap(),
             br#"{"v":1,"p":true,"f":[["message","hi"]]}"#
         );
-        let decoded: Decoded<u8> = decode(Format::Native, br#"{"f":[["a","b"]],"v":3,"x":0}"#).unwrap();
+        assert_eq!(encode(Format::Native, 3, &1u8, false, &[], None, 0).unwrap(), br#"{"s":3,"v":1}"#);
+        let decoded: Decoded<u8> =
+            decode(Format::Native, Schema::UNVERSIONED, br#"{"f":[["a","b"]],"v":3,"x":0}"#).ok().unwrap();
         assert_eq!(
-            (decoded.data, decoded.permanent, decoded.flashes),
-            (3, false, vec![Flash::new("a", "b")])
+            (decoded.data, decoded.permanent, decoded.flashes, decoded.migrated),
+            (3, false, vec![Flash::new("a", "b")], false)
         );
-        assert!(decode::<u8>(Format::Native, br#"{"v":"three"}"#).is_none());
+        assert!(decode::<u8>(Format::Native, Schema::UNVERSIONED, br#"{"v":"three"}"#).is_err());
     }
 
-    /// Envelope v2 carries the issued-at time last; v1 envelopes (without it) still decode, with
+    /// Envelope v2 carries the issue time last; v1 envelopes (without it) still decode, with
     /// none; anything but one unsigned integer under `"i"` is refused.
     #[test]
     fn issued_at() {
-        let written = encode(Format::Native, &1u8, true, &[], Some(1_700_000_000), 0).unwrap();
+        let written = encode(Format::Native, 1, &1u8, true, &[], Some(1_700_000_000), 0).unwrap();
         assert_eq!(written, br#"{"v":1,"p":true,"i":1700000000}"#);
-        let decoded: Decoded<u8> = decode(Format::Native, &written).unwrap();
+        let decode_u8 = |payload: &[u8]| decode::<u8>(Format::Native, Schema::UNVERSIONED, payload);
+        let decoded = decode_u8(&written).ok().unwrap();
         assert_eq!((decoded.data, decoded.issued_at), (1, Some(1_700_000_000)));
-        assert_eq!(decode::<u8>(Format::Native, br#"{"v":1}"#).unwrap().issued_at, None);
+        assert_eq!(decode_u8(br#"{"v":1}"#).ok().unwrap().issued_at, None);
         for bad in [
             &br#"{"v":1,"i":1,"i":2}"#[..],
             br#"{"v":1,"i":-1}"#,
             br#"{"v":1,"i":1.5}"#,
+            br#"{"v":1,"i":null}"#,
             br#"{"v":1,"i":"1700000000"}"#,
             br#"{"v":1,"i":18446744073709551616}"#,
         ] {
-            assert!(decode::<u8>(Format::Native, bad).is_none(), "{}", String::from_utf8_lossy(bad));
+            assert!(decode_u8(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
-        let empty = encode(Format::Native, &0u8, false, &[], Some(5), 0).unwrap();
-        assert!(is_empty_envelope::<u8>(Format::Native, &empty, false, &[], Some(5), false).unwrap());
-        assert!(!is_empty_envelope::<u8>(Format::Native, &empty, false, &[], None, false).unwrap());
+        let empty = encode(Format::Native, 1, &0u8, false, &[], Some(5), 0).unwrap();
+        assert!(is_empty_envelope::<u8>(Format::Native, 1, &empty, false, &[], Some(5), false).unwrap());
+        assert!(!is_empty_envelope::<u8>(Format::Native, 1, &empty, false, &[], None, false).unwrap());
     }
 
     #[test]
@@ -291,20 +304,28 @@ mod tests {
             a: u8,
             b: Vec<u8>,
         }
-        let empty = encode(Format::Native, &Data::default(), false, &[], None, 0).unwrap();
-        assert!(is_empty_envelope::<Data>(Format::Native, &empty, false, &[], None, false).unwrap());
-        let permanent = encode(Format::Native, &Data::default(), true, &[], None, 0).unwrap();
-        assert!(is_empty_envelope::<Data>(Format::Native, &permanent, true, &[], None, true).unwrap());
-        assert!(!is_empty_envelope::<Data>(Format::Native, &empty, true, &[], None, false).unwrap());
-        assert!(!is_empty_envelope::<Data>(Format::Native, &permanent, false, &[], None, true).unwrap());
+        let empty = encode(Format::Native, 1, &Data::default(), false, &[], None, 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, 1, &empty, false, &[], None, false).unwrap());
+        let permanent = encode(Format::Native, 1, &Data::default(), true, &[], None, 0).unwrap();
+        assert!(is_empty_envelope::<Data>(Format::Native, 1, &permanent, true, &[], None, true).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, 1, &empty, true, &[], None, false).unwrap());
+        assert!(!is_empty_envelope::<Data>(Format::Native, 1, &permanent, false, &[], None, true).unwrap());
         let flashed =
-            encode(Format::Native, &Data::default(), false, &[Flash::new("m", "x")], None, 0).unwrap();
+            encode(Format::Native, 1, &Data::default(), false, &[Flash::new("m", "x")], None, 0).unwrap();
         assert!(
-            !is_empty_envelope::<Data>(Format::Native, &flashed, false, &[Flash::new("m", "x")], None, false)
-                .unwrap()
+            !is_empty_envelope::<Data>(
+                Format::Native,
+                1,
+                &flashed,
+                false,
+                &[Flash::new("m", "x")],
+                None,
+                false
+            )
+            .unwrap()
         );
         for other in [&br#"{"v":{"a":1,"b":[]}}"#[..], br#"{"v":{"a":0,"b":[]}} "#, br#"{"v":{"a":0,"b":["#] {
-            assert!(!is_empty_envelope::<Data>(Format::Native, other, false, &[], None, false).unwrap());
+            assert!(!is_empty_envelope::<Data>(Format::Native, 1, other, false, &[], None, false).unwrap());
         }
     }
 }

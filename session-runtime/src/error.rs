@@ -50,6 +50,11 @@ pub enum Rejection {
     /// Server-side sessions: the id cookie verified, but the store has no such session: it
     /// expired, was destroyed, or was revoked.
     UnknownSession,
+    /// The data was written by a newer version of the session type (`#[session(version = N)]`)
+    /// than this server's: an older server reached during a rolling deploy. The session is empty
+    /// for this request, and the cookie (or the server-side record) is left as it is, whatever
+    /// the handler changes, so the newer data survives for the next request to a newer server.
+    NewerVersion,
 }
 
 impl Rejection {
@@ -70,6 +75,7 @@ impl Rejection {
             Rejection::SessionTooOld => "SessionTooOld",
             Rejection::StoreUnavailable => "StoreUnavailable",
             Rejection::UnknownSession => "UnknownSession",
+            Rejection::NewerVersion => "NewerVersion",
         }
     }
 }
@@ -106,6 +112,12 @@ impl fmt::Display for Rejection {
                  session is empty for this request and a change to it will not be saved"
             }
             Rejection::UnknownSession => "the session is not in the store (expired, destroyed or revoked)",
+            Rejection::NewerVersion => {
+                "the session was written by a newer version of the session type than this server's \
+                 (`#[session(version)]`): an older server during a rolling deploy. The session is empty \
+                 for this request and is kept unchanged for the newer servers; finish the deploy so every \
+                 server runs the newer version"
+            }
         })
     }
 }

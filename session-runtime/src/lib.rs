@@ -43,6 +43,7 @@ mod issued;
 mod key;
 mod limits;
 mod log;
+mod migrate;
 mod reads_back;
 mod secure_cookie;
 mod server_side;
@@ -57,7 +58,9 @@ mod tracked;
 // is in `__private`.
 pub use backend::SessionInterface;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use config::{ConfigError, ConflictPolicy, CookieConfig, CookieConfigBuilder, SameSite, parse_lifetime};
+pub use config::{
+    ConfigError, ConflictPolicy, CookieConfig, CookieConfigBuilder, SameSite, Schema, parse_lifetime,
+};
 pub use error::{Error, Rejection, StoreError};
 pub use flash::Flash;
 pub use format::{Format, is_sealed_value};
@@ -96,7 +99,9 @@ pub mod __testing {
 pub mod __private {
     pub use crate::backend::{CookieSource, SessionInterface};
     pub use crate::config::{ConflictPolicy, CookieConfig, SameSite, StaticConfig};
+    pub use crate::config::{MigrateFn, Schema};
     pub use crate::format::Format;
+    pub use crate::migrate::{MigratesFrom, PreviousVersion, check_versions, migrate_step};
     pub use crate::session::Session;
     pub use crate::session::checks::{
         DefaultSession, DeserializeSession, SerializeSession, SessionData, assert_session_data,

@@ -13,6 +13,28 @@ pub(crate) fn rejected(cookie: &str, rejection: Rejection) {
     let _ = (cookie, rejection);
 }
 
+/// A cookie written by an older version of the session type was migrated to `version`; it is
+/// written again at save. Debug level: every user's first request after a deploy does it.
+pub(crate) fn migrated(cookie: &str, version: u32) {
+    #[cfg(feature = "tracing")]
+    tracing::debug!(cookie, version, "session migrated from an older version of its type");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (cookie, version);
+}
+
+/// A change to a session refused as `NewerVersion` was not saved: the newer data is kept. Warn
+/// level: a write is lost, which only an unfinished rolling deploy explains.
+pub(crate) fn newer_version_kept(cookie: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        cookie,
+        "a change to a session written by a newer version of its type was not saved (this server runs \
+         an older version: finish the deploy)"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = cookie;
+}
+
 /// A framework layer could not save a session and answers 409, 500 or 503 instead of the
 /// handler's response.
 pub(crate) fn save_failed(error: &Error) {

@@ -39,6 +39,11 @@ pub trait Session: Serialize + DeserializeOwned + Default + Sized {
     /// compile).
     const CONFIG: CookieConfig;
 
+    /// The version of the data, `#[session(version = N)]`: 1 for a type without one. The
+    /// derive checks with it, at compile time, that a `migrate_from` type is older; at run time
+    /// the version in [`CONFIG`](Session::CONFIG)'s [`schema`](CookieConfig::schema) is read.
+    const VERSION: u32 = 1;
+
     /// The same configuration as a `'static` reference.
     fn config() -> &'static CookieConfig;
 

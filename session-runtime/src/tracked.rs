@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::{
-    Change, Committing, ConfigRef, CookieSink, CookieSource, InterfaceRef, OpenedSession, SaveReport,
-    SessionInterface, SessionState, StoreToken,
+    ConfigRef, CookieSink, CookieSource, InterfaceRef, OpenedSession, SaveReport, SessionInterface,
+    StoreToken,
 };
 use crate::config::CookieConfig;
 use crate::envelope;
@@ -17,6 +17,11 @@ use crate::error::{Error, Rejection};
 use crate::flash::Flash;
 use crate::issued::Issued;
 use crate::secure_cookie::SecureCookieSessionInterface;
+
+mod prepared;
+
+pub(crate) use prepared::Prepared;
+use prepared::PreparedChange;
 
 /// A typed session: your data plus what happened to it during this request.
 ///
@@ -146,17 +151,20 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             on_drop: None,
         };
         if let Some(payload) = payload {
-            let decoded =
-                envelope::decode::<T>(session.config.0.format(), &payload).ok_or(Rejection::Payload);
-            match decoded
-                .and_then(|d| Issued::accept(&opened, d.issued_at, session.config.get()).map(|i| (d, i)))
-            {
+            let config = session.config.get();
+            let decoded = envelope::decode::<T>(config.format(), config.schema(), &payload);
+            match decoded.and_then(|d| Issued::accept(&opened, d.issued_at, config).map(|i| (d, i))) {
                 Ok((decoded, issued)) => {
                     session.data = decoded.data;
                     session.permanent = decoded.permanent;
                     session.flashes = decoded.flashes;
                     session.issued = issued;
                     session.original = Some(payload);
+                    if decoded.migrated {
+                        // Written again at save, in this version, whatever the handler does.
+                        crate::log::migrated(config.name(), config.schema().version());
+                        session.modified = true;
+                    }
                 }
                 // A session past its absolute end is not continued under its old id: the record
                 // expires at that end by itself, and a new session gets a new id.
@@ -206,6 +214,12 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         let rewrite_payload = self.original.is_some() && self.issued.must_write();
         let payload = if self.modified || rewrite_payload { Some(self.encode()?) } else { None };
         let change = match payload {
+            // A newer version's session is left as it is for the newer servers: this server
+            // could only overwrite it with less (docs/design.md, "Versioned session types").
+            Some(_) if self.rejection == Some(Rejection::NewerVersion) => {
+                crate::log::newer_version_kept(self.config.0.name());
+                PreparedChange::Untouched
+            }
             None => PreparedChange::Untouched,
             Some(payload) if self.is_empty_payload(&payload)? => PreparedChange::Emptied,
             Some(payload) => match &self.original {
@@ -235,13 +249,14 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     fn encode(&self) -> Result<Vec<u8>, Error> {
         // A changed session is usually about as long as it was: one allocation of the right size.
         let size_hint = self.original.as_ref().map_or(0, |original| original.len() + 16);
-        let issued_at = self.issued.for_save();
+        let config = &self.config.0;
         envelope::encode(
-            self.config.0.format(),
+            config.format(),
+            config.schema().version(),
             &self.data,
             self.permanent,
             &self.flashes,
-            issued_at,
+            self.issued.for_save(),
             size_hint,
         )
     }
@@ -250,6 +265,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     fn is_empty_payload(&self, payload: &[u8]) -> Result<bool, Error> {
         envelope::is_empty_envelope::<T>(
             self.config.0.format(),
+            self.config.0.schema().version(),
             payload,
             self.permanent,
             &self.flashes,
@@ -540,59 +556,5 @@ impl<T: Default> Drop for Tracked<T> {
             on_drop: None,
         };
         hook(last);
-    }
-}
-
-/// A session's final state, serialized and detached from its handle: what the backend plans and
-/// commits, the same way for the synchronous `save`, `save_async` and the framework layers.
-pub(crate) struct Prepared {
-    interface: InterfaceRef,
-    config: ConfigRef,
-    accessed: bool,
-    null: bool,
-    permanent: bool,
-    original: Option<Vec<u8>>,
-    change: PreparedChange,
-    token: Option<StoreToken>,
-    rewrite: bool,
-    fresh: bool,
-    cycle: bool,
-    ends_at: Option<u64>,
-}
-
-enum PreparedChange {
-    Untouched,
-    Changed(Vec<u8>),
-    Emptied,
-}
-
-impl Prepared {
-    fn state(&self) -> SessionState<'_> {
-        SessionState {
-            accessed: self.accessed,
-            null: self.null,
-            permanent: self.permanent,
-            original: self.original.as_deref(),
-            change: match &self.change {
-                PreparedChange::Untouched => Change::Untouched,
-                PreparedChange::Changed(payload) => Change::Changed(payload),
-                PreparedChange::Emptied => Change::Emptied,
-            },
-            token: self.token.as_ref(),
-            cycle_id: self.cycle,
-            rewrite: self.rewrite,
-            fresh: self.fresh,
-            ends_at: self.ends_at,
-        }
-    }
-
-    /// Plans the save (the decision, once) and starts its commit: ready at once for cookie
-    /// sessions, waiting for the store's calls for server-side ones.
-    pub(crate) fn commit(&self) -> Committing<'_> {
-        let (interface, config) = (self.interface.get(), self.config.get());
-        match interface.plan_save(config, &self.state()) {
-            Ok(plan) => interface.commit_save(config, plan),
-            Err(error) => Committing::ready(Err(error)),
-        }
     }
 }

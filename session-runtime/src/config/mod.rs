@@ -5,6 +5,7 @@
 mod builder;
 mod conflict;
 pub mod rules;
+pub(crate) mod schema;
 mod static_check;
 
 use std::borrow::Cow;
@@ -12,6 +13,9 @@ use std::borrow::Cow;
 pub use builder::CookieConfigBuilder;
 pub use conflict::ConflictPolicy;
 pub use rules::{ConfigError, parse_lifetime};
+#[doc(hidden)]
+pub use schema::MigrateFn;
+pub use schema::Schema;
 use session_rules::Settings;
 pub use session_rules::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_LIFETIME, SameSite};
 
@@ -49,6 +53,9 @@ pub struct CookieConfig {
     pub(crate) encrypted: bool,
     pub(crate) accept_signed: bool,
     pub(crate) on_conflict: ConflictPolicy,
+    /// The data's version and migration (`#[session(version, migrate_from)]`), not a cookie
+    /// setting: set by [`with_schema`](CookieConfig::with_schema) after `from_static`.
+    pub(crate) schema: Schema,
 }
 
 /// The parts of a config as the derive emits them, for [`CookieConfig::from_static`].
@@ -159,7 +166,28 @@ impl CookieConfig {
             encrypted: parts.encrypted,
             accept_signed: parts.accept_signed,
             on_conflict: parts.on_conflict,
+            schema: Schema::UNVERSIONED,
         }
+    }
+
+    /// This config for a session type whose data has `schema`'s version and migration, as the
+    /// derive emits it for `#[session(version = N, migrate_from = "Old")]`. A version with the
+    /// Flask format does not compile in a `const` (Flask's session dict has no room for it).
+    #[doc(hidden)]
+    pub const fn with_schema(mut self, schema: Schema) -> CookieConfig {
+        schema::check(session_rules::schema_problem(
+            schema.version(),
+            schema.migrates(),
+            self.format.is_flask(),
+        ));
+        self.schema = schema;
+        self
+    }
+
+    /// The version of the session data, and whether older versions are migrated
+    /// (`#[session(version = N, migrate_from = "Old")]`); see [`Schema`].
+    pub const fn schema(&self) -> Schema {
+        self.schema
     }
 
     /// A builder starting from the defaults; `build()` checks every rule the derive checks.

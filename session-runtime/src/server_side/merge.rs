@@ -39,12 +39,29 @@ fn merge_envelope(
     mut theirs: Map<String, Value>,
     policy: ConflictPolicy,
 ) -> Result<Map<String, Value>, Error> {
-    let data = match (base.remove("v"), ours.remove("v"), theirs.remove("v")) {
-        (Some(Value::Object(b)), Some(Value::Object(o)), Some(Value::Object(t))) => {
-            Value::Object(merge_fields(&b, &o, t, policy)?)
+    let versions = [&mut base, &mut ours, &mut theirs].map(|map| map.remove("s").unwrap_or(Value::from(1)));
+    let data = [&mut base, &mut ours, &mut theirs].map(|map| map.remove("v"));
+    let (version, data) = match (versions, data) {
+        ([b, o, t], [Some(Value::Object(bd)), Some(Value::Object(od)), Some(Value::Object(td))])
+            if b == o && o == t =>
+        {
+            (o, Value::Object(merge_fields(&bd, &od, td, policy)?))
         }
-        // Data that is not a struct (a number, a list) is one field.
-        (b, o, t) => merge_one("the session data", b.as_ref(), o.as_ref(), t, policy)?.unwrap_or(Value::Null),
+        // Data that is not a struct (a number, a list) is one field, and so is data of different
+        // versions (one side migrated it, or a server of another version wrote it meanwhile):
+        // fields of two versions do not match up, so the data goes whole, with its version.
+        ([b, o, t], [bd, od, td]) => {
+            let pair =
+                |version: Value, data: Option<Value>| Value::Array(vec![version, data.unwrap_or_default()]);
+            let (base, ours, theirs) = (pair(b, bd), pair(o, od), pair(t, td));
+            match merge_one("the session data", Some(&base), Some(&ours), Some(theirs), policy)? {
+                Some(Value::Array(mut pair)) if pair.len() == 2 => {
+                    let data = pair.pop().unwrap_or_default();
+                    (pair.pop().unwrap_or_default(), data)
+                }
+                _ => (Value::from(1), Value::Null),
+            }
+        }
     };
     let permanent =
         merge_one("the permanent flag", base.get("p"), ours.get("p"), theirs.remove("p"), policy)?;
@@ -56,6 +73,10 @@ fn merge_envelope(
         _ => theirs.remove("i"),
     };
     let mut merged = Map::new();
+    // The version first, where the reader expects it (envelope.rs).
+    if version != 1 {
+        merged.insert("s".into(), version);
+    }
     merged.insert("v".into(), data);
     if permanent == Some(Value::Bool(true)) {
         merged.insert("p".into(), Value::Bool(true));
@@ -232,6 +253,50 @@ mod tests {
         let upgraded =
             merged(r#"{"v":{"a":1}}"#, r#"{"v":{"a":2},"i":7}"#, r#"{"v":{"a":1}}"#, ConflictPolicy::Reject);
         assert_eq!(upgraded.unwrap()["i"], 7, "an old record gets its first issue time");
+    }
+
+    #[test]
+    fn data_of_different_versions_merges_whole_with_its_version() {
+        // This request migrated the record from version 1; nobody else changed the data.
+        let base = r#"{"v":{"count":1}}"#;
+        let ours = r#"{"s":2,"v":{"visits":1}}"#;
+        let theirs = r#"{"v":{"count":1},"p":true}"#;
+        let result = merged(base, ours, theirs, ConflictPolicy::Reject).unwrap();
+        assert_eq!(result, json(r#"{"s":2,"v":{"visits":1},"p":true}"#));
+        let bytes = merge(
+            Format::Native,
+            base.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            ConflictPolicy::Reject,
+        );
+        let text = String::from_utf8(bytes.unwrap()).unwrap();
+        assert!(
+            text.find(r#""s":2"#).unwrap() < text.find(r#""v":"#).unwrap(),
+            "the version comes before the data: {text}"
+        );
+        // Another server changed the data meanwhile: a conflict on the whole data.
+        let theirs = r#"{"v":{"count":2}}"#;
+        assert_eq!(merged(base, ours, theirs, ConflictPolicy::LastWrite).unwrap(), json(ours));
+        match merged(base, ours, theirs, ConflictPolicy::Reject) {
+            Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "the session data"),
+            other => panic!("{other:?}"),
+        }
+        // A newer server migrated the record meanwhile; this request changed only the flag.
+        let (base, ours) = (r#"{"v":{"count":1}}"#, r#"{"v":{"count":1},"p":true}"#);
+        let theirs = r#"{"s":2,"v":{"visits":1}}"#;
+        assert_eq!(
+            merged(base, ours, theirs, ConflictPolicy::Reject).unwrap(),
+            json(r#"{"s":2,"v":{"visits":1},"p":true}"#)
+        );
+        // Same version on every side: field by field, the version kept.
+        let result = merged(
+            r#"{"s":2,"v":{"a":1,"b":1}}"#,
+            r#"{"s":2,"v":{"a":2,"b":1}}"#,
+            r#"{"s":2,"v":{"a":1,"b":3}}"#,
+            ConflictPolicy::Reject,
+        );
+        assert_eq!(result.unwrap(), json(r#"{"s":2,"v":{"a":2,"b":3}}"#));
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! Reading the native envelope with the version in mind: the data of the type's own version is
+//! deserialized straight into `T` (the common case costs what it did before versions), older data
+//! is kept as a JSON value for the type's migration, and newer data is skipped.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use session_rules::FIRST_VERSION;
+
+use super::Decoded;
+use crate::config::Schema;
+use crate::error::Rejection;
+use crate::flash::Flash;
+
+/// `text` (a native payload) as `T`, migrated when it holds an older version's data.
+pub(super) fn native<T: DeserializeOwned>(text: &str, schema: Schema) -> Result<Decoded<T>, Rejection> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let read = Envelope { current: schema.version(), data: PhantomData::<T> }
+        .deserialize(&mut deserializer)
+        .and_then(|read| deserializer.end().map(|()| read))
+        .map_err(|_| Rejection::Payload)?;
+    let (data, migrated) = match read.data {
+        Data::Current(data) => (data, false),
+        Data::Older(version, value) => {
+            let value = schema.migrate(version, value).ok_or(Rejection::Payload)?;
+            (T::deserialize(value).map_err(|_| Rejection::Payload)?, true)
+        }
+        Data::Newer => return Err(Rejection::NewerVersion),
+    };
+    Ok(Decoded { data, permanent: read.permanent, flashes: read.flashes, migrated, issued_at: read.issued })
+}
+
+/// The data as found: of the reader's version, of an older one (with its number), or newer.
+enum Data<T> {
+    Current(T),
+    Older(u32, Value),
+    Newer,
+}
+
+struct Read<T> {
+    data: Data<T>,
+    permanent: bool,
+    flashes: Vec<Flash>,
+    /// The issue time (envelope v2); absent from envelopes written before it existed.
+    issued: Option<u64>,
+}
+
+/// The envelope's keys; unknown keys are ignored so a later version may add some.
+#[derive(Deserialize)]
+#[serde(field_identifier)]
+enum Key {
+    #[serde(rename = "s")]
+    Version,
+    #[serde(rename = "v")]
+    Data,
+    #[serde(rename = "p")]
+    Permanent,
+    #[serde(rename = "f")]
+    Flashes,
+    #[serde(rename = "i")]
+    Issued,
+    #[serde(other)]
+    Other,
+}
+
+/// Reads an envelope for a type of version `current`.
+struct Envelope<T> {
+    current: u32,
+    data: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Envelope<T> {
+    type Value = Read<T>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Read<T>, D::Error> {
+        deserializer.deserialize_struct("Envelope", &["s", "v", "p", "f", "i"], self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
+    type Value = Read<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a session envelope")
+    }
+
+    /// serde's derive, which this visitor replaced, also read the envelope from an array of its
+    /// fields in order (`[data, permanent, flashes]`); we never write one, and only a holder of
+    /// the key can sign one (tests/hostile_json.rs documents it). It has no version: version 1.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read<T>, A::Error> {
+        let missing = || de::Error::invalid_length(0, &"the session data");
+        let data = match FIRST_VERSION.cmp(&self.current) {
+            std::cmp::Ordering::Equal => Data::Current(seq.next_element()?.ok_or_else(missing)?),
+            _ => Data::Older(FIRST_VERSION, seq.next_element()?.ok_or_else(missing)?),
+        };
+        let permanent = seq.next_element()?.unwrap_or(false);
+        let flashes = seq.next_element()?.unwrap_or_default();
+        Ok(Read { data, permanent, flashes, issued: None })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read<T>, A::Error> {
+        let mut version: Option<u32> = None;
+        let mut data: Option<Data<T>> = None;
+        let mut permanent: Option<bool> = None;
+        let mut flashes: Option<Vec<Flash>> = None;
+        let mut issued: Option<u64> = None;
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                // We write the version before the data; one after it came from another writer,
+                // and the data was already read as version 1.
+                Key::Version if version.is_some() => return Err(de::Error::duplicate_field("s")),
+                Key::Version if data.is_some() => {
+                    return Err(de::Error::custom("the version follows the data"));
+                }
+                Key::Version => version = Some(map.next_value()?),
+                Key::Data if data.is_some() => return Err(de::Error::duplicate_field("v")),
+                Key::Data => {
+                    let written = version.unwrap_or(FIRST_VERSION);
+                    data = Some(match written.cmp(&self.current) {
+                        std::cmp::Ordering::Equal => Data::Current(map.next_value()?),
+                        std::cmp::Ordering::Less => Data::Older(written, map.next_value()?),
+                        std::cmp::Ordering::Greater => {
+                            map.next_value::<IgnoredAny>()?;
+                            Data::Newer
+                        }
+                    });
+                }
+                Key::Permanent if permanent.is_some() => return Err(de::Error::duplicate_field("p")),
+                Key::Permanent => permanent = Some(map.next_value()?),
+                Key::Flashes if flashes.is_some() => return Err(de::Error::duplicate_field("f")),
+                Key::Flashes => flashes = Some(map.next_value()?),
+                Key::Issued if issued.is_some() => return Err(de::Error::duplicate_field("i")),
+                Key::Issued => issued = Some(map.next_value()?),
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let data = data.ok_or_else(|| de::Error::missing_field("v"))?;
+        Ok(Read { data, permanent: permanent.unwrap_or(false), flashes: flashes.unwrap_or_default(), issued })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to_ten(from: u32, data: Value) -> Option<Value> {
+        // Version 1 held a number; version 2 holds ten times it.
+        if from == 1 { Some(Value::from(data.as_u64()? * 10)) } else { None }
+    }
+
+    const V2: Schema = Schema::new(2, Some(to_ten));
+
+    fn read(text: &str, schema: Schema) -> Result<(u64, bool), Rejection> {
+        native::<u64>(text, schema).map(|decoded| (decoded.data, decoded.migrated))
+    }
+
+    #[test]
+    fn versions_are_read_migrated_or_refused() {
+        assert_eq!(read(r#"{"v":4}"#, Schema::UNVERSIONED), Ok((4, false)));
+        assert_eq!(read(r#"{"s":1,"v":4}"#, Schema::UNVERSIONED), Ok((4, false)));
+        assert_eq!(read(r#"{"v":4}"#, V2), Ok((40, true)), "unversioned is version 1");
+        assert_eq!(read(r#"{"s":2,"v":4}"#, V2), Ok((4, false)));
+        // serde's sequence form of the envelope has no version: version 1.
+        assert_eq!(read(r#"[4,true]"#, V2), Ok((40, true)));
+        assert_eq!(read(r#"[4]"#, Schema::UNVERSIONED), Ok((4, false)));
+        assert_eq!(read(r#"{"s":2,"v":4}"#, Schema::UNVERSIONED), Err(Rejection::NewerVersion));
+        assert_eq!(read(r#"{"s":3,"v":"anything"}"#, V2), Err(Rejection::NewerVersion));
+        // An older version the chain does not know, or data that does not fit it.
+        assert_eq!(read(r#"{"s":0,"v":4}"#, V2), Err(Rejection::Payload));
+        assert_eq!(read(r#"{"v":"four"}"#, V2), Err(Rejection::Payload));
+        // Malformed envelopes.
+        for text in [
+            r#"{"v":4,"s":2}"#,
+            r#"{"s":2,"s":2,"v":4}"#,
+            r#"{"s":-1,"v":4}"#,
+            r#"{"s":4294967296,"v":4}"#,
+            r#"{"s":"2","v":4}"#,
+            r#"{"s":2}"#,
+            r#"{"v":4,"v":4}"#,
+            r#"{"v":4,"p":true,"p":true}"#,
+            r#"{"v":4} x"#,
+            r#"[]"#,
+            r#"4"#,
+        ] {
+            assert_eq!(read(text, V2), Err(Rejection::Payload), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_rest_of_the_envelope_is_kept() {
+        let decoded = native::<u64>(r#"{"f":[["a","b"]],"v":1,"p":true,"x":[0]}"#, V2).ok().unwrap();
+        assert_eq!(
+            (decoded.data, decoded.permanent, decoded.flashes, decoded.migrated),
+            (10, true, vec![Flash::new("a", "b")], true)
+        );
+    }
+}
