@@ -88,7 +88,20 @@ pub struct RedisCluster {
 }
 
 impl RedisCluster {
+    /// Six nodes on free ports, made one Cluster. A node that does not come up (its port was
+    /// taken between `free_port` and its start, by another test's server) means a fresh try on
+    /// fresh ports, three at most.
     pub fn start() -> Self {
+        for _ in 0..2 {
+            if let Some(cluster) = Self::try_start() {
+                return cluster.create();
+            }
+        }
+        Self::try_start().expect("six cluster nodes answer PING within 10 s").create()
+    }
+
+    /// Starts six nodes; `None` (all killed) when one does not answer PING within 10 s.
+    fn try_start() -> Option<Self> {
         let dir = temp_dir("redis-cluster");
         let mut nodes = Vec::new();
         for _ in 0..6 {
@@ -120,11 +133,21 @@ impl RedisCluster {
             nodes.push(Node { port, child: Some(spawn("redis-server", &args)) });
         }
         let cluster = RedisCluster { nodes, dir };
+        let started = Instant::now();
         for node in &cluster.nodes {
-            wait_for("a cluster node answers PING", Duration::from_secs(10), || {
-                query(node.port, &["PING"]).as_deref() == Some("+PONG")
-            });
+            while query(node.port, &["PING"]).as_deref() != Some("+PONG") {
+                if started.elapsed() > Duration::from_secs(10) {
+                    return None; // dropping `cluster` kills every node
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
+        Some(cluster)
+    }
+
+    /// `redis-cli --cluster create` over the six nodes, then waits until the Cluster is healthy.
+    fn create(self) -> Self {
+        let cluster = self;
         let mut create: Vec<String> = vec!["--cluster".into(), "create".into()];
         create.extend(cluster.nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)));
         create.extend(["--cluster-replicas", "1", "--cluster-yes"].map(String::from));
