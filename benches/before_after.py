@@ -34,8 +34,19 @@ def build(commit, features, scratch):
         subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", worktree, commit], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         source = worktree
+    target = os.path.join(ROOT, "target", "before-after")
+    # Cargo names a path crate's artifacts by its path inside the workspace, so both trees' builds
+    # of session-rules and friends share names here, and a fingerprint left by the other tree may
+    # pass for fresh (its sources are older than the artifact): the build then links the other
+    # commit's crate. Forgetting the workspace crates' fingerprints rebuilds them from this tree;
+    # the registry crates, the bulk of the build, are still shared.
+    fingerprints = os.path.join(target, "release", ".fingerprint")
+    if os.path.isdir(fingerprints):
+        for name in os.listdir(fingerprints):
+            if name.startswith("session-") or name.startswith("session_"):
+                shutil.rmtree(os.path.join(fingerprints, name), ignore_errors=True)
     command = ["cargo", "bench", "--quiet", "--bench", "ratios", "--no-run", "--message-format=json",
-               "--target-dir", os.path.join(ROOT, "target", "before-after")]
+               "--target-dir", target]
     if features:
         command += ["--features", features]
     try:
