@@ -23,9 +23,10 @@ export CARGO_PROFILE_DEV_DEBUG=0
 files=(
     'session-runtime/src/format/*.rs'
     session-runtime/src/key.rs
-    session-runtime/src/envelope.rs
+    'session-runtime/src/envelope/*.rs'
     session-runtime/src/tracked.rs
     session-runtime/src/backend/decision.rs
+    session-runtime/src/backend/state.rs
     session-runtime/src/backend/plan.rs
     session-runtime/src/secure_cookie.rs
     session-runtime/src/headers/set_cookie.rs

@@ -9,7 +9,7 @@ use axum::extract::Form;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use session_runtime::backend::InterfaceRef;
+use session_runtime::InterfaceRef;
 use session_runtime::tower::SessionLayer;
 use session_runtime::{Session, Tracked};
 

@@ -2,7 +2,7 @@
 //! clients share one session and each changes only its own entry; compare-and-set plus merge
 //! keeps every increment, and the same run without compare-and-set shows what it prevents. Also:
 //! the conflict policies, and a logout racing requests that rotate the id. The scenarios are in
-//! `tests/common/races.rs` (`tests/redis_cluster.rs` runs them on a Redis Cluster).
+//! `tests/common/races.rs` (`tests/redis_deploy.rs` runs them on a Redis Cluster).
 
 #[path = "common/backends.rs"]
 mod backends;

@@ -473,3 +473,42 @@ fn public_line_renderers_match_what_save_writes() {
          HttpOnly; Path=/app; SameSite=Strict"
     );
 }
+
+/// Flask's `session.modified = True`: a change made through interior mutability is invisible to
+/// `DerefMut`, so it is saved only after `mark_modified()`; a mark without a real change still
+/// sends nothing (the serialized data is compared as for any change).
+#[test]
+fn mark_modified_saves_changes_made_through_interior_mutability() {
+    #[derive(Serialize, Deserialize, Default)]
+    struct Hits {
+        count: std::cell::Cell<u32>,
+    }
+    let b = backend(NOW);
+    let config = CookieConfig::DEFAULT;
+    let open_hits = |cookie: Option<&str>| -> Tracked<Hits> {
+        Tracked::open_with(b.clone(), config.clone(), &request(cookie))
+    };
+    let save_hits = |session: Tracked<Hits>| {
+        let mut resp = response();
+        session.save(&mut resp).expect("save");
+        resp
+    };
+
+    let hits = open_hits(None);
+    hits.count.set(1);
+    assert!(!hits.is_modified());
+    assert!(set_cookies(&save_hits(hits)).is_empty(), "unseen without the mark");
+
+    let mut hits = open_hits(None);
+    hits.count.set(1);
+    hits.mark_modified();
+    assert!(hits.is_modified() && hits.is_accessed());
+    let resp = save_hits(hits);
+    assert_eq!(varies(&resp), ["Cookie"]);
+    let cookie = cookie_pair(&resp);
+    assert_eq!(open_hits(Some(&cookie)).count.get(), 1);
+
+    let mut unchanged = open_hits(Some(&cookie));
+    unchanged.mark_modified();
+    assert!(set_cookies(&save_hits(unchanged)).is_empty(), "marked but equal: nothing to send");
+}

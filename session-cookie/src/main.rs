@@ -21,6 +21,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use session_runtime::backend::EnvelopeJson;
 use session_runtime::{
     CookieConfig, FixedClock, Format, Keys, Rejection, SecretKey, SecureCookieSessionInterface,
 };
@@ -320,10 +321,8 @@ fn session_text(format: Format, payload: &[u8]) -> Result<String, String> {
             if text.starts_with('{') { Ok(text) } else { Err(format!("the payload is not a dict: {text}")) }
         }
         _ => {
+            EnvelopeJson::parse(payload).map_err(|e| e.to_string())?;
             let value: serde_json::Value = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
-            if value.get("v").is_none() {
-                return Err("the payload is not a native envelope {\"v\": ...}".to_owned());
-            }
             Ok(value.to_string())
         }
     }
@@ -448,11 +447,9 @@ fn encode(options: Options) -> Result<Outcome, Usage> {
         _ => {
             let value: serde_json::Value =
                 serde_json::from_str(&document).map_err(|e| usage(format!("the JSON document: {e}")))?;
-            if value.get("v").is_none() {
-                return Err(usage(
-                    "the native format signs an envelope: {\"v\": DATA, \"p\": PERMANENT, \"f\": FLASHES}",
-                ));
-            }
+            EnvelopeJson::parse(document.as_bytes()).map_err(|_| {
+                usage("the native format signs an envelope: {\"v\": DATA, \"p\": PERMANENT, \"f\": FLASHES}")
+            })?;
             value.to_string()
         }
     };

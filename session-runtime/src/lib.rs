@@ -39,12 +39,10 @@ pub mod flask;
 mod format;
 mod headers;
 mod integrations;
-mod issued;
 mod key;
 mod limits;
 mod log;
 mod migrate;
-mod reads_back;
 mod secure_cookie;
 mod server_side;
 mod session;
@@ -54,9 +52,10 @@ pub mod test_util;
 mod testing;
 mod tracked;
 
-// What applications name. Backend authors' items are in [`backend`]; what the derive expands to
-// is in `__private`.
-pub use backend::SessionInterface;
+// What applications name, including every type the handle's and the scope's signatures take or
+// return. Backend authors' items are in [`backend`]; what the derive expands to is in
+// `__private`.
+pub use backend::{ConfigRef, CookieSink, CookieSource, InterfaceRef, SaveReport, SessionInterface};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
     ConfigError, ConflictPolicy, CookieConfig, CookieConfigBuilder, SameSite, Schema, parse_lifetime,

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::sync::{Arc, OnceLock};
 
 use crate::backend::{
-    CookieAction, OpenedSession, Opening, PlannedCookie, SavePlan, SessionInterface, SessionState, decide,
+    CookieAction, Opening, PlannedCookie, Rewrite, SavePlan, SessionInterface, SessionState, decide,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::config::CookieConfig;
@@ -14,7 +14,7 @@ use crate::error::{Error, Rejection};
 #[cfg(feature = "flask")]
 use crate::format::itsdangerous::FlaskFormat;
 use crate::format::sealed::{self, SealedFormat};
-use crate::format::{Format, Verified, native::NativeFormat};
+use crate::format::{Format, Verified, is_sealed_value, native::NativeFormat};
 use crate::headers::{Attributes, CookieSource, cookie_values};
 use crate::key::{Keys, global_keys};
 use crate::limits::MAX_SESSION_JSON;
@@ -114,11 +114,6 @@ impl SecureCookieSessionInterface {
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
-    }
-
-    /// The backend's clock, for a server-side backend's record expiry.
-    pub(crate) fn now(&self) -> Option<u64> {
-        self.clock.now_unix()
     }
 
     /// Accepts timestamps up to `seconds` in the future (servers with skewed clocks). Default 0,
@@ -250,26 +245,28 @@ impl SessionInterface for SecureCookieSessionInterface {
         Opening::ready(self.open_now(config, request))
     }
 
-    fn plan_save(&self, config: &CookieConfig, state: &SessionState<'_>) -> Result<SavePlan, Error> {
+    fn plan_save(&self, config: &CookieConfig, state: &SessionState) -> Result<SavePlan, Error> {
         let action = decide(state, config.refresh_each_request())?;
         let cookie = match action.cookie {
             CookieAction::Keep => PlannedCookie::Keep,
             CookieAction::Delete => PlannedCookie::Delete,
-            CookieAction::Set(payload) => {
-                PlannedCookie::Set(self.cookie_line(config, state.permanent, state.ends_at, payload)?)
-            }
+            CookieAction::Set(payload) => PlannedCookie::Set(self.cookie_line(config, state, payload)?),
         };
         Ok(SavePlan::new(cookie, action.vary))
+    }
+
+    fn now(&self) -> Option<u64> {
+        self.clock.now_unix()
     }
 }
 
 impl SecureCookieSessionInterface {
-    fn open_now(&self, config: &CookieConfig, request: &dyn CookieSource) -> OpenedSession {
+    fn open_now(&self, config: &CookieConfig, request: &dyn CookieSource) -> SessionState {
         if self.keys.is_none() {
             return self.make_null_session();
         }
         let now = self.clock.now_unix();
-        let mut opened = OpenedSession { opened_at: now, ..OpenedSession::default() };
+        let mut opened = SessionState { opened_at: now, ..SessionState::default() };
         let mut tried = 0;
         cookie_values(request, config.name(), &mut |value| {
             // An empty value is "no session", as in Flask.
@@ -284,13 +281,20 @@ impl SecureCookieSessionInterface {
                     let refresh_after = config.refresh_after_secs();
                     let fresh = refresh_after > 0
                         && now.is_some_and(|now| now.saturating_sub(signed_at) < refresh_after);
-                    opened = OpenedSession {
+                    // A signed cookie accepted by an encrypted session is sealed; any other
+                    // re-write is a fallback key's cookie re-signed under the current key.
+                    let reason = if config.encrypted() && !is_sealed_value(value) {
+                        Rewrite::Sealing
+                    } else {
+                        Rewrite::FallbackKey
+                    };
+                    opened = SessionState {
                         payload: Some(payload),
-                        rewrite,
+                        rewrite: rewrite.then_some(reason),
                         fresh,
                         signed_at: Some(signed_at),
                         opened_at: now,
-                        ..OpenedSession::default()
+                        ..SessionState::default()
                     };
                     return ControlFlow::Break(());
                 }
@@ -304,19 +308,25 @@ impl SecureCookieSessionInterface {
         opened
     }
 
-    /// The whole `Set-Cookie` line carrying `payload` signed now: `Expires` (and, in the native
-    /// format, `Max-Age`) when `permanent`, never past the session's absolute end `ends_at`, and
-    /// the size limit checked on the final line. Server-side sessions render their id cookie
-    /// with it.
+    /// The save's time: the clock reading the handle took for this save
+    /// ([`SessionState::now`]), or the clock now for a state built by hand.
+    pub(crate) fn save_time(&self, state: &SessionState) -> Result<u64, Error> {
+        state.now.or_else(|| self.clock.now_unix()).ok_or(Error::Clock)
+    }
+
+    /// The whole `Set-Cookie` line carrying `payload` signed at the save's time: `Expires` (and,
+    /// in the native format, `Max-Age`) when the session is permanent, never past its absolute
+    /// end, and the size limit checked on the final line. Server-side sessions render their id
+    /// cookie with it.
     pub(crate) fn cookie_line(
         &self,
         config: &CookieConfig,
-        permanent: bool,
-        ends_at: Option<u64>,
+        state: &SessionState,
         payload: &[u8],
     ) -> Result<String, Error> {
-        let now = self.clock.now_unix().ok_or(Error::Clock)?;
-        let (expires, max_age) = if permanent {
+        let now = self.save_time(state)?;
+        let ends_at = state.ends_at(config);
+        let (expires, max_age) = if state.permanent {
             let lifetime = remaining(config.lifetime_secs(), ends_at, now);
             let expires = now.checked_add(lifetime).ok_or(Error::Clock)?;
             // Flask (Werkzeug) sends `Max-Age` only on the delete cookie.
@@ -370,18 +380,13 @@ mod tests {
         fn add_vary_cookie(&mut self) {}
     }
 
-    fn state(change: Change<'_>, permanent: bool) -> SessionState<'_> {
+    fn state(change: Change, permanent: bool) -> SessionState {
         SessionState {
             accessed: true,
-            null: false,
             permanent,
-            original: Some(b"{}"),
+            payload: Some(b"{}".to_vec()),
             change,
-            token: None,
-            cycle_id: false,
-            rewrite: false,
-            fresh: false,
-            ends_at: None,
+            ..SessionState::default()
         }
     }
 
@@ -415,7 +420,11 @@ mod tests {
                     for permanent in [false, true] {
                         let mut lines = Lines::default();
                         backend
-                            .save_session(config, &state(Change::Changed(payload), permanent), &mut lines)
+                            .save_session(
+                                config,
+                                &state(Change::Changed(payload.clone()), permanent),
+                                &mut lines,
+                            )
                             .unwrap();
                         let mut empty = Lines::default();
                         backend.save_session(config, &state(Change::Emptied, permanent), &mut empty).unwrap();

@@ -8,20 +8,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::{
-    ConfigRef, CookieSink, CookieSource, InterfaceRef, OpenedSession, SaveReport, SessionInterface,
-    StoreToken,
+    Change, ConfigRef, CookieSink, CookieSource, Finished, InterfaceRef, Rewrite, SaveReport,
+    SessionInterface, SessionState,
 };
 use crate::config::CookieConfig;
-use crate::envelope;
+use crate::envelope::{self, issued};
 use crate::error::{Error, Rejection};
 use crate::flash::Flash;
-use crate::issued::Issued;
 use crate::secure_cookie::SecureCookieSessionInterface;
-
-mod prepared;
-
-pub(crate) use prepared::Prepared;
-use prepared::PreparedChange;
 
 /// A typed session: your data plus what happened to it during this request.
 ///
@@ -55,24 +49,12 @@ use prepared::PreparedChange;
 /// ```
 pub struct Tracked<T: Default> {
     data: T,
-    permanent: bool,
     flashes: Vec<Flash>,
-    /// The accepted incoming payload, for change detection and refresh.
-    original: Option<Vec<u8>>,
-    rejection: Option<Rejection>,
-    null: bool,
-    /// What a server-side backend found at open, handed back at save.
-    token: Option<StoreToken>,
-    /// The backend asked for the cookie to be written again at save ([`OpenedSession::rewrite`]).
-    rewrite: bool,
-    /// The cookie is younger than `refresh_after` ([`OpenedSession::fresh`]).
-    fresh: bool,
-    /// When the session was issued, for `max_lifetime` and [`renew`](Tracked::renew).
-    issued: Issued,
+    /// The one per-request state, as the backend opened it; completed at save.
+    state: SessionState,
+    /// Read through `&self` (`Deref`), so kept outside the state until the save.
     accessed: AtomicBool,
     modified: bool,
-    /// Server-side sessions: move the data to a new id at save ([`Tracked::cycle_id`]).
-    cycle: bool,
     config: ConfigRef,
     interface: InterfaceRef,
     /// Set by framework layers: receives the final state when the handle is dropped, so the
@@ -80,8 +62,9 @@ pub struct Tracked<T: Default> {
     on_drop: Option<DropHook<T>>,
 }
 
-/// Receives a session handle's final state when it is dropped (see `Tracked::on_drop`).
-pub(crate) type DropHook<T> = Box<dyn FnOnce(Tracked<T>) + Send + Sync>;
+/// Receives a session handle when it is dropped (see `Tracked::on_drop`), to take its final
+/// state ([`Tracked::finish`]).
+pub(crate) type DropHook<T> = Box<dyn FnOnce(&mut Tracked<T>) + Send + Sync>;
 
 impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Opens the session of `request` with the process-wide backend
@@ -130,53 +113,58 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         async move { Self::from_opened(opening.await, interface, config) }
     }
 
-    pub(crate) fn from_opened(mut opened: OpenedSession, interface: InterfaceRef, config: ConfigRef) -> Self {
-        let (payload, token) = (opened.payload.take(), opened.token.take());
+    /// The handle of the session `state` the backend opened: the payload decoded into `T`, the
+    /// issue time checked, the version migrated.
+    pub(crate) fn from_opened(state: SessionState, interface: InterfaceRef, config: ConfigRef) -> Self {
         let mut session = Tracked {
             data: T::default(),
-            permanent: config.0.permanent(),
             flashes: Vec::new(),
-            original: None,
-            rejection: opened.rejection,
-            null: opened.null,
-            token,
-            rewrite: opened.rewrite,
-            fresh: opened.fresh,
-            issued: Issued::new(&opened),
+            state,
             accessed: AtomicBool::new(false),
             modified: false,
-            cycle: false,
             config,
             interface,
             on_drop: None,
         };
-        if let Some(payload) = payload {
-            let config = session.config.get();
-            let decoded = envelope::decode::<T>(config.format(), config.schema(), &payload);
-            match decoded.and_then(|d| Issued::accept(&opened, d.issued_at, config).map(|i| (d, i))) {
-                Ok((decoded, issued)) => {
+        let state = &mut session.state;
+        let config = session.config.get();
+        state.permanent = config.permanent();
+        state.opened_at = state.opened_at.or_else(|| session.interface.get().now());
+        if let Some(payload) = &state.payload {
+            let decoded = envelope::decode::<T>(config.format(), config.schema(), payload);
+            let accepted = decoded.and_then(|decoded| {
+                issued::accept(decoded.issued_at, state.signed_at, state.opened_at, config)
+                    .map(|accepted| (decoded, accepted))
+            });
+            match accepted {
+                Ok((decoded, accepted)) => {
                     session.data = decoded.data;
-                    session.permanent = decoded.permanent;
                     session.flashes = decoded.flashes;
-                    session.issued = issued;
-                    session.original = Some(payload);
+                    state.permanent = decoded.permanent;
+                    state.issued_at = accepted.at;
+                    if accepted.upgrade {
+                        state.force_rewrite(Rewrite::IssueTime);
+                    }
                     if decoded.migrated {
                         // Written again at save, in this version, whatever the handler does.
                         crate::log::migrated(config.name(), config.schema().version());
+                        state.force_rewrite(Rewrite::Migration);
                         session.modified = true;
                     }
                 }
-                // A session past its absolute end is not continued under its old id: the record
-                // expires at that end by itself, and a new session gets a new id.
-                Err(Rejection::SessionTooOld) => {
-                    session.rejection = Some(Rejection::SessionTooOld);
-                    session.token = None;
+                Err(rejection) => {
+                    state.payload = None;
+                    state.rejection = Some(rejection);
+                    // A session past its absolute end is not continued under its old id: the
+                    // record expires at that end by itself, and a new session gets a new id.
+                    if rejection == Rejection::SessionTooOld {
+                        state.token = None;
+                    }
                 }
-                Err(rejection) => session.rejection = Some(rejection),
             }
         }
-        if let Some(rejection) = session.rejection {
-            crate::log::rejected(session.config.0.name(), rejection);
+        if let Some(rejection) = state.rejection {
+            crate::log::rejected(config.name(), rejection);
         }
         session
     }
@@ -208,69 +196,69 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     }
 
     /// The final state, serialized, detached from the handle.
-    pub(crate) fn prepare(mut self) -> Result<Prepared, Error> {
+    pub(crate) fn prepare(mut self) -> Result<Finished, Error> {
         self.on_drop = None;
-        // An accepted envelope without its issue time, or a renewal, is written even unchanged.
-        let rewrite_payload = self.original.is_some() && self.issued.must_write();
-        let payload = if self.modified || rewrite_payload { Some(self.encode()?) } else { None };
+        self.finish()
+    }
+
+    /// Completes the state in place (what happened, how the data compares with what came in,
+    /// the save's one clock reading) and detaches it with the handle's backend and config.
+    pub(crate) fn finish(&mut self) -> Result<Finished, Error> {
+        self.state.accessed = self.accessed.load(Ordering::Relaxed);
+        self.state.now = self.interface.get().now();
+        // A re-write that changes the payload (a v1 envelope, a migration, a renewal) encodes
+        // what this version writes even if the handler changed nothing; one that only re-signs
+        // (a fallback key, sealing) sends the incoming payload as it is (the save decision).
+        let forced = self.state.payload.is_some() && self.state.rewrite.is_some_and(Rewrite::changes_payload);
+        let payload = if self.modified || forced { Some(self.encode()?) } else { None };
         let change = match payload {
             // A newer version's session is left as it is for the newer servers: this server
             // could only overwrite it with less (docs/design.md, "Versioned session types").
-            Some(_) if self.rejection == Some(Rejection::NewerVersion) => {
-                crate::log::newer_version_kept(self.config.0.name());
-                PreparedChange::Untouched
+            Some(_) if self.state.rejection == Some(Rejection::NewerVersion) => {
+                crate::log::newer_version_kept(self.config.get().name());
+                Change::Untouched
             }
-            None => PreparedChange::Untouched,
-            Some(payload) if self.is_empty_payload(&payload)? => PreparedChange::Emptied,
-            Some(payload) => match &self.original {
-                Some(original) if !self.issued.renewed() && envelope::same_json(original, &payload) => {
-                    PreparedChange::Untouched
-                }
-                _ => PreparedChange::Changed(payload),
+            None => Change::Untouched,
+            Some(payload) if self.is_empty_payload(&payload)? => Change::Emptied,
+            Some(payload) => match &self.state.payload {
+                Some(original) if envelope::same_json(original, &payload) => Change::Untouched,
+                _ => Change::Changed(payload),
             },
         };
-        let ends_at = self.issued.ends_at(self.config.get());
-        Ok(Prepared {
+        self.state.change = change;
+        Ok(Finished {
             interface: self.interface.clone(),
             config: self.config.clone(),
-            accessed: self.accessed.load(Ordering::Relaxed),
-            null: self.null,
-            permanent: self.permanent,
-            original: self.original.take(),
-            change,
-            token: self.token.take(),
-            rewrite: self.rewrite,
-            fresh: self.fresh,
-            cycle: self.cycle,
-            ends_at,
+            state: std::mem::take(&mut self.state),
         })
     }
 
     fn encode(&self) -> Result<Vec<u8>, Error> {
         // A changed session is usually about as long as it was: one allocation of the right size.
-        let size_hint = self.original.as_ref().map_or(0, |original| original.len() + 16);
-        let config = &self.config.0;
+        let size_hint = self.state.payload.as_ref().map_or(0, |original| original.len() + 16);
+        let config = self.config.get();
         envelope::encode(
             config.format(),
             config.schema().version(),
             &self.data,
-            self.permanent,
+            self.state.permanent,
             &self.flashes,
-            self.issued.for_save(),
+            self.state.issued_for_save(),
             size_hint,
         )
     }
 
     /// Whether `payload` (this session's) equals the empty state's, without building the latter.
     fn is_empty_payload(&self, payload: &[u8]) -> Result<bool, Error> {
+        let config = self.config.get();
         envelope::is_empty_envelope::<T>(
-            self.config.0.format(),
-            self.config.0.schema().version(),
+            config.format(),
+            config.schema().version(),
             payload,
-            self.permanent,
+            self.state.permanent,
             &self.flashes,
-            self.issued.for_save(),
-            self.config.0.permanent(),
+            self.state.issued_for_save(),
+            config.permanent(),
         )
     }
 
@@ -279,7 +267,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     pub fn clear(&mut self) {
         self.data = T::default();
         self.flashes.clear();
-        self.permanent = self.config.0.permanent();
+        self.state.permanent = self.config.get().permanent();
         self.touch_mut();
     }
 
@@ -310,7 +298,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// ```
     pub fn destroy(&mut self) {
         self.clear();
-        self.cycle = true;
+        self.state.cycle_id = true;
     }
 }
 
@@ -367,7 +355,7 @@ impl<T: Default> Tracked<T> {
     /// ```
     pub fn cycle_id(&mut self) {
         self.touch();
-        self.cycle = true;
+        self.state.cycle_id = true;
     }
 
     /// Issues the session anew at save, keeping its data: call it at sign-in and on every
@@ -406,43 +394,70 @@ impl<T: Default> Tracked<T> {
     /// ```
     pub fn renew(&mut self) {
         self.touch_mut();
-        self.cycle = true;
-        self.issued.renew();
+        self.state.cycle_id = true;
+        self.state.force_rewrite(Rewrite::Renewal);
     }
 
     /// Whether the session is permanent (its cookie carries `Expires`).
     pub fn is_permanent(&self) -> bool {
         self.touch();
-        self.permanent
+        self.state.permanent
     }
 
     /// Makes the session permanent (cookie with `Expires` = now + lifetime) or a browser-session
     /// cookie.
     pub fn set_permanent(&mut self, permanent: bool) {
         self.touch_mut();
-        self.permanent = permanent;
+        self.state.permanent = permanent;
     }
 
     /// Whether no incoming cookie was accepted (a first visit, or a refused cookie).
     pub fn is_new(&self) -> bool {
         self.touch();
-        self.original.is_none()
+        self.state.payload.is_none()
     }
 
     /// Whether this is a null session (no secret key): readable, never saved.
     pub fn is_null(&self) -> bool {
-        self.null
+        self.state.null
     }
 
     /// Why the incoming cookie was refused, if one was.
     pub fn rejection(&self) -> Option<Rejection> {
         self.touch();
-        self.rejection
+        self.state.rejection
     }
 
     /// Whether the data was borrowed mutably (a real change is decided at save).
     pub fn is_modified(&self) -> bool {
         self.modified
+    }
+
+    /// Flask's `session.modified = True`: the data is compared with what came in at save even
+    /// though it was not borrowed mutably. For changes made through interior mutability (a
+    /// `Cell` or `RefCell` field changed through `&self`), which `DerefMut` cannot see. As with
+    /// any change, the cookie is sent only if the serialized data really differs.
+    ///
+    /// ```
+    /// use session_runtime::{CookieConfig, Keys, SecretKey, SecureCookieSessionInterface, Tracked};
+    /// use std::cell::Cell;
+    /// use std::sync::Arc;
+    /// #[derive(serde::Serialize, serde::Deserialize, Default)]
+    /// struct Hits { count: Cell<u32> }
+    ///
+    /// let backend = Arc::new(SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?)));
+    /// let hits = Tracked::<Hits>::open_with(backend, CookieConfig::DEFAULT, &http::Request::new(()));
+    /// hits.count.set(1); // through `&self`: not seen as a change
+    /// assert!(!hits.is_modified());
+    /// let mut hits = hits;
+    /// hits.mark_modified();
+    /// let mut response = http::Response::new(());
+    /// hits.save(&mut response)?;
+    /// assert!(response.headers().contains_key("set-cookie"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn mark_modified(&mut self) {
+        self.touch_mut();
     }
 
     /// Whether the session was read or written.
@@ -493,7 +508,7 @@ impl<T: Default> Tracked<T> {
 
     /// The config this session was opened with.
     pub fn config(&self) -> &CookieConfig {
-        &self.config.0
+        self.config.get()
     }
 
     /// The data, leaving the session unsaved (a layer's drop hook is cancelled).
@@ -522,39 +537,22 @@ impl<T: Default + fmt::Debug> fmt::Debug for Tracked<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tracked")
             .field("data", &self.data)
-            .field("permanent", &self.permanent)
+            .field("permanent", &self.state.permanent)
             .field("flashes", &self.flashes)
-            .field("new", &self.original.is_none())
-            .field("null", &self.null)
-            .field("rejection", &self.rejection)
+            .field("new", &self.state.payload.is_none())
+            .field("null", &self.state.null)
+            .field("rejection", &self.state.rejection)
             .field("accessed", &self.accessed.load(Ordering::Relaxed))
             .field("modified", &self.modified)
-            .field("cookie", &self.config.0.name())
+            .field("cookie", &self.config.get().name())
             .finish()
     }
 }
 
 impl<T: Default> Drop for Tracked<T> {
     fn drop(&mut self) {
-        let Some(hook) = self.on_drop.take() else { return };
-        let last = Tracked {
-            data: std::mem::take(&mut self.data),
-            permanent: self.permanent,
-            flashes: std::mem::take(&mut self.flashes),
-            original: self.original.take(),
-            rejection: self.rejection,
-            null: self.null,
-            token: self.token.take(),
-            rewrite: self.rewrite,
-            fresh: self.fresh,
-            issued: self.issued,
-            accessed: AtomicBool::new(self.accessed.load(Ordering::Relaxed)),
-            modified: self.modified,
-            cycle: self.cycle,
-            config: self.config.clone(),
-            interface: self.interface.clone(),
-            on_drop: None,
-        };
-        hook(last);
+        if let Some(hook) = self.on_drop.take() {
+            hook(self);
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use session_runtime::__testing::{RawSigner, b64, timestamp};
-use session_runtime::backend::CookieSource;
+use session_runtime::CookieSource;
 use session_runtime::{
     CookieConfig, FixedClock, Keys, Rejection, SecretKey, SecureCookieSessionInterface, Tracked,
 };

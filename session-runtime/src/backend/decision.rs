@@ -2,50 +2,8 @@
 //! decision"), as a pure function that every [`SessionInterface`](super::SessionInterface)
 //! plans with.
 
-use super::opening::StoreToken;
+use super::state::{Change, SessionState};
 use crate::error::Error;
-
-/// What happened to a session during the request, as the save decision needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionState<'a> {
-    /// The handler read or wrote the session (drives `Vary: Cookie`).
-    pub accessed: bool,
-    /// No secret key: the session can be read but never saved.
-    pub null: bool,
-    /// The session is permanent (gets `Expires`, and is refreshed when configured).
-    pub permanent: bool,
-    /// The accepted incoming payload, if a cookie was accepted: a refresh re-signs it without
-    /// serializing anything, and a server-side save learns the user it belonged to.
-    pub original: Option<&'a [u8]>,
-    /// How the data compares with what came in.
-    pub change: Change<'a>,
-    /// What a server-side backend found at open ([`OpenedSession::token`](super::OpenedSession::token)).
-    pub token: Option<&'a StoreToken>,
-    /// The handler asked for a new session id (server-side sessions; see
-    /// [`Tracked::cycle_id`](crate::Tracked::cycle_id)).
-    pub cycle_id: bool,
-    /// The accepted cookie must be written again even if unchanged
-    /// ([`OpenedSession::rewrite`](super::OpenedSession::rewrite): a signed cookie accepted by an
-    /// encrypted session is re-written sealed on the same response).
-    pub rewrite: bool,
-    /// The accepted cookie is younger than `refresh_after`: an unchanged permanent session is not
-    /// refreshed ([`OpenedSession::fresh`](super::OpenedSession::fresh)).
-    pub fresh: bool,
-    /// The absolute end of the session (its issued-at plus `max_lifetime`, Unix seconds): no
-    /// cookie `Expires` and no store expiry reaches past it. `None` without `max_lifetime`.
-    pub ends_at: Option<u64>,
-}
-
-/// How the session data compares with what came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change<'a> {
-    /// Not changed (the data equals [`SessionState::original`], or was never borrowed mutably).
-    Untouched,
-    /// Changed; the new payload.
-    Changed(&'a [u8]),
-    /// Changed, and now equal to the empty state (default data, default permanence, no flashes).
-    Emptied,
-}
 
 /// What to write to the response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,30 +31,28 @@ pub enum CookieAction<'a> {
 /// 2. emptied: delete the cookie if one was accepted, else send nothing;
 /// 3. set the cookie when it really changed, when it is permanent and `refresh_each_request` (and
 ///    not younger than `refresh_after`), or
-///    when the accepted cookie must be rewritten (`rewrite`: signed, for an encrypted session);
+///    when the accepted cookie must be written again ([`SessionState::rewrite`]);
 /// 4. every `Set-Cookie` (including the delete) comes with `Vary: Cookie`;
 /// 5. a null session is never saved: a real change is the NullSession error.
 ///
 /// ```
-/// use session_runtime::backend::{decide, Change, CookieAction, SessionState};
-/// let state = SessionState {
-///     accessed: false, null: false, permanent: true, original: Some(b"{}"),
-///     change: Change::Untouched, token: None, cycle_id: false, rewrite: false, fresh: false,
-///     ends_at: None,
-/// };
+/// use session_runtime::backend::{decide, CookieAction, SessionState};
+/// let state = SessionState { permanent: true, payload: Some(b"{}".to_vec()), ..SessionState::default() };
 /// let action = decide(&state, true).unwrap();
 /// assert_eq!(action.cookie, CookieAction::Set(b"{}"));
 /// assert!(action.vary, "a refreshed cookie always carries Vary (CVE-2023-30861)");
 /// ```
-pub fn decide<'a>(state: &SessionState<'a>, refresh_each_request: bool) -> Result<SaveAction<'a>, Error> {
-    let cookie = match state.change {
+pub fn decide(state: &SessionState, refresh_each_request: bool) -> Result<SaveAction<'_>, Error> {
+    let cookie = match &state.change {
         Change::Changed(_) if state.null => return Err(Error::NullSession),
         _ if state.null => CookieAction::Keep,
-        Change::Emptied if state.original.is_some() => CookieAction::Delete,
+        Change::Emptied if state.payload.is_some() => CookieAction::Delete,
         Change::Emptied => CookieAction::Keep,
         Change::Changed(payload) => CookieAction::Set(payload),
-        Change::Untouched => match state.original {
-            Some(payload) if state.rewrite || (state.permanent && refresh_each_request && !state.fresh) => {
+        Change::Untouched => match &state.payload {
+            Some(payload)
+                if state.rewrite.is_some() || (state.permanent && refresh_each_request && !state.fresh) =>
+            {
                 CookieAction::Set(payload)
             }
             _ => CookieAction::Keep,
@@ -109,29 +65,19 @@ pub fn decide<'a>(state: &SessionState<'a>, refresh_each_request: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::Rewrite;
 
-    fn state(change: Change<'static>) -> SessionState<'static> {
-        SessionState {
-            accessed: false,
-            null: false,
-            permanent: false,
-            original: Some(b"p"),
-            change,
-            token: None,
-            cycle_id: false,
-            rewrite: false,
-            fresh: false,
-            ends_at: None,
-        }
+    fn state(change: Change) -> SessionState {
+        SessionState { payload: Some(b"p".to_vec()), change, ..SessionState::default() }
     }
 
     #[test]
     fn the_four_permanent_refresh_combinations() {
-        let untouched = Change::Untouched;
         for (permanent, refresh, sets) in
             [(false, false, false), (false, true, false), (true, false, false), (true, true, true)]
         {
-            let action = decide(&SessionState { permanent, ..state(untouched) }, refresh).unwrap();
+            let state = SessionState { permanent, ..state(Change::Untouched) };
+            let action = decide(&state, refresh).unwrap();
             assert_eq!(action.cookie != CookieAction::Keep, sets, "permanent={permanent} refresh={refresh}");
             assert_eq!(action.vary, sets);
         }
@@ -143,14 +89,14 @@ mod tests {
             decide(&state(Change::Emptied), true).unwrap(),
             SaveAction { vary: true, cookie: CookieAction::Delete }
         );
-        let anonymous = SessionState { original: None, ..state(Change::Emptied) };
+        let anonymous = SessionState { payload: None, ..state(Change::Emptied) };
         assert_eq!(decide(&anonymous, true).unwrap(), SaveAction { vary: false, cookie: CookieAction::Keep });
     }
 
     #[test]
     fn null_sessions_are_never_saved() {
-        let null = |change| SessionState { null: true, original: None, accessed: true, ..state(change) };
-        assert!(matches!(decide(&null(Change::Changed(b"x")), true), Err(Error::NullSession)));
+        let null = |change| SessionState { null: true, payload: None, accessed: true, ..state(change) };
+        assert!(matches!(decide(&null(Change::Changed(b"x".to_vec())), true), Err(Error::NullSession)));
         assert_eq!(
             decide(&null(Change::Emptied), true).unwrap(),
             SaveAction { vary: true, cookie: CookieAction::Keep }
@@ -168,7 +114,7 @@ mod tests {
         let null = |change| SessionState { null: true, permanent: true, ..state(change) };
         for change in [Change::Emptied, Change::Untouched] {
             assert_eq!(
-                decide(&null(change), true).unwrap(),
+                decide(&null(change.clone()), true).unwrap(),
                 SaveAction { vary: false, cookie: CookieAction::Keep },
                 "{change:?}"
             );
@@ -179,18 +125,18 @@ mod tests {
     /// permanence and refresh settings; an emptied one is still deleted, never renewed.
     #[test]
     fn a_cookie_to_rewrite_is_set_even_if_untouched() {
-        let untouched = Change::Untouched;
         for (permanent, refresh) in [(false, false), (false, true), (true, false), (true, true)] {
-            let rewrite = SessionState { permanent, rewrite: true, ..state(untouched) };
+            let rewrite =
+                SessionState { permanent, rewrite: Some(Rewrite::Sealing), ..state(Change::Untouched) };
             assert_eq!(
                 decide(&rewrite, refresh).unwrap(),
                 SaveAction { vary: true, cookie: CookieAction::Set(b"p") },
                 "permanent={permanent} refresh={refresh}"
             );
         }
-        let emptied = SessionState { rewrite: true, ..state(Change::Emptied) };
+        let emptied = SessionState { rewrite: Some(Rewrite::Sealing), ..state(Change::Emptied) };
         assert_eq!(decide(&emptied, true).unwrap().cookie, CookieAction::Delete);
-        let null = SessionState { rewrite: true, null: true, ..state(untouched) };
+        let null = SessionState { rewrite: Some(Rewrite::Sealing), null: true, ..state(Change::Untouched) };
         assert_eq!(decide(&null, true).unwrap().cookie, CookieAction::Keep);
     }
 
@@ -200,9 +146,9 @@ mod tests {
     fn a_fresh_cookie_is_not_refreshed() {
         let fresh = SessionState { permanent: true, fresh: true, ..state(Change::Untouched) };
         assert_eq!(decide(&fresh, true).unwrap(), SaveAction { vary: false, cookie: CookieAction::Keep });
-        let changed = SessionState { change: Change::Changed(b"q"), ..fresh };
+        let changed = SessionState { change: Change::Changed(b"q".to_vec()), ..fresh.clone() };
         assert_eq!(decide(&changed, true).unwrap().cookie, CookieAction::Set(b"q"));
-        let rewrite = SessionState { rewrite: true, ..fresh };
+        let rewrite = SessionState { rewrite: Some(Rewrite::FallbackKey), ..fresh.clone() };
         assert_eq!(decide(&rewrite, true).unwrap().cookie, CookieAction::Set(b"p"));
         let emptied = SessionState { change: Change::Emptied, ..fresh };
         assert_eq!(decide(&emptied, true).unwrap().cookie, CookieAction::Delete);

@@ -1,10 +1,12 @@
 //! What a session handle refers to: its config and its backend, each either `'static` (what the
-//! derive emits) or shared (built at run time).
+//! derive emits) or shared (built at run time); and a finished session, detached from its handle.
 
 use std::ops::Deref;
 use std::sync::Arc;
 
 use super::SessionInterface;
+use super::deferred::Committing;
+use super::state::SessionState;
 use crate::config::CookieConfig;
 
 /// A session config the handle refers to: a `'static` one (what the derive emits) or a shared one
@@ -12,7 +14,7 @@ use crate::config::CookieConfig;
 ///
 /// ```
 /// use session_runtime::CookieConfig;
-/// use session_runtime::backend::ConfigRef;
+/// use session_runtime::ConfigRef;
 /// let shared: ConfigRef = CookieConfig::builder().name("cart").build()?.into();
 /// static DEFAULT: CookieConfig = CookieConfig::DEFAULT;
 /// let fixed: ConfigRef = (&DEFAULT).into();
@@ -28,7 +30,7 @@ pub struct ConfigRef(pub(crate) Shared<CookieConfig>);
 ///
 /// ```
 /// use session_runtime::SecureCookieSessionInterface;
-/// use session_runtime::backend::InterfaceRef;
+/// use session_runtime::InterfaceRef;
 /// use std::sync::Arc;
 /// let backend: InterfaceRef = Arc::new(SecureCookieSessionInterface::without_keys()).into();
 /// # let _ = backend;
@@ -103,5 +105,25 @@ impl From<Arc<dyn SessionInterface>> for InterfaceRef {
 impl<I: SessionInterface + 'static> From<Arc<I>> for InterfaceRef {
     fn from(interface: Arc<I>) -> Self {
         InterfaceRef(Shared::Arc(interface))
+    }
+}
+
+/// A session's final state with its backend and config, detached from its handle: what `save`,
+/// `save_async` and the layers plan and commit, the same way for each.
+pub(crate) struct Finished {
+    pub(crate) interface: InterfaceRef,
+    pub(crate) config: ConfigRef,
+    pub(crate) state: SessionState,
+}
+
+impl Finished {
+    /// Plans the save (the decision, once) and starts its commit: ready at once for cookie
+    /// sessions, waiting for the store's calls for server-side ones.
+    pub(crate) fn commit(&self) -> Committing<'_> {
+        let (interface, config) = (self.interface.get(), self.config.get());
+        match interface.plan_save(config, &self.state) {
+            Ok(plan) => interface.commit_save(config, plan),
+            Err(error) => Committing::ready(Err(error)),
+        }
     }
 }

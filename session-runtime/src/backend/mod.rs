@@ -4,38 +4,47 @@
 //! callers alike:
 //!
 //! 1. **open** ([`SessionInterface::open_session`]): read the request's cookie, and, for a
-//!    server-side backend, load the record. Returns an [`Opening`], ready at once for the
-//!    signed-cookie backend, waiting for the store otherwise.
-//! 2. **plan** ([`SessionInterface::plan_save`]): pure. Takes the [save decision](decide) once,
-//!    renders the cookie line and lists the store calls: a [`SavePlan`].
+//!    server-side backend, load the record, into a [`SessionState`]. Returns an [`Opening`],
+//!    ready at once for the signed-cookie backend, waiting for the store otherwise.
+//! 2. **plan** ([`SessionInterface::plan_save`]): pure. Reads the state the typed handle
+//!    completed, takes the [save decision](decide) once, renders the cookie line and lists the
+//!    store calls: a [`SavePlan`].
 //! 3. **commit** ([`SessionInterface::commit_save`]): runs the plan's store calls, if any, and
 //!    gives the [`SaveOutcome`] that is written into the response.
 //!
-//! The synchronous `open`/`save` of [`Tracked`](crate::Tracked) finish each future without
-//! waiting ([`Opening::now`], [`Committing::now`]); the framework layers and
+//! One [`SessionState`] goes from open to plan: nothing is copied between shapes. The
+//! synchronous `open`/`save` of [`Tracked`](crate::Tracked) finish each phase's [`Deferred`]
+//! without waiting ([`Deferred::now`]); the framework layers and
 //! `open_async`/`save_async` await them. To keep sessions in a new engine (a database, a cache),
 //! implement [`SessionStore`] and hand it to
 //! [`ServerSideSessionInterface`](crate::ServerSideSessionInterface): it plans and commits for
 //! you (`examples/custom_interface.rs`).
 
 mod decision;
+mod deferred;
 mod handle;
-mod opening;
 mod plan;
 pub(crate) mod poll;
+mod state;
 mod store;
+mod token;
 
 use std::fmt;
 
-pub use self::decision::{Change, CookieAction, SaveAction, SessionState, decide};
+pub use self::decision::{CookieAction, SaveAction, decide};
+pub use self::deferred::{Committing, Deferred, IfBlocked, Opening};
+pub(crate) use self::handle::Finished;
 pub use self::handle::{ConfigRef, InterfaceRef};
-pub use self::opening::{OpenedSession, Opening, SessionId, StoreToken};
-pub(crate) use self::plan::StoreStep;
-pub use self::plan::{Committing, PlannedCookie, SaveOutcome, SavePlan, SaveReport};
+pub use self::plan::{PlannedCookie, SaveOutcome, SavePlan, SaveReport};
+pub(crate) use self::plan::{StoreStep, StoreWrite};
+pub use self::state::{Change, Rewrite, SessionState};
 pub use self::store::{Record, SaveMode, SessionStore, StoreFuture, Written};
+pub use self::token::{SessionId, StoreToken};
+pub use crate::envelope::json::{EnvelopeJson, NotAnEnvelope};
 pub use crate::error::StoreError;
 pub use crate::headers::{CookieSink, CookieSource, delete_cookie_line, read_cookie, set_cookie_line};
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::CookieConfig;
 use crate::error::Error;
 
@@ -56,12 +65,19 @@ use crate::error::Error;
 pub trait SessionInterface: Send + Sync + fmt::Debug {
     /// Starts reading the session of `request`. Everything the opening needs from the request
     /// is read now; only store I/O is left to the returned future. Never fails on what the
-    /// client sent: a refused cookie is an empty [`OpenedSession`] with its rejection.
+    /// client sent: a refused cookie is an empty [`SessionState`] with its rejection.
     fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> Opening;
 
     /// Decides, without I/O, what saving `state` does: the [save decision](decide) taken once,
     /// the cookie line rendered, the store calls listed. Errors are server-side only.
-    fn plan_save(&self, config: &CookieConfig, state: &SessionState<'_>) -> Result<SavePlan, Error>;
+    fn plan_save(&self, config: &CookieConfig, state: &SessionState) -> Result<SavePlan, Error>;
+
+    /// The backend's clock (Unix seconds), read once per open and once per save
+    /// ([`SessionState::opened_at`], [`SessionState::now`]). The default is the system clock;
+    /// `None` for a clock before 1970.
+    fn now(&self) -> Option<u64> {
+        SystemClock.now_unix()
+    }
 
     /// Runs `plan`'s store calls. The default, for backends without a store, is ready at once.
     fn commit_save<'a>(&'a self, config: &'a CookieConfig, plan: SavePlan) -> Committing<'a> {
@@ -74,7 +90,7 @@ pub trait SessionInterface: Send + Sync + fmt::Debug {
     fn save_session(
         &self,
         config: &CookieConfig,
-        state: &SessionState<'_>,
+        state: &SessionState,
         response: &mut dyn CookieSink,
     ) -> Result<(), Error> {
         let plan = self.plan_save(config, state)?;
@@ -82,12 +98,12 @@ pub trait SessionInterface: Send + Sync + fmt::Debug {
     }
 
     /// The session handed out when no session can be opened (no secret key).
-    fn make_null_session(&self) -> OpenedSession {
-        OpenedSession { null: true, ..OpenedSession::default() }
+    fn make_null_session(&self) -> SessionState {
+        SessionState { null: true, ..SessionState::default() }
     }
 
-    /// Whether `opened` is a null session.
-    fn is_null_session(&self, opened: &OpenedSession) -> bool {
-        opened.null
+    /// Whether `state` is a null session.
+    fn is_null_session(&self, state: &SessionState) -> bool {
+        state.null
     }
 }

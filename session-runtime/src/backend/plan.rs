@@ -1,18 +1,13 @@
-//! The second and third phases of the seam: a [`SavePlan`] (pure: the decision taken, the cookie
-//! line rendered, the store calls listed), then its commit ([`Committing`]), which gives the
-//! [`SaveOutcome`] that is written into the response in one place.
+//! The second phase of the seam: a [`SavePlan`] (pure: the decision taken, the cookie line
+//! rendered, the store calls listed), and the [`SaveOutcome`] its commit
+//! ([`Committing`](super::Committing)) gives, which is written into the response in one place.
 
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::opening::SessionId;
-use super::poll::now_or_never;
 use super::store::SaveMode;
+use super::token::SessionId;
 use crate::config::CookieConfig;
-use crate::error::{Error, StoreError};
+use crate::error::Error;
 use crate::headers::{CookieSink, delete_cookie_line};
 
 /// What a save will do, decided without I/O: the cookie to send, whether `Vary: Cookie` is
@@ -50,28 +45,26 @@ pub enum PlannedCookie {
 /// One store call of a server-side save.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum StoreStep {
-    Save {
-        id: SessionId,
-        payload: Vec<u8>,
-        mode: SaveMode,
-        user: Option<String>,
-        previous_user: Option<String>,
-        ttl: Duration,
-        /// The record as the request opened it: written over only if it still holds this
-        /// (compare-and-set), and the base a conflict is merged from.
-        expected: Option<Vec<u8>>,
-        /// Id rotation: the id this new record replaces, in the same atomic step.
-        replaces: Option<SessionId>,
-    },
-    Touch {
-        id: SessionId,
-        user: Option<String>,
-        ttl: Duration,
-    },
-    Delete {
-        id: SessionId,
-        user: Option<String>,
-    },
+    Save(StoreWrite),
+    Touch { id: SessionId, user: Option<String>, ttl: Duration },
+    Delete { id: SessionId, user: Option<String> },
+}
+
+/// A record write of a server-side save, as planned; the commit runs it (compare-and-set,
+/// merged and retried on conflict).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct StoreWrite {
+    pub(crate) id: SessionId,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) mode: SaveMode,
+    pub(crate) user: Option<String>,
+    pub(crate) previous_user: Option<String>,
+    pub(crate) ttl: Duration,
+    /// The record as the request opened it: written over only if it still holds this
+    /// (compare-and-set), and the base a conflict is merged from.
+    pub(crate) expected: Option<Vec<u8>>,
+    /// Id rotation: the id this new record replaces, in the same atomic step.
+    pub(crate) replaces: Option<SessionId>,
 }
 
 impl SavePlan {
@@ -139,7 +132,7 @@ pub struct SaveOutcome {
 /// the response's extensions ([`SaveReports`](crate::SaveReports)).
 ///
 /// ```
-/// use session_runtime::backend::SaveReport;
+/// use session_runtime::SaveReport;
 /// let quiet = SaveReport::default();
 /// assert!(!quiet.merged && !quiet.ended);
 /// ```
@@ -197,73 +190,6 @@ impl SaveOutcome {
     }
 }
 
-/// The commit of a [`SavePlan`]: ready at once when there are no store calls, or waiting for
-/// them. Await it in async code; [`now`](Committing::now) finishes it without waiting, which is
-/// how the synchronous `save` runs the same path.
-///
-/// ```
-/// use session_runtime::CookieConfig;
-/// use session_runtime::backend::{Committing, PlannedCookie, SavePlan};
-/// let outcome = SavePlan::new(PlannedCookie::Keep, true).into_outcome(&CookieConfig::DEFAULT);
-/// assert_eq!(Committing::ready(Ok(outcome.clone())).now()?, outcome);
-/// # Ok::<(), session_runtime::Error>(())
-/// ```
-#[must_use = "a commit does nothing until it is awaited or finished with `now`"]
-pub struct Committing<'a>(Stage<'a>);
-
-type Waiting<'a> = Pin<Box<dyn Future<Output = Result<SaveOutcome, Error>> + Send + 'a>>;
-
-enum Stage<'a> {
-    Ready(Option<Result<SaveOutcome, Error>>),
-    Waiting(Waiting<'a>),
-}
-
-impl<'a> Committing<'a> {
-    /// A commit whose result is known.
-    pub fn ready(result: Result<SaveOutcome, Error>) -> Self {
-        Committing(Stage::Ready(Some(result)))
-    }
-
-    /// A commit that waits for `future`.
-    pub fn waiting(future: impl Future<Output = Result<SaveOutcome, Error>> + Send + 'a) -> Self {
-        Committing(Stage::Waiting(Box::pin(future)))
-    }
-
-    /// The result without waiting; a store that would have to wait is
-    /// [`StoreError::WouldBlock`].
-    pub fn now(self) -> Result<SaveOutcome, Error> {
-        match self.0 {
-            Stage::Ready(result) => result.unwrap_or(Err(Error::Store(StoreError::WouldBlock))),
-            Stage::Waiting(future) => {
-                now_or_never(future).unwrap_or(Err(Error::Store(StoreError::WouldBlock)))
-            }
-        }
-    }
-}
-
-impl Future for Committing<'_> {
-    type Output = Result<SaveOutcome, Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match &mut self.0 {
-            // Polled again after completion: the result was taken; say so rather than panic.
-            Stage::Ready(result) => {
-                Poll::Ready(result.take().unwrap_or(Err(Error::Store(StoreError::WouldBlock))))
-            }
-            Stage::Waiting(future) => future.as_mut().poll(cx),
-        }
-    }
-}
-
-impl fmt::Debug for Committing<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Stage::Ready(result) => f.debug_tuple("Committing::Ready").field(result).finish(),
-            Stage::Waiting(_) => f.write_str("Committing::Waiting"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,11 +202,5 @@ mod tests {
         assert_eq!(outcome.line(), Some("s=v"));
         let keep = SavePlan::new(PlannedCookie::Keep, false).into_outcome(&CookieConfig::DEFAULT);
         assert_eq!(keep, SaveOutcome { line: None, vary: false, report: SaveReport::default() });
-    }
-
-    #[test]
-    fn a_commit_that_would_wait_is_would_block_for_a_synchronous_caller() {
-        let waiting = Committing::waiting(std::future::pending());
-        assert!(matches!(waiting.now(), Err(Error::Store(StoreError::WouldBlock))));
     }
 }

@@ -9,7 +9,7 @@ use crate::error::Error;
 /// `http::response::Parts` and `http::HeaderMap`.
 ///
 /// ```
-/// use session_runtime::backend::CookieSink;
+/// use session_runtime::CookieSink;
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("vary", "Accept-Encoding".parse().unwrap());
 /// headers.append_set_cookie("session=abc; Path=/".to_owned()).unwrap();

@@ -10,7 +10,7 @@ use http::{HeaderMap, Request, request};
 /// own request types.
 ///
 /// ```
-/// use session_runtime::backend::CookieSource;
+/// use session_runtime::CookieSource;
 /// let req = http::Request::builder().header("cookie", "a=1; session=x").body(()).unwrap();
 /// let mut seen = Vec::new();
 /// req.for_each_cookie_header(&mut |h| { seen.push(h.to_vec()); std::ops::ControlFlow::Continue(()) });

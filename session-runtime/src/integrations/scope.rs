@@ -9,14 +9,14 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::configs::TypeConfigs;
-use crate::backend::{CookieSink, CookieSource, InterfaceRef, OpenedSession, SaveReport};
+use crate::backend::{CookieSink, CookieSource, Finished, InterfaceRef, SaveReport, SessionState};
 use crate::error::Error;
 use crate::secure_cookie::SecureCookieSessionInterface;
 use crate::session::Session;
-use crate::tracked::{Prepared, Tracked};
+use crate::tracked::Tracked;
 
 /// A dropped session's final state, serialized (or the error serializing it).
-type PendingSave = Result<Prepared, Error>;
+type PendingSave = Result<Finished, Error>;
 
 /// An eager session whose store load is still running; layers await it before the handler.
 #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
@@ -179,7 +179,7 @@ impl SessionScope {
     }
 
     /// Keeps an eagerly opened session for the handler, unless the handler opened its own.
-    fn keep_eager<T: Session + Send + 'static>(&self, opened: OpenedSession) {
+    fn keep_eager<T: Session + Send + 'static>(&self, opened: SessionState) {
         let mut eager = self.eager();
         if eager.taken.contains(&TypeId::of::<T>()) {
             return;
@@ -191,9 +191,9 @@ impl SessionScope {
 
     fn track<T: Session + Send + 'static>(&self, mut session: Tracked<T>) -> Tracked<T> {
         let pending = Arc::clone(&self.pending);
-        session.on_drop(Box::new(move |last: Tracked<T>| {
-            let prepared = last.prepare();
-            pending.lock().unwrap_or_else(PoisonError::into_inner).push(prepared);
+        session.on_drop(Box::new(move |last: &mut Tracked<T>| {
+            let finished = last.finish();
+            pending.lock().unwrap_or_else(PoisonError::into_inner).push(finished);
         }));
         session
     }

@@ -5,11 +5,11 @@ use super::ServerSideSessionInterface;
 use super::merge::merge;
 use crate::backend::poll::deadline;
 use crate::backend::{
-    Committing, OpenedSession, PlannedCookie, Record, SaveMode, SaveOutcome, SavePlan, SaveReport, SessionId,
-    StoreStep, StoreToken, Written,
+    Committing, PlannedCookie, Record, SaveOutcome, SavePlan, SaveReport, SessionId, StoreStep, StoreWrite,
+    Written,
 };
 use crate::config::CookieConfig;
-use crate::error::{Error, Rejection, StoreError};
+use crate::error::{Error, StoreError};
 
 /// How many times a save is tried when the record keeps changing under it (each retry re-reads
 /// and merges; only a session written by many requests at once needs more than two).
@@ -73,10 +73,7 @@ async fn run_step(
 ) -> Result<Ran, Error> {
     let (limit, store) = (server.timeout, &server.store);
     match step {
-        StoreStep::Save { id, payload, mode, user, previous_user, ttl, expected, replaces } => {
-            let write = Write { id, ours: payload, mode, user, previous_user, ttl, base: expected, replaces };
-            write.run(server, config).await
-        }
+        StoreStep::Save(write) => run_write(write, server, config).await,
         StoreStep::Touch { id, user, ttl } => {
             let touched = deadline(limit, store.touch(&id.store_key(), ttl, user.as_deref())).await?;
             Ok(if touched { Ran::Done } else { Ran::Gone })
@@ -88,19 +85,7 @@ async fn run_step(
     }
 }
 
-/// A record write, compare-and-set against `base`, merged and retried on conflict.
-struct Write {
-    id: SessionId,
-    ours: Vec<u8>,
-    mode: SaveMode,
-    user: Option<String>,
-    previous_user: Option<String>,
-    ttl: std::time::Duration,
-    base: Option<Vec<u8>>,
-    replaces: Option<SessionId>,
-}
-
-/// A merged retry of a [`Write`]: what to write instead, over which record, for whom.
+/// A merged retry of a [`StoreWrite`]: what to write instead, over which record, for whom.
 struct Retry {
     payload: Vec<u8>,
     theirs: Vec<u8>,
@@ -108,71 +93,49 @@ struct Retry {
     previous_user: Option<String>,
 }
 
-impl Write {
-    async fn run(self, server: &ServerSideSessionInterface, config: &CookieConfig) -> Result<Ran, Error> {
-        let (limit, store) = (server.timeout, &server.store);
-        let (key, replaced) = (self.id.store_key(), self.replaces.as_ref().map(SessionId::store_key));
-        // The first try writes the plan's own bytes; only a conflict makes a merged copy.
-        let mut retry: Option<Retry> = None;
-        for _ in 0..MAX_ATTEMPTS {
-            let record = match &retry {
-                None => Record::new(&key, &self.ours, self.ttl, self.mode)
-                    .with_user(self.user.as_deref())
-                    .with_previous_user(self.previous_user.as_deref())
-                    .with_expected(self.base.as_deref()),
-                Some(retry) => Record::new(&key, &retry.payload, self.ttl, self.mode)
-                    .with_user(retry.user.as_deref())
-                    .with_previous_user(retry.previous_user.as_deref())
-                    .with_expected(Some(&retry.theirs)),
-            };
-            match deadline(limit, store.save(record.replacing(replaced.as_deref()))).await? {
-                Written::Saved if retry.is_none() => return Ok(Ran::Done),
-                Written::Saved => return Ok(Ran::Merged),
-                Written::Absent => return Ok(Ran::Gone),
-                Written::Conflict => {}
-            }
-            let Some(base) = &self.base else {
-                // Without compare-and-set only a new id can collide (192 random bits: never).
-                return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
-            };
-            let current = replaced.as_deref().unwrap_or(&key);
-            let Some(theirs) = deadline(limit, store.load(current)).await? else {
-                return Ok(Ran::Gone);
-            };
-            let policy = server.policy.unwrap_or(config.on_conflict());
-            let payload = merge(config.format(), base, &self.ours, &theirs, policy)?;
-            let user = server.user_of(Some(&payload));
-            let previous_user = server
-                .user_of(Some(&theirs))
-                .filter(|old| self.replaces.is_some() || Some(old) != user.as_ref());
-            retry = Some(Retry { payload, theirs, user, previous_user });
+/// A record write, compare-and-set against the record the request opened
+/// ([`StoreWrite::expected`]), merged and retried on conflict.
+async fn run_write(
+    write: StoreWrite,
+    server: &ServerSideSessionInterface,
+    config: &CookieConfig,
+) -> Result<Ran, Error> {
+    let (limit, store) = (server.timeout, &server.store);
+    let (key, replaced) = (write.id.store_key(), write.replaces.as_ref().map(SessionId::store_key));
+    // The first try writes the plan's own bytes; only a conflict makes a merged copy.
+    let mut retry: Option<Retry> = None;
+    for _ in 0..MAX_ATTEMPTS {
+        let record = match &retry {
+            None => Record::new(&key, &write.payload, write.ttl, write.mode)
+                .with_user(write.user.as_deref())
+                .with_previous_user(write.previous_user.as_deref())
+                .with_expected(write.expected.as_deref()),
+            Some(retry) => Record::new(&key, &retry.payload, write.ttl, write.mode)
+                .with_user(retry.user.as_deref())
+                .with_previous_user(retry.previous_user.as_deref())
+                .with_expected(Some(&retry.theirs)),
+        };
+        match deadline(limit, store.save(record.replacing(replaced.as_deref()))).await? {
+            Written::Saved if retry.is_none() => return Ok(Ran::Done),
+            Written::Saved => return Ok(Ran::Merged),
+            Written::Absent => return Ok(Ran::Gone),
+            Written::Conflict => {}
         }
-        Err(Error::Conflict { field: None })
+        let Some(base) = &write.expected else {
+            // Without compare-and-set only a new id can collide (192 random bits: never).
+            return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
+        };
+        let current = replaced.as_deref().unwrap_or(&key);
+        let Some(theirs) = deadline(limit, store.load(current)).await? else {
+            return Ok(Ran::Gone);
+        };
+        let policy = server.policy.unwrap_or(config.on_conflict());
+        let payload = merge(config.format(), base, &write.payload, &theirs, policy)?;
+        let user = server.user_of(Some(&payload));
+        let previous_user = server
+            .user_of(Some(&theirs))
+            .filter(|old| write.replaces.is_some() || Some(old) != user.as_ref());
+        retry = Some(Retry { payload, theirs, user, previous_user });
     }
-}
-
-/// The opened session for what the store answered about `id`.
-pub(super) fn loaded_session(id: SessionId, loaded: Result<Option<Vec<u8>>, StoreError>) -> OpenedSession {
-    match loaded {
-        Ok(Some(payload)) => OpenedSession {
-            payload: Some(payload),
-            token: Some(StoreToken::Loaded(id)),
-            ..OpenedSession::default()
-        },
-        Ok(None) => OpenedSession { rejection: Some(Rejection::UnknownSession), ..OpenedSession::default() },
-        Err(error) => {
-            crate::log::store_failed(&error);
-            unreadable(id)
-        }
-    }
-}
-
-/// The session of a verified id whose record could not be read: empty, and marked so that a
-/// change to it is never written over the real record.
-pub(super) fn unreadable(id: SessionId) -> OpenedSession {
-    OpenedSession {
-        rejection: Some(Rejection::StoreUnavailable),
-        token: Some(StoreToken::Unreadable(id)),
-        ..OpenedSession::default()
-    }
+    Err(Error::Conflict { field: None })
 }

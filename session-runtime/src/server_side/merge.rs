@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::config::ConflictPolicy;
+use crate::envelope::json::EnvelopeJson;
 use crate::error::{Error, StoreError};
 use crate::format::Format;
 
@@ -34,13 +35,14 @@ pub(super) fn merge(
 
 /// The native envelope: the data's top-level fields, the permanent flag, the flashes.
 fn merge_envelope(
-    mut base: Map<String, Value>,
-    mut ours: Map<String, Value>,
-    mut theirs: Map<String, Value>,
+    base: Map<String, Value>,
+    ours: Map<String, Value>,
+    theirs: Map<String, Value>,
     policy: ConflictPolicy,
 ) -> Result<Map<String, Value>, Error> {
-    let versions = [&mut base, &mut ours, &mut theirs].map(|map| map.remove("s").unwrap_or(Value::from(1)));
-    let data = [&mut base, &mut ours, &mut theirs].map(|map| map.remove("v"));
+    let [mut base, mut ours, mut theirs] = [base, ours, theirs].map(EnvelopeJson::from_map);
+    let versions = [&base, &ours, &theirs].map(EnvelopeJson::version);
+    let data = [&mut base, &mut ours, &mut theirs].map(|envelope| envelope.data.take());
     let (version, data) = match (versions, data) {
         ([b, o, t], [Some(Value::Object(bd)), Some(Value::Object(od)), Some(Value::Object(td))])
             if b == o && o == t =>
@@ -63,31 +65,31 @@ fn merge_envelope(
             }
         }
     };
-    let permanent =
-        merge_one("the permanent flag", base.get("p"), ours.get("p"), theirs.remove("p"), policy)?;
-    let flashes = merge_flashes(base.get("f"), ours.get("f"), theirs.remove("f"));
+    let permanent = merge_one(
+        "the permanent flag",
+        base.permanent.as_ref(),
+        ours.permanent.as_ref(),
+        theirs.permanent,
+        policy,
+    )?;
+    let flashes = merge_flashes(base.flashes.as_ref(), ours.flashes.as_ref(), theirs.flashes);
     // The issue time: this request's when it set one (a renewal, or the first one an old record
     // gets), else the record's as it is now (another request may have renewed it).
-    let issued = match (base.get("i"), ours.remove("i")) {
-        (base, Some(ours)) if base != Some(&ours) => Some(ours),
-        _ => theirs.remove("i"),
+    let issued_at = match (&base.issued_at, ours.issued_at) {
+        (base, Some(ours)) if base.as_ref() != Some(&ours) => Some(ours),
+        _ => theirs.issued_at,
     };
-    let mut merged = Map::new();
-    // The version first, where the reader expects it (envelope.rs).
-    if version != 1 {
-        merged.insert("s".into(), version);
+    let merged = EnvelopeJson {
+        version: Some(version),
+        data: Some(data),
+        permanent,
+        flashes: Some(Value::Array(flashes)),
+        issued_at,
+    };
+    match merged.into_value() {
+        Value::Object(map) => Ok(map),
+        _ => Ok(Map::new()),
     }
-    merged.insert("v".into(), data);
-    if permanent == Some(Value::Bool(true)) {
-        merged.insert("p".into(), Value::Bool(true));
-    }
-    if !flashes.is_empty() {
-        merged.insert("f".into(), Value::Array(flashes));
-    }
-    if let Some(issued) = issued {
-        merged.insert("i".into(), issued);
-    }
-    Ok(merged)
 }
 
 /// `theirs` with every field `ours` changed from `base`.

@@ -29,8 +29,8 @@ pub use memory::MemoryStore;
 
 use crate::backend::poll::deadline;
 use crate::backend::{
-    Committing, CookieSource, OpenedSession, Opening, SavePlan, SessionId, SessionInterface, SessionState,
-    SessionStore,
+    Committing, CookieSource, Opening, SavePlan, SessionId, SessionInterface, SessionState, SessionStore,
+    StoreToken,
 };
 use crate::clock::Clock;
 use crate::config::{ConflictPolicy, CookieConfig};
@@ -210,30 +210,6 @@ impl ServerSideSessionInterface {
     pub async fn revoke_user(&self, user: &str) -> Result<usize, Error> {
         Ok(deadline(self.timeout, self.store.revoke_user(user)).await?)
     }
-
-    /// Reads and verifies the id cookie: the id, and what its check found that the save needs
-    /// (whether it must be re-signed, whether it is younger than `refresh_after`); or the
-    /// finished (empty) session.
-    fn read_id(
-        &self,
-        config: &CookieConfig,
-        request: &dyn CookieSource,
-    ) -> Result<(SessionId, IdCookie), OpenedSession> {
-        let opened = self.ids.open_session(config, request).now();
-        let found = IdCookie {
-            rewrite: opened.rewrite,
-            fresh: opened.fresh,
-            signed_at: opened.signed_at,
-            opened_at: opened.opened_at,
-        };
-        match opened.payload {
-            Some(bytes) if id::is_id(&bytes) => String::from_utf8(bytes)
-                .map(|id| (SessionId::new(id), found))
-                .map_err(|_| rejected(Rejection::Malformed)),
-            Some(_) => Err(rejected(Rejection::Malformed)),
-            None => Err(opened),
-        }
-    }
 }
 
 impl fmt::Debug for ServerSideSessionInterface {
@@ -251,55 +227,63 @@ impl fmt::Debug for ServerSideSessionInterface {
 impl SessionInterface for ServerSideSessionInterface {
     /// Verifies the id cookie now; the store load is left to the opening, under the timeout. A
     /// synchronous caller whose store would wait gets an empty session with
-    /// [`Rejection::StoreUnavailable`].
+    /// [`Rejection::StoreUnavailable`], marked so that a change to it is never written over the
+    /// real record.
     fn open_session(&self, config: &CookieConfig, request: &dyn CookieSource) -> Opening {
-        let (id, cookie) = match self.read_id(config, request) {
-            Ok(found) => found,
-            Err(opened) => return Opening::ready(opened),
+        // The id cookie's state (signing time, fresh, re-sign under the current key, the clock
+        // at open) is the session's; its payload is the id, replaced by the record.
+        let mut state = self.ids.open_session(config, request).now();
+        let id = match state.payload.take() {
+            None => return Opening::ready(state),
+            Some(bytes) if id::is_id(&bytes) => match String::from_utf8(bytes) {
+                Ok(id) => SessionId::new(id),
+                Err(_) => return Opening::ready(SessionState::rejected(Rejection::Malformed)),
+            },
+            Some(_) => return Opening::ready(SessionState::rejected(Rejection::Malformed)),
         };
-        let if_blocked = commit::unreadable(id.clone());
+        let if_blocked = SessionState {
+            rejection: Some(Rejection::StoreUnavailable),
+            token: Some(StoreToken::Unreadable(id.clone())),
+            ..SessionState::default()
+        };
         let (store, timeout) = (Arc::clone(&self.store), self.timeout);
-        Opening::waiting(
+        Opening::waiting_or(
             async move {
-                let loaded = deadline(timeout, store.load(&id.store_key())).await;
-                let IdCookie { rewrite, fresh, signed_at, opened_at } = cookie;
-                OpenedSession { rewrite, fresh, signed_at, opened_at, ..commit::loaded_session(id, loaded) }
+                match deadline(timeout, store.load(&id.store_key())).await {
+                    Ok(Some(payload)) => {
+                        state.payload = Some(payload);
+                        state.token = Some(StoreToken::Loaded(id));
+                    }
+                    Ok(None) => state.rejection = Some(Rejection::UnknownSession),
+                    Err(error) => {
+                        crate::log::store_failed(&error);
+                        state.rejection = Some(Rejection::StoreUnavailable);
+                        state.token = Some(StoreToken::Unreadable(id));
+                    }
+                }
+                state
             },
             if_blocked,
         )
     }
 
-    fn plan_save(&self, config: &CookieConfig, state: &SessionState<'_>) -> Result<SavePlan, Error> {
+    fn plan_save(&self, config: &CookieConfig, state: &SessionState) -> Result<SavePlan, Error> {
         plan::plan(self, config, state)
     }
 
     fn commit_save<'a>(&'a self, config: &'a CookieConfig, plan: SavePlan) -> Committing<'a> {
         commit::commit(self, config, plan)
     }
-}
 
-/// What the id cookie's check found that the save needs.
-#[derive(Clone, Copy)]
-struct IdCookie {
-    /// Verified under a fallback key: re-signed on this response.
-    rewrite: bool,
-    /// Younger than `refresh_after`: an unchanged permanent session is neither re-sent nor its
-    /// record's life extended.
-    fresh: bool,
-    /// When the id cookie was signed: the issued-at of a record written before it had one.
-    signed_at: Option<u64>,
-    /// The backend's clock at open.
-    opened_at: Option<u64>,
-}
-
-fn rejected(rejection: Rejection) -> OpenedSession {
-    OpenedSession { rejection: Some(rejection), ..OpenedSession::default() }
+    fn now(&self) -> Option<u64> {
+        self.ids.now()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{Change, StoreToken};
+    use crate::backend::Change;
     use crate::key::SecretKey;
 
     fn backend() -> ServerSideSessionInterface {
@@ -326,15 +310,9 @@ mod tests {
         let token = StoreToken::Unreadable(SessionId::new("A".repeat(32)));
         let state = SessionState {
             accessed: true,
-            null: false,
-            permanent: false,
-            original: None,
-            change: Change::Changed(b"{}"),
-            token: Some(&token),
-            cycle_id: false,
-            rewrite: false,
-            fresh: false,
-            ends_at: None,
+            change: Change::Changed(b"{}".to_vec()),
+            token: Some(token),
+            ..SessionState::default()
         };
         let planned = backend().plan_save(&CookieConfig::DEFAULT, &state);
         assert!(matches!(planned, Err(Error::Store(crate::error::StoreError::Unavailable(_)))));

@@ -7,9 +7,10 @@ use super::ServerSideSessionInterface;
 use super::id::new_id;
 use crate::backend::{
     Change, CookieAction, PlannedCookie, SaveMode, SavePlan, SessionId, SessionState, StoreStep, StoreToken,
-    decide,
+    StoreWrite, decide,
 };
 use crate::config::CookieConfig;
+use crate::envelope::json::EnvelopeJson;
 use crate::error::{Error, StoreError};
 use crate::secure_cookie::remaining;
 
@@ -17,32 +18,31 @@ use crate::secure_cookie::remaining;
 pub(super) fn plan(
     server: &ServerSideSessionInterface,
     config: &CookieConfig,
-    state: &SessionState<'_>,
+    state: &SessionState,
 ) -> Result<SavePlan, Error> {
     let action = decide(state, config.refresh_each_request())?;
-    let (loaded, unreadable) = match state.token {
+    let (loaded, unreadable) = match &state.token {
         Some(StoreToken::Loaded(id)) => (Some(id), false),
         Some(StoreToken::Unreadable(_)) => (None, true),
         None => (None, false),
     };
     // A record never outlives the session's absolute end (`max_lifetime`).
-    let ttl = match state.ends_at {
-        Some(_) => {
-            let now = server.ids.now().ok_or(Error::Clock)?;
-            Duration::from_secs(remaining(config.lifetime_secs(), state.ends_at, now))
+    let ttl = match state.ends_at(config) {
+        Some(ends_at) => {
+            let now = server.ids.save_time(state)?;
+            Duration::from_secs(remaining(config.lifetime_secs(), Some(ends_at), now))
         }
         None => Duration::from_secs(config.lifetime_secs()),
     };
     let mut plan = SavePlan::new(PlannedCookie::Keep, action.vary);
-    let old_user = || server.user_of(state.original);
-    match (action.cookie, state.change) {
+    let original = state.payload.as_deref();
+    let old_user = || server.user_of(original);
+    match (action.cookie, &state.change) {
         (CookieAction::Keep, _) => {
-            if let (true, false, Some(old), Some(payload)) =
-                (state.cycle_id, state.null, loaded, state.original)
-            {
+            if let (true, false, Some(old), Some(payload)) = (state.cycle_id, state.null, loaded, original) {
                 // A new id for unchanged data.
                 let user = old_user();
-                let rotation = Rotation { old, original: state.original, user: user.clone(), old_user: user };
+                let rotation = Rotation { old, original, user: user.clone(), old_user: user };
                 rotate(&mut plan, server, config, state, rotation, payload, ttl)?;
             }
         }
@@ -65,40 +65,30 @@ pub(super) fn plan(
             };
             match loaded {
                 Some(old) if state.cycle_id => {
-                    let rotation = Rotation { old, original: state.original, user: new_user, old_user };
+                    let rotation = Rotation { old, original, user: new_user, old_user };
                     rotate(&mut plan, server, config, state, rotation, payload, ttl)?;
                 }
                 Some(id) => {
-                    let line = server.ids.cookie_line(
-                        config,
-                        state.permanent,
-                        state.ends_at,
-                        id.as_str().as_bytes(),
-                    )?;
+                    let line = server.ids.cookie_line(config, state, id.as_str().as_bytes())?;
                     plan.push(match change {
-                        Change::Changed(_) => StoreStep::Save {
+                        Change::Changed(_) => StoreStep::Save(StoreWrite {
                             previous_user: old_user.filter(|old| new_user.as_ref() != Some(old)),
                             id: id.clone(),
                             payload: payload.to_vec(),
                             mode: SaveMode::Update,
                             user: new_user,
                             ttl,
-                            expected: server.expected(state.original),
+                            expected: server.expected(original),
                             replaces: None,
-                        },
+                        }),
                         _ => StoreStep::Touch { id: id.clone(), user: old_user, ttl },
                     });
                     plan.set_cookie(PlannedCookie::Set(line));
                 }
                 None => {
                     let id = SessionId::new(new_id()?);
-                    let line = server.ids.cookie_line(
-                        config,
-                        state.permanent,
-                        state.ends_at,
-                        id.as_str().as_bytes(),
-                    )?;
-                    plan.push(StoreStep::Save {
+                    let line = server.ids.cookie_line(config, state, id.as_str().as_bytes())?;
+                    plan.push(StoreStep::Save(StoreWrite {
                         id,
                         payload: payload.to_vec(),
                         mode: SaveMode::Create,
@@ -107,7 +97,7 @@ pub(super) fn plan(
                         ttl,
                         expected: None,
                         replaces: None,
-                    });
+                    }));
                     plan.set_cookie(PlannedCookie::Set(line));
                 }
             }
@@ -131,19 +121,14 @@ fn rotate(
     plan: &mut SavePlan,
     server: &ServerSideSessionInterface,
     config: &CookieConfig,
-    state: &SessionState<'_>,
+    state: &SessionState,
     rotation: Rotation<'_>,
     payload: &[u8],
     ttl: Duration,
 ) -> Result<(), Error> {
     let id = SessionId::new(new_id()?);
-    plan.set_cookie(PlannedCookie::Set(server.ids.cookie_line(
-        config,
-        state.permanent,
-        state.ends_at,
-        id.as_str().as_bytes(),
-    )?));
-    plan.push(StoreStep::Save {
+    plan.set_cookie(PlannedCookie::Set(server.ids.cookie_line(config, state, id.as_str().as_bytes())?));
+    plan.push(StoreStep::Save(StoreWrite {
         id,
         payload: payload.to_vec(),
         mode: SaveMode::Create,
@@ -152,7 +137,7 @@ fn rotate(
         ttl,
         expected: server.expected(rotation.original),
         replaces: Some(rotation.old.clone()),
-    });
+    }));
     Ok(())
 }
 
@@ -166,8 +151,8 @@ impl ServerSideSessionInterface {
     /// The user index key of a payload: the top-level field named by `with_user_index`.
     pub(super) fn user_of(&self, payload: Option<&[u8]>) -> Option<String> {
         let field = self.user_field.as_deref()?;
-        let value: serde_json::Value = serde_json::from_slice(payload?).ok()?;
-        match value.get("v")?.get(field)? {
+        let envelope = EnvelopeJson::parse(payload?).ok()?;
+        match envelope.data_field(field)? {
             serde_json::Value::String(user) => Some(user.clone()),
             serde_json::Value::Number(user) => Some(user.to_string()),
             _ => None,

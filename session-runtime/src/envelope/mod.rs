@@ -1,5 +1,7 @@
-//! The session envelope: the user's data plus the permanent flag and the flash messages, and the
-//! comparison that decides whether a session really changed.
+//! The session payload's one home: the envelope (the user's data plus the permanent flag, the
+//! flash messages, the issue time and the data's version), how it is written and read (older
+//! versions migrated), the issue-time rules, the check that data reads back, and the comparison
+//! that decides whether a session really changed.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -11,7 +13,10 @@ use crate::error::{Error, Rejection};
 use crate::flash::Flash;
 use crate::format::Format;
 
+pub(crate) mod issued;
+pub(crate) mod json;
 mod read;
+mod reads_back;
 
 /// The native envelope as written: `{"v":DATA}` plus `"p":true` when permanent, `"f":[…]` when
 /// there are flashes, and `"i":SECONDS`, the time the session was issued (envelope v2; see
@@ -54,7 +59,7 @@ pub(crate) struct Decoded<T> {
 /// The payload of a session in `format`: the native envelope, or Flask's flat session dict
 /// (the data's keys plus `_permanent` and `_flashes`). In the native format, data whose JSON
 /// would not read back (non-finite floats, `Some(None)`, deep nesting) is refused
-/// ([`crate::reads_back`]). `size_hint`: the expected length (the incoming payload's, when there is
+/// ([`reads_back`]). `size_hint`: the expected length (the incoming payload's, when there is
 /// one), so the buffer is allocated once instead of grown from serde_json's 128 bytes.
 /// `issued_at` is written in the native format only: Flask's dict has no place for it.
 #[allow(clippy::too_many_arguments)] // the envelope's parts, each one argument
@@ -69,7 +74,7 @@ pub(crate) fn encode<T: Serialize>(
 ) -> Result<Vec<u8>, Error> {
     match format {
         Format::Native => {
-            crate::reads_back::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
+            reads_back::check(data).map_err(|e| Error::Serialize(e.to_string()))?;
             let mut out = Vec::with_capacity(size_hint.max(64));
             serde_json::to_writer(
                 &mut out,
