@@ -22,17 +22,36 @@ pub(crate) fn migrated(cookie: &str, version: u32) {
     let _ = (cookie, version);
 }
 
-/// A change to a session refused as `NewerVersion` was not saved: the newer data is kept. Warn
-/// level: a write is lost, which only an unfinished rolling deploy explains.
-pub(crate) fn newer_version_kept(cookie: &str) {
+/// A session written by a newer version of its type was changed or emptied on this older
+/// server: its cookie (or record) is replaced or deleted, and the newer data, which this server
+/// cannot read, is lost. Warn level: only an unfinished rolling deploy or a rollback explains it.
+pub(crate) fn newer_version_replaced(cookie: &str) {
     #[cfg(feature = "tracing")]
     tracing::warn!(
         cookie,
-        "a change to a session written by a newer version of its type was not saved (this server runs \
-         an older version: finish the deploy)"
+        "a session written by a newer version of its type was replaced by this server's older version \
+         (its newer data is lost: finish the deploy)"
     );
     #[cfg(not(feature = "tracing"))]
     let _ = cookie;
+}
+
+/// A save whose only reason was a forced re-write (sealing, an issue time added, a migration, a
+/// fallback key) would not fit `max_size`: the incoming cookie is kept. Warn level, once per
+/// process: every request of that user does it until the cookie expires or changes.
+pub(crate) fn rewrite_skipped(cookie: &str, reason: &str, error: &Error) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        #[cfg(feature = "tracing")]
+        tracing::warn!(
+            cookie,
+            reason,
+            "a session cookie is not re-written ({reason}): the new cookie would not fit, so the incoming \
+             one is kept: {error}"
+        );
+        #[cfg(not(feature = "tracing"))]
+        let _ = (cookie, reason, error);
+    });
 }
 
 /// A framework layer could not save a session and answers 409, 500 or 503 instead of the

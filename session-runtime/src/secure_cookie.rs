@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::backend::{
@@ -40,6 +41,8 @@ pub struct SecureCookieSessionInterface {
     flask: Option<FlaskFormat>,
     clock: Arc<dyn Clock>,
     future_skew: u64,
+    /// Saves whose forced re-write did not fit and kept the incoming cookie (shared by clones).
+    rewrites_skipped: Arc<AtomicU64>,
 }
 
 /// Flask's salt, kept as the default so the key derivation reads the same in both formats.
@@ -75,6 +78,7 @@ impl SecureCookieSessionInterface {
             salt,
             clock: Arc::new(SystemClock),
             future_skew: 0,
+            rewrites_skipped: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -126,6 +130,21 @@ impl SecureCookieSessionInterface {
     /// The key ring, if any.
     pub fn keys(&self) -> Option<&Keys> {
         self.keys.as_deref()
+    }
+
+    /// How many saves kept the incoming cookie because their only reason to write was a forced
+    /// re-write (sealing under `accept_signed`, an issue time added, a migration, a fallback
+    /// key's cookie re-signed) and the new cookie would not fit `max_size`. Such a save never
+    /// fails the request; the first one is logged at warn level.
+    ///
+    /// ```
+    /// use session_runtime::{Keys, SecretKey, SecureCookieSessionInterface};
+    /// let backend = SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?));
+    /// assert_eq!(backend.rewrites_skipped(), 0);
+    /// # Ok::<(), session_runtime::KeyError>(())
+    /// ```
+    pub fn rewrites_skipped(&self) -> u64 {
+        self.rewrites_skipped.load(Ordering::Relaxed)
     }
 
     fn unsign(&self, config: &CookieConfig, value: &[u8], now: Option<u64>) -> Result<Verified, Rejection> {
@@ -250,13 +269,27 @@ impl SessionInterface for SecureCookieSessionInterface {
         let cookie = match action.cookie {
             CookieAction::Keep => PlannedCookie::Keep,
             CookieAction::Delete => PlannedCookie::Delete,
-            CookieAction::Set(payload) => PlannedCookie::Set(self.cookie_line(config, state, payload)?),
+            CookieAction::Set(payload) => match (self.cookie_line(config, state, payload), state.rewrite) {
+                (Ok(line), _) => PlannedCookie::Set(line),
+                // Only a forced re-write asked for this cookie, and it does not fit: the
+                // incoming one still opens, so keep it rather than fail every request.
+                (Err(error @ Error::TooLarge { .. }), Some(reason)) if !state.modified => {
+                    self.rewrites_skipped.fetch_add(1, Ordering::Relaxed);
+                    crate::log::rewrite_skipped(config.name(), reason.as_str(), &error);
+                    PlannedCookie::Keep
+                }
+                (Err(error), _) => return Err(error),
+            },
         };
         Ok(SavePlan::new(cookie, action.vary))
     }
 
     fn now(&self) -> Option<u64> {
         self.clock.now_unix()
+    }
+
+    fn future_skew(&self) -> u64 {
+        self.future_skew
     }
 }
 

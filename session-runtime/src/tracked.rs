@@ -54,7 +54,6 @@ pub struct Tracked<T: Default> {
     state: SessionState,
     /// Read through `&self` (`Deref`), so kept outside the state until the save.
     accessed: AtomicBool,
-    modified: bool,
     config: ConfigRef,
     interface: InterfaceRef,
     /// Set by framework layers: receives the final state when the handle is dropped, so the
@@ -121,7 +120,6 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             flashes: Vec::new(),
             state,
             accessed: AtomicBool::new(false),
-            modified: false,
             config,
             interface,
             on_drop: None,
@@ -130,10 +128,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         let config = session.config.get();
         state.permanent = config.permanent();
         state.opened_at = state.opened_at.or_else(|| session.interface.get().now());
+        let skew = session.interface.get().future_skew();
         if let Some(payload) = &state.payload {
             let decoded = envelope::decode::<T>(config.format(), config.schema(), payload);
             let accepted = decoded.and_then(|decoded| {
-                issued::accept(decoded.issued_at, state.signed_at, state.opened_at, config)
+                issued::accept(decoded.issued_at, state.signed_at, state.opened_at, skew, config)
                     .map(|accepted| (decoded, accepted))
             });
             match accepted {
@@ -149,11 +148,15 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
                         // Written again at save, in this version, whatever the handler does.
                         crate::log::migrated(config.name(), config.schema().version());
                         state.force_rewrite(Rewrite::Migration);
-                        session.modified = true;
                     }
                 }
                 Err(rejection) => {
-                    state.payload = None;
+                    // A newer version's payload verified: it stays the incoming payload, so that
+                    // emptying the session deletes its cookie and a change replaces it (this
+                    // server cannot read its data: the handler sees an empty session).
+                    if rejection != Rejection::NewerVersion {
+                        state.payload = None;
+                    }
                     state.rejection = Some(rejection);
                     // A session past its absolute end is not continued under its old id: the
                     // record expires at that end by itself, and a new session gets a new id.
@@ -210,14 +213,8 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         // what this version writes even if the handler changed nothing; one that only re-signs
         // (a fallback key, sealing) sends the incoming payload as it is (the save decision).
         let forced = self.state.payload.is_some() && self.state.rewrite.is_some_and(Rewrite::changes_payload);
-        let payload = if self.modified || forced { Some(self.encode()?) } else { None };
+        let payload = if self.state.modified || forced { Some(self.encode()?) } else { None };
         let change = match payload {
-            // A newer version's session is left as it is for the newer servers: this server
-            // could only overwrite it with less (docs/design.md, "Versioned session types").
-            Some(_) if self.state.rejection == Some(Rejection::NewerVersion) => {
-                crate::log::newer_version_kept(self.config.get().name());
-                Change::Untouched
-            }
             None => Change::Untouched,
             Some(payload) if self.is_empty_payload(&payload)? => Change::Emptied,
             Some(payload) => match &self.state.payload {
@@ -225,6 +222,9 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
                 _ => Change::Changed(payload),
             },
         };
+        if self.state.rejection == Some(Rejection::NewerVersion) && change != Change::Untouched {
+            crate::log::newer_version_replaced(self.config.get().name());
+        }
         self.state.change = change;
         Ok(Finished {
             interface: self.interface.clone(),
@@ -316,7 +316,7 @@ impl<T: Default> Tracked<T> {
 
     fn touch_mut(&mut self) {
         self.touch();
-        self.modified = true;
+        self.state.modified = true;
     }
 
     /// Gives the session a new id at save, keeping its data, and deletes the old id: call it on
@@ -414,7 +414,7 @@ impl<T: Default> Tracked<T> {
     /// Whether no incoming cookie was accepted (a first visit, or a refused cookie).
     pub fn is_new(&self) -> bool {
         self.touch();
-        self.state.payload.is_none()
+        self.state.payload.is_none() || self.state.rejection.is_some()
     }
 
     /// Whether this is a null session (no secret key): readable, never saved.
@@ -430,7 +430,7 @@ impl<T: Default> Tracked<T> {
 
     /// Whether the data was borrowed mutably (a real change is decided at save).
     pub fn is_modified(&self) -> bool {
-        self.modified
+        self.state.modified || self.state.rewrite == Some(Rewrite::Migration)
     }
 
     /// Flask's `session.modified = True`: the data is compared with what came in at save even
@@ -482,7 +482,7 @@ impl<T: Default> Tracked<T> {
         if self.flashes.is_empty() {
             return Vec::new();
         }
-        self.modified = true;
+        self.state.modified = true;
         std::mem::take(&mut self.flashes)
     }
 
@@ -495,7 +495,7 @@ impl<T: Default> Tracked<T> {
             .partition(|flash| categories.contains(&flash.category.as_str()));
         self.flashes = kept;
         if !taken.is_empty() {
-            self.modified = true;
+            self.state.modified = true;
         }
         taken
     }
@@ -539,11 +539,11 @@ impl<T: Default + fmt::Debug> fmt::Debug for Tracked<T> {
             .field("data", &self.data)
             .field("permanent", &self.state.permanent)
             .field("flashes", &self.flashes)
-            .field("new", &self.state.payload.is_none())
+            .field("new", &(self.state.payload.is_none() || self.state.rejection.is_some()))
             .field("null", &self.state.null)
             .field("rejection", &self.state.rejection)
             .field("accessed", &self.accessed.load(Ordering::Relaxed))
-            .field("modified", &self.modified)
+            .field("modified", &self.is_modified())
             .field("cookie", &self.config.get().name())
             .finish()
     }

@@ -79,6 +79,12 @@ pub trait SessionInterface: Send + Sync + fmt::Debug {
         SystemClock.now_unix()
     }
 
+    /// How many seconds ahead of this backend's clock a signing or issue time may be and still
+    /// be accepted (servers whose clocks differ). Default 0.
+    fn future_skew(&self) -> u64 {
+        0
+    }
+
     /// Runs `plan`'s store calls. The default, for backends without a store, is ready at once.
     fn commit_save<'a>(&'a self, config: &'a CookieConfig, plan: SavePlan) -> Committing<'a> {
         Committing::ready(Ok(plan.into_outcome(config)))

@@ -53,6 +53,10 @@ pub struct SessionState {
     // Completed at save.
     /// The handler read or wrote the session (drives `Vary: Cookie`).
     pub accessed: bool,
+    /// The handler changed the session (borrowed it mutably, or called a method that changes
+    /// it). A save with a forced re-write but no change by the handler never fails the request
+    /// (a re-written cookie that no longer fits keeps the incoming one).
+    pub modified: bool,
     /// The session is permanent (gets `Expires`, and is refreshed when configured).
     pub permanent: bool,
     /// The handler asked for a new session id (server-side sessions; see
@@ -154,19 +158,23 @@ impl SessionState {
     }
 
     /// The issue time a save writes: the accepted session's, or the save's clock for a new or
-    /// renewed session (so the issue time is never later than the signing time of its cookie).
+    /// renewed session. Never later than the save's clock, which is the cookie's signing time: a
+    /// session issued by a server whose clock runs ahead is written, on a server whose clock is
+    /// behind, as issued now (its absolute end moves earlier by the skew, never later).
     ///
     /// ```
     /// use session_runtime::backend::{Rewrite, SessionState};
     /// let mut state = SessionState { issued_at: Some(100), now: Some(500), ..SessionState::default() };
     /// assert_eq!(state.issued_for_save(), Some(100));
+    /// let ahead = SessionState { issued_at: Some(505), now: Some(500), ..SessionState::default() };
+    /// assert_eq!(ahead.issued_for_save(), Some(500), "never after the signing time");
     /// state.force_rewrite(Rewrite::Renewal);
     /// assert_eq!(state.issued_for_save(), Some(500));
     /// ```
     pub fn issued_for_save(&self) -> Option<u64> {
-        match self.issued_at {
-            Some(at) if !self.renewed() => Some(at),
-            _ => self.now,
+        match (self.issued_at, self.now) {
+            (Some(at), now) if !self.renewed() => Some(now.map_or(at, |now| at.min(now))),
+            (_, now) => now,
         }
     }
 

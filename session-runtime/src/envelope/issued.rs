@@ -23,21 +23,25 @@ pub(crate) struct Accepted {
 /// Checks the issue time of an accepted payload (`carried`, from its envelope) against the
 /// cookie's signing time and `config`'s `max_lifetime`, at `now` (the backend's clock at open):
 ///
-/// - issued after it was signed: `Malformed` (no honest writer does that);
+/// - issued more than `skew` seconds after it was signed: `NotYetValid` (the MAC verified, so
+///   the bytes are ours: a writer whose clock ran ahead wrote it, which is not tampering; this
+///   release never writes an issue time after its signing time, an earlier one could across
+///   servers whose clocks differed);
 /// - issued longer than `max_lifetime` ago: `SessionTooOld`, however recently it was signed;
 /// - no issue time (a v1 envelope): the signing time stands in, and the save writes it.
 pub(crate) fn accept(
     carried: Option<u64>,
     signed_at: Option<u64>,
     now: Option<u64>,
+    skew: u64,
     config: &CookieConfig,
 ) -> Result<Accepted, Rejection> {
     let native = matches!(config.format(), Format::Native);
     let at = carried.or(signed_at.filter(|_| native));
     if let (Some(issued), Some(signed)) = (carried, signed_at)
-        && issued > signed
+        && issued > signed.saturating_add(skew)
     {
-        return Err(Rejection::Malformed);
+        return Err(Rejection::NotYetValid);
     }
     if let (Some(max), Some(issued)) = (config.max_lifetime_secs(), at)
         && now.unwrap_or(0).saturating_sub(issued) > max
@@ -59,7 +63,7 @@ mod tests {
     }
 
     fn accept_at(signed_at: u64, carried: Option<u64>) -> Result<Accepted, Rejection> {
-        accept(carried, Some(signed_at), Some(NOW), &config())
+        accept(carried, Some(signed_at), Some(NOW), 0, &config())
     }
 
     #[test]
@@ -71,14 +75,19 @@ mod tests {
         assert_eq!(at(NOW - limit - 1), Err(Rejection::SessionTooOld));
         assert_eq!(at(0), Err(Rejection::SessionTooOld), "absurdly old");
         let unlimited = CookieConfig::DEFAULT;
-        assert!(accept(Some(0), Some(NOW), Some(NOW), &unlimited).is_ok(), "no limit configured");
+        assert!(accept(Some(0), Some(NOW), Some(NOW), 0, &unlimited).is_ok(), "no limit configured");
     }
 
     #[test]
-    fn an_issue_time_after_the_signature_is_refused() {
-        assert_eq!(accept_at(NOW - 10, Some(NOW - 9)), Err(Rejection::Malformed));
-        assert_eq!(accept_at(NOW, Some(u64::MAX)), Err(Rejection::Malformed));
+    fn an_issue_time_after_the_signature_is_refused_beyond_the_skew() {
+        assert_eq!(accept_at(NOW - 10, Some(NOW - 9)), Err(Rejection::NotYetValid));
+        assert_eq!(accept_at(NOW, Some(u64::MAX)), Err(Rejection::NotYetValid));
         assert!(accept_at(NOW - 10, Some(NOW - 10)).is_ok());
+        // Written by a server 5 s ahead, refreshed by one 5 s behind, with a skew of 10 s.
+        let skewed = |issued, skew| accept(Some(issued), Some(NOW), Some(NOW), skew, &config());
+        assert!(skewed(NOW + 10, 10).is_ok());
+        assert_eq!(skewed(NOW + 11, 10), Err(Rejection::NotYetValid));
+        assert_eq!(skewed(u64::MAX, u64::MAX).map(|accepted| accepted.at), Ok(Some(u64::MAX)));
     }
 
     #[test]

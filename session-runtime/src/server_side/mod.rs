@@ -186,6 +186,21 @@ impl ServerSideSessionInterface {
         self
     }
 
+    /// Accepts id cookies signed, and records issued, up to `seconds` ahead of this server's
+    /// clock (servers whose clocks differ), as
+    /// [`SecureCookieSessionInterface::with_future_skew`]. Default 0.
+    ///
+    /// ```
+    /// # use session_runtime::{Keys, SecretKey, ServerSideSessionInterface};
+    /// let backend = ServerSideSessionInterface::memory(Keys::new(SecretKey::generate()?)).with_future_skew(10);
+    /// # let _ = backend;
+    /// # Ok::<(), session_runtime::KeyError>(())
+    /// ```
+    pub fn with_future_skew(mut self, seconds: u64) -> Self {
+        self.ids = self.ids.with_future_skew(seconds);
+        self
+    }
+
     /// The store.
     pub fn store(&self) -> &Arc<dyn SessionStore> {
         &self.store
@@ -277,6 +292,10 @@ impl SessionInterface for ServerSideSessionInterface {
 
     fn now(&self) -> Option<u64> {
         self.ids.now()
+    }
+
+    fn future_skew(&self) -> u64 {
+        self.ids.future_skew()
     }
 }
 
