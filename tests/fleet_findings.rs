@@ -175,7 +175,7 @@ fn an_older_server_honours_sign_out_and_sign_in_of_a_newer_cookie() {
         assert_eq!(rejection, None);
         // Read only: nothing sent, the newer session lives on.
         let newer = newer();
-        let mut old = Tracked::<Old>::open_with(backend.clone(), Old::config(), &request(Some(&newer)));
+        let old = Tracked::<Old>::open_with(backend.clone(), Old::config(), &request(Some(&newer)));
         assert_eq!((old.rejection(), old.user.clone(), old.is_new()), (Some(Rejection::NewerVersion), None, true));
         let mut resp = response();
         old.save(&mut resp).expect("save");

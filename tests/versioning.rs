@@ -1,7 +1,8 @@
 //! Versioned session types without a server: a chain v1 → v2 → v3 opens every older cookie as
 //! the newest type (property-tested over the data), re-writes it once (with `Vary: Cookie`, even
 //! when the handler never touches the session) and then leaves it alone; an older server refuses
-//! a newer cookie as `NewerVersion` and sends nothing whatever the handler changes; and a cookie
+//! a newer cookie as `NewerVersion`, leaves it alone when the handler only reads, replaces it
+//! when the handler changes the session and deletes it when the handler empties it; and a cookie
 //! older than the chain, or whose data does not fit, is `Payload`.
 
 use std::sync::Arc;
@@ -127,24 +128,30 @@ fn every_older_cookie_opens_as_the_newest_type_and_is_rewritten_once() {
 }
 
 #[test]
-fn an_older_server_refuses_a_newer_cookie_and_keeps_it() {
+fn an_older_server_refuses_a_newer_cookie_and_replaces_or_deletes_it_only_on_a_change() {
     let backend = backend();
     let v3 = cookie_of(&backend, V3 { visits: 9, names: vec![], upgraded_from: 0 });
     for rejection in [open::<V1>(&backend, &v3).rejection(), open::<V2>(&backend, &v3).rejection()] {
         assert_eq!(rejection, Some(Rejection::NewerVersion));
     }
     assert!(Rejection::NewerVersion.to_string().contains("finish the deploy"));
-    // Whatever the old handler writes, nothing is sent: the newer cookie stays.
-    let mut old = open::<V1>(&backend, &v3);
-    assert_eq!(*old, V1::default());
-    old.count += 1;
-    old.flash("lost");
-    old.set_permanent(true);
+    // A handler that only reads sends nothing: the newer cookie stays.
+    let old = open::<V1>(&backend, &v3);
+    assert_eq!((&*old, old.is_new()), (&V1::default(), true));
     assert_eq!(save(old), (None, true));
-    // Clearing it sends nothing either (no cookie was accepted).
+    // A change replaces it (a sign-in on an old server): the newer data is lost, the old data
+    // is what the newer server then migrates.
+    let mut old = open::<V1>(&backend, &v3);
+    old.count += 1;
+    old.flash("kept");
+    let replaced = save(old).0.expect("the newer cookie is replaced");
+    assert_eq!(open::<V1>(&backend, &replaced).count, 1);
+    assert_eq!(open::<V3>(&backend, &replaced).visits, 10);
+    // Emptying it deletes it (a sign-out on an old server is honoured).
     let mut old = open::<V2>(&backend, &v3);
     old.clear();
-    assert_eq!(save(old).0, None);
+    let deleted = save(old).0.expect("a delete cookie");
+    assert!(deleted.ends_with('='), "{deleted}");
 }
 
 #[test]
@@ -177,11 +184,20 @@ fn server_side_records_are_migrated_and_saved_in_the_new_version() {
     assert_eq!(open::<V1>(&backend, &id).rejection(), Some(Rejection::NewerVersion));
     let again = open::<V2>(&backend, &id);
     assert_eq!((again.is_modified(), &again.names[..]), (false, &["bo".to_owned()][..]));
-    // An old server's change to it is not saved.
+    // An old server's change to it replaces it (the newer data is lost): the record now holds
+    // version 1 data, which the new type migrates.
     let mut old = open::<V1>(&backend, &id);
     old.count = 100;
     save(old);
-    assert_eq!(open::<V2>(&backend, &id).visits, 2);
+    assert_eq!(open::<V1>(&backend, &id).count, 100);
+    assert_eq!(open::<V2>(&backend, &id).visits, 100);
+    // And emptying it there deletes the record.
+    let mut old = open::<V1>(&backend, &cookie_of(&backend, V2 { visits: 3, names: vec![] }));
+    let record_cookie = {
+        old.clear();
+        save(old).0.expect("a delete cookie")
+    };
+    assert!(record_cookie.ends_with('='), "{record_cookie}");
 }
 
 proptest! {
