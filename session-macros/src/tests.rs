@@ -15,8 +15,10 @@ fn expand(input: &str) -> TokenStream {
     crate::derive(&input)
 }
 
+/// Printed by prettyplease, which reads syn 2's tree: the expansion is parsed again there (the
+/// tokens are proc-macro2's, which both syns share).
 fn pretty(tokens: TokenStream) -> String {
-    match syn::parse2::<syn::File>(tokens.clone()) {
+    match syn2::parse2::<syn2::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(error) => panic!("the expansion is not valid Rust: {error}\n{tokens}"),
     }
