@@ -31,7 +31,8 @@ fn main() {
     // The TLS Redis test, whose certificates openssl makes at test time.
     let tls = detect::on_path("redis-server") && detect::on_path("openssl");
     detect::cfg_when("no_redis_tls", !ci && !tls);
-    // An explicit opt-out of the compiler-pinned ui test (tests/ui.rs).
+    // An explicit opt-out of the compile-fail ui test (tests/ui.rs), which runs on every compiler
+    // (exactly on the pinned one, rustc's own errors normalised on others).
     println!("cargo::rerun-if-env-changed=SESSION_SKIP_UI_TESTS");
     let skip_ui = std::env::var_os("SESSION_SKIP_UI_TESTS").is_some_and(|value| value != "0");
     detect::cfg_when("skip_ui_tests", skip_ui);

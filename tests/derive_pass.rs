@@ -265,3 +265,31 @@ struct Renamed {
 fn reserved_names_are_fine_when_not_written_as_such() {
     assert_eq!(Renamed::CONFIG, CookieConfig::DEFAULT);
 }
+
+/// The native format keeps the data under its own key in the envelope, so Flask's reserved keys
+/// are ordinary field names there (docs/design.md, "The reserved keys").
+#[derive(Session, Serialize, Deserialize, Default, Debug, PartialEq)]
+#[session(name = "native_reserved")]
+struct NativeReserved {
+    _permanent: bool,
+    #[serde(rename = "_flashes")]
+    flashes: u8,
+}
+
+#[test]
+fn reserved_names_are_fine_in_the_native_format() {
+    let backend = backend();
+    let mut session = NativeReserved::open_with(&backend, &http::Request::new(()));
+    session._permanent = true;
+    session.flashes = 2;
+    session.flash("a flash message");
+    let mut response = http::Response::new(());
+    session.save(&mut response).unwrap();
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+    let cookie = set_cookie.split(';').next().unwrap();
+    let request = http::Request::builder().header("cookie", cookie).body(()).unwrap();
+    let mut session = NativeReserved::open_with(&backend, &request);
+    assert!(!session.is_permanent(), "the field is not the flag");
+    assert_eq!(session.take_flashes().len(), 1, "nor are the flashes the field");
+    assert_eq!(session.into_inner(), NativeReserved { _permanent: true, flashes: 2 });
+}

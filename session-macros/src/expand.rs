@@ -143,8 +143,8 @@ pub fn session_impls(
     }
 }
 
-/// `CookieConfig::from_static(StaticConfig { .. })` with every field written out, so the
-/// snapshot shows exactly what a struct gets. `from_static` checks the rules again, in const
+/// `CookieConfig::from_static(Settings { .. }, format, on_conflict)` with every field of
+/// `session_rules::Settings` written out, so the snapshot shows exactly what a struct gets. `from_static` checks the rules again, in const
 /// evaluation (no run-time cost); `check` has already reported every broken one with its span, so
 /// that second check never fires for derived configs.
 pub fn config_expr(config: &Config) -> TokenStream {
@@ -171,6 +171,7 @@ pub fn config_expr(config: &Config) -> TokenStream {
     let refresh_after = Literal::u64_unsuffixed(settings.refresh_after);
     let max_lifetime = Literal::u64_unsuffixed(settings.max_lifetime);
     let max_size = Literal::usize_unsuffixed(settings.max_size);
+    let flask_format = settings.flask_format;
     let encrypted = settings.encrypted;
     let accept_signed = settings.accept_signed;
     let on_conflict = match config.on_conflict {
@@ -184,25 +185,28 @@ pub fn config_expr(config: &Config) -> TokenStream {
         Format::Flask => quote_spanned!(config.format_span=> #private::Format::Flask),
     };
     let from_static = quote! {
-        #private::CookieConfig::from_static(#private::StaticConfig {
-            name: #name,
-            domain: #domain,
-            path: #path,
-            secure: #secure,
-            http_only: #http_only,
-            same_site: #same_site,
-            partitioned: #partitioned,
-            permanent: #permanent,
-            lifetime: #lifetime,
-            refresh_each_request: #refresh_each_request,
-            refresh_after: #refresh_after,
-            max_lifetime: #max_lifetime,
-            max_size: #max_size,
-            format: #format,
-            encrypted: #encrypted,
-            on_conflict: #on_conflict,
-            accept_signed: #accept_signed,
-        })
+        #private::CookieConfig::from_static(
+            #private::Settings {
+                name: #name,
+                domain: #domain,
+                path: #path,
+                secure: #secure,
+                http_only: #http_only,
+                same_site: #same_site,
+                partitioned: #partitioned,
+                permanent: #permanent,
+                lifetime: #lifetime,
+                refresh_each_request: #refresh_each_request,
+                refresh_after: #refresh_after,
+                max_lifetime: #max_lifetime,
+                max_size: #max_size,
+                flask_format: #flask_format,
+                encrypted: #encrypted,
+                accept_signed: #accept_signed,
+            },
+            #format,
+            #on_conflict,
+        )
     };
     with_schema(from_static, &private, &config.versioning)
 }

@@ -12,13 +12,10 @@ use crate::attr::{Container, Format, OnConflict, Setting};
 use crate::ctxt::Ctxt;
 use crate::schema::{self, Versioning};
 
-/// Field names the Flask format keeps for itself in the session's JSON object.
-const RESERVED: &[(&str, &str)] = &[("_permanent", "the permanent flag"), ("_flashes", "the flash messages")];
-
-/// A complete, valid configuration: what the expansion writes into `StaticConfig`.
+/// A complete, valid configuration: what the expansion writes into `CookieConfig::from_static`.
 pub struct Config<'a> {
-    /// The cookie settings, defaults filled in.
-    pub settings: Settings<'a>,
+    /// The cookie settings, defaults filled in: the `Settings` the expansion writes out.
+    pub settings: Settings<&'a str>,
     pub format: Format,
     pub on_conflict: OnConflict,
     /// Where `format` was written, so a missing runtime feature is reported there.
@@ -72,7 +69,7 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
             cx.error(span(rule, attrs), problem);
         }
     }
-    check_fields(cx, input);
+    check_fields(cx, input, settings.flask_format);
     let versioning = schema::check(cx, input);
     Config {
         versioning,
@@ -141,19 +138,14 @@ fn span(rule: Rule, attrs: &Container) -> Span {
     }
 }
 
-/// Field names the Flask format reserves, whether written as the field name or through serde.
-fn check_fields(cx: &Ctxt, input: &Input) {
+/// The JSON keys the Flask format reserves (`session_rules::key_problem`, which the runtime's Flask
+/// encoder applies too), whether written as the field name or through serde. In the native format
+/// every key is fine: the data has its own key in the envelope.
+fn check_fields(cx: &Ctxt, input: &Input, flask_format: bool) {
     for field in &input.fields {
         for (name, span) in field.json_names() {
-            if let Some((_, what)) = RESERVED.iter().find(|(reserved, _)| *reserved == name) {
-                cx.error(
-                    span,
-                    format!(
-                        "the JSON key `{name}` is reserved: the Flask format stores {what} under it in the \
-                         same object as the session's fields; choose another name for this field (or its \
-                         `#[serde(rename = \"...\")]`)"
-                    ),
-                );
+            if let Some(problem) = session_rules::key_problem(&name, flask_format) {
+                cx.error(span, problem);
             }
         }
     }

@@ -1,5 +1,5 @@
-//! The cookie rules of typed-sessions, in one copy: the checks, the defaults, the lifetime parser
-//! and the message of every problem.
+//! The cookie rules of typed-sessions, in one copy: the checks, the defaults, the lifetime parser,
+//! the JSON keys the Flask format reserves, and the message of every problem.
 //!
 //! Two crates enforce these rules: `session-macros` at compile time, reporting every broken rule
 //! under the attribute to change, and `session-runtime` (`CookieConfig::builder()` and
@@ -44,6 +44,7 @@ extern crate alloc;
 mod lifetime;
 mod message;
 mod problem;
+mod reserved;
 mod rules;
 mod settings;
 mod version;
@@ -51,6 +52,7 @@ mod version;
 pub use lifetime::{parse_lifetime, parse_max_lifetime, parse_refresh_after};
 pub use message::ConstMessage;
 pub use problem::Problem;
+pub use reserved::{RESERVED_KEYS, key_problem};
 pub use rules::{Rule, domain_problem, first_problem, is_cookie_name, path_problem};
 pub use settings::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_ATTRIBUTE_LEN, MAX_LIFETIME, SameSite, Settings};
 pub use version::{FIRST_VERSION, migration_problem, parse_version, schema_problem};

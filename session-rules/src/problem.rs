@@ -70,9 +70,9 @@ pub enum Problem<S = String> {
     /// `accept_signed` without `encrypted`: there is no move to encryption to accept signed
     /// cookies for.
     AcceptSignedWithoutEncrypted,
-    /// A wire format that needs a feature session-runtime was built without; the message is the
-    /// whole text. No rule here produces it: it exists for session-runtime's `ConfigError`.
-    Format(&'static str),
+    /// A JSON key of the session's data that the Flask format keeps for itself (`_permanent`,
+    /// `_flashes`): the key ([`key_problem`](crate::key_problem)).
+    ReservedKey(S),
     /// The `version` text is not a whole number that fits a `u32`.
     VersionSyntax(S),
     /// `version = 0`: versions start at 1 (an unversioned cookie is version 1).
@@ -123,7 +123,7 @@ impl<S> Problem<S> {
             Problem::HostPrefixWithPath => Problem::HostPrefixWithPath,
             Problem::EncryptedFlask => Problem::EncryptedFlask,
             Problem::AcceptSignedWithoutEncrypted => Problem::AcceptSignedWithoutEncrypted,
-            Problem::Format(message) => Problem::Format(message),
+            Problem::ReservedKey(key) => Problem::ReservedKey(f(key)),
             Problem::VersionSyntax(text) => Problem::VersionSyntax(f(text)),
             Problem::VersionZero => Problem::VersionZero,
             Problem::MigrateWithoutVersion => Problem::MigrateWithoutVersion,
@@ -293,7 +293,12 @@ impl<'a> Problem<&'a str> {
                 END,
                 END,
             ],
-            Problem::Format(message) => [Text(message), END, END, END],
+            Problem::ReservedKey(key) => [
+                Text("the JSON key "),
+                Quoted(key),
+                Text(" is reserved in the Flask format, which keeps "),
+                Text(crate::reserved::held_under(key)),
+            ],
             Problem::VersionSyntax(text) => [
                 Text("invalid version "),
                 Quoted(text),
@@ -367,7 +372,7 @@ mod tests {
             Problem::HostPrefixWithPath,
             Problem::EncryptedFlask,
             Problem::AcceptSignedWithoutEncrypted,
-            Problem::Format("the flask format needs session-runtime's `flask` feature"),
+            Problem::ReservedKey("_flashes"),
         ] {
             let owned = problem.into_owned();
             assert_eq!(owned.as_borrowed(), problem);
@@ -399,8 +404,10 @@ mod tests {
             "a cookie named `__Host-…` must have path \"/\": remove `path`"
         );
         assert_eq!(
-            Problem::<&str>::Format("needs the `flask` feature").to_string(),
-            "needs the `flask` feature"
+            Problem::ReservedKey("_permanent").to_string(),
+            "the JSON key \"_permanent\" is reserved in the Flask format, which keeps the permanent flag \
+             under it, in the same dict as the session's own keys: rename the field or key (a field \
+             can keep its Rust name with `#[serde(rename = \"...\")]`); `set_permanent()` sets the flag"
         );
     }
 

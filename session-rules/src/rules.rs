@@ -209,7 +209,7 @@ impl Rule {
     /// assert_eq!(Rule::Name.check(&settings), Some(Problem::Name("a b")));
     /// assert_eq!(Rule::Path.check(&settings), None);
     /// ```
-    pub const fn check<'a>(self, settings: &Settings<'a>) -> Option<Problem<&'a str>> {
+    pub const fn check<'a>(self, settings: &Settings<&'a str>) -> Option<Problem<&'a str>> {
         let secure = settings.secure;
         let host = has_prefix(settings.name, "__Host-");
         match self {
@@ -280,7 +280,7 @@ const fn when(broken: bool, problem: Problem<&str>) -> Option<Problem<&str>> {
 /// let settings = Settings { name: "__Host-id", path: "/app", ..Settings::DEFAULT };
 /// assert_eq!(first_problem(&settings), Some(Problem::HostPrefixNeedsSecure));
 /// ```
-pub const fn first_problem<'a>(settings: &Settings<'a>) -> Option<Problem<&'a str>> {
+pub const fn first_problem<'a>(settings: &Settings<&'a str>) -> Option<Problem<&'a str>> {
     let mut rules: &[Rule] = &Rule::ALL;
     while let [rule, rest @ ..] = rules {
         if let Some(problem) = rule.check(settings) {

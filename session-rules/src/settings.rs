@@ -1,5 +1,7 @@
 //! The cookie settings the rules look at, and their defaults (Flask's, but `SameSite=Lax`).
 
+use alloc::borrow::Cow;
+
 /// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days, in seconds.
 ///
 /// ```
@@ -61,10 +63,16 @@ impl SameSite {
     }
 }
 
-/// Every cookie setting the rules or the defaults speak of, borrowed from whoever holds them: the
-/// derive's attributes, the runtime's `CookieConfig` or a hand-written `StaticConfig`. Of the wire
-/// format only what the rules look at is here: whether it is Flask's, and whether the value is
-/// encrypted (the format itself is the runtime's type).
+/// Every cookie setting the rules or the defaults speak of: the derive's attributes, and what
+/// session-runtime's `CookieConfig` holds. Of the wire format only what the rules look at is
+/// here: whether it is Flask's, and whether the value is encrypted (the format itself is the
+/// runtime's type).
+///
+/// `S` is the string type of the name, domain and path, as in [`Problem`](crate::Problem):
+/// `&'static str` (the default) in the `const` the derive emits, `&str` where the rules run (in
+/// const evaluation too), `Cow<'static, str>` in the runtime's config, whose builder takes owned
+/// strings. [`as_borrowed`](Settings::as_borrowed) and [`into_cow`](Settings::into_cow) go between
+/// them, so no other crate lists the fields.
 ///
 /// ```
 /// use session_rules::{Settings, first_problem};
@@ -72,13 +80,13 @@ impl SameSite {
 /// assert_eq!(first_problem(&settings), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Settings<'a> {
+pub struct Settings<S = &'static str> {
     /// The cookie name: an RFC 6265 token.
-    pub name: &'a str,
+    pub name: S,
     /// The `Domain` attribute; `None` sends the cookie to this host only.
-    pub domain: Option<&'a str>,
+    pub domain: Option<S>,
     /// The `Path` attribute.
-    pub path: &'a str,
+    pub path: S,
     /// `Secure`.
     pub secure: bool,
     /// `HttpOnly`.
@@ -111,7 +119,7 @@ pub struct Settings<'a> {
     pub accept_signed: bool,
 }
 
-impl Settings<'static> {
+impl Settings<&'static str> {
     /// Flask's defaults (`session`, path `/`, `HttpOnly`, not `Secure`, 31 days, refresh on each
     /// request, 4093 bytes), except `SameSite`, which is `Lax` where Flask leaves it out; the
     /// native format, signed and not encrypted.
@@ -121,7 +129,7 @@ impl Settings<'static> {
     /// assert_eq!(Settings::DEFAULT.name, "session");
     /// assert_eq!(Settings::DEFAULT.same_site, Some(SameSite::Lax));
     /// ```
-    pub const DEFAULT: Settings<'static> = Settings {
+    pub const DEFAULT: Settings<&'static str> = Settings {
         name: "session",
         domain: None,
         path: "/",
@@ -139,4 +147,70 @@ impl Settings<'static> {
         encrypted: false,
         accept_signed: false,
     };
+}
+
+impl<S: AsRef<str>> Settings<S> {
+    /// The same settings, borrowing the strings: what the rules take.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use session_rules::{Settings, first_problem};
+    /// let owned = Settings { name: Cow::Owned("a b".to_owned()), ..Settings::DEFAULT.into_cow() };
+    /// assert!(first_problem(&owned.as_borrowed()).is_some());
+    /// ```
+    pub fn as_borrowed(&self) -> Settings<&str> {
+        Settings {
+            name: self.name.as_ref(),
+            domain: self.domain.as_ref().map(AsRef::as_ref),
+            path: self.path.as_ref(),
+            secure: self.secure,
+            http_only: self.http_only,
+            same_site: self.same_site,
+            partitioned: self.partitioned,
+            permanent: self.permanent,
+            lifetime: self.lifetime,
+            refresh_each_request: self.refresh_each_request,
+            refresh_after: self.refresh_after,
+            max_lifetime: self.max_lifetime,
+            max_size: self.max_size,
+            flask_format: self.flask_format,
+            encrypted: self.encrypted,
+            accept_signed: self.accept_signed,
+        }
+    }
+}
+
+impl<'a> Settings<&'a str> {
+    /// The same settings with `Cow` strings, borrowed: a `const fn`, so that the runtime keeps a
+    /// derived config's strings where the derive put them, and its builder can own new ones.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use session_rules::Settings;
+    /// const SETTINGS: Settings<Cow<'static, str>> = Settings::DEFAULT.into_cow();
+    /// assert_eq!(SETTINGS.as_borrowed(), Settings::DEFAULT);
+    /// ```
+    pub const fn into_cow(self) -> Settings<Cow<'a, str>> {
+        Settings {
+            name: Cow::Borrowed(self.name),
+            domain: match self.domain {
+                Some(domain) => Some(Cow::Borrowed(domain)),
+                None => None,
+            },
+            path: Cow::Borrowed(self.path),
+            secure: self.secure,
+            http_only: self.http_only,
+            same_site: self.same_site,
+            partitioned: self.partitioned,
+            permanent: self.permanent,
+            lifetime: self.lifetime,
+            refresh_each_request: self.refresh_each_request,
+            refresh_after: self.refresh_after,
+            max_lifetime: self.max_lifetime,
+            max_size: self.max_size,
+            flask_format: self.flask_format,
+            encrypted: self.encrypted,
+            accept_signed: self.accept_signed,
+        }
+    }
 }

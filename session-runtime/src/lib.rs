@@ -97,7 +97,7 @@ pub mod __testing {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::backend::{CookieSource, SessionInterface};
-    pub use crate::config::{ConflictPolicy, CookieConfig, SameSite, StaticConfig};
+    pub use crate::config::{ConflictPolicy, CookieConfig, SameSite, Settings};
     pub use crate::config::{MigrateFn, Schema};
     pub use crate::format::Format;
     pub use crate::migrate::{MigratesFrom, PreviousVersion, check_versions, migrate_step};

@@ -6,30 +6,8 @@ const _: () = {
     where
         for<'__session> Visit: ::web::sessions::__private::SessionData,
     {
-        const CONFIG: ::web::sessions::__private::CookieConfig = ::web::sessions::__private::CookieConfig::from_static(::web::sessions::__private::StaticConfig {
-            name: "session",
-            domain: ::core::option::Option::None,
-            path: "/",
-            secure: false,
-            http_only: true,
-            same_site: ::core::option::Option::Some(
-                ::web::sessions::__private::SameSite::Lax,
-            ),
-            partitioned: false,
-            permanent: false,
-            lifetime: 2678400,
-            refresh_each_request: true,
-            refresh_after: 0,
-            max_lifetime: 0,
-            max_size: 4093,
-            format: ::web::sessions::__private::Format::Flask,
-            encrypted: false,
-            on_conflict: ::web::sessions::__private::ConflictPolicy::LastWrite,
-            accept_signed: false,
-        });
-        #[inline]
-        fn config() -> &'static ::web::sessions::__private::CookieConfig {
-            static __SESSION_CONFIG: ::web::sessions::__private::CookieConfig = ::web::sessions::__private::CookieConfig::from_static(::web::sessions::__private::StaticConfig {
+        const CONFIG: ::web::sessions::__private::CookieConfig = ::web::sessions::__private::CookieConfig::from_static(
+            ::web::sessions::__private::Settings {
                 name: "session",
                 domain: ::core::option::Option::None,
                 path: "/",
@@ -45,11 +23,39 @@ const _: () = {
                 refresh_after: 0,
                 max_lifetime: 0,
                 max_size: 4093,
-                format: ::web::sessions::__private::Format::Flask,
+                flask_format: true,
                 encrypted: false,
-                on_conflict: ::web::sessions::__private::ConflictPolicy::LastWrite,
                 accept_signed: false,
-            });
+            },
+            ::web::sessions::__private::Format::Flask,
+            ::web::sessions::__private::ConflictPolicy::LastWrite,
+        );
+        #[inline]
+        fn config() -> &'static ::web::sessions::__private::CookieConfig {
+            static __SESSION_CONFIG: ::web::sessions::__private::CookieConfig = ::web::sessions::__private::CookieConfig::from_static(
+                ::web::sessions::__private::Settings {
+                    name: "session",
+                    domain: ::core::option::Option::None,
+                    path: "/",
+                    secure: false,
+                    http_only: true,
+                    same_site: ::core::option::Option::Some(
+                        ::web::sessions::__private::SameSite::Lax,
+                    ),
+                    partitioned: false,
+                    permanent: false,
+                    lifetime: 2678400,
+                    refresh_each_request: true,
+                    refresh_after: 0,
+                    max_lifetime: 0,
+                    max_size: 4093,
+                    flask_format: true,
+                    encrypted: false,
+                    accept_signed: false,
+                },
+                ::web::sessions::__private::Format::Flask,
+                ::web::sessions::__private::ConflictPolicy::LastWrite,
+            );
             &__SESSION_CONFIG
         }
     }

@@ -6,30 +6,8 @@ const _: () = {
     where
         for<'__session> Visit: ::session_runtime::__private::SessionData,
     {
-        const CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
-            name: "__Secure-app",
-            domain: ::core::option::Option::Some("example.com"),
-            path: "/app",
-            secure: true,
-            http_only: false,
-            same_site: ::core::option::Option::Some(
-                ::session_runtime::__private::SameSite::None,
-            ),
-            partitioned: true,
-            permanent: true,
-            lifetime: 45000,
-            refresh_each_request: false,
-            refresh_after: 9000,
-            max_lifetime: 7776000,
-            max_size: 2048,
-            format: ::session_runtime::__private::Format::Native,
-            encrypted: true,
-            on_conflict: ::session_runtime::__private::ConflictPolicy::Reject,
-            accept_signed: true,
-        });
-        #[inline]
-        fn config() -> &'static ::session_runtime::__private::CookieConfig {
-            static __SESSION_CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
+        const CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(
+            ::session_runtime::__private::Settings {
                 name: "__Secure-app",
                 domain: ::core::option::Option::Some("example.com"),
                 path: "/app",
@@ -45,11 +23,39 @@ const _: () = {
                 refresh_after: 9000,
                 max_lifetime: 7776000,
                 max_size: 2048,
-                format: ::session_runtime::__private::Format::Native,
+                flask_format: false,
                 encrypted: true,
-                on_conflict: ::session_runtime::__private::ConflictPolicy::Reject,
                 accept_signed: true,
-            });
+            },
+            ::session_runtime::__private::Format::Native,
+            ::session_runtime::__private::ConflictPolicy::Reject,
+        );
+        #[inline]
+        fn config() -> &'static ::session_runtime::__private::CookieConfig {
+            static __SESSION_CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(
+                ::session_runtime::__private::Settings {
+                    name: "__Secure-app",
+                    domain: ::core::option::Option::Some("example.com"),
+                    path: "/app",
+                    secure: true,
+                    http_only: false,
+                    same_site: ::core::option::Option::Some(
+                        ::session_runtime::__private::SameSite::None,
+                    ),
+                    partitioned: true,
+                    permanent: true,
+                    lifetime: 45000,
+                    refresh_each_request: false,
+                    refresh_after: 9000,
+                    max_lifetime: 7776000,
+                    max_size: 2048,
+                    flask_format: false,
+                    encrypted: true,
+                    accept_signed: true,
+                },
+                ::session_runtime::__private::Format::Native,
+                ::session_runtime::__private::ConflictPolicy::Reject,
+            );
             &__SESSION_CONFIG
         }
     }

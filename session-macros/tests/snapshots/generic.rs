@@ -6,28 +6,8 @@ const _: () = {
         T: Default,
         for<'__session> Cart<'a, T>: ::session_runtime::__private::SessionData,
     {
-        const CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
-            name: "session",
-            domain: ::core::option::Option::None,
-            path: "/",
-            secure: false,
-            http_only: true,
-            same_site: ::core::option::Option::None,
-            partitioned: false,
-            permanent: false,
-            lifetime: 90,
-            refresh_each_request: true,
-            refresh_after: 0,
-            max_lifetime: 0,
-            max_size: 4093,
-            format: ::session_runtime::__private::Format::Native,
-            encrypted: false,
-            on_conflict: ::session_runtime::__private::ConflictPolicy::LastWrite,
-            accept_signed: false,
-        });
-        #[inline]
-        fn config() -> &'static ::session_runtime::__private::CookieConfig {
-            static __SESSION_CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
+        const CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(
+            ::session_runtime::__private::Settings {
                 name: "session",
                 domain: ::core::option::Option::None,
                 path: "/",
@@ -41,11 +21,37 @@ const _: () = {
                 refresh_after: 0,
                 max_lifetime: 0,
                 max_size: 4093,
-                format: ::session_runtime::__private::Format::Native,
+                flask_format: false,
                 encrypted: false,
-                on_conflict: ::session_runtime::__private::ConflictPolicy::LastWrite,
                 accept_signed: false,
-            });
+            },
+            ::session_runtime::__private::Format::Native,
+            ::session_runtime::__private::ConflictPolicy::LastWrite,
+        );
+        #[inline]
+        fn config() -> &'static ::session_runtime::__private::CookieConfig {
+            static __SESSION_CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(
+                ::session_runtime::__private::Settings {
+                    name: "session",
+                    domain: ::core::option::Option::None,
+                    path: "/",
+                    secure: false,
+                    http_only: true,
+                    same_site: ::core::option::Option::None,
+                    partitioned: false,
+                    permanent: false,
+                    lifetime: 90,
+                    refresh_each_request: true,
+                    refresh_after: 0,
+                    max_lifetime: 0,
+                    max_size: 4093,
+                    flask_format: false,
+                    encrypted: false,
+                    accept_signed: false,
+                },
+                ::session_runtime::__private::Format::Native,
+                ::session_runtime::__private::ConflictPolicy::LastWrite,
+            );
             &__SESSION_CONFIG
         }
     }

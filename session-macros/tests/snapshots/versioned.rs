@@ -7,40 +7,8 @@ const _: () = {
     where
         for<'__session> Visit: ::session_runtime::__private::SessionData,
     {
-        const CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
-                name: "session",
-                domain: ::core::option::Option::None,
-                path: "/",
-                secure: false,
-                http_only: true,
-                same_site: ::core::option::Option::Some(
-                    ::session_runtime::__private::SameSite::Lax,
-                ),
-                partitioned: false,
-                permanent: false,
-                lifetime: 2678400,
-                refresh_each_request: true,
-                refresh_after: 0,
-                max_lifetime: 0,
-                max_size: 4093,
-                format: ::session_runtime::__private::Format::Native,
-                encrypted: false,
-                on_conflict: ::session_runtime::__private::ConflictPolicy::LastWrite,
-                accept_signed: false,
-            })
-            .with_schema(
-                ::session_runtime::__private::Schema::new(
-                    3,
-                    ::core::option::Option::Some(
-                        ::session_runtime::__private::migrate_step::<old::VisitV2, Visit>
-                            as ::session_runtime::__private::MigrateFn,
-                    ),
-                ),
-            );
-        const VERSION: u32 = 3;
-        #[inline]
-        fn config() -> &'static ::session_runtime::__private::CookieConfig {
-            static __SESSION_CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(::session_runtime::__private::StaticConfig {
+        const CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(
+                ::session_runtime::__private::Settings {
                     name: "session",
                     domain: ::core::option::Option::None,
                     path: "/",
@@ -56,11 +24,49 @@ const _: () = {
                     refresh_after: 0,
                     max_lifetime: 0,
                     max_size: 4093,
-                    format: ::session_runtime::__private::Format::Native,
+                    flask_format: false,
                     encrypted: false,
-                    on_conflict: ::session_runtime::__private::ConflictPolicy::LastWrite,
                     accept_signed: false,
-                })
+                },
+                ::session_runtime::__private::Format::Native,
+                ::session_runtime::__private::ConflictPolicy::LastWrite,
+            )
+            .with_schema(
+                ::session_runtime::__private::Schema::new(
+                    3,
+                    ::core::option::Option::Some(
+                        ::session_runtime::__private::migrate_step::<old::VisitV2, Visit>
+                            as ::session_runtime::__private::MigrateFn,
+                    ),
+                ),
+            );
+        const VERSION: u32 = 3;
+        #[inline]
+        fn config() -> &'static ::session_runtime::__private::CookieConfig {
+            static __SESSION_CONFIG: ::session_runtime::__private::CookieConfig = ::session_runtime::__private::CookieConfig::from_static(
+                    ::session_runtime::__private::Settings {
+                        name: "session",
+                        domain: ::core::option::Option::None,
+                        path: "/",
+                        secure: false,
+                        http_only: true,
+                        same_site: ::core::option::Option::Some(
+                            ::session_runtime::__private::SameSite::Lax,
+                        ),
+                        partitioned: false,
+                        permanent: false,
+                        lifetime: 2678400,
+                        refresh_each_request: true,
+                        refresh_after: 0,
+                        max_lifetime: 0,
+                        max_size: 4093,
+                        flask_format: false,
+                        encrypted: false,
+                        accept_signed: false,
+                    },
+                    ::session_runtime::__private::Format::Native,
+                    ::session_runtime::__private::ConflictPolicy::LastWrite,
+                )
                 .with_schema(
                     ::session_runtime::__private::Schema::new(
                         3,

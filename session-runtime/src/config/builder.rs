@@ -43,42 +43,42 @@ impl CookieConfigBuilder {
 
     /// The cookie name (default `session`).
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.config.name = Cow::Owned(name.into());
+        self.config.settings.name = Cow::Owned(name.into());
         self
     }
     /// The `Domain` attribute (default none: the cookie goes to this host only).
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
-        self.config.domain = Some(Cow::Owned(domain.into()));
+        self.config.settings.domain = Some(Cow::Owned(domain.into()));
         self
     }
     /// The `Path` attribute (default `/`).
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.config.path = Cow::Owned(path.into());
+        self.config.settings.path = Cow::Owned(path.into());
         self
     }
     /// `Secure` (default off, as in Flask; turn it on behind HTTPS).
     pub fn secure(mut self, secure: bool) -> Self {
-        self.config.secure = secure;
+        self.config.settings.secure = secure;
         self
     }
     /// `HttpOnly` (default on).
     pub fn http_only(mut self, http_only: bool) -> Self {
-        self.config.http_only = http_only;
+        self.config.settings.http_only = http_only;
         self
     }
     /// `SameSite` (default `Lax`; `None` leaves the attribute out).
     pub fn same_site(mut self, same_site: Option<SameSite>) -> Self {
-        self.config.same_site = same_site;
+        self.config.settings.same_site = same_site;
         self
     }
     /// `Partitioned` (default off; needs `secure`).
     pub fn partitioned(mut self, partitioned: bool) -> Self {
-        self.config.partitioned = partitioned;
+        self.config.settings.partitioned = partitioned;
         self
     }
     /// Whether new sessions start permanent (default off).
     pub fn permanent(mut self, permanent: bool) -> Self {
-        self.config.permanent = permanent;
+        self.config.settings.permanent = permanent;
         self
     }
     /// The lifetime as text (`"31d"`, `"12h30m"`, `"90s"`, `"3600"`); checked by `build`.
@@ -88,23 +88,23 @@ impl CookieConfigBuilder {
     }
     /// The lifetime in seconds; checked by `build`.
     pub fn lifetime_secs(mut self, seconds: u64) -> Self {
-        self.config.lifetime = seconds;
+        self.config.settings.lifetime = seconds;
         self.lifetime_text = None;
         self
     }
     /// Re-send a permanent session's cookie on every request (default on).
     pub fn refresh_each_request(mut self, refresh: bool) -> Self {
-        self.config.refresh_each_request = refresh;
+        self.config.settings.refresh_each_request = refresh;
         self
     }
     /// The longest `Set-Cookie` line sent (default 4093).
     pub fn max_size(mut self, max_size: usize) -> Self {
-        self.config.max_size = max_size;
+        self.config.settings.max_size = max_size;
         self
     }
     /// The wire format (default native).
     pub fn format(mut self, format: Format) -> Self {
-        self.config.format = format;
+        self.config.settings.flask_format = format.is_flask();
         self
     }
 
@@ -119,7 +119,7 @@ impl CookieConfigBuilder {
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
     pub fn encrypted(mut self, encrypted: bool) -> Self {
-        self.config.encrypted = encrypted;
+        self.config.settings.encrypted = encrypted;
         self
     }
     /// While moving a live deployment from signed to encrypted: accept the signed cookies still
@@ -136,7 +136,7 @@ impl CookieConfigBuilder {
     /// );
     /// ```
     pub fn accept_signed(mut self, accept_signed: bool) -> Self {
-        self.config.accept_signed = accept_signed;
+        self.config.settings.accept_signed = accept_signed;
         self
     }
 
@@ -161,7 +161,7 @@ impl CookieConfigBuilder {
 
     /// [`refresh_after`](Self::refresh_after) in seconds (0: re-send on every request).
     pub fn refresh_after_secs(mut self, seconds: u64) -> Self {
-        self.config.refresh_after = seconds;
+        self.config.settings.refresh_after = seconds;
         self.refresh_after_text = None;
         self
     }
@@ -195,7 +195,7 @@ impl CookieConfigBuilder {
 
     /// [`max_lifetime`](Self::max_lifetime) in seconds (0: no absolute limit).
     pub fn max_lifetime_secs(mut self, seconds: u64) -> Self {
-        self.config.max_lifetime = seconds;
+        self.config.settings.max_lifetime = seconds;
         self.max_lifetime_text = None;
         self
     }
@@ -204,13 +204,13 @@ impl CookieConfigBuilder {
     pub fn build(self) -> Result<CookieConfig, rules::ConfigError> {
         let mut config = self.config;
         if let Some(text) = self.lifetime_text {
-            config.lifetime = rules::parse_lifetime(&text)?;
+            config.settings.lifetime = rules::parse_lifetime(&text)?;
         }
         if let Some(text) = self.refresh_after_text {
-            config.refresh_after = rules::parse_refresh_after(&text, config.lifetime)?;
+            config.settings.refresh_after = rules::parse_refresh_after(&text, config.settings.lifetime)?;
         }
         if let Some(text) = self.max_lifetime_text {
-            config.max_lifetime = rules::parse_max_lifetime(&text)?;
+            config.settings.max_lifetime = rules::parse_max_lifetime(&text)?;
         }
         rules::validate(&config)?;
         Ok(config)

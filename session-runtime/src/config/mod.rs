@@ -1,6 +1,7 @@
 //! Cookie configuration: the `const` the derive emits, and a validating builder for configs known
-//! only at run time. Both obey the same rules ([`rules`]), which live in the `session-rules` crate
-//! with the defaults and the messages, shared with the derive.
+//! only at run time. Both hold one `session_rules::Settings` and obey the same rules ([`rules`]),
+//! which live in the `session-rules` crate with the defaults and the messages, shared with the
+//! derive.
 
 mod builder;
 mod conflict;
@@ -16,7 +17,9 @@ pub use rules::{ConfigError, parse_lifetime};
 #[doc(hidden)]
 pub use schema::MigrateFn;
 pub use schema::Schema;
-use session_rules::Settings;
+/// The cookie settings a config holds, as the derive writes them for [`CookieConfig::from_static`].
+#[doc(hidden)]
+pub use session_rules::Settings;
 pub use session_rules::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_LIFETIME, SameSite};
 
 use crate::format::Format;
@@ -36,138 +39,39 @@ use crate::format::Format;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieConfig {
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) domain: Option<Cow<'static, str>>,
-    pub(crate) path: Cow<'static, str>,
-    pub(crate) secure: bool,
-    pub(crate) http_only: bool,
-    pub(crate) same_site: Option<SameSite>,
-    pub(crate) partitioned: bool,
-    pub(crate) permanent: bool,
-    pub(crate) lifetime: u64,
-    pub(crate) refresh_each_request: bool,
-    pub(crate) refresh_after: u64,
-    pub(crate) max_lifetime: u64,
-    pub(crate) max_size: usize,
-    pub(crate) format: Format,
-    pub(crate) encrypted: bool,
-    pub(crate) accept_signed: bool,
+    /// The cookie settings, as the rules see them (`session_rules::Settings`): borrowed from the
+    /// derive's `const`, owned when the builder set them.
+    pub(crate) settings: Settings<Cow<'static, str>>,
     pub(crate) on_conflict: ConflictPolicy,
     /// The data's version and migration (`#[session(version, migrate_from)]`), not a cookie
     /// setting: set by [`with_schema`](CookieConfig::with_schema) after `from_static`.
     pub(crate) schema: Schema,
 }
 
-/// The parts of a config as the derive emits them, for [`CookieConfig::from_static`].
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct StaticConfig {
-    pub name: &'static str,
-    pub domain: Option<&'static str>,
-    pub path: &'static str,
-    pub secure: bool,
-    pub http_only: bool,
-    pub same_site: Option<SameSite>,
-    pub partitioned: bool,
-    pub permanent: bool,
-    pub lifetime: u64,
-    pub refresh_each_request: bool,
-    pub refresh_after: u64,
-    pub max_lifetime: u64,
-    pub max_size: usize,
-    pub format: Format,
-    pub encrypted: bool,
-    pub accept_signed: bool,
-    pub on_conflict: ConflictPolicy,
-}
-
-impl StaticConfig {
-    /// Flask's defaults, with `SameSite=Lax` (`session_rules::Settings::DEFAULT`), and the native
-    /// format.
-    pub const DEFAULT: StaticConfig = {
-        let d = Settings::DEFAULT;
-        StaticConfig {
-            name: d.name,
-            domain: d.domain,
-            path: d.path,
-            secure: d.secure,
-            http_only: d.http_only,
-            same_site: d.same_site,
-            partitioned: d.partitioned,
-            permanent: d.permanent,
-            lifetime: d.lifetime,
-            refresh_each_request: d.refresh_each_request,
-            refresh_after: d.refresh_after,
-            max_lifetime: d.max_lifetime,
-            max_size: d.max_size,
-            format: Format::Native,
-            encrypted: d.encrypted,
-            accept_signed: d.accept_signed,
-            on_conflict: ConflictPolicy::LastWrite,
-        }
-    };
-
-    /// The settings the rules look at.
-    pub(crate) const fn settings(&self) -> Settings<'static> {
-        Settings {
-            name: self.name,
-            domain: self.domain,
-            path: self.path,
-            secure: self.secure,
-            http_only: self.http_only,
-            same_site: self.same_site,
-            partitioned: self.partitioned,
-            permanent: self.permanent,
-            lifetime: self.lifetime,
-            refresh_each_request: self.refresh_each_request,
-            refresh_after: self.refresh_after,
-            max_lifetime: self.max_lifetime,
-            max_size: self.max_size,
-            flask_format: self.format.is_flask(),
-            encrypted: self.encrypted,
-            accept_signed: self.accept_signed,
-        }
-    }
-}
-
 impl CookieConfig {
     /// The default configuration.
-    pub const DEFAULT: CookieConfig = CookieConfig::from_static(StaticConfig::DEFAULT);
+    pub const DEFAULT: CookieConfig =
+        CookieConfig::from_static(Settings::DEFAULT, Format::Native, ConflictPolicy::LastWrite);
 
-    /// Builds a config from parts written out in full, as the derive emits it, and checks every
-    /// cookie rule the builder checks. In a `const` or `static` (where the derive puts it) a
-    /// broken rule does not compile: the error is the rule's message. Use
-    /// [`CookieConfig::builder`] for values known only at run time.
+    /// Builds a config from settings written out in full, as the derive emits them, and checks
+    /// every cookie rule the builder checks. In a `const` or `static` (where the derive puts it) a
+    /// broken rule does not compile: the error is the rule's message. `format` is the wire format
+    /// (the settings' `flask_format` must agree with it); `on_conflict` is the server-side
+    /// conflict policy, which is not a cookie setting. Use [`CookieConfig::builder`] for values
+    /// known only at run time.
     ///
     /// # Panics
     ///
-    /// When `parts` breaks a rule and this is evaluated at run time (outside a `const`).
+    /// When `settings` break a rule, or their `flask_format` is not `format`'s, and this is
+    /// evaluated at run time (outside a `const`).
     #[doc(hidden)]
-    pub const fn from_static(parts: StaticConfig) -> CookieConfig {
-        static_check::check(&parts);
-        CookieConfig {
-            name: Cow::Borrowed(parts.name),
-            domain: match parts.domain {
-                Some(domain) => Some(Cow::Borrowed(domain)),
-                None => None,
-            },
-            path: Cow::Borrowed(parts.path),
-            secure: parts.secure,
-            http_only: parts.http_only,
-            same_site: parts.same_site,
-            partitioned: parts.partitioned,
-            permanent: parts.permanent,
-            lifetime: parts.lifetime,
-            refresh_each_request: parts.refresh_each_request,
-            refresh_after: parts.refresh_after,
-            max_lifetime: parts.max_lifetime,
-            max_size: parts.max_size,
-            format: parts.format,
-            encrypted: parts.encrypted,
-            accept_signed: parts.accept_signed,
-            on_conflict: parts.on_conflict,
-            schema: Schema::UNVERSIONED,
-        }
+    pub const fn from_static(
+        settings: Settings<&'static str>,
+        format: Format,
+        on_conflict: ConflictPolicy,
+    ) -> CookieConfig {
+        static_check::check(&settings, format);
+        CookieConfig { settings: settings.into_cow(), on_conflict, schema: Schema::UNVERSIONED }
     }
 
     /// This config for a session type whose data has `schema`'s version and migration, as the
@@ -178,7 +82,7 @@ impl CookieConfig {
         schema::check(session_rules::schema_problem(
             schema.version(),
             schema.migrates(),
-            self.format.is_flask(),
+            self.settings.flask_format,
         ));
         self.schema = schema;
         self
@@ -220,52 +124,58 @@ impl CookieConfig {
 
     /// The cookie name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.settings.name
     }
     /// The `Domain` attribute, if any.
     pub fn domain(&self) -> Option<&str> {
-        self.domain.as_deref()
+        self.settings.domain.as_deref()
     }
     /// The `Path` attribute.
     pub fn path(&self) -> &str {
-        &self.path
+        &self.settings.path
     }
     /// Whether `Secure` is set.
     pub fn secure(&self) -> bool {
-        self.secure
+        self.settings.secure
     }
     /// Whether `HttpOnly` is set.
     pub fn http_only(&self) -> bool {
-        self.http_only
+        self.settings.http_only
     }
     /// The `SameSite` attribute; `None` leaves it out.
     pub fn same_site(&self) -> Option<SameSite> {
-        self.same_site
+        self.settings.same_site
     }
     /// Whether `Partitioned` (CHIPS) is set.
     pub fn partitioned(&self) -> bool {
-        self.partitioned
+        self.settings.partitioned
     }
     /// Whether new sessions start permanent (with `Expires`).
     pub fn permanent(&self) -> bool {
-        self.permanent
+        self.settings.permanent
     }
     /// The lifetime in seconds: the server-side maximum age of every session, and `Expires` of
     /// permanent ones.
     pub fn lifetime_secs(&self) -> u64 {
-        self.lifetime
+        self.settings.lifetime
     }
     /// Whether a permanent session's cookie is re-sent on every request (sliding expiry).
     pub fn refresh_each_request(&self) -> bool {
-        self.refresh_each_request
+        self.settings.refresh_each_request
     }
     /// The longest `Set-Cookie` line sent, in bytes.
     pub fn max_size(&self) -> usize {
-        self.max_size
+        self.settings.max_size
     }
     /// The wire format.
     pub fn format(&self) -> Format {
-        self.format
+        match self.settings.flask_format {
+            // Only `from_static` and the builder set the flag, each from a `Format`: without the
+            // feature there is no `Format::Flask` to set it from.
+            #[cfg(feature = "flask")]
+            true => Format::Flask,
+            _ => Format::Native,
+        }
     }
     /// Whether the cookie value is encrypted (AES-256-GCM-SIV) rather than only signed
     /// (`#[session(encrypted)]`, [`CookieConfigBuilder::encrypted`]).
@@ -277,7 +187,7 @@ impl CookieConfig {
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
     pub fn encrypted(&self) -> bool {
-        self.encrypted
+        self.settings.encrypted
     }
     /// Whether an encrypted session still accepts signed cookies within their lifetime and
     /// re-writes them sealed (`#[session(encrypted, accept_signed)]`,
@@ -290,7 +200,7 @@ impl CookieConfig {
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
     pub fn accept_signed(&self) -> bool {
-        self.accept_signed
+        self.settings.accept_signed
     }
 
     /// What a server-side save does when another request changed the same field of the session
@@ -311,7 +221,7 @@ impl CookieConfig {
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
     pub fn refresh_after_secs(&self) -> u64 {
-        self.refresh_after
+        self.settings.refresh_after
     }
 
     /// The absolute limit in seconds (`max_lifetime`): a session issued longer ago than this is
@@ -327,29 +237,7 @@ impl CookieConfig {
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
     pub fn max_lifetime_secs(&self) -> Option<u64> {
-        (self.max_lifetime > 0).then_some(self.max_lifetime)
-    }
-
-    /// The settings the rules look at.
-    pub(crate) fn settings(&self) -> Settings<'_> {
-        Settings {
-            name: &self.name,
-            domain: self.domain.as_deref(),
-            path: &self.path,
-            secure: self.secure,
-            http_only: self.http_only,
-            same_site: self.same_site,
-            partitioned: self.partitioned,
-            permanent: self.permanent,
-            lifetime: self.lifetime,
-            refresh_each_request: self.refresh_each_request,
-            refresh_after: self.refresh_after,
-            max_lifetime: self.max_lifetime,
-            max_size: self.max_size,
-            flask_format: self.format.is_flask(),
-            encrypted: self.encrypted,
-            accept_signed: self.accept_signed,
-        }
+        (self.settings.max_lifetime > 0).then_some(self.settings.max_lifetime)
     }
 }
 

@@ -28,7 +28,7 @@ pub type ConfigError = session_rules::Problem<String>;
 /// assert!(validate(&session_runtime::CookieConfig::DEFAULT).is_ok());
 /// ```
 pub fn validate(config: &CookieConfig) -> Result<(), ConfigError> {
-    match session_rules::first_problem(&config.settings()) {
+    match session_rules::first_problem(&config.settings.as_borrowed()) {
         Some(problem) => Err(problem.into_owned()),
         None => Ok(()),
     }

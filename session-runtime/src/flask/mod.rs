@@ -157,10 +157,9 @@ pub(crate) fn encode_session<T: Serialize>(
             ));
         }
     };
-    if let Some((key, _)) = entries.iter().find(|(k, _)| k == PERMANENT_KEY || k == FLASHES_KEY) {
-        return Err(crate::Error::Serialize(format!(
-            "the key {key:?} is reserved in the Flask format: use set_permanent() and flash() instead"
-        )));
+    // The rule the derive applies to the field names (session_rules::key_problem), with its message.
+    if let Some(problem) = entries.iter().find_map(|(key, _)| session_rules::key_problem(key, true)) {
+        return Err(crate::Error::Serialize(problem.to_string()));
     }
     if permanent {
         entries.push((PERMANENT_KEY.to_owned(), Node::Bool(true)));
@@ -304,7 +303,11 @@ mod tests {
     #[test]
     fn reserved_keys_and_non_dicts_are_refused() {
         let map = HashMap::from([("_permanent", 1)]);
-        assert!(encode_session(&map, false, &[]).is_err());
+        let refused = encode_session(&map, false, &[]).unwrap_err().to_string();
+        assert!(
+            refused.contains(&session_rules::Problem::ReservedKey("_permanent").to_string()),
+            "{refused}"
+        );
         assert!(encode_session(&vec![1], false, &[]).is_err());
         assert!(decode_session::<BTreeMap<String, u8>>(br#""text""#).is_none());
         assert!(decode_session::<BTreeMap<String, u8>>(br#"{" t":[1]}"#).is_none());
