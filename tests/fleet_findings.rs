@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use common::*;
 use serde::{Deserialize, Serialize};
 use session_runtime::{
-    Clock, Error, FixedClock, Keys, Rejection, SecureCookieSessionInterface, ServerSideSessionInterface, Session,
-    SessionInterface, Tracked,
+    Clock, Error, FixedClock, Keys, Rejection, SecureCookieSessionInterface, ServerSideSessionInterface,
+    Session, SessionInterface, Tracked,
 };
 
 #[derive(Session, Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
@@ -157,7 +157,9 @@ fn an_older_server_honours_sign_out_and_sign_in_of_a_newer_cookie() {
     let store = Arc::new(session_runtime::MemoryStore::new());
     let backends: [Arc<dyn SessionInterface>; 2] = [
         server(FixedClock(NOW), 0),
-        Arc::new(ServerSideSessionInterface::with_store(Keys::new(key(1)), store).with_clock(FixedClock(NOW))),
+        Arc::new(
+            ServerSideSessionInterface::with_store(Keys::new(key(1)), store).with_clock(FixedClock(NOW)),
+        ),
     ];
     for (server_side, backend) in [false, true].into_iter().zip(backends) {
         let newer = || {
@@ -170,13 +172,20 @@ fn an_older_server_honours_sign_out_and_sign_in_of_a_newer_cookie() {
         // Sign-in as someone else: the session is replaced with the old version's data.
         let (replaced, _) = visit::<Old>(&backend, &newer(), |s| s.user = Some("bob".into()));
         let (_, rejection) = visit::<New>(&backend, &replaced, |s| {
-            assert_eq!((s.user.as_deref(), s.theme.as_str()), (Some("bob"), ""), "migrated from the old data");
+            assert_eq!(
+                (s.user.as_deref(), s.theme.as_str()),
+                (Some("bob"), ""),
+                "migrated from the old data"
+            );
         });
         assert_eq!(rejection, None);
         // Read only: nothing sent, the newer session lives on.
         let newer = newer();
         let old = Tracked::<Old>::open_with(backend.clone(), Old::config(), &request(Some(&newer)));
-        assert_eq!((old.rejection(), old.user.clone(), old.is_new()), (Some(Rejection::NewerVersion), None, true));
+        assert_eq!(
+            (old.rejection(), old.user.clone(), old.is_new()),
+            (Some(Rejection::NewerVersion), None, true)
+        );
         let mut resp = response();
         old.save(&mut resp).expect("save");
         assert!(set_cookies(&resp).is_empty());
@@ -223,7 +232,8 @@ fn a_forced_re_write_that_does_not_fit_keeps_the_incoming_cookie() {
         assert_eq!((rejection, kept.as_str()), (None, cookie.as_str()), "nothing sent, no error");
     }
     assert_eq!(sealed.rewrites_skipped(), 3);
-    let mut changed = Tracked::<Sealed>::open_with(sealed_dyn.clone(), Sealed::config(), &request(Some(&cookie)));
+    let mut changed =
+        Tracked::<Sealed>::open_with(sealed_dyn.clone(), Sealed::config(), &request(Some(&cookie)));
     changed.notes.push('b');
     let mut resp = response();
     assert!(matches!(changed.save(&mut resp), Err(Error::TooLarge { .. })));
