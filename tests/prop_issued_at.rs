@@ -18,7 +18,7 @@ fn predicted(issued: u64, signed: u64, now: u64, lifetime: u64, max: u64) -> Opt
     } else if now - signed > lifetime {
         Some(Rejection::Expired)
     } else if issued > signed {
-        Some(Rejection::Malformed)
+        Some(Rejection::NotYetValid)
     } else if now - issued > max {
         Some(Rejection::SessionTooOld)
     } else {
