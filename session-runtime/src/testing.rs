@@ -123,7 +123,7 @@ pub fn b64(bytes: &[u8]) -> String {
 /// The canonical `TIMESTAMP` part for `seconds`.
 pub fn timestamp(seconds: u64) -> String {
     let mut out = String::new();
-    native::encode_timestamp(seconds, &mut out);
+    crate::format::timestamp::encode_timestamp(seconds, &mut out);
     out
 }
 

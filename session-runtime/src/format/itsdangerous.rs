@@ -16,7 +16,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::{Verified, base64url, compress};
+use super::ring::Ring;
+use super::{Verified, base64url, compress, signed};
 use crate::error::{Error, Rejection};
 use crate::key::Keys;
 
@@ -24,13 +25,12 @@ type HmacSha1 = Hmac<Sha1>;
 
 const TAG_LEN: usize = 20;
 
-/// The Flask format keyed by a key ring: one pre-keyed HMAC-SHA1 state per key, made once.
+/// The Flask format keyed by a key ring: one pre-keyed HMAC-SHA1 state per key, made once. HMAC
+/// takes keys of any length and a `SecretKey` has at least one byte, so every key verifies and
+/// the current one always signs.
 #[derive(Clone)]
 pub(crate) struct FlaskFormat {
-    /// Current key first, then the fallbacks in the ring's order, with their ring index.
-    verifiers: Vec<(usize, HmacSha1)>,
-    /// HMAC takes keys of any length, so this is always `Some`.
-    signer: Option<HmacSha1>,
+    ring: Ring<HmacSha1>,
 }
 
 /// `HMAC-SHA1(secret, salt)` as the key of a pre-keyed HMAC-SHA1 state (itsdangerous'
@@ -43,10 +43,7 @@ fn derive(secret: &[u8], salt: &[u8]) -> Option<HmacSha1> {
 
 impl FlaskFormat {
     pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
-        FlaskFormat {
-            verifiers: keys.derive_each(|secret| derive(secret, salt)),
-            signer: derive(keys.current().expose_bytes(), salt),
-        }
+        FlaskFormat { ring: Ring::new(keys, 1, |secret| derive(secret, salt)) }
     }
 
     /// Signs the session JSON at time `now`, as `URLSafeTimedSerializer.dumps` does.
@@ -70,9 +67,9 @@ impl FlaskFormat {
         // feature builds flate2 on the C zlib library, so the bytes are the ones Python writes;
         // the interop tests compare them.
         let compressed = compress::compress_if_shorter(json);
-        let mut mac = self.signer.clone().ok_or(Error::WeakKey { len: 0, min: 1 })?;
+        let mut mac = self.ring.signer()?.clone();
         let tail = 1 + super::encoded_len(TAG_LEN) + room;
-        let (mut line, start) = super::unsigned_line(prefix, json, compressed.as_deref(), now, tail);
+        let (mut line, start) = signed::unsigned_line(prefix, json, compressed.as_deref(), now, tail);
         mac.update(line.as_bytes().get(start..).unwrap_or_default());
         let tag = mac.finalize().into_bytes();
         line.push('.');
@@ -90,24 +87,11 @@ impl FlaskFormat {
         future_skew: u64,
         now: u64,
     ) -> Result<Verified, Rejection> {
-        let value = super::SignedValue::split(value)?;
-        // Exactly `TAG_LEN` bytes, decoded on the stack, as the native format does.
-        let (tag, TAG_LEN) =
-            base64url::decode_array::<TAG_LEN>(value.signature).ok_or(Rejection::Malformed)?
-        else {
-            return Err(Rejection::Malformed);
-        };
-        let (key, _) = self
-            .verifiers
-            .iter()
-            .find(|(_, key)| {
-                let mut mac = key.clone();
-                mac.update(value.signed);
-                mac.verify_slice(&tag).is_ok()
-            })
-            .ok_or(Rejection::BadSignature)?;
-        let signed_at = value.check_age(now, max_age, future_skew)?;
-        Ok(Verified::by_key(value.payload()?, *key, signed_at, self.signer.is_some()))
+        signed::unsign::<_, TAG_LEN>(&self.ring, value, max_age, future_skew, now, |key, signed, tag| {
+            let mut mac = key.clone();
+            mac.update(signed);
+            mac.verify_slice(tag).is_ok()
+        })
     }
 }
 

@@ -6,9 +6,10 @@ pub(crate) mod compress;
 pub(crate) mod itsdangerous;
 pub(crate) mod kdf;
 pub(crate) mod native;
+mod ring;
 pub(crate) mod sealed;
-
-use crate::error::Rejection;
+mod signed;
+pub(crate) mod timestamp;
 
 /// Which wire format a session cookie uses.
 ///
@@ -83,89 +84,6 @@ impl Format {
             Format::Flask => true,
         }
     }
-}
-
-/// `prefix`, then `PAYLOAD "." TIMESTAMP` (the part a signature covers) for `json`, or for its
-/// zlib stream `compressed` as `"." b64(zlib)`, in a buffer with room for exactly `tail` more
-/// bytes (the signature and the rest of a `Set-Cookie` line); and where the signed part starts.
-/// Both formats write this layout. A line whose capacity is its length becomes a `HeaderValue`
-/// without the extra allocation `Bytes` makes for a `Vec` with spare room. The line is a `String`
-/// from the start (everything in it is ASCII by construction), so it is never checked as UTF-8.
-pub(crate) fn unsigned_line(
-    prefix: &[&str],
-    json: &[u8],
-    compressed: Option<&[u8]>,
-    now: u64,
-    tail: usize,
-) -> (String, usize) {
-    let start: usize = prefix.iter().map(|part| part.len()).sum();
-    let payload = match compressed {
-        Some(packed) => 1 + encoded_len(packed.len()),
-        None => encoded_len(json.len()),
-    };
-    let timestamp = native::encoded_timestamp_len(now);
-    let mut line = String::with_capacity(start + payload + 1 + timestamp + tail);
-    prefix.iter().for_each(|part| line.push_str(part));
-    match compressed {
-        Some(packed) => {
-            line.push('.');
-            base64url::encode_into(packed, &mut line);
-        }
-        None => base64url::encode_into(json, &mut line),
-    }
-    line.push('.');
-    native::encode_timestamp(now, &mut line);
-    (line, start)
-}
-
-/// A cookie value `PAYLOAD "." TIMESTAMP "." SIGNATURE` taken apart: the layout
-/// [`unsigned_line`] writes, read back the same way by both formats before and after their MAC.
-pub(crate) struct SignedValue<'a> {
-    /// `PAYLOAD "." TIMESTAMP`, what the signature covers.
-    pub(crate) signed: &'a [u8],
-    /// The base64url signature, still encoded.
-    pub(crate) signature: &'a [u8],
-    timestamp: &'a [u8],
-    body: &'a [u8],
-    compressed: bool,
-}
-
-impl<'a> SignedValue<'a> {
-    /// Splits at the last two dots. The payload is `b64(json)` or `"." b64(zlib)` and holds no
-    /// other dot; any other shape is `Malformed`.
-    pub(crate) fn split(value: &'a [u8]) -> Result<Self, Rejection> {
-        let (signed, signature) = split_last_dot(value).ok_or(Rejection::Malformed)?;
-        let (payload, timestamp) = split_last_dot(signed).ok_or(Rejection::Malformed)?;
-        let (compressed, body) = match payload.split_first() {
-            Some((b'.', rest)) => (true, rest),
-            _ => (false, payload),
-        };
-        if memchr::memchr(b'.', body).is_some() {
-            return Err(Rejection::Malformed);
-        }
-        Ok(SignedValue { signed, signature, timestamp, body, compressed })
-    }
-
-    /// After the MAC: the signing time must be canonical (`Malformed`), not older than `max_age`
-    /// (`Expired`) and not later than `now + future_skew` (`NotYetValid`).
-    /// Returns the signing time.
-    pub(crate) fn check_age(&self, now: u64, max_age: u64, future_skew: u64) -> Result<u64, Rejection> {
-        let signed_at = native::parse_timestamp(self.timestamp).ok_or(Rejection::Malformed)?;
-        native::check_age(signed_at, now, max_age, future_skew)?;
-        Ok(signed_at)
-    }
-
-    /// After the MAC and the age: the payload's JSON, decoded and, if compressed, inflated with
-    /// a cap (`Payload` when either fails).
-    pub(crate) fn payload(&self) -> Result<Vec<u8>, Rejection> {
-        let body = base64url::decode(self.body).ok_or(Rejection::Payload)?;
-        if self.compressed { compress::inflate_capped(&body).ok_or(Rejection::Payload) } else { Ok(body) }
-    }
-}
-
-fn split_last_dot(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let dot = memchr::memrchr(b'.', bytes)?;
-    Some((bytes.get(..dot)?, bytes.get(dot + 1..)?))
 }
 
 /// The length of the unpadded base64url text of `bytes` bytes.

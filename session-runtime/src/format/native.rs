@@ -14,7 +14,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::{Verified, base64url, compress};
+use super::ring::Ring;
+use super::{Verified, base64url, compress, signed};
 use crate::error::{Error, Rejection};
 use crate::key::{Keys, MIN_NATIVE_KEY_LEN};
 
@@ -28,31 +29,22 @@ const TAG_LEN: usize = 32;
 /// and rarely saves bytes, and the size limit only matters for large sessions.
 pub(crate) const COMPRESS_MIN: usize = 512;
 
-/// The native format keyed by a key ring: one pre-keyed HMAC state per key, made once.
+/// The native format keyed by a key ring: one pre-keyed HMAC state per key, made once; keys under
+/// 32 bytes are left out (and a current key under 32 bytes cannot sign).
 #[derive(Clone)]
 pub(crate) struct NativeFormat {
-    /// Pre-keyed states of the keys that may verify, with their ring index (current first);
-    /// keys under 32 bytes are left out.
-    verifiers: Vec<(usize, HmacSha256)>,
-    /// The signing state, or the length of the current key when it is too short to sign.
-    signer: Result<HmacSha256, usize>,
+    ring: Ring<HmacSha256>,
 }
 
 impl NativeFormat {
     pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
-        let derive = |secret: &[u8]| -> Option<HmacSha256> {
-            if secret.len() < MIN_NATIVE_KEY_LEN {
-                return None;
-            }
-            let mut kdf = <HmacSha256 as KeyInit>::new_from_slice(secret).ok()?;
-            kdf.update(DERIVATION_LABEL);
-            kdf.update(salt);
-            <HmacSha256 as KeyInit>::new_from_slice(&kdf.finalize().into_bytes()).ok()
-        };
-        let current = keys.current();
         NativeFormat {
-            verifiers: keys.derive_each(derive),
-            signer: derive(current.expose_bytes()).ok_or(current.len()),
+            ring: Ring::new(keys, MIN_NATIVE_KEY_LEN, |secret| {
+                let mut kdf = <HmacSha256 as KeyInit>::new_from_slice(secret).ok()?;
+                kdf.update(DERIVATION_LABEL);
+                kdf.update(salt);
+                <HmacSha256 as KeyInit>::new_from_slice(&kdf.finalize().into_bytes()).ok()
+            }),
         }
     }
 
@@ -74,7 +66,7 @@ impl NativeFormat {
         now: u64,
         room: usize,
     ) -> Result<String, Error> {
-        let signer = self.signer()?;
+        let signer = self.ring.signer()?;
         let line = |compressed: Option<&[u8]>| signed_line(signer, prefix, name, json, compressed, now, room);
         if json.len() >= COMPRESS_MIN { Ok(compress::with_fast_deflated(json, line)) } else { Ok(line(None)) }
     }
@@ -83,7 +75,7 @@ impl NativeFormat {
     /// MAC step of [`sign`](Self::sign), shared with the test-only signing helper.
     #[cfg(feature = "testing")]
     pub(crate) fn sign_signed_part(&self, name: &str, signed: &[u8]) -> Result<Vec<u8>, Error> {
-        let tag = keyed_message(self.signer()?, name, signed).finalize().into_bytes();
+        let tag = keyed_message(self.ring.signer()?, name, signed).finalize().into_bytes();
         let mut value = Vec::with_capacity(signed.len() + 1 + TAG_LEN * 4 / 3 + 1);
         value.extend_from_slice(signed);
         value.push(b'.');
@@ -91,10 +83,6 @@ impl NativeFormat {
         base64url::encode_into(&tag, &mut encoded);
         value.extend_from_slice(encoded.as_bytes());
         Ok(value)
-    }
-
-    fn signer(&self) -> Result<&HmacSha256, Error> {
-        self.signer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })
     }
 
     /// Verifies `value` and returns the payload JSON and the key that verified it. Order: shape,
@@ -107,20 +95,9 @@ impl NativeFormat {
         future_skew: u64,
         now: u64,
     ) -> Result<Verified, Rejection> {
-        let value = super::SignedValue::split(value)?;
-        // Exactly `TAG_LEN` bytes, decoded on the stack.
-        let (tag, TAG_LEN) =
-            base64url::decode_array::<TAG_LEN>(value.signature).ok_or(Rejection::Malformed)?
-        else {
-            return Err(Rejection::Malformed);
-        };
-        let (key, _) = self
-            .verifiers
-            .iter()
-            .find(|(_, key)| keyed_message(key, name, value.signed).verify_slice(&tag).is_ok())
-            .ok_or(Rejection::BadSignature)?;
-        let signed_at = value.check_age(now, max_age, future_skew)?;
-        Ok(Verified::by_key(value.payload()?, *key, signed_at, self.signer.is_ok()))
+        signed::unsign::<_, TAG_LEN>(&self.ring, value, max_age, future_skew, now, |key, signed, tag| {
+            keyed_message(key, name, signed).verify_slice(tag).is_ok()
+        })
     }
 }
 
@@ -136,7 +113,7 @@ fn signed_line(
     room: usize,
 ) -> String {
     let tail = 1 + super::encoded_len(TAG_LEN) + room;
-    let (mut line, start) = super::unsigned_line(prefix, json, compressed, now, tail);
+    let (mut line, start) = signed::unsigned_line(prefix, json, compressed, now, tail);
     let tag =
         keyed_message(signer, name, line.as_bytes().get(start..).unwrap_or_default()).finalize().into_bytes();
     line.push('.');
@@ -154,40 +131,6 @@ fn keyed_message(key: &HmacSha256, name: &str, signed: &[u8]) -> HmacSha256 {
     mac
 }
 
-/// Appends the big-endian bytes of `seconds` without leading zero bytes (itsdangerous'
-/// `int_to_bytes`), base64url-encoded.
-pub(crate) fn encode_timestamp(seconds: u64, out: &mut String) {
-    let bytes = seconds.to_be_bytes();
-    let skip = (seconds.leading_zeros() / 8) as usize;
-    base64url::encode_into(bytes.get(skip..).unwrap_or_default(), out);
-}
-
-/// How many characters [`encode_timestamp`] writes for `seconds`.
-pub(crate) const fn encoded_timestamp_len(seconds: u64) -> usize {
-    super::encoded_len(8 - (seconds.leading_zeros() / 8) as usize)
-}
-
-/// The canonical inverse of [`encode_timestamp`]: at most 8 bytes and no leading zero byte.
-pub(crate) fn parse_timestamp(text: &[u8]) -> Option<u64> {
-    let (bytes, len) = base64url::decode_array::<8>(text)?;
-    let bytes = bytes.get(..len)?;
-    if bytes.first() == Some(&0) {
-        return None;
-    }
-    Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
-}
-
-/// `age > max_age` is expired (so `age == max_age` is still valid); a timestamp more than
-/// `future_skew` seconds ahead of `now` is not yet valid. No arithmetic here can overflow.
-pub(crate) fn check_age(signed_at: u64, now: u64, max_age: u64, future_skew: u64) -> Result<(), Rejection> {
-    match now.checked_sub(signed_at) {
-        Some(age) if age > max_age => Err(Rejection::Expired),
-        Some(_) => Ok(()),
-        None if signed_at - now > future_skew => Err(Rejection::NotYetValid),
-        None => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,34 +138,6 @@ mod tests {
 
     fn format() -> NativeFormat {
         NativeFormat::new(&Keys::new(SecretKey::try_from(&[42u8; 32][..]).unwrap()), b"cookie-session")
-    }
-
-    #[test]
-    fn timestamps_are_canonical() {
-        let mut text = String::new();
-        encode_timestamp(1_700_000_000, &mut text);
-        assert_eq!(text, "ZVPxAA");
-        assert_eq!(parse_timestamp(b"ZVPxAA"), Some(1_700_000_000));
-        let mut zero = String::new();
-        encode_timestamp(0, &mut zero);
-        assert_eq!(zero, "");
-        assert_eq!(parse_timestamp(b""), Some(0));
-        assert_eq!(parse_timestamp(b"AGVT8QA"), None, "leading zero byte");
-        assert_eq!(parse_timestamp(b"AQEBAQEBAQEB"), None, "nine bytes");
-        let mut max = String::new();
-        encode_timestamp(u64::MAX, &mut max);
-        assert_eq!(parse_timestamp(max.as_bytes()), Some(u64::MAX));
-    }
-
-    #[test]
-    fn age_boundaries() {
-        assert_eq!(check_age(100, 110, 10, 0), Ok(()));
-        assert_eq!(check_age(100, 111, 10, 0), Err(Rejection::Expired));
-        assert_eq!(check_age(101, 100, 10, 0), Err(Rejection::NotYetValid));
-        assert_eq!(check_age(105, 100, 10, 5), Ok(()));
-        assert_eq!(check_age(106, 100, 10, 5), Err(Rejection::NotYetValid));
-        assert_eq!(check_age(u64::MAX, 0, u64::MAX, 0), Err(Rejection::NotYetValid));
-        assert_eq!(check_age(0, u64::MAX, u64::MAX, 0), Ok(()));
     }
 
     #[test]

@@ -20,8 +20,8 @@
 use aes_gcm_siv::aead::{AeadInOut, KeyInit};
 use aes_gcm_siv::{Aes256GcmSiv, Nonce, Tag};
 
-use super::kdf;
-use super::{Verified, base64url, native};
+use super::ring::Ring;
+use super::{Verified, base64url, kdf, native, timestamp};
 use crate::error::{Error, Rejection};
 use crate::key::{Keys, MIN_NATIVE_KEY_LEN};
 
@@ -37,33 +37,20 @@ const SIGNED_AT_LEN: usize = 8;
 pub(crate) const OVERHEAD: usize = 1 + NONCE_LEN + SIGNED_AT_LEN + TAG_LEN;
 
 /// The encrypted format keyed by a key ring: one AES-256-GCM-SIV instance per key, each under the
-/// key HKDF derives from that secret, made once.
+/// key HKDF derives from that secret, made once; secrets under 32 bytes are left out (and a
+/// current secret under 32 bytes cannot seal).
 #[derive(Clone)]
 pub(crate) struct SealedFormat {
-    /// The keys that may open, with their ring index (current first); secrets under 32 bytes
-    /// are left out.
-    openers: Vec<(usize, Aes256GcmSiv)>,
-    /// The sealing key, or the length of the current secret when it is too short to seal.
-    sealer: Result<Aes256GcmSiv, usize>,
+    ring: Ring<Aes256GcmSiv>,
 }
 
 impl SealedFormat {
     pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
-        let derive = |secret: &[u8]| -> Option<Aes256GcmSiv> {
-            if secret.len() < MIN_NATIVE_KEY_LEN {
-                return None;
-            }
-            Aes256GcmSiv::new_from_slice(&kdf::sealing_key(secret, salt)?).ok()
-        };
-        let current = keys.current();
         SealedFormat {
-            openers: keys.derive_each(derive),
-            sealer: derive(current.expose_bytes()).ok_or(current.len()),
+            ring: Ring::new(keys, MIN_NATIVE_KEY_LEN, |secret| {
+                Aes256GcmSiv::new_from_slice(&kdf::sealing_key(secret, salt)?).ok()
+            }),
         }
-    }
-
-    fn sealer(&self) -> Result<&Aes256GcmSiv, Error> {
-        self.sealer.as_ref().map_err(|&len| Error::WeakKey { len, min: MIN_NATIVE_KEY_LEN })
     }
 
     /// `prefix` followed by the sealed value of `json` for the cookie `name` at time `now`, under a
@@ -77,7 +64,7 @@ impl SealedFormat {
         now: u64,
         room: usize,
     ) -> Result<String, Error> {
-        let sealer = self.sealer()?;
+        let sealer = self.ring.signer()?;
         let nonce = fresh_nonce()?;
         seal_parts(sealer, prefix, name, VERSION, &nonce, &[&now.to_be_bytes(), json], room)
     }
@@ -93,7 +80,7 @@ impl SealedFormat {
         nonce: &[u8; NONCE_LEN],
         parts: &[&[u8]],
     ) -> Result<String, Error> {
-        seal_parts(self.sealer()?, &[], name, version, nonce, parts, 0)
+        seal_parts(self.ring.signer()?, &[], name, version, nonce, parts, 0)
     }
 
     /// Opens a sealed `value` for the cookie `name` and returns its JSON. Order: length and shape,
@@ -127,20 +114,17 @@ impl SealedFormat {
         let tag = Tag::try_from(&*tag).map_err(|_| Rejection::Malformed)?;
         // A failed attempt leaves the ciphertext as it was (aes-gcm-siv re-encrypts in place), so
         // the next key sees the original bytes.
-        let (key, _) = self
-            .openers
-            .iter()
-            .find(|(_, key)| key.decrypt_inout_detached(&nonce, aad, (&mut *message).into(), &tag).is_ok())
-            .ok_or(Rejection::BadSignature)?;
-        let key = *key;
+        let key = self
+            .ring
+            .find(|key| key.decrypt_inout_detached(&nonce, aad, (&mut *message).into(), &tag).is_ok())?;
         let signed_at = message.first_chunk::<SIGNED_AT_LEN>().ok_or(Rejection::Malformed)?;
         let signed_at = u64::from_be_bytes(*signed_at);
-        native::check_age(signed_at, now, max_age, future_skew)?;
+        timestamp::check_age(signed_at, now, max_age, future_skew)?;
         // The JSON, moved to the front of the same buffer (no allocation).
         let json_at = at + 1 + NONCE_LEN + SIGNED_AT_LEN;
         buffer.truncate(at + 1 + NONCE_LEN + tag_at);
         buffer.drain(..json_at);
-        Ok(Verified::by_key(buffer, key, signed_at, self.sealer.is_ok()))
+        Ok(self.ring.verified(buffer, key, signed_at))
     }
 }
 
