@@ -14,6 +14,8 @@ mod merge;
 mod plan;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod redact;
 #[cfg(feature = "redis")]
 mod redis;
 
