@@ -31,6 +31,7 @@ fn redis_urls() -> Vec<String> {
         format!("rediss://app:{MARK}@127.0.0.1:6392/0"),
         format!("redis://:{MARK}@127.0.0.1:6392"),
         format!("redis+unix:///run/redis.sock?pass={MARK}"),
+        format!("rediss://app:{MARK}@127.0.0.1:6392/0#insecure"),
         // Does not parse as a URL: an unescaped `/` in the password.
         format!("redis://app:{MARK}/x@127.0.0.1:6392/0"),
     ]
@@ -113,6 +114,7 @@ fn postgres_urls() -> Vec<String> {
         format!("postgresql://app:{MARK}@127.0.0.1:6393/app?sslmode=require"),
         format!("postgres://:{MARK}@127.0.0.1:6393/app"),
         format!("postgres://app@127.0.0.1:6393/app?password={MARK}"),
+        format!("postgresql://127.0.0.1:6393/app?password={MARK}#fragment"),
         // Does not parse as a URL: an unescaped `/` in the password.
         format!("postgres://app:{MARK}/x@127.0.0.1:6393/app"),
     ]

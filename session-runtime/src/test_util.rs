@@ -38,8 +38,7 @@ use http::header::{COOKIE, SET_COOKIE};
 use crate::backend::{ConfigRef, CookieSource, InterfaceRef, SessionInterface};
 use crate::config::CookieConfig;
 use crate::error::{Error, Rejection};
-use crate::integrations::TypeConfigs;
-use crate::secure_cookie::SecureCookieSessionInterface;
+use crate::integrations::LayerSettings;
 use crate::session::Session;
 use crate::tracked::Tracked;
 
@@ -163,8 +162,8 @@ impl<B> ResponseCookies for actix_web::dev::ServiceResponse<B> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct SessionKit {
-    interface: InterfaceRef,
-    configs: TypeConfigs,
+    /// A layer's settings with the backend resolved (the kit's eager types are never used).
+    settings: LayerSettings,
 }
 
 impl SessionKit {
@@ -176,7 +175,7 @@ impl SessionKit {
     /// # let _ = kit;
     /// ```
     pub fn new(interface: impl Into<InterfaceRef>) -> Self {
-        SessionKit { interface: interface.into(), configs: TypeConfigs::default() }
+        SessionKit { settings: LayerSettings::new(Some(interface.into())) }
     }
 
     /// A kit using the process-wide backend (`install_keys` or `SESSION_SECRET_KEY`), as
@@ -187,8 +186,7 @@ impl SessionKit {
     /// # let _ = kit;
     /// ```
     pub fn global() -> Self {
-        let interface: &'static dyn SessionInterface = SecureCookieSessionInterface::global();
-        Self::new(interface)
+        SessionKit { settings: LayerSettings::new(None).resolved() }
     }
 
     /// Uses `config` for session `T`, as a layer's `with_config::<T>` does (a kit made from the
@@ -203,13 +201,16 @@ impl SessionKit {
     /// # let _ = kit;
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
-    pub fn with_config<T: Session + 'static>(mut self, config: CookieConfig) -> Self {
-        self.configs.set::<T>(config);
-        self
+    pub fn with_config<T: Session + 'static>(self, config: CookieConfig) -> Self {
+        SessionKit { settings: self.settings.with_config::<T>(config) }
     }
 
     fn config<T: Session + 'static>(&self) -> ConfigRef {
-        self.configs.get::<T>()
+        self.settings.config::<T>()
+    }
+
+    fn interface(&self) -> InterfaceRef {
+        self.settings.interface()
     }
 
     /// The `Cookie` header value (`name=value`) of a session holding `data`, as the app would
@@ -274,7 +275,7 @@ impl SessionKit {
         edit: impl FnOnce(&mut Tracked<T>),
     ) -> Result<String, KitError> {
         let mut session =
-            Tracked::<T>::open_async(self.interface.clone(), self.config::<T>(), &HeaderMap::new()).await;
+            Tracked::<T>::open_async(self.interface(), self.config::<T>(), &HeaderMap::new()).await;
         edit(&mut session);
         let name = session.config().name().to_owned();
         let mut headers = HeaderMap::new();
@@ -315,7 +316,7 @@ impl SessionKit {
     /// assert!(kit.open::<Visit>(&http::Request::new(())).is_new());
     /// ```
     pub fn open<T: Session + 'static>(&self, request: &(impl CookieSource + ?Sized)) -> Tracked<T> {
-        Tracked::open_with(self.interface.clone(), self.config::<T>(), request)
+        Tracked::open_with(self.interface(), self.config::<T>(), request)
     }
 
     /// The session `T` that `response` set, read back through the backend (server-side: from
@@ -357,7 +358,7 @@ impl SessionKit {
     ) -> Result<Tracked<T>, KitError> {
         let config = self.config::<T>();
         let request = request_for(config.get().name(), response)?;
-        checked(Tracked::open_with(self.interface.clone(), config, &request))
+        checked(Tracked::open_with(self.interface(), config, &request))
     }
 
     /// [`read`](Self::read) for a backend whose store waits for I/O (Redis).
@@ -376,7 +377,7 @@ impl SessionKit {
     ) -> Result<T, KitError> {
         let config = self.config::<T>();
         let request = request_for(config.get().name(), response)?;
-        let session = Tracked::open_async(self.interface.clone(), config, &request).await;
+        let session = Tracked::open_async(self.interface(), config, &request).await;
         checked(session).map(Tracked::into_inner)
     }
 }
@@ -484,11 +485,7 @@ impl From<&crate::tower::SessionLayer> for SessionKit {
     /// # let _ = kit;
     /// ```
     fn from(layer: &crate::tower::SessionLayer) -> Self {
-        let kit = match &layer.interface {
-            Some(interface) => SessionKit::new(interface.clone()),
-            None => SessionKit::global(),
-        };
-        SessionKit { configs: layer.configs.clone(), ..kit }
+        SessionKit { settings: layer.settings.resolved() }
     }
 }
 
@@ -502,11 +499,7 @@ impl From<&crate::actix::SessionMiddleware> for SessionKit {
     /// # let _ = kit;
     /// ```
     fn from(middleware: &crate::actix::SessionMiddleware) -> Self {
-        let kit = match &middleware.interface {
-            Some(interface) => SessionKit::new(interface.clone()),
-            None => SessionKit::global(),
-        };
-        SessionKit { configs: middleware.configs.clone(), ..kit }
+        SessionKit { settings: middleware.settings.resolved() }
     }
 }
 

@@ -19,7 +19,9 @@ pub(crate) fn now_or_never<F: Future>(future: F) -> Option<F::Output> {
 
 /// `call` under a timeout of `limit`. The timer starts only if the first poll waits, so a store
 /// that answers at once (the memory store) needs no timer and works outside any runtime; one
-/// that waits outside a Tokio runtime (which has no timer to offer) is awaited without a limit.
+/// that waits outside a Tokio runtime (which has no timer to offer), or in a build without the
+/// `tokio` feature (a cookie-only build has no async runtime to pay for), is awaited without a
+/// limit.
 pub(crate) async fn deadline<T, F>(limit: Duration, call: F) -> Result<T, StoreError>
 where
     F: Future<Output = Result<T, StoreError>>,
@@ -28,10 +30,13 @@ where
     if let Poll::Ready(output) = poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await {
         return output;
     }
-    if tokio::runtime::Handle::try_current().is_err() {
-        return call.await;
+    #[cfg(feature = "tokio")]
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return tokio::time::timeout(limit, call).await.map_err(|_| StoreError::Timeout(limit))?;
     }
-    tokio::time::timeout(limit, call).await.map_err(|_| StoreError::Timeout(limit))?
+    #[cfg(not(feature = "tokio"))]
+    let _ = limit;
+    call.await
 }
 
 #[cfg(test)]

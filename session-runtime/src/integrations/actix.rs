@@ -30,8 +30,8 @@ use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transfor
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
-use super::configs::TypeConfigs;
-use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
+use super::scope::SessionScope;
+use super::settings::{FAILED_SAVE_CONTENT_TYPE, FailedSave, LayerSettings};
 use crate::backend::{CookieSink, CookieSource, InterfaceRef};
 use crate::config::{ConfigError, CookieConfig, CookieConfigBuilder};
 use crate::error::Error;
@@ -76,41 +76,29 @@ impl CookieSink for ActixHeaders<'_> {
 }
 
 /// Middleware that opens sessions on demand and saves them after the handler, error responses
-/// included; a failed save becomes an empty `500` with [`SaveFailed`] in its extensions (`503`
-/// when a server-side session store failed or timed out).
+/// included; a failed save becomes a `500` with [`SaveFailed`](crate::SaveFailed) in its
+/// extensions (`503` when a server-side session store failed or timed out), its body empty in
+/// release builds and the error's text in debug builds.
 #[derive(Debug, Clone, Default)]
 pub struct SessionMiddleware {
-    pub(crate) interface: Option<InterfaceRef>,
-    eager: EagerSessions,
-    pub(crate) configs: TypeConfigs,
+    pub(crate) settings: LayerSettings,
 }
 
 impl SessionMiddleware {
     /// Middleware using the process-wide backend.
     pub fn new() -> Self {
-        SessionMiddleware {
-            interface: None,
-            eager: EagerSessions::default(),
-            configs: TypeConfigs::default(),
-        }
+        SessionMiddleware { settings: LayerSettings::new(None) }
     }
 
     /// Middleware using the given backend.
     pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
-        SessionMiddleware {
-            interface: Some(interface.into()),
-            eager: EagerSessions::default(),
-            configs: TypeConfigs::default(),
-        }
+        SessionMiddleware { settings: LayerSettings::new(Some(interface.into())) }
     }
-}
 
-impl SessionMiddleware {
     /// Opens session `T` on every request, so a permanent session is refreshed on every route
     /// (see [`SessionLayer::eager`](crate::tower::SessionLayer::eager) when the `tower` feature is on).
-    pub fn eager<T: Session + Send + 'static>(mut self) -> Self {
-        self.eager.add::<T>();
-        self
+    pub fn eager<T: Session + Send + 'static>(self) -> Self {
+        SessionMiddleware { settings: self.settings.eager::<T>() }
     }
 
     /// Changes a few of session `T`'s cookie settings at run time, checked by the derive's
@@ -134,7 +122,7 @@ impl SessionMiddleware {
         self,
         change: impl FnOnce(CookieConfigBuilder) -> CookieConfigBuilder,
     ) -> Result<Self, ConfigError> {
-        Ok(self.with_config::<T>(T::configure(change)?))
+        Ok(SessionMiddleware { settings: self.settings.configure::<T>(change)? })
     }
 
     /// Uses `config` (from [`Session::configure`]) for session `T` instead of its
@@ -149,9 +137,8 @@ impl SessionMiddleware {
     /// # let _ = middleware;
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
-    pub fn with_config<T: Session + 'static>(mut self, config: CookieConfig) -> Self {
-        self.configs.set::<T>(config);
-        self
+    pub fn with_config<T: Session + 'static>(self, config: CookieConfig) -> Self {
+        SessionMiddleware { settings: self.settings.with_config::<T>(config) }
     }
 }
 
@@ -167,21 +154,14 @@ where
     type Future = Ready<Result<Self::Transform, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(SessionMiddlewareService {
-            service: Rc::new(service),
-            interface: self.interface.clone(),
-            eager: self.eager.clone(),
-            configs: self.configs.clone(),
-        }))
+        ready(Ok(SessionMiddlewareService { service: Rc::new(service), settings: self.settings.clone() }))
     }
 }
 
 /// The service [`SessionMiddleware`] wraps around the app.
 pub struct SessionMiddlewareService<S> {
     service: Rc<S>,
-    interface: Option<InterfaceRef>,
-    eager: EagerSessions,
-    configs: TypeConfigs,
+    settings: LayerSettings,
 }
 
 impl<S, B> Service<ServiceRequest> for SessionMiddlewareService<S>
@@ -196,12 +176,7 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let scope = match &self.interface {
-            Some(interface) => SessionScope::new(interface.clone()),
-            None => SessionScope::global(),
-        }
-        .with_configs(&self.configs);
-        let eager = self.eager.start(&scope, request.request());
+        let (scope, eager) = self.settings.start(request.request());
         request.extensions_mut().insert(scope.clone());
         let service = Rc::clone(&self.service);
         Box::pin(async move {
@@ -218,22 +193,25 @@ where
                     Ok(response.map_into_left_body())
                 }
                 Err(error) => {
-                    let status = actix_web::http::StatusCode::from_u16(failure_status(&error).as_u16())
-                        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
-                    // Debug builds say why in the body; release builds keep it for the logs.
-                    let mut failed = if cfg!(debug_assertions) {
-                        HttpResponse::build(status)
-                            .content_type("text/plain; charset=utf-8")
-                            .body(error.to_string())
-                    } else {
-                        HttpResponse::new(status)
-                    };
-                    failed.extensions_mut().insert(SaveFailed(error.to_string()));
+                    let failed = failed_response(FailedSave::of(&error));
                     Ok(response.into_response(failed).map_into_right_body())
                 }
             }
         })
     }
+}
+
+/// The response replacing the app's when saving failed.
+fn failed_response(failed: FailedSave) -> HttpResponse {
+    // actix-web has its own `http` types: the status crosses by number.
+    let status = actix_web::http::StatusCode::from_u16(failed.status.as_u16())
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match failed.body {
+        Some(text) => HttpResponse::build(status).content_type(FAILED_SAVE_CONTENT_TYPE).body(text),
+        None => HttpResponse::new(status),
+    };
+    response.extensions_mut().insert(failed.extension);
+    response
 }
 
 /// The extractor's error when no [`SessionMiddleware`] wraps the route: `500`.

@@ -6,9 +6,11 @@ pub mod actix;
 pub mod axum;
 mod configs;
 mod scope;
+#[cfg(any(feature = "tower", feature = "actix", feature = "test-util"))]
+mod settings;
 #[cfg(feature = "tower")]
 pub mod tower;
 
-#[cfg(feature = "test-util")]
-pub(crate) use configs::TypeConfigs;
 pub use scope::{SaveFailed, SaveReports, SessionScope};
+#[cfg(feature = "test-util")]
+pub(crate) use settings::LayerSettings;

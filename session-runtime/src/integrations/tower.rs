@@ -7,16 +7,19 @@
 //! # let _ = layer;
 //! ```
 
+use std::any::{Any, TypeId};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use http::{Request, Response};
+use http_body_util::Full;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::configs::TypeConfigs;
-use super::scope::{EagerSessions, SaveFailed, SessionScope, failure_status};
+use super::scope::SessionScope;
+use super::settings::{FAILED_SAVE_CONTENT_TYPE, FailedSave, LayerSettings};
 use crate::backend::{CookieSource, InterfaceRef};
 use crate::config::{ConfigError, CookieConfig, CookieConfigBuilder};
 use crate::session::Session;
@@ -24,21 +27,22 @@ use crate::tracked::Tracked;
 
 /// Adds a [`SessionScope`] to each request and saves its sessions into the response, error
 /// responses included. If saving fails (no key for a changed session, a cookie too large) the
-/// response becomes an empty `500` carrying [`SaveFailed`] in its extensions; if a server-side
-/// session store failed or timed out ([`Error::Store`](crate::Error::Store)), an empty `503`. A handler that
-/// panics never reaches the save, so its session is left as the client had it.
+/// response becomes a `500` carrying [`SaveFailed`](crate::SaveFailed) in its extensions; if a
+/// server-side session store failed or timed out ([`Error::Store`](crate::Error::Store)), a `503`.
+/// The body is empty in release builds; debug builds put the error's text in it when the body
+/// type is one the layer knows (axum's `Body`, `Full<Bytes>`, `Bytes`, `String`, `Vec<u8>`;
+/// others, such as `BoxBody`, stay empty). A handler that panics never reaches the save, so its
+/// session is left as the client had it.
 #[derive(Debug, Clone)]
 pub struct SessionLayer {
-    pub(crate) interface: Option<InterfaceRef>,
-    eager: EagerSessions,
-    pub(crate) configs: TypeConfigs,
+    pub(crate) settings: LayerSettings,
 }
 
 impl SessionLayer {
     /// A layer using the process-wide backend ([`install_keys`](crate::install_keys) or the
     /// environment).
     pub fn new() -> Self {
-        SessionLayer { interface: None, eager: EagerSessions::default(), configs: TypeConfigs::default() }
+        SessionLayer { settings: LayerSettings::new(None) }
     }
 
     /// A layer using the given backend.
@@ -52,11 +56,7 @@ impl SessionLayer {
     /// # Ok::<(), session_runtime::KeyError>(())
     /// ```
     pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
-        SessionLayer {
-            interface: Some(interface.into()),
-            eager: EagerSessions::default(),
-            configs: TypeConfigs::default(),
-        }
+        SessionLayer { settings: LayerSettings::new(Some(interface.into())) }
     }
 
     /// Opens session `T` on every request, not only when a handler asks for it, so that a
@@ -69,9 +69,8 @@ impl SessionLayer {
     /// let layer = session_runtime::tower::SessionLayer::new().eager::<Visit>();
     /// # let _ = layer;
     /// ```
-    pub fn eager<T: Session + Send + 'static>(mut self) -> Self {
-        self.eager.add::<T>();
-        self
+    pub fn eager<T: Session + Send + 'static>(self) -> Self {
+        SessionLayer { settings: self.settings.eager::<T>() }
     }
 
     /// Changes a few of session `T`'s cookie settings at run time (from the environment: the
@@ -103,7 +102,7 @@ impl SessionLayer {
         self,
         change: impl FnOnce(CookieConfigBuilder) -> CookieConfigBuilder,
     ) -> Result<Self, ConfigError> {
-        Ok(self.with_config::<T>(T::configure(change)?))
+        Ok(SessionLayer { settings: self.settings.configure::<T>(change)? })
     }
 
     /// Uses `config` for session `T` instead of its `#[session(...)]` config: for a config built
@@ -121,17 +120,8 @@ impl SessionLayer {
     /// # let _ = layer;
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
-    pub fn with_config<T: Session + 'static>(mut self, config: CookieConfig) -> Self {
-        self.configs.set::<T>(config);
-        self
-    }
-
-    fn scope(&self) -> SessionScope {
-        let scope = match &self.interface {
-            Some(interface) => SessionScope::new(interface.clone()),
-            None => SessionScope::global(),
-        };
-        scope.with_configs(&self.configs)
+    pub fn with_config<T: Session + 'static>(self, config: CookieConfig) -> Self {
+        SessionLayer { settings: self.settings.with_config::<T>(config) }
     }
 }
 
@@ -174,8 +164,7 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let scope = self.layer.scope();
-        let eager = self.layer.eager.start(&scope, &request);
+        let (scope, eager) = self.layer.settings.start(&request);
         request.extensions_mut().insert(scope.clone());
         let response = self.inner.call(request);
         Box::pin(async move {
@@ -189,15 +178,51 @@ where
                     response.extensions_mut().insert(reports);
                 }
                 Ok(_) => {}
-                Err(error) => {
-                    let mut failed = Response::new(ResBody::default());
-                    *failed.status_mut() = failure_status(&error);
-                    failed.extensions_mut().insert(SaveFailed(error.to_string()));
-                    return Ok(failed);
-                }
+                Err(error) => return Ok(failed_response(FailedSave::of(&error))),
             }
             Ok(response)
         })
+    }
+}
+
+/// The response replacing the service's when saving failed.
+fn failed_response<ResBody: Default + 'static>(failed: FailedSave) -> Response<ResBody> {
+    let mut response = match failed.body.and_then(text_body::<ResBody>) {
+        Some(body) => {
+            let mut response = Response::new(body);
+            let content_type = http::HeaderValue::from_static(FAILED_SAVE_CONTENT_TYPE);
+            response.headers_mut().insert(http::header::CONTENT_TYPE, content_type);
+            response
+        }
+        None => Response::new(ResBody::default()),
+    };
+    *response.status_mut() = failed.status;
+    response.extensions_mut().insert(failed.extension);
+    response
+}
+
+/// `text` as a body of type `B`, for the body types of axum, hyper and plain bytes; `None` for
+/// the others. The layer asks only `Default` of its body type, so that every body (a `BoxBody`
+/// too) can pass through it; demanding `From<String>` would shut those out for a debug message.
+fn text_body<B: 'static>(text: String) -> Option<B> {
+    fn body<B: 'static>(body: impl Any) -> Option<B> {
+        (Box::new(body) as Box<dyn Any>).downcast::<B>().ok().map(|body| *body)
+    }
+    let wanted = TypeId::of::<B>();
+    #[cfg(feature = "axum")]
+    if wanted == TypeId::of::<axum_core::body::Body>() {
+        return body(axum_core::body::Body::from(text));
+    }
+    if wanted == TypeId::of::<Full<Bytes>>() {
+        body(Full::new(Bytes::from(text)))
+    } else if wanted == TypeId::of::<Bytes>() {
+        body(Bytes::from(text))
+    } else if wanted == TypeId::of::<String>() {
+        body(text)
+    } else if wanted == TypeId::of::<Vec<u8>>() {
+        body(text.into_bytes())
+    } else {
+        None
     }
 }
 
@@ -238,5 +263,21 @@ pub fn open_async<T: Session + Send + 'static, B>(
             Some(opening) => Some(opening.await),
             None => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_body_types_carry_the_text_and_others_none() {
+        let text = || "no key".to_owned();
+        assert_eq!(text_body::<String>(text()).as_deref(), Some("no key"));
+        assert_eq!(text_body::<Vec<u8>>(text()).as_deref(), Some(&b"no key"[..]));
+        assert_eq!(text_body::<Bytes>(text()).as_deref(), Some(&b"no key"[..]));
+        assert!(text_body::<Full<Bytes>>(text()).is_some());
+        assert!(text_body::<()>(text()).is_none());
+        assert!(text_body::<http_body_util::Empty<Bytes>>(text()).is_none());
     }
 }

@@ -14,6 +14,8 @@ mod merge;
 mod plan;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod redact;
 #[cfg(feature = "redis")]
 mod redis;
 
@@ -131,7 +133,8 @@ impl ServerSideSessionInterface {
 
     /// The timeout of every store call (default [`DEFAULT_STORE_TIMEOUT`]). A call that takes
     /// longer counts as the store being down. Needs a Tokio runtime with timers (the axum and
-    /// actix-web runtimes have them).
+    /// actix-web runtimes have them) and the `tokio` feature (on with `redis`, `postgres`, `axum`
+    /// and `actix`); without either a call is awaited without a limit.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

@@ -10,6 +10,7 @@ use sqlx::postgres::PgPoolOptions;
 use super::PostgresStore;
 use super::schema::TableName;
 use crate::error::StoreError;
+use crate::server_side::redact::redacted_url;
 
 /// Where the store's connections come from.
 #[derive(Clone)]
@@ -162,69 +163,9 @@ impl fmt::Debug for PostgresStoreBuilder {
     }
 }
 
-/// `url` with its password replaced by `***`, done on the text so that a URL that does not parse
-/// is redacted too: everything between the user name's `:` and the last `@` before the path, and
-/// the value of query parameters whose name contains `pass` (`?password=…`). Text without
-/// `scheme://` is not shown at all.
-fn redacted_url(url: &str) -> String {
-    const HIDDEN: &str = "***";
-    let Some((scheme, rest)) = url.split_once("://") else { return "<redacted>".to_owned() };
-    // The userinfo ends at the last `@` (a password may hold `/`, `?` or `@` unescaped).
-    let mut out = format!("{scheme}://");
-    let host_and_rest = match rest.rsplit_once('@') {
-        Some((userinfo, after)) => {
-            match userinfo.split_once(':') {
-                Some((user, _password)) => out.push_str(&format!("{user}:{HIDDEN}@")),
-                // No `:`: the whole userinfo may be a password written in the user's place.
-                None => out.push_str(&format!("{HIDDEN}@")),
-            }
-            after
-        }
-        None => rest,
-    };
-    let (before_query, query) = match host_and_rest.split_once('?') {
-        Some((before, query)) => (before, Some(query)),
-        None => (host_and_rest, None),
-    };
-    out.push_str(before_query);
-    if let Some(query) = query {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if name.to_ascii_lowercase().contains("pass") => format!("{name}={HIDDEN}"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&pairs.join("&"));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_are_shown_without_their_password() {
-        for (url, shown) in [
-            ("postgres://app:s3cret@db:5432/app", "postgres://app:***@db:5432/app"),
-            ("postgresql://:s3cret@db/app", "postgresql://:***@db/app"),
-            ("postgres://s3cret@db/app", "postgres://***@db/app"),
-            ("postgres://db/app?sslmode=require", "postgres://db/app?sslmode=require"),
-            ("postgres://app:s3/cr@et@db/app", "postgres://app:***@db/app"),
-            (
-                "postgres://app@db/app?password=s3cret&sslmode=disable",
-                "postgres://***@db/app?password=***&sslmode=disable",
-            ),
-            ("postgres://u:s3?x@db/app", "postgres://u:***@db/app"),
-            ("app:s3cret@db", "<redacted>"),
-        ] {
-            let redacted = redacted_url(url);
-            assert_eq!(redacted, shown, "{url}");
-            assert!(!redacted.contains("s3"), "{url} → {redacted}");
-        }
-    }
 
     #[test]
     fn a_bad_url_or_table_fails_the_build_without_showing_the_password() {

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::RedisStore;
 use super::connection::{self, Settings, Target};
-use super::redact::redacted_url;
 use crate::error::StoreError;
+use crate::server_side::redact::redacted_url;
 
 /// Builds a [`RedisStore`]. Its `Debug` shows every URL without its password.
 ///

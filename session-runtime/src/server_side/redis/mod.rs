@@ -3,7 +3,6 @@
 
 mod builder;
 mod connection;
-mod redact;
 mod scripts;
 
 use std::fmt;
