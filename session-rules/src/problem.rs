@@ -297,7 +297,7 @@ impl<'a> Problem<&'a str> {
                 Text("the JSON key "),
                 Quoted(key),
                 Text(" is reserved in the Flask format, which keeps "),
-                Text(crate::reserved::held_under(key)),
+                Text(held_under(key)),
             ],
             Problem::VersionSyntax(text) => [
                 Text("invalid version "),
@@ -349,6 +349,37 @@ impl<'a> Problem<&'a str> {
 }
 
 impl<S: AsRef<str> + fmt::Debug> core::error::Error for Problem<S> {}
+
+/// The key of Flask's permanent flag in its session dict (the reserved-key rule, `reserved.rs`).
+pub(crate) const PERMANENT: &str = "_permanent";
+/// The key of Flask's flash messages in its session dict.
+pub(crate) const FLASHES: &str = "_flashes";
+
+/// What Flask keeps under a reserved `key`, and what to do instead: the end of the
+/// [`Problem::ReservedKey`] message.
+const fn held_under(key: &str) -> &'static str {
+    if same(key, PERMANENT) {
+        "the permanent flag under it, in the same dict as the session's own keys: rename the field or \
+         key (a field can keep its Rust name with `#[serde(rename = \"...\")]`); `set_permanent()` \
+         sets the flag"
+    } else {
+        "the flash messages under it, in the same dict as the session's own keys: rename the field or \
+         key (a field can keep its Rust name with `#[serde(rename = \"...\")]`); `flash()` adds a \
+         flash message"
+    }
+}
+
+/// `a == b` (`PartialEq` for `str` is not a `const fn`).
+pub(crate) const fn same(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a, b) {
+            ([], []) => return true,
+            ([x, a_rest @ ..], [y, b_rest @ ..]) if *x == *y => (a, b) = (a_rest, b_rest),
+            _ => return false,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

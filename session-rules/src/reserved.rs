@@ -7,7 +7,7 @@
 //! serialized data, so a config switched to Flask at run time (or a map-typed session) is held to
 //! it too.
 
-use crate::problem::Problem;
+use crate::problem::{FLASHES, PERMANENT, Problem, same};
 
 /// The keys of Flask's session dict that are not the session's: the permanent flag and the flash
 /// messages.
@@ -16,9 +16,6 @@ use crate::problem::Problem;
 /// assert_eq!(session_rules::RESERVED_KEYS, ["_permanent", "_flashes"]);
 /// ```
 pub const RESERVED_KEYS: [&str; 2] = [PERMANENT, FLASHES];
-
-const PERMANENT: &str = "_permanent";
-const FLASHES: &str = "_flashes";
 
 /// Why the session's data cannot have the JSON key `key` in the Flask format (`flask_format`), or
 /// `None` when it can. Every key is fine in the native format.
@@ -34,32 +31,6 @@ pub const fn key_problem(key: &str, flask_format: bool) -> Option<Problem<&str>>
         Some(Problem::ReservedKey(key))
     } else {
         None
-    }
-}
-
-/// What Flask keeps under a reserved `key`, and what to do instead: the end of the
-/// [`Problem::ReservedKey`] message.
-pub(crate) const fn held_under(key: &str) -> &'static str {
-    if same(key, PERMANENT) {
-        "the permanent flag under it, in the same dict as the session's own keys: rename the field or \
-         key (a field can keep its Rust name with `#[serde(rename = \"...\")]`); `set_permanent()` \
-         sets the flag"
-    } else {
-        "the flash messages under it, in the same dict as the session's own keys: rename the field or \
-         key (a field can keep its Rust name with `#[serde(rename = \"...\")]`); `flash()` adds a \
-         flash message"
-    }
-}
-
-/// `a == b` (`PartialEq` for `str` is not a `const fn`).
-const fn same(a: &str, b: &str) -> bool {
-    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
-    loop {
-        match (a, b) {
-            ([], []) => return true,
-            ([x, a_rest @ ..], [y, b_rest @ ..]) if *x == *y => (a, b) = (a_rest, b_rest),
-            _ => return false,
-        }
     }
 }
 
