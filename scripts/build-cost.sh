@@ -45,10 +45,11 @@ TOML
   crates=$(cd "$scratch/$name" && cargo tree -e normal --prefix none 2>/dev/null | sed 's/ (\*)//' | sort -u | wc -l)
   local start end
   start=$(date +%s.%N)
-  local cpu
-  cpu=$( { /usr/bin/time -f '%U %S' cargo build --quiet --manifest-path "$scratch/$name/Cargo.toml" \
-            --target-dir "$scratch/$name/target" >/dev/null 2>/dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+  /usr/bin/time -f '%U %S' -o "$scratch/$name/time" cargo build --quiet \
+    --manifest-path "$scratch/$name/Cargo.toml" --target-dir "$scratch/$name/target" >/dev/null 2>&1
   end=$(date +%s.%N)
+  local cpu
+  cpu=$(awk '{print $1 + $2}' "$scratch/$name/time")
   printf '%-12s crates %4d   clean build: wall %6.1f s, cpu %6.1f s\n' "$name" "$crates" \
     "$(echo "$end - $start" | bc)" "$cpu"
 }

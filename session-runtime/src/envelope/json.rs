@@ -77,9 +77,10 @@ impl EnvelopeJson {
         self.version.clone().unwrap_or_else(|| Value::from(session_rules::FIRST_VERSION))
     }
 
-    /// The envelope as the typed writer writes it: the version first (and only when it is not
-    /// 1), the data (`null` when absent), the permanent flag only when true, the flashes only
-    /// when there are some, the issue time when known.
+    /// The envelope the typed writer would write: the version (only when it is not 1), the data
+    /// (`null` when absent), the permanent flag only when true, the flashes only when there are
+    /// some, the issue time when known. Its keys serialize in serde_json's map order (sorted),
+    /// which puts the version before the data, where the typed reader needs it to migrate.
     pub fn into_value(self) -> Value {
         let mut map = Map::new();
         if let Some(version) =
@@ -128,7 +129,10 @@ mod tests {
         let view = EnvelopeJson::parse(&written).unwrap();
         assert_eq!(view.version(), Value::from(3));
         assert_eq!(view.data_field("n"), Some(&Value::from(1)));
-        assert_eq!(serde_json::to_vec(&view.into_value()).unwrap(), written, "same keys, same order");
+        let typed: Value = serde_json::from_slice(&written).unwrap();
+        let rewritten = serde_json::to_string(&view.into_value()).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&rewritten).unwrap(), typed, "the same envelope");
+        assert!(rewritten.find("\"s\"") < rewritten.find("\"v\""), "the version before the data: {rewritten}");
     }
 
     #[test]
