@@ -24,7 +24,8 @@ const ISSUED_AT: &str = "i";
 /// let envelope = EnvelopeJson::parse(br#"{"v":{"user":"ann"},"p":true,"i":1700000000}"#)?;
 /// assert_eq!(envelope.data_field("user"), Some(&serde_json::Value::from("ann")));
 /// assert_eq!(envelope.version(), serde_json::Value::from(1));
-/// assert_eq!(envelope.into_value().to_string(), r#"{"v":{"user":"ann"},"p":true,"i":1700000000}"#);
+/// let written = envelope.into_value();
+/// assert_eq!(written, serde_json::json!({"v": {"user": "ann"}, "p": true, "i": 1700000000}));
 /// # Ok::<(), session_runtime::backend::NotAnEnvelope>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
