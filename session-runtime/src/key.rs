@@ -56,7 +56,9 @@ pub enum KeyError {
 
 impl SecretKey {
     /// A key of any non-empty length, for interoperating with apps whose keys are short (Flask's
-    /// `SECRET_KEY` often is). The native format refuses to sign with keys under 32 bytes.
+    /// `SECRET_KEY` often is). The native format refuses to sign with keys under 32 bytes: the
+    /// first session opened with such a current key and a native-format config names it (a
+    /// `tracing` error, or standard error without a subscriber).
     ///
     /// ```
     /// let key = session_runtime::SecretKey::from_legacy(b"dev").unwrap();
@@ -277,7 +279,8 @@ impl Keys {
     /// Reads `SESSION_SECRET_KEY` (the current key, its UTF-8 bytes) and
     /// `SESSION_SECRET_KEY_FALLBACKS` (comma-separated, newest first). `None` when the current
     /// key is unset or empty. Keys of any length are accepted here, as Flask accepts them; the
-    /// native format refuses to sign with a key under 32 bytes.
+    /// native format refuses to sign with a key under 32 bytes, and says so at the first session
+    /// opened in that format (on standard error when no `tracing` subscriber is installed).
     ///
     /// ```
     /// let ring: Option<session_runtime::Keys> = session_runtime::Keys::from_env();

@@ -17,7 +17,7 @@ use crate::format::itsdangerous::FlaskFormat;
 use crate::format::sealed::{self, SealedFormat};
 use crate::format::{Format, Verified, is_sealed_value, native::NativeFormat};
 use crate::headers::{Attributes, CookieSource, cookie_values};
-use crate::key::{Keys, global_keys};
+use crate::key::{Keys, MIN_NATIVE_KEY_LEN, global_keys};
 use crate::limits::MAX_SESSION_JSON;
 
 /// Signed-cookie sessions: the whole session lives in the cookie, signed with the key ring.
@@ -295,8 +295,14 @@ impl SessionInterface for SecureCookieSessionInterface {
 
 impl SecureCookieSessionInterface {
     fn open_now(&self, config: &CookieConfig, request: &dyn CookieSource) -> SessionState {
-        if self.keys.is_none() {
+        let Some(keys) = &self.keys else {
             return self.make_null_session();
+        };
+        // Refused at first use, not at construction: a backend serves every config, and only
+        // here is the format known (the Flask format signs with a short key, as Flask does).
+        let len = keys.current().len();
+        if len < MIN_NATIVE_KEY_LEN && !config.format().is_flask() {
+            crate::log::key_too_short(config.name(), len);
         }
         let now = self.clock.now_unix();
         let mut opened = SessionState { opened_at: now, ..SessionState::default() };
