@@ -222,7 +222,9 @@ impl Keys {
     }
 
     /// How many session cookies each key has verified since this ring was built: the current
-    /// key first, then each fallback in order. A cookie verified under a fallback is re-signed
+    /// key first, then each fallback in order. Only accepted cookies count: one whose MAC verified
+    /// but whose payload, issue time or version was then refused does not, so a client that keeps
+    /// sending a bad cookie does not keep a fallback alive. A cookie verified under a fallback is re-signed
     /// with the current key on the same response, so once a fallback's count stops growing for
     /// longer than the session lifetime, no live cookie needs it and it can be dropped.
     ///
@@ -247,18 +249,10 @@ impl Keys {
             .collect()
     }
 
-    /// Counts a cookie verified under ring key `index` (0: the current key).
-    pub(crate) fn count_verified(&self, index: usize) {
-        if let Some(count) = self.verified.get(index) {
-            count.fetch_add(1, Ordering::Relaxed);
-        }
-        #[cfg(feature = "tracing")]
-        if index > 0 {
-            tracing::debug!(
-                fallback = index,
-                "a session cookie verified under fallback key {index}; it is re-signed with the current key"
-            );
-        }
+    /// The handle that counts a cookie verified under ring key `index` (0: the current key) once
+    /// the session it carries is accepted ([`VerifiedBy`]).
+    pub(crate) fn verified_by(&self, index: usize) -> VerifiedBy {
+        VerifiedBy { counts: Arc::clone(&self.verified), index }
     }
 
     /// The key that signs.
@@ -295,6 +289,69 @@ impl Keys {
         Some(Keys::new(current).with_fallbacks(fallbacks))
     }
 }
+
+/// Which key of a ring verified an incoming cookie: set by the signed-cookie backend at open
+/// ([`SessionState::verified_by`](crate::backend::SessionState::verified_by)) and counted in
+/// [`Keys::verified_counts`] by the typed handle only once it has accepted the session (payload
+/// decoded, issue time and version checked). Cloning it is one reference count; it holds no key.
+///
+/// ```
+/// use session_runtime::backend::SessionInterface;
+/// use session_runtime::{CookieConfig, Keys, SecretKey, SecureCookieSessionInterface};
+/// let old = SecretKey::try_from(&[1u8; 32][..])?;
+/// let signer = SecureCookieSessionInterface::new(Keys::new(old.clone()));
+/// let value = signer.sign_payload(&CookieConfig::DEFAULT, br#"{"v":1}"#)?;
+/// let ring = Keys::new(SecretKey::try_from(&[2u8; 32][..])?).with_fallbacks([old]);
+/// let backend = SecureCookieSessionInterface::new(ring);
+/// let request = http::Request::builder().header("cookie", format!("session={value}")).body(())?;
+/// let opened = backend.open_session(&CookieConfig::DEFAULT, &request).now();
+/// assert_eq!(opened.verified_by.map(|key| key.index()), Some(1), "the first fallback");
+/// assert_eq!(backend.keys().map(Keys::verified_counts), Some(vec![0, 0]), "not counted yet");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct VerifiedBy {
+    /// The ring's counts, shared with the ring.
+    counts: Arc<[AtomicU64]>,
+    index: usize,
+}
+
+impl VerifiedBy {
+    /// The ring index of the key: 0 the current key, then the fallbacks in order.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Counts the cookie as accepted under its key.
+    pub(crate) fn count(&self) {
+        if let Some(count) = self.counts.get(self.index) {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        #[cfg(feature = "tracing")]
+        if self.index > 0 {
+            tracing::debug!(
+                fallback = self.index,
+                "a session cookie verified under fallback key {}; it is re-signed with the current key",
+                self.index
+            );
+        }
+    }
+}
+
+impl fmt::Debug for VerifiedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VerifiedBy({})", self.index)
+    }
+}
+
+impl PartialEq for VerifiedBy {
+    /// The same key of the same ring.
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index && Arc::ptr_eq(&self.counts, &other.counts)
+    }
+}
+
+impl Eq for VerifiedBy {}
 
 static GLOBAL_KEYS: OnceLock<Option<Arc<Keys>>> = OnceLock::new();
 
