@@ -53,7 +53,7 @@ impl SealedFormat {
             if secret.len() < MIN_NATIVE_KEY_LEN {
                 return None;
             }
-            Aes256GcmSiv::new_from_slice(&kdf::sealing_key(secret, salt)?).ok()
+            Aes256GcmSiv::new_from_slice(&kdf::sealing_key(secret, salt)?[..]).ok()
         };
         let current = keys.current();
         SealedFormat {
