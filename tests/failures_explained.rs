@@ -1,11 +1,14 @@
 //! Failures explain themselves: without a key, the first request logs what to do, once, and a
 //! save that fails logs why; a refused cookie is logged at debug with its kind and name, never
-//! its value. Over loopback HTTP through the axum layer, with the process-wide backend (this
-//! test is its own process, and nothing here installs a key).
+//! its value. Over loopback HTTP through the axum layer, with the process-wide backend. The test
+//! runs itself again in a child process with `SESSION_SECRET_KEY` and its fallbacks removed, so a
+//! key exported in the developer's shell does not change what it checks, and nothing here
+//! installs a key.
 
 #[path = "common/server.rs"]
 mod server;
 
+use std::process::Command;
 use std::sync::Mutex;
 
 use axum::Router;
@@ -64,12 +67,35 @@ fn events_with(needle: &str) -> Vec<String> {
     EVENTS.lock().unwrap().iter().filter(|event| event.contains(needle)).cloned().collect()
 }
 
+/// Set in the child's environment: run the test's body instead of spawning.
+const CHILD: &str = "FAILURES_EXPLAINED_CHILD";
+
+/// In the parent: runs `test` alone in a child process without any key in its environment,
+/// asserts that it passed, and returns `false`. In the child: `true`, so the caller runs the body.
+fn in_child_without_keys(test: &str) -> bool {
+    if std::env::var_os(CHILD).is_some() {
+        assert!(std::env::var_os("SESSION_SECRET_KEY").is_none(), "the child has no key");
+        return true;
+    }
+    let output = Command::new(std::env::current_exe().expect("test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .env_remove("SESSION_SECRET_KEY")
+        .env_remove("SESSION_SECRET_KEY_FALLBACKS")
+        .output()
+        .expect("run the test binary");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{test} failed in the child:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("test result: ok. 1 passed"), "the child did not run {test}:\n{stdout}");
+    false
+}
+
 #[tokio::test]
 async fn a_missing_key_and_a_refused_cookie_say_what_happened() {
-    assert!(
-        std::env::var_os("SESSION_SECRET_KEY").is_none(),
-        "this test checks the message for a missing key: run it without SESSION_SECRET_KEY"
-    );
+    if !in_child_without_keys("a_missing_key_and_a_refused_cookie_say_what_happened") {
+        return;
+    }
     tracing::subscriber::set_global_default(Capture).expect("the only subscriber of this process");
     let base =
         serve(Router::new().route("/bump", post(bump)).route("/read", get(read)).layer(SessionLayer::new()))

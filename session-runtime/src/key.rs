@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 
 use subtle::ConstantTimeEq;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 /// The minimum key length of the native format, in bytes.
 pub const MIN_NATIVE_KEY_LEN: usize = 32;
@@ -20,7 +21,8 @@ pub const MIN_NATIVE_KEY_LEN: usize = 32;
 /// ```
 pub const MIN_STRONG_KEY_LEN: usize = 16;
 
-/// A secret signing key. Its bytes never appear in `Debug` output; equality is constant-time.
+/// A secret signing key. Its bytes never appear in `Debug` output; equality is constant-time;
+/// they are overwritten with zeros when the last clone is dropped ([`ZeroizeOnDrop`]).
 ///
 /// ```
 /// use session_runtime::SecretKey;
@@ -29,7 +31,10 @@ pub const MIN_STRONG_KEY_LEN: usize = 16;
 /// assert!(SecretKey::try_from(&b"short"[..]).is_err());
 /// ```
 #[derive(Clone)]
-pub struct SecretKey(Arc<[u8]>);
+pub struct SecretKey(Arc<Zeroizing<Box<[u8]>>>);
+
+/// Clones share one allocation, which is zeroized when the last of them is dropped.
+impl ZeroizeOnDrop for SecretKey {}
 
 /// Why bytes could not become a [`SecretKey`] or a [`Keys`] ring.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,7 +61,9 @@ pub enum KeyError {
 
 impl SecretKey {
     /// A key of any non-empty length, for interoperating with apps whose keys are short (Flask's
-    /// `SECRET_KEY` often is). The native format refuses to sign with keys under 32 bytes.
+    /// `SECRET_KEY` often is). The native format refuses to sign with keys under 32 bytes: the
+    /// first session opened with such a current key and a native-format config names it (a
+    /// `tracing` error, or standard error without a subscriber).
     ///
     /// ```
     /// let key = session_runtime::SecretKey::from_legacy(b"dev").unwrap();
@@ -66,7 +73,12 @@ impl SecretKey {
         if bytes.is_empty() {
             return Err(KeyError::TooShort { len: 0, min: 1 });
         }
-        Ok(SecretKey(Arc::from(bytes)))
+        Ok(SecretKey::copied(bytes))
+    }
+
+    /// A copy of `bytes`, zeroized when the last clone is dropped.
+    fn copied(bytes: &[u8]) -> Self {
+        SecretKey(Arc::new(Zeroizing::new(Box::from(bytes))))
     }
 
     /// A key from hexadecimal text, at least 32 bytes (64 hex digits).
@@ -87,9 +99,9 @@ impl SecretKey {
     /// assert_ne!(a, b);
     /// ```
     pub fn generate() -> Result<Self, KeyError> {
-        let mut bytes = [0u8; 64];
-        getrandom::fill(&mut bytes).map_err(|_| KeyError::Random)?;
-        Ok(SecretKey(Arc::from(&bytes[..])))
+        let mut bytes = Zeroizing::new([0u8; 64]);
+        getrandom::fill(&mut bytes[..]).map_err(|_| KeyError::Random)?;
+        Ok(SecretKey::copied(&bytes[..]))
     }
 
     /// The key's length in bytes.
@@ -99,7 +111,7 @@ impl SecretKey {
     /// ```
     #[allow(clippy::len_without_is_empty)] // a key is never empty
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.expose_bytes().len()
     }
 
     /// Whether the key is shorter than [`MIN_STRONG_KEY_LEN`] (16 bytes): short enough to be
@@ -112,7 +124,7 @@ impl SecretKey {
     /// assert!(!SecretKey::generate().unwrap().is_weak());
     /// ```
     pub fn is_weak(&self) -> bool {
-        self.0.len() < MIN_STRONG_KEY_LEN
+        self.len() < MIN_STRONG_KEY_LEN
     }
 
     /// The raw key bytes, for deriving signing keys. Handle with care.
@@ -122,7 +134,7 @@ impl SecretKey {
     /// assert_eq!(key.expose_bytes(), b"abc");
     /// ```
     pub fn expose_bytes(&self) -> &[u8] {
-        &self.0
+        &self.0[..]
     }
 }
 
@@ -134,39 +146,39 @@ impl TryFrom<&[u8]> for SecretKey {
         if bytes.len() < MIN_NATIVE_KEY_LEN {
             return Err(KeyError::TooShort { len: bytes.len(), min: MIN_NATIVE_KEY_LEN });
         }
-        Ok(SecretKey(Arc::from(bytes)))
+        Ok(SecretKey::copied(bytes))
     }
 }
 
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretKey(<redacted, {} bytes>)", self.0.len())
+        write!(f, "SecretKey(<redacted, {} bytes>)", self.len())
     }
 }
 
 impl PartialEq for SecretKey {
     fn eq(&self, other: &Self) -> bool {
         // `ct_eq` on slices of different lengths returns false without looking at the bytes.
-        bool::from(self.0.ct_eq(&other.0))
+        bool::from(self.expose_bytes().ct_eq(other.expose_bytes()))
     }
 }
 
 impl Eq for SecretKey {}
 
 /// Hex decoding of a key. Hand-written because it is eight lines and a dependency for it would
-/// be the only use.
-fn decode_hex(text: &str) -> Result<Vec<u8>, KeyError> {
+/// be the only use. The buffer is allocated once at its final size (a growing one would leave
+/// copies of key bytes behind) and zeroized when dropped.
+fn decode_hex(text: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let digits = text.trim().as_bytes();
     if !digits.len().is_multiple_of(2) {
         return Err(KeyError::BadHex);
     }
-    digits
-        .chunks_exact(2)
-        .map(|pair| match pair {
-            [hi, lo] => Ok((hex_value(*hi)? << 4) | hex_value(*lo)?),
-            _ => Err(KeyError::BadHex),
-        })
-        .collect()
+    let mut bytes = Zeroizing::new(Vec::with_capacity(digits.len() / 2));
+    for pair in digits.chunks_exact(2) {
+        let [hi, lo] = pair else { return Err(KeyError::BadHex) };
+        bytes.push((hex_value(*hi)? << 4) | hex_value(*lo)?);
+    }
+    Ok(bytes)
 }
 
 fn hex_value(digit: u8) -> Result<u8, KeyError> {
@@ -220,7 +232,9 @@ impl Keys {
     }
 
     /// How many session cookies each key has verified since this ring was built: the current
-    /// key first, then each fallback in order. A cookie verified under a fallback is re-signed
+    /// key first, then each fallback in order. Only accepted cookies count: one whose MAC verified
+    /// but whose payload, issue time or version was then refused does not, so a client that keeps
+    /// sending a bad cookie does not keep a fallback alive. A cookie verified under a fallback is re-signed
     /// with the current key on the same response, so once a fallback's count stops growing for
     /// longer than the session lifetime, no live cookie needs it and it can be dropped.
     ///
@@ -245,18 +259,10 @@ impl Keys {
             .collect()
     }
 
-    /// Counts a cookie verified under ring key `index` (0: the current key).
-    pub(crate) fn count_verified(&self, index: usize) {
-        if let Some(count) = self.verified.get(index) {
-            count.fetch_add(1, Ordering::Relaxed);
-        }
-        #[cfg(feature = "tracing")]
-        if index > 0 {
-            tracing::debug!(
-                fallback = index,
-                "a session cookie verified under fallback key {index}; it is re-signed with the current key"
-            );
-        }
+    /// The handle that counts a cookie verified under ring key `index` (0: the current key) once
+    /// the session it carries is accepted ([`VerifiedBy`]).
+    pub(crate) fn verified_by(&self, index: usize) -> VerifiedBy {
+        VerifiedBy { counts: Arc::clone(&self.verified), index }
     }
 
     /// The key that signs.
@@ -277,21 +283,86 @@ impl Keys {
     /// Reads `SESSION_SECRET_KEY` (the current key, its UTF-8 bytes) and
     /// `SESSION_SECRET_KEY_FALLBACKS` (comma-separated, newest first). `None` when the current
     /// key is unset or empty. Keys of any length are accepted here, as Flask accepts them; the
-    /// native format refuses to sign with a key under 32 bytes.
+    /// native format refuses to sign with a key under 32 bytes, and says so at the first session
+    /// opened in that format (on standard error when no `tracing` subscriber is installed).
     ///
     /// ```
     /// let ring: Option<session_runtime::Keys> = session_runtime::Keys::from_env();
     /// # let _ = ring;
     /// ```
     pub fn from_env() -> Option<Keys> {
-        let current = std::env::var("SESSION_SECRET_KEY").ok()?;
+        // The copies read here are zeroized once the keys are made (the environment keeps its own).
+        let current = Zeroizing::new(std::env::var("SESSION_SECRET_KEY").ok()?);
         let current = SecretKey::from_legacy(current.as_bytes()).ok()?;
-        let fallbacks = std::env::var("SESSION_SECRET_KEY_FALLBACKS").unwrap_or_default();
+        let fallbacks = Zeroizing::new(std::env::var("SESSION_SECRET_KEY_FALLBACKS").unwrap_or_default());
         let fallbacks =
             fallbacks.split(',').map(str::trim).filter_map(|key| SecretKey::from_legacy(key.as_bytes()).ok());
         Some(Keys::new(current).with_fallbacks(fallbacks))
     }
 }
+
+/// Which key of a ring verified an incoming cookie: set by the signed-cookie backend at open
+/// ([`SessionState::verified_by`](crate::backend::SessionState::verified_by)) and counted in
+/// [`Keys::verified_counts`] by the typed handle only once it has accepted the session (payload
+/// decoded, issue time and version checked). Cloning it is one reference count; it holds no key.
+///
+/// ```
+/// use session_runtime::backend::SessionInterface;
+/// use session_runtime::{CookieConfig, Keys, SecretKey, SecureCookieSessionInterface};
+/// let old = SecretKey::try_from(&[1u8; 32][..])?;
+/// let signer = SecureCookieSessionInterface::new(Keys::new(old.clone()));
+/// let value = signer.sign_payload(&CookieConfig::DEFAULT, br#"{"v":1}"#)?;
+/// let ring = Keys::new(SecretKey::try_from(&[2u8; 32][..])?).with_fallbacks([old]);
+/// let backend = SecureCookieSessionInterface::new(ring);
+/// let request = http::Request::builder().header("cookie", format!("session={value}")).body(())?;
+/// let opened = backend.open_session(&CookieConfig::DEFAULT, &request).now();
+/// assert_eq!(opened.verified_by.map(|key| key.index()), Some(1), "the first fallback");
+/// assert_eq!(backend.keys().map(Keys::verified_counts), Some(vec![0, 0]), "not counted yet");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct VerifiedBy {
+    /// The ring's counts, shared with the ring.
+    counts: Arc<[AtomicU64]>,
+    index: usize,
+}
+
+impl VerifiedBy {
+    /// The ring index of the key: 0 the current key, then the fallbacks in order.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Counts the cookie as accepted under its key.
+    pub(crate) fn count(&self) {
+        if let Some(count) = self.counts.get(self.index) {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        #[cfg(feature = "tracing")]
+        if self.index > 0 {
+            tracing::debug!(
+                fallback = self.index,
+                "a session cookie verified under fallback key {}; it is re-signed with the current key",
+                self.index
+            );
+        }
+    }
+}
+
+impl fmt::Debug for VerifiedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VerifiedBy({})", self.index)
+    }
+}
+
+impl PartialEq for VerifiedBy {
+    /// The same key of the same ring.
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index && Arc::ptr_eq(&self.counts, &other.counts)
+    }
+}
+
+impl Eq for VerifiedBy {}
 
 static GLOBAL_KEYS: OnceLock<Option<Arc<Keys>>> = OnceLock::new();
 
@@ -480,6 +551,24 @@ mod tests {
         assert_eq!(keys.fallbacks(), [b.clone(), c.clone()]);
         assert_eq!(keys.verifying().cloned().collect::<Vec<_>>(), [a.clone(), b, c]);
         assert!(Keys::new(a).fallbacks().is_empty());
+    }
+
+    /// What can be checked of zeroization without looking at freed memory: the key and every
+    /// type that holds derived key material overwrite themselves when dropped.
+    #[test]
+    fn keys_and_derived_key_material_are_zeroized_on_drop() {
+        fn zeroized_on_drop<T: ZeroizeOnDrop>() {}
+        zeroized_on_drop::<SecretKey>();
+        zeroized_on_drop::<Zeroizing<Vec<u8>>>();
+        // The sealed format's cipher (its AES-256 key schedule) and the MAC outputs the native
+        // and Flask formats derive their keys from.
+        zeroized_on_drop::<aes::Aes256>();
+        zeroized_on_drop::<hmac::digest::CtOutput<hmac::Hmac<sha2::Sha256>>>();
+        zeroized_on_drop::<sha2::Sha256>();
+        let key = SecretKey::from_legacy(b"abc").unwrap();
+        let clone = key.clone();
+        drop(key);
+        assert_eq!(clone.expose_bytes(), b"abc", "a clone keeps the bytes until the last one goes");
     }
 
     #[test]

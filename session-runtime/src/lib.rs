@@ -64,7 +64,9 @@ pub use error::{Error, Rejection, StoreError};
 pub use flash::Flash;
 pub use format::{Format, is_sealed_value};
 pub use integrations::{SaveFailed, SaveReports, SessionScope};
-pub use key::{KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, global_keys, install_keys};
+pub use key::{
+    KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, VerifiedBy, global_keys, install_keys,
+};
 pub use limits::MAX_SESSION_JSON;
 pub use secure_cookie::SecureCookieSessionInterface;
 pub use server_side::{DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};

@@ -1,8 +1,10 @@
 //! What the runtime tells the operator, through `tracing` (feature `tracing`, on by default;
-//! without it these do nothing). Never a cookie value, a session id or a key: only kinds, names
-//! and messages that hold none of them.
+//! without it these do nothing, but for the errors that make a layer answer 500, which go to
+//! standard error when no subscriber is installed). Never a cookie value, a session id or a
+//! key: only kinds, names, lengths and messages that hold none of them.
 
 use crate::error::{Error, Rejection, StoreError};
+use crate::key::MIN_NATIVE_KEY_LEN;
 
 /// A cookie was refused: a new, empty session was handed out instead. Debug level: clients send
 /// expired and foreign cookies all the time.
@@ -55,12 +57,27 @@ pub(crate) fn rewrite_skipped(cookie: &str, reason: &str, error: &Error) {
 }
 
 /// A framework layer could not save a session and answers 409, 500 or 503 instead of the
-/// handler's response.
+/// handler's response. Error level; to standard error when no subscriber is installed, so that
+/// an empty 500 is never silent.
 pub(crate) fn save_failed(error: &Error) {
-    #[cfg(feature = "tracing")]
-    tracing::error!("the session could not be saved, so the response is an error: {error}");
-    #[cfg(not(feature = "tracing"))]
-    let _ = error;
+    error_or_stderr(format_args!("the session could not be saved, so the response is an error: {error}"));
+}
+
+/// The current key is too short for the format of cookie `cookie` (the native and encrypted
+/// formats need [`MIN_NATIVE_KEY_LEN`] bytes): every changed session of that format fails to save.
+/// Once per process, at the first session opened with such a config; to standard error when no
+/// subscriber is installed. The key's length, never its bytes.
+pub(crate) fn key_too_short(cookie: &str, len: usize) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        error_or_stderr(format_args!(
+            "the current secret key is {len} bytes long; the native and encrypted formats (cookie \
+             `{cookie}`) need at least {MIN_NATIVE_KEY_LEN} bytes, so every changed session fails to \
+             save (a 500 through the layers). Set SESSION_SECRET_KEY to {MIN_NATIVE_KEY_LEN} random \
+             bytes or more (`SecretKey::generate()` makes one); only the Flask format (`format = \
+             \"flask\"`) signs with a shorter key"
+        ));
+    });
 }
 
 /// A session store call failed or timed out.
@@ -75,17 +92,25 @@ pub(crate) fn store_failed(error: &StoreError) {
 /// no `tracing` subscriber installed (or the feature off) the line goes to standard error, so a
 /// missing key is never silent.
 pub(crate) fn no_key() {
-    const MESSAGE: &str = "no session secret key: set SESSION_SECRET_KEY (at least 32 bytes; \
-        `SecretKey::generate()` makes one) or call `install_keys(...)` before the first request. \
-        Until then every session is a null session: it reads as empty, and saving a changed one \
-        fails (a 500 through the layers)";
+    error_or_stderr(format_args!(
+        "no session secret key: set SESSION_SECRET_KEY (at least {MIN_NATIVE_KEY_LEN} bytes; \
+         `SecretKey::generate()` makes one) or call `install_keys(...)` before the first request. \
+         Until then every session is a null session: it reads as empty, and saving a changed one \
+         fails (a 500 through the layers)"
+    ));
+}
+
+/// An error the operator must see: a `tracing` error event when a subscriber is installed,
+/// else one line on standard error (the README's snippet installs none, and a silent 500 is the
+/// failure users reported).
+fn error_or_stderr(message: std::fmt::Arguments<'_>) {
     #[cfg(feature = "tracing")]
     if tracing::dispatcher::has_been_set() {
-        tracing::error!("{MESSAGE}");
+        tracing::error!("{message}");
         return;
     }
     #[allow(clippy::print_stderr)]
     {
-        eprintln!("session-runtime: {MESSAGE}");
+        eprintln!("session-runtime: {message}");
     }
 }

@@ -17,7 +17,7 @@ use crate::format::itsdangerous::FlaskFormat;
 use crate::format::sealed::{self, SealedFormat};
 use crate::format::{Format, Verified, is_sealed_value, native::NativeFormat};
 use crate::headers::{Attributes, CookieSource, cookie_values};
-use crate::key::{Keys, global_keys};
+use crate::key::{Keys, MIN_NATIVE_KEY_LEN, global_keys};
 use crate::limits::MAX_SESSION_JSON;
 
 /// Signed-cookie sessions: the whole session lives in the cookie, signed with the key ring.
@@ -295,8 +295,14 @@ impl SessionInterface for SecureCookieSessionInterface {
 
 impl SecureCookieSessionInterface {
     fn open_now(&self, config: &CookieConfig, request: &dyn CookieSource) -> SessionState {
-        if self.keys.is_none() {
+        let Some(keys) = &self.keys else {
             return self.make_null_session();
+        };
+        // Refused at first use, not at construction: a backend serves every config, and only
+        // here is the format known (the Flask format signs with a short key, as Flask does).
+        let len = keys.current().len();
+        if len < MIN_NATIVE_KEY_LEN && !config.format().is_flask() {
+            crate::log::key_too_short(config.name(), len);
         }
         let now = self.clock.now_unix();
         let mut opened = SessionState { opened_at: now, ..SessionState::default() };
@@ -308,9 +314,6 @@ impl SecureCookieSessionInterface {
             }
             match self.unsign(config, value, now) {
                 Ok(Verified { payload, key, rewrite, signed_at }) => {
-                    if let Some(keys) = &self.keys {
-                        keys.count_verified(key);
-                    }
                     let refresh_after = config.refresh_after_secs();
                     let fresh = refresh_after > 0
                         && now.is_some_and(|now| now.saturating_sub(signed_at) < refresh_after);
@@ -326,6 +329,8 @@ impl SecureCookieSessionInterface {
                         rewrite: rewrite.then_some(reason),
                         fresh,
                         signed_at: Some(signed_at),
+                        // Counted by the handle once it accepts the session, not here.
+                        verified_by: Some(keys.verified_by(key)),
                         opened_at: now,
                         ..SessionState::default()
                     };
@@ -421,6 +426,32 @@ mod tests {
             change,
             ..SessionState::default()
         }
+    }
+
+    /// `Keys::verified_counts` counts accepted cookies only: one whose MAC verifies under a
+    /// fallback but whose payload the handle refuses does not move the count, however often it
+    /// comes back; a good one does.
+    #[test]
+    fn only_accepted_cookies_are_counted() {
+        let old = SecretKey::try_from(&[1u8; 32][..]).unwrap();
+        let signer = SecureCookieSessionInterface::new(Keys::new(old.clone()));
+        let ring = Keys::new(SecretKey::try_from(&[2u8; 32][..]).unwrap()).with_fallbacks([old]);
+        let backend = Arc::new(SecureCookieSessionInterface::new(ring));
+        let open = |payload: &[u8]| {
+            let value = signer.sign_payload(&CookieConfig::DEFAULT, payload).unwrap();
+            let request =
+                http::Request::builder().header("cookie", format!("session={value}")).body(()).unwrap();
+            crate::Tracked::<u32>::open_with(backend.clone(), CookieConfig::DEFAULT, &request)
+        };
+        let counts = || backend.keys().map(Keys::verified_counts).unwrap_or_default();
+        for _ in 0..3 {
+            let refused = open(br#"{"v":"not a number"}"#);
+            assert!(refused.rejection().is_some());
+        }
+        assert_eq!(counts(), [0, 0], "a refused cookie is not counted");
+        let accepted = open(br#"{"v":5}"#);
+        assert_eq!((*accepted, accepted.rejection()), (5, None));
+        assert_eq!(counts(), [0, 1]);
     }
 
     /// A save builds its `Set-Cookie` line in a buffer of exactly its length, which

@@ -137,6 +137,10 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             });
             match accepted {
                 Ok((decoded, accepted)) => {
+                    // Counted only now that the session is accepted (`Keys::verified_counts`).
+                    if let Some(key) = state.verified_by.take() {
+                        key.count();
+                    }
                     session.data = decoded.data;
                     session.flashes = decoded.flashes;
                     state.permanent = decoded.permanent;

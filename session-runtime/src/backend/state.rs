@@ -43,6 +43,10 @@ pub struct SessionState {
     pub fresh: bool,
     /// When the accepted cookie (server-side: the id cookie) was signed, in Unix seconds.
     pub signed_at: Option<u64>,
+    /// Which key of the ring verified the incoming cookie; the typed handle counts it in
+    /// [`Keys::verified_counts`](crate::Keys::verified_counts) once it accepts the session, so
+    /// refused cookies are not counted.
+    pub verified_by: Option<crate::key::VerifiedBy>,
     /// The backend's clock when the session was opened (Unix seconds): what `max_lifetime` is
     /// measured against.
     pub opened_at: Option<u64>,

@@ -84,9 +84,7 @@ impl EnvelopeJson {
     /// which puts the version before the data, where the typed reader needs it to migrate.
     pub fn into_value(self) -> Value {
         let mut map = Map::new();
-        if let Some(version) =
-            self.version.filter(|version| *version != Value::from(session_rules::FIRST_VERSION))
-        {
+        if let Some(version) = self.version.filter(|version| *version != session_rules::FIRST_VERSION) {
             map.insert(VERSION.into(), version);
         }
         map.insert(DATA.into(), self.data.unwrap_or_default());
@@ -133,7 +131,10 @@ mod tests {
         let typed: Value = serde_json::from_slice(&written).unwrap();
         let rewritten = serde_json::to_string(&view.into_value()).unwrap();
         assert_eq!(serde_json::from_str::<Value>(&rewritten).unwrap(), typed, "the same envelope");
-        assert!(rewritten.find("\"s\"") < rewritten.find("\"v\""), "the version before the data: {rewritten}");
+        assert!(
+            rewritten.find("\"s\"") < rewritten.find("\"v\""),
+            "the version before the data: {rewritten}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use hkdf::Hkdf;
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 /// The HKDF `info` of the encrypted format's key: the purpose, the format version and the
 /// algorithm. A later version or another algorithm gets another `info`, hence another key.
@@ -17,10 +18,11 @@ pub(crate) const SEALING_KEY_LEN: usize = 32;
 /// of the encrypted format for one key of the ring. `salt` is the backend's salt (Flask's
 /// `"cookie-session"` by default), so backends with different salts never share a key. `None`
 /// never happens (HKDF refuses only outputs over 255 × 32 bytes); the caller then leaves the key
-/// out of the ring rather than use a made-up one.
-pub(crate) fn sealing_key(secret: &[u8], salt: &[u8]) -> Option<[u8; SEALING_KEY_LEN]> {
-    let mut okm = [0u8; SEALING_KEY_LEN];
-    Hkdf::<Sha256>::new(Some(salt), secret).expand(SEALING_INFO, &mut okm).ok()?;
+/// out of the ring rather than use a made-up one. The bytes are zeroized when dropped, once the
+/// cipher has its key schedule (which zeroizes itself: the `aes` crate's `zeroize` feature).
+pub(crate) fn sealing_key(secret: &[u8], salt: &[u8]) -> Option<Zeroizing<[u8; SEALING_KEY_LEN]>> {
+    let mut okm = Zeroizing::new([0u8; SEALING_KEY_LEN]);
+    Hkdf::<Sha256>::new(Some(salt), secret).expand(SEALING_INFO, &mut okm[..]).ok()?;
     Some(okm)
 }
 
@@ -44,10 +46,11 @@ mod tests {
     /// A 32-byte output never fails; keys differ per secret and per salt.
     #[test]
     fn keys_depend_on_secret_and_salt() {
-        let a = sealing_key(&[1; 32], b"cookie-session").unwrap();
+        let key = |secret: &[u8], salt: &[u8]| sealing_key(secret, salt).map(|key| *key);
+        let a = key(&[1; 32], b"cookie-session").unwrap();
         assert_ne!(a, [0; 32]);
-        assert_ne!(Some(a), sealing_key(&[2; 32], b"cookie-session"));
-        assert_ne!(Some(a), sealing_key(&[1; 32], b"other"));
-        assert_ne!(Some(a), sealing_key(&[1; 32], b""));
+        assert_ne!(Some(a), key(&[2; 32], b"cookie-session"));
+        assert_ne!(Some(a), key(&[1; 32], b"other"));
+        assert_ne!(Some(a), key(&[1; 32], b""));
     }
 }

@@ -43,7 +43,8 @@ impl NativeFormat {
                 let mut kdf = <HmacSha256 as KeyInit>::new_from_slice(secret).ok()?;
                 kdf.update(DERIVATION_LABEL);
                 kdf.update(salt);
-                <HmacSha256 as KeyInit>::new_from_slice(&kdf.finalize().into_bytes()).ok()
+                // Keyed from the MAC output in place: it zeroizes itself when dropped, a copy would not.
+                <HmacSha256 as KeyInit>::new_from_slice(kdf.finalize().as_bytes()).ok()
             }),
         }
     }

@@ -48,7 +48,7 @@ impl SealedFormat {
     pub(crate) fn new(keys: &Keys, salt: &[u8]) -> Self {
         SealedFormat {
             ring: Ring::new(keys, MIN_NATIVE_KEY_LEN, |secret| {
-                Aes256GcmSiv::new_from_slice(&kdf::sealing_key(secret, salt)?).ok()
+                Aes256GcmSiv::new_from_slice(&kdf::sealing_key(secret, salt)?[..]).ok()
             }),
         }
     }
