@@ -49,9 +49,13 @@ pub fn decide(state: &SessionState, refresh_each_request: bool) -> Result<SaveAc
         Change::Emptied if state.payload.is_some() => CookieAction::Delete,
         Change::Emptied => CookieAction::Keep,
         Change::Changed(payload) => CookieAction::Set(payload),
+        // A payload kept although refused (a newer version's, which this server cannot read) is
+        // left as it is: neither refreshed nor re-written unless the handler changed it.
         Change::Untouched => match &state.payload {
             Some(payload)
-                if state.rewrite.is_some() || (state.permanent && refresh_each_request && !state.fresh) =>
+                if state.rejection.is_none()
+                    && (state.rewrite.is_some()
+                        || (state.permanent && refresh_each_request && !state.fresh)) =>
             {
                 CookieAction::Set(payload)
             }
@@ -152,6 +156,23 @@ mod tests {
         assert_eq!(decide(&rewrite, true).unwrap().cookie, CookieAction::Set(b"p"));
         let emptied = SessionState { change: Change::Emptied, ..fresh };
         assert_eq!(decide(&emptied, true).unwrap().cookie, CookieAction::Delete);
+    }
+
+    /// A newer version's cookie, kept as the incoming payload so that emptying it deletes it, is
+    /// never refreshed or re-signed by a server that cannot read it.
+    #[test]
+    fn a_refused_payload_is_never_refreshed() {
+        let newer = SessionState {
+            permanent: true,
+            rewrite: Some(Rewrite::FallbackKey),
+            rejection: Some(crate::error::Rejection::NewerVersion),
+            ..state(Change::Untouched)
+        };
+        assert_eq!(decide(&newer, true).unwrap().cookie, CookieAction::Keep);
+        let emptied = SessionState { change: Change::Emptied, ..newer.clone() };
+        assert_eq!(decide(&emptied, true).unwrap().cookie, CookieAction::Delete);
+        let changed = SessionState { change: Change::Changed(b"q".to_vec()), ..newer };
+        assert_eq!(decide(&changed, true).unwrap().cookie, CookieAction::Set(b"q"));
     }
 
     #[test]
