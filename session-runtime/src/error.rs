@@ -51,13 +51,38 @@ pub enum Rejection {
     /// expired, was destroyed, or was revoked.
     UnknownSession,
     /// The data was written by a newer version of the session type (`#[session(version = N)]`)
-    /// than this server's: an older server reached during a rolling deploy. The session is empty
-    /// for this request, and the cookie (or the server-side record) is left as it is, whatever
-    /// the handler changes, so the newer data survives for the next request to a newer server.
+    /// than this server's: an older server reached during a rolling deploy or after a rollback.
+    /// The session is empty for this request; the cookie (or the server-side record) is left as
+    /// it is unless the handler changes the session (which replaces it: the newer data is lost)
+    /// or clears it (which deletes it), so a sign-in or a sign-out is honoured on every server.
     NewerVersion,
 }
 
 impl Rejection {
+    /// Whether the refused cookie was one of this deployment's: its MAC or seal verified (for a
+    /// server-side session, its id cookie's), and it was refused for its age, its data, its
+    /// version or its record. Clearing such a session deletes the cookie, so a sign-out is
+    /// honoured even by a server that already refuses the cookie (a clock ahead of the one that
+    /// wrote it, an older release).
+    ///
+    /// ```
+    /// use session_runtime::Rejection;
+    /// assert!(Rejection::Expired.cookie_was_ours());
+    /// assert!(!Rejection::BadSignature.cookie_was_ours(), "perhaps another app's cookie");
+    /// ```
+    pub fn cookie_was_ours(self) -> bool {
+        matches!(
+            self,
+            Rejection::Expired
+                | Rejection::NotYetValid
+                | Rejection::Payload
+                | Rejection::SessionTooOld
+                | Rejection::StoreUnavailable
+                | Rejection::UnknownSession
+                | Rejection::NewerVersion
+        )
+    }
+
     /// A stable machine-readable name: `"Malformed"`, `"BadSignature"`, …
     ///
     /// ```

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::backend::{
-    CookieAction, Opening, PlannedCookie, Rewrite, SavePlan, SessionInterface, SessionState, decide,
+    Change, CookieAction, Opening, PlannedCookie, Rewrite, SavePlan, SessionInterface, SessionState, decide,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::config::CookieConfig;
@@ -273,7 +273,9 @@ impl SessionInterface for SecureCookieSessionInterface {
                 (Ok(line), _) => PlannedCookie::Set(line),
                 // Only a forced re-write asked for this cookie, and it does not fit: the
                 // incoming one still opens, so keep it rather than fail every request.
-                (Err(error @ Error::TooLarge { .. }), Some(reason)) if !state.modified => {
+                (Err(error @ Error::TooLarge { .. }), Some(reason))
+                    if !state.modified || state.change == Change::Untouched =>
+                {
                     self.rewrites_skipped.fetch_add(1, Ordering::Relaxed);
                     crate::log::rewrite_skipped(config.name(), reason.as_str(), &error);
                     PlannedCookie::Keep
@@ -400,7 +402,7 @@ pub(crate) fn remaining(lifetime: u64, ends_at: Option<u64>, now: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{Change, CookieSink};
+    use crate::backend::CookieSink;
     use crate::clock::FixedClock;
     use crate::config::SameSite;
     use crate::key::{Keys, SecretKey};

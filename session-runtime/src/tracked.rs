@@ -226,6 +226,12 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
                 _ => Change::Changed(payload),
             },
         };
+        // A refused cookie's handler saw an empty session: still empty is no sign-out, unless
+        // the handler cleared it on purpose.
+        let change = match change {
+            Change::Emptied if self.state.rejection.is_some() && !self.state.cleared => Change::Untouched,
+            change => change,
+        };
         if self.state.rejection == Some(Rejection::NewerVersion) && change != Change::Untouched {
             crate::log::newer_version_replaced(self.config.get().name());
         }
@@ -272,6 +278,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         self.data = T::default();
         self.flashes.clear();
         self.state.permanent = self.config.get().permanent();
+        self.state.cleared = true;
         self.touch_mut();
     }
 

@@ -3,7 +3,7 @@
 //! plans with.
 
 use super::state::{Change, SessionState};
-use crate::error::Error;
+use crate::error::{Error, Rejection};
 
 /// What to write to the response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,8 @@ pub enum CookieAction<'a> {
 /// The save decision:
 ///
 /// 1. accessed → `Vary: Cookie`;
-/// 2. emptied: delete the cookie if one was accepted, else send nothing;
+/// 2. emptied: delete the cookie if one was accepted, or one of ours was refused
+///    ([`Rejection::cookie_was_ours`]), else send nothing;
 /// 3. set the cookie when it really changed, when it is permanent and `refresh_each_request` (and
 ///    not younger than `refresh_after`), or
 ///    when the accepted cookie must be written again ([`SessionState::rewrite`]);
@@ -46,7 +47,13 @@ pub fn decide(state: &SessionState, refresh_each_request: bool) -> Result<SaveAc
     let cookie = match &state.change {
         Change::Changed(_) if state.null => return Err(Error::NullSession),
         _ if state.null => CookieAction::Keep,
-        Change::Emptied if state.payload.is_some() => CookieAction::Delete,
+        // An emptied session deletes the cookie the client had: an accepted one, or one of ours
+        // that was refused (expired by this server's clock, a newer version's).
+        Change::Emptied
+            if state.payload.is_some() || state.rejection.is_some_and(Rejection::cookie_was_ours) =>
+        {
+            CookieAction::Delete
+        }
         Change::Emptied => CookieAction::Keep,
         Change::Changed(payload) => CookieAction::Set(payload),
         // A payload kept although refused (a newer version's, which this server cannot read) is

@@ -61,6 +61,11 @@ pub struct SessionState {
     /// it). A save with a forced re-write but no change by the handler never fails the request
     /// (a re-written cookie that no longer fits keeps the incoming one).
     pub modified: bool,
+    /// The handler emptied the session on purpose (`clear`, `destroy`): a refused cookie of ours
+    /// ([`Rejection::cookie_was_ours`](crate::Rejection::cookie_was_ours)) is deleted then, and
+    /// only then (the handler of a refused cookie saw an empty session, so "still empty" is no
+    /// sign-out).
+    pub cleared: bool,
     /// The session is permanent (gets `Expires`, and is refreshed when configured).
     pub permanent: bool,
     /// The handler asked for a new session id (server-side sessions; see
