@@ -323,7 +323,14 @@ pub(crate) struct Stats {
     pub(crate) sign_ins: [u64; 2],
     pub(crate) legacy_sign_ins: u64,
     pub(crate) sign_outs: u64,
-    pub(crate) timeouts: u64,
+    /// Refused as idle past the lifetime (or under a dropped key and idle past it anyway).
+    pub(crate) expired: u64,
+    /// Refused as past `max_lifetime`.
+    pub(crate) too_old: u64,
+    /// Dropped by the browser at its `Max-Age`: idle past the lifetime, or past `max_lifetime`
+    /// (the cookie's `Max-Age` never reaches past it).
+    pub(crate) jar_expired: u64,
+    pub(crate) jar_too_old: u64,
     pub(crate) dropped_key_sign_outs: u64,
     pub(crate) older_release_replaced: u64,
     pub(crate) newer_unreadable: u64,
