@@ -28,8 +28,8 @@
 //! each user's browser is a one-cookie jar that honours `Max-Age`/`Expires` and deletions.
 
 mod common;
-#[path = "fleet/no_op_borrows.rs"]
-mod no_op_borrows;
+#[path = "fleet/findings.rs"]
+mod findings;
 #[path = "fleet/world.rs"]
 mod world;
 
@@ -61,7 +61,7 @@ struct Sim {
     step: u64,
     rng: Rng,
     t: u64,
-    tidy: bool,
+    walk: Walk,
     ring: Ring,
     phase: Phase,
     servers: Vec<Server>,
@@ -74,7 +74,7 @@ struct Sim {
 }
 
 impl Sim {
-    fn new(seed: u64, tidy: bool) -> Sim {
+    fn new(seed: u64, walk: Walk) -> Sim {
         let mut rng = Rng(seed);
         let ring = Ring { current: 1, fallback: None };
         let servers = (0..3 + rng.below(3))
@@ -95,7 +95,7 @@ impl Sim {
             step: 0,
             rng,
             t: NOW,
-            tidy,
+            walk,
             ring,
             phase: Phase::Forward,
             servers,
@@ -214,7 +214,7 @@ impl Sim {
     }
 
     fn pick_action(&mut self) -> Action {
-        let weights = [10, 35, 25, 5, 8, if self.tidy { 10 } else { 0 }];
+        let weights = [10, 35, 25, 5, 8, if self.walk == Walk::NoOpBorrows { 10 } else { 0 }];
         let mut roll = self.rng.below(weights.iter().sum());
         let mut index = 0;
         while roll >= weights[index] {
@@ -332,7 +332,7 @@ impl Sim {
         }
         self.apply(&action, held, &out, &lines, release, legacy);
         if action == Action::SignOut {
-            self.probe_everywhere();
+            self.probe_everywhere(out.rejection);
         }
     }
 
@@ -436,8 +436,17 @@ impl Sim {
         };
         let (value, expiry) = parse_set_cookie(line, self.t);
         let Some(value) = value else {
-            // A deletion: only a sign-out empties a session.
-            if *action != Action::SignOut {
+            // A deletion: only a sign-out empties a session. A cookie sent with `Max-Age=0` is
+            // a session that reaches `max_lifetime` at this very second (accepted at `age ==
+            // max_lifetime`, its `Max-Age` capped to what is left): a timeout.
+            let at_its_end = line.contains("Max-Age=0")
+                && !line.starts_with("fleet=;")
+                && held
+                    .as_ref()
+                    .is_some_and(|held| classify(self.t - held.issued, MAX_LIFETIME) != Tri::Alive);
+            if at_its_end {
+                self.stats.jar_too_old += u64::from(held.as_ref().is_some_and(|held| held.user.is_some()));
+            } else if *action != Action::SignOut {
                 self.violation(format!(
                     "{action:?} deleted the cookie (rejection {:?}): {line}",
                     out.rejection
@@ -497,8 +506,17 @@ impl Sim {
     }
 
     /// After a sign-out, no server sees the user signed in with what the jar holds.
-    fn probe_everywhere(&mut self) {
+    fn probe_everywhere(&mut self, refused: Option<Rejection>) {
         let Some(held) = self.users[self.user].held.clone() else { return };
+        if self.walk != Walk::StrictSignOut
+            && matches!(refused, Some(Rejection::Expired | Rejection::SessionTooOld))
+        {
+            // Known finding (tests/fleet/findings.rs): signed out on a server whose clock
+            // already saw the cookie as timed out, nothing deletes it, and a server whose clock
+            // is a few seconds behind still sees the user until the browser drops it.
+            self.stats.known_sign_out_in_skew += 1;
+            return;
+        }
         let kind = self.users[self.user].kind;
         for index in 0..self.servers.len() {
             let server = &self.servers[index];
@@ -513,9 +531,19 @@ impl Sim {
     }
 }
 
+/// What a walk does beyond the default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Walk {
+    Default,
+    /// Handlers also borrow the session mutably without changing it (tests/fleet/findings.rs).
+    NoOpBorrows,
+    /// The sign-out check makes no exception for the known finding (tests/fleet/findings.rs).
+    StrictSignOut,
+}
+
 /// Runs `steps` steps from `seed`; returns the violations (each naming the seed and the step).
-fn run(seed: u64, steps: u64, tidy: bool) -> (Vec<String>, Stats) {
-    let mut sim = Sim::new(seed, tidy);
+fn run(seed: u64, steps: u64, walk: Walk) -> (Vec<String>, Stats) {
+    let mut sim = Sim::new(seed, walk);
     let started = Instant::now();
     for step in 0..steps {
         sim.step = step;
@@ -531,7 +559,7 @@ fn run(seed: u64, steps: u64, tidy: bool) -> (Vec<String>, Stats) {
         }
     }
     println!(
-        "fleet: seed {seed:#x}, {} steps, {} servers, tidy {tidy}, {:.1?}, {} violations\n{:#?}",
+        "fleet: seed {seed:#x}, {} steps, {} servers, {walk:?} walk, {:.1?}, {} violations\n{:#?}",
         sim.step + 1,
         sim.servers.len(),
         started.elapsed(),
@@ -555,7 +583,7 @@ fn assert_clean(violations: &[String], seed: u64) {
 fn a_fleet_keeps_every_session_it_should() {
     let seed = env_u64("FLEET_SEED").unwrap_or(DEFAULT_SEED);
     let steps = env_u64("FLEET_STEPS").unwrap_or(DEFAULT_STEPS);
-    let (violations, stats) = run(seed, steps, false);
+    let (violations, stats) = run(seed, steps, Walk::Default);
     assert_clean(&violations, seed);
     // The run covered what it claims to.
     if steps >= DEFAULT_STEPS {
