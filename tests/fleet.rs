@@ -269,10 +269,10 @@ impl Sim {
         let len = bytes.len() as u64;
         let index = (len / 4 + self.rng.below(len / 2 + 1)) as usize;
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut replacement = bytes[index];
-        while replacement == bytes[index] {
-            replacement = alphabet[self.rng.below(alphabet.len() as u64) as usize];
-        }
+        // A fixed number of draws whatever the bytes (sealed cookies differ from run to run:
+        // fresh nonces), so a seed replays the same walk.
+        let position = alphabet.iter().position(|&byte| byte == bytes[index]).unwrap_or(0);
+        let replacement = alphabet[(position + 1 + self.rng.below(63) as usize) % alphabet.len()];
         bytes[index] = replacement;
         let value = String::from_utf8(bytes).expect("ascii");
         let (kind, server) = (self.users[self.user].kind, &self.servers[self.at]);

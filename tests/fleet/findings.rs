@@ -74,8 +74,8 @@ fn a_fleet_with_no_op_mutable_borrows() {
     assert_clean(&violations, seed);
 }
 
-/// Found at FLEET_SEED=0x5eedf1ee70000025, step 184 586 of the 1 000 000-step run: server A,
-/// 5 s slow, signs the user in; 598 s later the user signs out on server B, 5 s fast, which sees
+/// Found at FLEET_SEED=0x5eedf1ee70000025, step 184 599 of the 1 000 000-step run. Alone: server
+/// A, 5 s slow, signs the user in; 598 s later the user signs out on server B, 5 s fast, which sees
 /// the cookie as idle for 608 s (`Expired`) and so deletes nothing; server C, 5 s slow, sees it
 /// idle for 598 s and the user still signed in, until the browser drops it 2 s later.
 #[test]
@@ -96,13 +96,13 @@ fn a_sign_out_where_the_cookie_just_expired_is_honoured_everywhere() {
     assert_eq!(later.seen, None, "signed out on B, still signed in on C");
 }
 
-/// The walk that found it, strict about it: the first occurrence is step 184 586 (about a
+/// The walk that found it, strict about it: the first occurrence is step 184 599 (about a
 /// minute in a debug build).
 #[test]
 #[ignore = "library bug (issue 25): the sign-out finding above"]
 fn a_fleet_where_every_sign_out_is_honoured_everywhere() {
     let seed = env_u64("FLEET_SEED").unwrap_or(DEFAULT_SEED);
-    let steps = env_u64("FLEET_STEPS").unwrap_or(184_587);
+    let steps = env_u64("FLEET_STEPS").unwrap_or(184_600);
     let (violations, _) = run(seed, steps, Walk::StrictSignOut);
     assert_clean(&violations, seed);
 }
