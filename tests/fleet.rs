@@ -531,16 +531,6 @@ impl Sim {
     }
 }
 
-/// What a walk does beyond the default.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Walk {
-    Default,
-    /// Handlers also borrow the session mutably without changing it (tests/fleet/findings.rs).
-    NoOpBorrows,
-    /// The sign-out check makes no exception for the known finding (tests/fleet/findings.rs).
-    StrictSignOut,
-}
-
 /// Runs `steps` steps from `seed`; returns the violations (each naming the seed and the step).
 fn run(seed: u64, steps: u64, walk: Walk) -> (Vec<String>, Stats) {
     let mut sim = Sim::new(seed, walk);

@@ -16,7 +16,7 @@ use session_runtime::{Error, Rejection};
 
 use super::common::NOW;
 use super::world::*;
-use super::{DEFAULT_SEED, DEFAULT_STEPS, LIFETIME, SKEW, Walk, assert_clean, env_u64, run};
+use super::{DEFAULT_SEED, DEFAULT_STEPS, LIFETIME, SKEW, assert_clean, env_u64, run};
 
 fn at_now() -> Arc<session_runtime::SecureCookieSessionInterface> {
     backend(Ring { current: 1, fallback: None }, &Arc::new(AtomicU64::new(NOW)))

@@ -1,6 +1,7 @@
 //! The fleet simulation's world (tests/fleet.rs): the session types of both releases and all
-//! three kinds, one request through `Tracked`, the servers' clocks and key ring, the PRNG, and
-//! reading `Set-Cookie` as a browser does.
+//! three kinds, one request through `Tracked`, the servers' clocks and key ring, the PRNG,
+//! reading `Set-Cookie` as a browser does, and the records the walk keeps (each user's jar and
+//! what the model says it holds, the counts, the kinds of walk).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -369,4 +370,14 @@ pub(crate) fn classify(elapsed: u64, limit: u64) -> Tri {
     } else {
         Tri::Either
     }
+}
+
+/// What a walk does beyond the default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Walk {
+    Default,
+    /// Handlers also borrow the session mutably without changing it (tests/fleet/findings.rs).
+    NoOpBorrows,
+    /// The sign-out check makes no exception for the known finding (tests/fleet/findings.rs).
+    StrictSignOut,
 }
