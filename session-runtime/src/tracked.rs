@@ -173,6 +173,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         if let Some(rejection) = state.rejection {
             crate::log::rejected(config.name(), rejection);
         }
+        if session.state.payload.is_some() && session.state.rewrite.is_some_and(Rewrite::changes_payload) {
+            // Only on the rare open that must re-write (once per user after a deploy).
+            let rewritten = session.encode().ok();
+            session.state.rewritten = rewritten;
+        }
         session
     }
 
@@ -212,12 +217,24 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// the save's one clock reading) and detaches it with the handle's backend and config.
     pub(crate) fn finish(&mut self) -> Result<Finished, Error> {
         self.state.accessed = self.accessed.load(Ordering::Relaxed);
-        self.state.now = self.interface.get().now();
         // A re-write that changes the payload (a v1 envelope, a migration, a renewal) encodes
         // what this version writes even if the handler changed nothing; one that only re-signs
         // (a fallback key, sealing) sends the incoming payload as it is (the save decision).
         let forced = self.state.payload.is_some() && self.state.rewrite.is_some_and(Rewrite::changes_payload);
+        // The save's one clock reading, taken only when the save may sign, encode or write a
+        // record: an unchanged session that is not refreshed needs none.
+        let state = &self.state;
+        let may_write = state.modified
+            || state.rewrite.is_some()
+            || state.permanent
+            || state.cycle_id
+            || state.token.is_some();
+        self.state.now = if may_write { self.interface.get().now() } else { None };
         let payload = if self.state.modified || forced { Some(self.encode()?) } else { None };
+        if payload.is_some() && payload == self.state.rewritten {
+            // Borrowed mutably, but the data is what it was opened as: only the forced re-write.
+            self.state.modified = false;
+        }
         let change = match payload {
             None => Change::Untouched,
             Some(payload) if self.is_empty_payload(&payload)? => Change::Emptied,

@@ -344,7 +344,6 @@ pub(crate) struct Stats {
     pub(crate) rollbacks: u64,
     pub(crate) rotations: u64,
     pub(crate) probes: u64,
-    pub(crate) known_sign_out_in_skew: u64,
 }
 
 #[derive(Debug, PartialEq)]
