@@ -274,7 +274,8 @@ impl SessionInterface for SecureCookieSessionInterface {
                 // Only a forced re-write asked for this cookie, and it does not fit: the
                 // incoming one still opens, so keep it rather than fail every request.
                 (Err(error @ Error::TooLarge { .. }), Some(reason))
-                    if !state.modified || state.change == Change::Untouched =>
+                    if reason != Rewrite::Renewal
+                        && (!state.modified || state.change == Change::Untouched) =>
                 {
                     self.rewrites_skipped.fetch_add(1, Ordering::Relaxed);
                     crate::log::rewrite_skipped(config.name(), reason.as_str(), &error);
