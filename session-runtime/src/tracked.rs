@@ -174,9 +174,13 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             crate::log::rejected(config.name(), rejection);
         }
         if session.state.payload.is_some() && session.state.rewrite.is_some_and(Rewrite::changes_payload) {
-            // Only on the rare open that must re-write (once per user after a deploy).
+            // Only on the rare open that must re-write (once per user after a deploy). At the
+            // clock of the open, so an issue time ahead of this server's clock is clamped as the
+            // save clamps it (a save in a later second than its open may still differ).
+            session.state.now = session.state.opened_at;
             let rewritten = session.encode().ok();
             session.state.rewritten = rewritten;
+            session.state.now = None;
         }
         session
     }
