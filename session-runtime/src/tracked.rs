@@ -173,7 +173,13 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         if let Some(rejection) = state.rejection {
             crate::log::rejected(config.name(), rejection);
         }
-        if session.state.payload.is_some() && session.state.rewrite.is_some_and(Rewrite::changes_payload) {
+        // An issue time ahead of this server's clock is clamped at save: that is no change of the
+        // handler's either.
+        let ahead =
+            matches!((session.state.issued_at, session.state.opened_at), (Some(at), Some(now)) if at > now);
+        if session.state.payload.is_some()
+            && (ahead || session.state.rewrite.is_some_and(Rewrite::changes_payload))
+        {
             // Only on the rare open that must re-write (once per user after a deploy). At the
             // clock of the open, so an issue time ahead of this server's clock is clamped as the
             // save clamps it (a save in a later second than its open may still differ).

@@ -53,9 +53,10 @@ pub struct SessionState {
     /// When the accepted session was issued (its envelope's issue time, or the signing time of an
     /// envelope written before it had one); `None` for a new session and the Flask format.
     pub issued_at: Option<u64>,
-    /// What a forced re-write that changes the payload (an issue time added, a migration) writes
-    /// for the data as it was opened: a save that writes exactly this made no change of its own,
-    /// whatever the handler borrowed, so it never fails the request.
+    /// What a forced re-write that changes the payload (an issue time added, a migration, an
+    /// issue time ahead of this server's clock clamped to it) writes for the data as it was
+    /// opened: a save that writes exactly this made no change of its own, whatever the handler
+    /// borrowed, so it never fails the request.
     pub rewritten: Option<Vec<u8>>,
 
     // Completed at save.
