@@ -17,19 +17,29 @@ pub struct RedisProcess {
 impl RedisProcess {
     /// Starts a private Redis with `appendonly yes` and `appendfsync always`.
     pub fn start() -> Self {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a free loopback port");
-        let port = listener.local_addr().expect("local addr").port();
-        drop(listener);
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).expect("random");
         let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let dir = std::env::temp_dir().join(format!("session-redis-{name}"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let mut process = RedisProcess { child: None, port, dir };
-        if let Err(error) = process.spawn() {
-            panic!("needs redis-server on PATH (apt-get install redis-server): it did not start: {error}");
+        // The free port is released before redis-server binds it, so another test's server may
+        // take it meanwhile: that server exits at once, and a fresh port is tried.
+        let mut last_error = None;
+        for _ in 0..5 {
+            let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a free loopback port");
+            let port = listener.local_addr().expect("local addr").port();
+            drop(listener);
+            let mut process = RedisProcess { child: None, port, dir: dir.clone() };
+            match process.spawn() {
+                Ok(()) => return process,
+                Err(error) => {
+                    last_error = Some(error);
+                    // Its drop would remove the directory the next try uses.
+                    std::mem::forget(process);
+                }
+            }
         }
-        process
+        panic!("needs redis-server on PATH (apt-get install redis-server): it did not start: {last_error:?}");
     }
 
     pub fn url(&self) -> String {
@@ -48,6 +58,15 @@ impl RedisProcess {
         self.child = Some(child);
         let waited = Instant::now();
         while !super::backends::ping(&self.url()) {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                self.child = None;
+                return Err(std::io::Error::other(format!(
+                    "redis-server exited on port {}: {status}",
+                    self.port
+                )));
+            }
             assert!(
                 waited.elapsed() < Duration::from_secs(10),
                 "redis-server did not start on {}",
