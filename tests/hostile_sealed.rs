@@ -8,7 +8,9 @@
 mod common;
 
 use common::*;
-use session_runtime::__testing::{RawSealer, SEALED_NONCE_LEN, SEALED_OVERHEAD, SEALED_VERSION, b64};
+use session_runtime::__testing::{
+    RawSealer, SEALED_NONCE_LEN, SEALED_OVERHEAD, SEALED_VERSION, b64, sealed_open_attempts,
+};
 use session_runtime::Rejection::{
     BadSignature, Expired, Malformed, NotEncrypted, NotYetValid, Payload, TooLarge,
 };
@@ -343,5 +345,40 @@ fn a_valid_tag_over_a_bad_message_is_refused_after_the_tag() {
     // Messages too short to hold the 8-byte signing time are refused before any key is tried.
     for len in 0..8 {
         assert_refused_sealed(seal(&vec![0; len]), &[Malformed]);
+    }
+}
+
+/// "At most one AEAD attempt per key of the ring" (docs/design.md), counted: through the whole
+/// open path, a forged value costs exactly one attempt per key that can open (keys under 32 bytes
+/// are never tried), and a real value as many as its key's position in the ring, plus one.
+#[test]
+fn a_forged_value_costs_one_aead_attempt_per_key_and_a_real_one_stops_at_its_key() {
+    const N: u8 = 5;
+    let ring = || {
+        Keys::new(key(1)).with_fallbacks(
+            (2..=N).map(key).chain([session_runtime::SecretKey::from_legacy(b"short").unwrap()]),
+        )
+    };
+    let backend = backend_with(ring(), NOW, 0);
+    // Costs of an open, through the same path a request takes.
+    let cost = |value: &[u8]| {
+        let before = sealed_open_attempts();
+        let session = open_with(backend.clone(), encrypted(), value);
+        (sealed_open_attempts() - before, outcome(&session).map_err(Option::unwrap))
+    };
+    let stranger = RawSealer::new(&Keys::new(key(N + 1)), SALT);
+    let forged =
+        stranger.seal_json("session", sample_json().as_bytes(), NOW, &[9; SEALED_NONCE_LEN]).unwrap();
+    assert_eq!(cost(forged.as_bytes()), (u64::from(N), Err(BadSignature)), "a forged value");
+    for position in 0..N {
+        let sealer = RawSealer::new(&Keys::new(key(position + 1)), SALT);
+        let value = sealer
+            .seal_json("session", sample_json().as_bytes(), NOW, &[position; SEALED_NONCE_LEN])
+            .unwrap();
+        assert_eq!(cost(value.as_bytes()), (u64::from(position) + 1, Ok(sample())), "key {position}");
+    }
+    // Refused before any key: no attempt.
+    for value in [&b"AQ"[..], b"a.b.c", &[b'A'; 64]] {
+        assert_eq!(cost(value).0, 0, "{}", String::from_utf8_lossy(value));
     }
 }

@@ -138,3 +138,23 @@ pub fn compressed_payload(data: &[u8]) -> String {
 pub fn zlib(data: &[u8]) -> Vec<u8> {
     compress::zlib(data).unwrap_or_default()
 }
+
+/// How many AEAD open attempts the encrypted format has made on this thread so far: one per key
+/// of the ring tried, current key first, stopping at the key that opens. Take the difference
+/// around an open to assert what it cost (an open runs on the caller's thread, so tests running
+/// in parallel do not disturb the count).
+///
+/// ```
+/// use session_runtime::__testing::sealed_open_attempts;
+/// use session_runtime::{CookieConfig, Keys, SecretKey, SecureCookieSessionInterface};
+///
+/// let backend = SecureCookieSessionInterface::new(Keys::new(SecretKey::try_from(&[7u8; 32][..]).unwrap()));
+/// let config = CookieConfig::builder().encrypted(true).build().unwrap();
+/// let before = sealed_open_attempts();
+/// let forged = "AQ".to_owned() + &"A".repeat(60);
+/// assert!(backend.unsign_payload(&config, forged.as_bytes()).is_err());
+/// assert_eq!(sealed_open_attempts() - before, 1, "one key, one attempt");
+/// ```
+pub fn sealed_open_attempts() -> u64 {
+    sealed::attempts::so_far()
+}

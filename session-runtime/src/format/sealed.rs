@@ -114,9 +114,11 @@ impl SealedFormat {
         let tag = Tag::try_from(&*tag).map_err(|_| Rejection::Malformed)?;
         // A failed attempt leaves the ciphertext as it was (aes-gcm-siv re-encrypts in place), so
         // the next key sees the original bytes.
-        let key = self
-            .ring
-            .find(|key| key.decrypt_inout_detached(&nonce, aad, (&mut *message).into(), &tag).is_ok())?;
+        let key = self.ring.find(|key| {
+            #[cfg(any(test, feature = "testing"))]
+            attempts::count();
+            key.decrypt_inout_detached(&nonce, aad, (&mut *message).into(), &tag).is_ok()
+        })?;
         let signed_at = message.first_chunk::<SIGNED_AT_LEN>().ok_or(Rejection::Malformed)?;
         let signed_at = u64::from_be_bytes(*signed_at);
         timestamp::check_age(signed_at, now, max_age, future_skew)?;
@@ -176,27 +178,35 @@ pub(crate) fn looks_sealed(value: &[u8]) -> bool {
 /// Nonces fetched from the OS per system call (each thread keeps its own batch).
 const NONCES_PER_FETCH: usize = 16;
 
-/// A batch of nonces from the OS, handed out once each.
+/// A batch of nonces from the OS, handed out once each, by the process that fetched it.
 struct NoncePool {
     bytes: [u8; NONCE_LEN * NONCES_PER_FETCH],
     /// How many of the batch are used; a full count means "fetch a new batch".
     used: usize,
+    /// The process that fetched the batch: a child of `fork()` inherits the batch, and must not
+    /// hand out what its parent will hand out too.
+    pid: u32,
 }
 
-/// 12 bytes from the operating system's CSPRNG, never handed out twice by this process: one
-/// `getrandom` call serves 16 writes of a thread (a system call per write cost more than the
-/// encryption; docs/design.md). Should a process fork with a batch half used, the child could
-/// repeat a nonce of its parent; AES-GCM-SIV then reveals only whether the two messages were
-/// identical (name, time to the second and data), nothing of their content.
+thread_local! {
+    /// This thread's batch; empty until the first write.
+    static POOL: std::cell::RefCell<NoncePool> = const {
+        std::cell::RefCell::new(NoncePool { bytes: [0; NONCE_LEN * NONCES_PER_FETCH], used: NONCES_PER_FETCH, pid: 0 })
+    };
+}
+
+/// 12 bytes from the operating system's CSPRNG, never handed out twice: one `getrandom` call
+/// serves 16 writes of a thread (a system call per write cost more than the encryption;
+/// docs/design.md). A batch serves only the process that fetched it: after a `fork()` the child
+/// finds another process id and fetches its own, so parent and child never share a nonce
+/// (docs/security.md, "Nonce policy", for what the check costs).
 fn fresh_nonce() -> Result<[u8; NONCE_LEN], Error> {
-    thread_local! {
-        static POOL: std::cell::RefCell<NoncePool> =
-            const { std::cell::RefCell::new(NoncePool { bytes: [0; NONCE_LEN * NONCES_PER_FETCH], used: NONCES_PER_FETCH }) };
-    }
+    let pid = process_id();
     POOL.with_borrow_mut(|pool| {
-        if pool.used >= NONCES_PER_FETCH {
+        if pool.used >= NONCES_PER_FETCH || pool.pid != pid {
             getrandom::fill(&mut pool.bytes).map_err(|_| Error::Random)?;
             pool.used = 0;
+            pool.pid = pid;
         }
         let slot = pool.bytes.chunks_exact_mut(NONCE_LEN).nth(pool.used).ok_or(Error::Random)?;
         let nonce = <[u8; NONCE_LEN]>::try_from(&*slot).map_err(|_| Error::Random)?;
@@ -205,6 +215,49 @@ fn fresh_nonce() -> Result<[u8; NONCE_LEN], Error> {
         pool.used += 1;
         Ok(nonce)
     })
+}
+
+/// This process's id: one `getpid` system call (std does not cache it, and a cached value would
+/// be inherited by a child like the batch). Unit tests pretend to be a forked child through
+/// [`fork_seam`].
+#[cfg(not(test))]
+fn process_id() -> u32 {
+    std::process::id()
+}
+
+#[cfg(test)]
+fn process_id() -> u32 {
+    fork_seam::PRETEND.with(|pretend| pretend.get()).unwrap_or_else(std::process::id)
+}
+
+/// The unit tests' stand-in for `fork()`: the thread sees another process id, with its nonce
+/// batch as it was (tests/sealed_fork.rs forks for real).
+#[cfg(test)]
+mod fork_seam {
+    thread_local! {
+        pub(super) static PRETEND: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+    }
+}
+
+/// The test-only count of AEAD open attempts (feature `testing`), so "at most one attempt per key
+/// of the ring" is measured: per thread, as an open runs on the caller's thread.
+#[cfg(any(test, feature = "testing"))]
+pub(crate) mod attempts {
+    use std::cell::Cell;
+
+    thread_local! {
+        static ATTEMPTS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// One more AEAD open attempt on this thread.
+    pub(crate) fn count() {
+        ATTEMPTS.with(|attempts| attempts.set(attempts.get() + 1));
+    }
+
+    /// The AEAD open attempts made on this thread so far.
+    pub(crate) fn so_far() -> u64 {
+        ATTEMPTS.with(Cell::get)
+    }
 }
 
 /// `prefix`, then `b64(version nonce CIPHERTEXT TAG)` of the message `parts`, in a buffer with
@@ -256,6 +309,46 @@ mod tests {
             (0..NONCES_PER_FETCH * 4 + 3).map(|_| fresh_nonce().unwrap()).collect();
         assert_eq!(nonces.len(), NONCES_PER_FETCH * 4 + 3);
         assert!(!nonces.contains(&[0; NONCE_LEN]), "a wiped slot is never handed out");
+    }
+
+    /// A child of `fork()` inherits the thread's batch: it must fetch its own rather than hand
+    /// out the nonces its parent will.
+    #[test]
+    fn a_new_process_id_fetches_a_new_batch() {
+        // The nonce this thread's batch hands out next (all zero past its end).
+        let peek_next = || {
+            POOL.with_borrow(|pool| {
+                let at = pool.used.min(NONCES_PER_FETCH - 1) * NONCE_LEN;
+                <[u8; NONCE_LEN]>::try_from(&pool.bytes[at..at + NONCE_LEN]).unwrap()
+            })
+        };
+        fresh_nonce().unwrap();
+        if POOL.with_borrow(|pool| pool.used) == NONCES_PER_FETCH {
+            fresh_nonce().unwrap();
+        }
+        let parent_next = peek_next();
+        fork_seam::PRETEND.with(|pretend| pretend.set(Some(std::process::id().wrapping_add(1))));
+        let child = fresh_nonce().unwrap();
+        let child_next = peek_next();
+        fork_seam::PRETEND.with(|pretend| pretend.set(None));
+        assert_ne!(child, parent_next, "the child took its parent's next nonce");
+        assert_ne!(child_next, parent_next);
+        // Back in the "parent": its pid differs from the batch's again, so it fetches too.
+        let parent = fresh_nonce().unwrap();
+        assert_ne!(parent, child_next);
+    }
+
+    #[test]
+    fn aead_attempts_are_counted_per_key_tried() {
+        let ring = Keys::new(SecretKey::try_from(&[2u8; 32][..]).unwrap()).with_fallbacks([
+            SecretKey::try_from(&[3u8; 32][..]).unwrap(),
+            SecretKey::try_from(&[1u8; 32][..]).unwrap(),
+        ]);
+        let old = Keys::new(SecretKey::try_from(&[1u8; 32][..]).unwrap());
+        let value = SealedFormat::new(&old, b"s").seal_after(&[], "s", b"{}", 5, 0).unwrap();
+        let before = attempts::so_far();
+        SealedFormat::new(&ring, b"s").open("s", value.as_bytes(), 10, 0, 5).unwrap();
+        assert_eq!(attempts::so_far() - before, 3);
     }
 
     #[test]
