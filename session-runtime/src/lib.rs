@@ -38,6 +38,7 @@ mod flash;
 pub mod flask;
 mod format;
 mod headers;
+mod inspect;
 mod integrations;
 mod key;
 mod limits;
@@ -63,6 +64,7 @@ pub use config::{
 pub use error::{Error, Rejection, StoreError};
 pub use flash::Flash;
 pub use format::{Format, is_sealed_value};
+pub use inspect::{Check, Inspection, Unverified, inspect_unverified};
 pub use integrations::{SaveFailed, SaveReports, SessionScope};
 pub use key::{
     KeyError, Keys, MIN_NATIVE_KEY_LEN, MIN_STRONG_KEY_LEN, SecretKey, VerifiedBy, global_keys, install_keys,

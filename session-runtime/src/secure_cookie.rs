@@ -148,6 +148,19 @@ impl SecureCookieSessionInterface {
     }
 
     fn unsign(&self, config: &CookieConfig, value: &[u8], now: Option<u64>) -> Result<Verified, Rejection> {
+        self.unsign_within(config, value, now, config.lifetime_secs(), self.future_skew)
+    }
+
+    /// [`unsign`](Self::unsign) with another age window: [`inspect`](Self::inspect) opens a value
+    /// the age check refused again without one, to say under which key and when it was signed.
+    pub(crate) fn unsign_within(
+        &self,
+        config: &CookieConfig,
+        value: &[u8],
+        now: Option<u64>,
+        max_age: u64,
+        future_skew: u64,
+    ) -> Result<Verified, Rejection> {
         if value.len() > config.max_size() {
             return Err(Rejection::TooLarge);
         }
@@ -157,19 +170,17 @@ impl SecureCookieSessionInterface {
                 (Some(native), Some(sealed)) if config.encrypted() => {
                     let opening = sealed::SealedOpening {
                         name: config.name(),
-                        max_age: config.lifetime_secs(),
+                        max_age,
                         accept_signed: config.accept_signed(),
                     };
-                    sealed::open_encrypted(sealed, native, opening, value, self.future_skew, now)
+                    sealed::open_encrypted(sealed, native, opening, value, future_skew, now)
                 }
-                (Some(native), _) => {
-                    native.unsign(config.name(), value, config.lifetime_secs(), self.future_skew, now)
-                }
+                (Some(native), _) => native.unsign(config.name(), value, max_age, future_skew, now),
                 (None, _) => Err(Rejection::BadSignature),
             },
             #[cfg(feature = "flask")]
             Format::Flask => match &self.flask {
-                Some(flask) => flask.unsign(value, config.lifetime_secs(), self.future_skew, now),
+                Some(flask) => flask.unsign(value, max_age, future_skew, now),
                 None => Err(Rejection::BadSignature),
             },
         }

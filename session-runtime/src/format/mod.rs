@@ -8,7 +8,7 @@ pub(crate) mod kdf;
 pub(crate) mod native;
 mod ring;
 pub(crate) mod sealed;
-mod signed;
+pub(crate) mod signed;
 pub(crate) mod timestamp;
 
 /// Which wire format a session cookie uses.

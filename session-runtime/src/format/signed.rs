@@ -61,6 +61,15 @@ pub(crate) fn unsign<K, const TAG_LEN: usize>(
     Ok(ring.verified(value.payload()?, key, signed_at))
 }
 
+/// The payload and the signing time of a signed value, read WITHOUT its signature: the same
+/// split, base64url, inflate cap and timestamp parser as [`unsign`], for a tool that shows what a
+/// cookie claims ([`inspect_unverified`](crate::inspect_unverified)). The signing time is `None`
+/// when it is not canonical.
+pub(crate) fn unverified(value: &[u8]) -> Result<(Vec<u8>, Option<u64>), Rejection> {
+    let value = SignedValue::split(value)?;
+    Ok((value.payload()?, timestamp::parse_timestamp(value.timestamp)))
+}
+
 /// A cookie value `PAYLOAD "." TIMESTAMP "." SIGNATURE` taken apart: the layout
 /// [`unsigned_line`] writes, read back the same way by both formats before and after their MAC.
 struct SignedValue<'a> {
