@@ -3,13 +3,19 @@
 //!
 //! ```text
 //! session-cookie decode [--format flask|native] (--secret S | --secret-hex H | --secret-env VAR)
-//!                       [--fallback S]... [--name N] [--now UNIX_SECONDS] [--max-age SECONDS] VALUE
+//!                       [--fallback S]... [--name N] [--now UNIX_SECONDS] [--max-age SECONDS]
+//!                       [--max-lifetime SECONDS] [--data-version N] [--future-skew SECONDS] VALUE
 //! session-cookie decode --unsigned [--format flask|native] VALUE
 //! session-cookie encode [--format flask|native] [--encrypted] (--secret S | ...) [--name N] [--now UNIX_SECONDS] [JSON|-]
 //! ```
 //!
 //! A value of the encrypted format (`#[session(encrypted)]`) is recognised by its shape and opened
 //! with the key (`sealed.rs`); without a key the tool says it is sealed and shows nothing else.
+//!
+//! The tool reads no cookie itself: `decode` is a front for the runtime's
+//! `SecureCookieSessionInterface::inspect`, which runs every check a server runs (signature, age,
+//! envelope, version, issue time, `max_lifetime`), and `--unsigned` for `inspect_unverified`. A
+//! value `decode` calls `ok` is one a server with the same settings accepts.
 //!
 //! `decode` prints one JSON object: `{"status":"ok","timestamp":N,"session":{…}}` (exit 0) or
 //! `{"status":"rejected","reason":"<Rejection kind>","detail":"…"}` (exit 1). Bad arguments or
@@ -19,11 +25,10 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use session_runtime::backend::EnvelopeJson;
 use session_runtime::{
-    CookieConfig, FixedClock, Format, Keys, Rejection, SecretKey, SecureCookieSessionInterface,
+    Check, CookieConfig, FixedClock, Format, Inspection, Keys, Rejection, Schema, SecretKey,
+    SecureCookieSessionInterface,
 };
 
 mod sealed;
@@ -51,6 +56,14 @@ OTHER OPTIONS:
     --salt S                key-derivation salt (default: cookie-session, Flask's)
     --now UNIX_SECONDS      the time to check or sign at (default: now)
     --max-age SECONDS       decode: the maximum age (default: 2678400, Flask's 31 days)
+    --max-lifetime SECONDS  decode: the absolute limit from the issue time (the server's
+                            `max_lifetime`; default: none)
+    --data-version N        decode: the version of the server's session type
+                            (`#[session(version = N)]`; default 1): newer data is refused as
+                            the server refuses it; older data is reported as migrated (the
+                            type's own migration is not run here)
+    --future-skew SECONDS   decode: the clock skew the server allows (`with_future_skew`;
+                            default 0), for the signing and the issue time
     --unsigned              decode: show the payload WITHOUT verifying anything (an encrypted
                             value shows nothing: it cannot be read without the key)
     --encrypted             encode: seal the value (session-runtime's encrypted format,
@@ -62,6 +75,9 @@ OTHER OPTIONS:
 OUTPUT:
     decode  {\"status\":\"ok\",\"timestamp\":N,\"session\":{...}}                 exit 0
             {\"status\":\"rejected\",\"reason\":\"Expired\",\"detail\":\"...\"}    exit 1
+            `ok` means a server with these settings accepts the value: every check it
+            makes is made (signature, age, envelope, version, issue time, max lifetime),
+            and `reason` is the rejection the server would log
             An encrypted value: {\"status\":\"ok\",\"format\":\"encrypted\",\"key\":\"current\"
             (or \"fallback 1\", ...),\"timestamp\":null,\"session\":{...}} (the signing time is
             sealed); without a key {\"status\":\"sealed\",...} and exit 1
@@ -91,6 +107,9 @@ struct Options {
     salt: Option<String>,
     now: Option<u64>,
     max_age: Option<u64>,
+    max_lifetime: Option<u64>,
+    data_version: Option<u32>,
+    future_skew: Option<u64>,
     unsigned: bool,
     encrypted: bool,
     positional: Vec<String>,
@@ -208,6 +227,19 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, Usage> 
             "--salt" => options.salt = Some(value("--salt")?),
             "--now" => options.now = Some(parse_u64(&value("--now")?, "--now")?),
             "--max-age" => options.max_age = Some(parse_u64(&value("--max-age")?, "--max-age")?),
+            "--max-lifetime" => {
+                options.max_lifetime = Some(parse_u64(&value("--max-lifetime")?, "--max-lifetime")?)
+            }
+            "--future-skew" => {
+                options.future_skew = Some(parse_u64(&value("--future-skew")?, "--future-skew")?)
+            }
+            "--data-version" => {
+                let text = value("--data-version")?;
+                let version = text.parse().ok().filter(|&version| version > 0).ok_or_else(|| {
+                    usage(format!("--data-version: expected a version number from 1, got {text:?}"))
+                })?;
+                options.data_version = Some(version);
+            }
             "-" => options.positional.push(arg),
             _ if flag.starts_with('-') && inline.is_none() && flag.len() > 1 => {
                 return Err(usage(format!("unknown option {flag}")));
@@ -241,15 +273,27 @@ fn run(options: Options) -> Result<Outcome, Usage> {
     }
 }
 
-fn config(options: &Options, format: Format) -> Result<CookieConfig, Usage> {
-    CookieConfig::builder()
+/// The config a server with these options has: the cookie's name and format, the lifetime,
+/// `max_lifetime` and the session type's version.
+fn config(options: &Options, format: Format, encrypted: bool) -> Result<CookieConfig, Usage> {
+    let mut builder = CookieConfig::builder()
         .format(format)
-        .encrypted(options.encrypted)
+        .encrypted(encrypted)
         .name(options.name.clone().unwrap_or_else(|| "session".to_owned()))
         .same_site(None)
-        .lifetime_secs(options.max_age.unwrap_or(31 * 24 * 3600))
-        .build()
-        .map_err(|e| usage(format!("{e}")))
+        .lifetime_secs(options.max_age.unwrap_or(31 * 24 * 3600));
+    if let Some(max_lifetime) = options.max_lifetime {
+        builder = builder.max_lifetime_secs(max_lifetime);
+    }
+    let config = builder.build().map_err(|e| usage(format!("{e}")))?;
+    match options.data_version {
+        None | Some(1) => Ok(config),
+        Some(_) if format == Format::Flask => Err(usage(
+            "--data-version: the Flask format has no version (Flask's session dict has no room for one)",
+        )),
+        // The type's migration is not here: older data is taken as it is, and reported migrated.
+        Some(version) => Ok(config.with_schema(Schema::new(version, Some(|_, data| Some(data))))),
+    }
 }
 
 fn now(options: &Options) -> Result<u64, Usage> {
@@ -268,7 +312,9 @@ fn backend(options: &Options, now: u64) -> Result<SecureCookieSessionInterface, 
         .clone()
         .ok_or_else(|| usage("a key is required: --secret, --secret-hex or --secret-env (or --unsigned)"))?;
     let keys = Keys::new(current).with_fallbacks(options.fallbacks.iter().cloned());
-    let mut backend = SecureCookieSessionInterface::new(keys).with_clock(FixedClock(now));
+    let mut backend = SecureCookieSessionInterface::new(keys)
+        .with_clock(FixedClock(now))
+        .with_future_skew(options.future_skew.unwrap_or(0));
     if let Some(salt) = &options.salt {
         backend = backend.with_salt(salt);
     }
@@ -298,21 +344,6 @@ fn rejected(reason: &str, detail: &str) -> Outcome {
     }
 }
 
-fn split_last_dot(text: &str) -> Option<(&str, &str)> {
-    text.rsplit_once('.')
-}
-
-/// The signed timestamp of a cookie value (the middle part), when it parses.
-fn timestamp_of(value: &str) -> Option<u64> {
-    let (signed, _) = split_last_dot(value)?;
-    let (_, timestamp) = split_last_dot(signed)?;
-    let bytes = URL_SAFE_NO_PAD.decode(timestamp).ok()?;
-    if bytes.len() > 8 {
-        return None;
-    }
-    Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
-}
-
 /// The session JSON of a verified (or, with --unsigned, unverified) payload, as printed.
 fn session_text(format: Format, payload: &[u8]) -> Result<String, String> {
     match format {
@@ -326,6 +357,51 @@ fn session_text(format: Format, payload: &[u8]) -> Result<String, String> {
             Ok(value.to_string())
         }
     }
+}
+
+/// The `detail` of a refused inspection: the runtime's message, then what the refusing check
+/// compared (times and limits), from the inspection itself.
+fn refusal_detail(
+    inspection: &Inspection,
+    rejection: Rejection,
+    config: &CookieConfig,
+    options: &Options,
+    now: u64,
+) -> String {
+    let mut detail = rejection.to_string();
+    let skew = options.future_skew.unwrap_or(0);
+    match (inspection.refused_by(), inspection.signed_at, inspection.issued_at) {
+        (Some(Check::Age), Some(signed), _) => {
+            let age = i128::from(now) - i128::from(signed);
+            detail.push_str(&format!(
+                " (signed at {signed}, now {now}, age {age} s, max age {} s, future skew {skew} s)",
+                config.lifetime_secs()
+            ));
+        }
+        (Some(Check::Signature), ..) if rejection == Rejection::BadSignature => {
+            detail.push_str(" (wrong key, or the value was changed)");
+        }
+        (Some(Check::Envelope), ..) => {
+            detail = format!("the signature is valid but the payload does not decode: {detail}");
+        }
+        (Some(Check::Version), ..) => detail.push_str(&format!(
+            " (written as version {}, read as version {}: pass --data-version for a server whose type is newer)",
+            inspection.version.map_or("?".to_owned(), |v| v.to_string()),
+            config.schema().version()
+        )),
+        (Some(Check::IssueTime), Some(signed), Some(issued)) => {
+            detail.push_str(&format!(" (issued at {issued}, after its signing time {signed} by more than the future skew of {skew} s)"));
+        }
+        (Some(Check::MaxLifetime), signed, issued) => {
+            let issued = issued.or(signed).unwrap_or_default();
+            detail.push_str(&format!(
+                " (issued at {issued}, now {now}, max lifetime {} s)",
+                config.max_lifetime_secs().unwrap_or_default()
+            ));
+        }
+        _ => {}
+    }
+    detail
 }
 
 fn decode(options: Options) -> Result<Outcome, Usage> {
@@ -342,77 +418,59 @@ fn decode(options: Options) -> Result<Outcome, Usage> {
         return Ok(unsigned(format, value));
     }
     let now = now(&options)?;
-    let config = config(&options, format)?;
+    let config = config(&options, format, options.encrypted)?;
     let backend = backend(&options, now)?;
     if value.is_empty() {
         return Ok(rejected("Malformed", "the cookie value is empty (Flask treats this as no session)"));
     }
-    match backend.unsign_payload(&config, value.as_bytes()) {
-        Ok(payload) => match session_text(format, &payload) {
-            Ok(session) => {
-                let timestamp = timestamp_of(value).unwrap_or_default();
-                Ok(Outcome {
-                    stdout: format!(
-                        "{{\"status\":\"ok\",\"timestamp\":{timestamp},\"session\":{session}}}\n"
-                    ),
-                    code: 0,
-                })
-            }
-            Err(why) => Ok(rejected(
-                Rejection::Payload.kind(),
-                &format!("the signature is valid but the payload does not decode: {why}"),
-            )),
-        },
-        Err(rejection) => {
-            let mut detail = rejection.to_string();
-            if let (Rejection::Expired | Rejection::NotYetValid, Some(signed)) =
-                (rejection, timestamp_of(value))
-            {
-                let age = i128::from(now) - i128::from(signed);
-                detail.push_str(&format!(
-                    " (signed at {signed}, now {now}, age {age} s, max age {} s)",
-                    config.lifetime_secs()
-                ));
-            }
-            if rejection == Rejection::BadSignature {
-                detail.push_str(" (wrong key, or the value was changed)");
-            }
-            Ok(rejected(rejection.kind(), &detail))
-        }
+    let inspection = backend.inspect(&config, value.as_bytes());
+    if let Some(rejection) = inspection.rejection {
+        return Ok(rejected(
+            rejection.kind(),
+            &refusal_detail(&inspection, rejection, &config, &options, now),
+        ));
+    }
+    match session_text(format, inspection.payload.as_deref().unwrap_or_default()) {
+        Ok(session) => Ok(Outcome {
+            stdout: format!(
+                "{{\"status\":\"ok\",\"timestamp\":{},\"session\":{session}}}\n",
+                inspection.signed_at.unwrap_or_default()
+            ),
+            code: 0,
+        }),
+        Err(why) => Ok(rejected(
+            Rejection::Payload.kind(),
+            &format!("the signature is valid but the payload does not decode: {why}"),
+        )),
     }
 }
 
-/// Shows the payload without any verification.
+/// Shows the payload without any verification (the runtime's unverified read: its parser and
+/// its inflate cap).
 fn unsigned(format: Format, value: &str) -> Outcome {
-    let parts = split_last_dot(value).and_then(|(signed, _)| split_last_dot(signed));
-    let Some((payload, _)) = parts else {
-        return rejected(Rejection::Malformed.kind(), "expected PAYLOAD.TIMESTAMP.SIGNATURE");
-    };
-    let (compressed, body) = match payload.strip_prefix('.') {
-        Some(rest) => (true, rest),
-        None => (false, payload),
-    };
-    let Ok(bytes) = URL_SAFE_NO_PAD.decode(body) else {
-        return rejected(Rejection::Malformed.kind(), "the payload is not base64url");
-    };
-    let bytes = if compressed {
-        let mut out = Vec::new();
-        let reader = flate2::read::ZlibDecoder::new(bytes.as_slice());
-        if reader.take(1 << 20).read_to_end(&mut out).is_err() {
-            return rejected(Rejection::Payload.kind(), "the payload is not a zlib stream");
+    let claimed = match session_runtime::inspect_unverified(value.as_bytes()) {
+        Ok(claimed) => claimed,
+        Err(Rejection::Malformed) => {
+            return rejected(Rejection::Malformed.kind(), "expected PAYLOAD.TIMESTAMP.SIGNATURE");
         }
-        out
-    } else {
-        bytes
+        Err(rejection) => {
+            return rejected(
+                rejection.kind(),
+                &format!(
+                    "the payload is not base64url, or not a zlib stream that inflates to at most {} bytes",
+                    session_runtime::MAX_SESSION_JSON
+                ),
+            );
+        }
     };
-    match session_text(format, &bytes) {
+    match session_text(format, &claimed.payload) {
         Ok(session) => Outcome {
             stdout: format!(
                 "{{\"status\":\"unverified\",\"warning\":{},\"timestamp\":{},\"session\":{session}}}\n",
                 json_string(
                     "NOTHING WAS VERIFIED: no key was used; anyone can write a cookie with this content"
                 ),
-                timestamp_of(value).map_or("null".to_owned(), |t| t.to_string()),
+                claimed.signed_at.map_or("null".to_owned(), |t| t.to_string()),
             ),
             code: 0,
         },
@@ -454,7 +512,7 @@ fn encode(options: Options) -> Result<Outcome, Usage> {
         }
     };
     let now = now(&options)?;
-    let config = config(&options, format)?;
+    let config = config(&options, format, options.encrypted)?;
     let value = backend(&options, now)?
         .sign_payload(&config, payload.as_bytes())
         .map_err(|e| usage(e.to_string()))?;

@@ -426,3 +426,95 @@ fn encrypted_values_open_with_the_key_and_show_nothing_without_it() {
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Flask could not read"));
 }
+
+/// `decode` says `ok` only for what a server with the same settings accepts: the issue time
+/// against the signing time (with the server's future skew), `max_lifetime` and the data's
+/// version are checked as the open path checks them (before, each of these printed `ok`).
+#[test]
+fn decode_refuses_what_the_library_refuses() {
+    let key = "ab".repeat(32);
+    let now: u64 = NOW.parse().unwrap();
+    let native = |document: &str| {
+        let out = run(&["encode", "--format", "native", "--secret-hex", &key, "--now", NOW, document]);
+        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        stdout(&out).trim().to_owned()
+    };
+    let decode = |value: &str, extra: &[&str]| {
+        let mut args = vec!["decode", "--format", "native", "--secret-hex", &key, "--now", NOW];
+        args.extend_from_slice(extra);
+        args.push(value);
+        let out = run(&args);
+        let body = json_of(&out);
+        (code(&out), body["reason"].as_str().unwrap_or("ok").to_owned(), body)
+    };
+
+    // Issued a minute after it was signed: a server refuses it, unless its skew covers the minute.
+    let ahead = native(&format!(r#"{{"v":{{"n":1}},"i":{}}}"#, now + 60));
+    let (exit, reason, body) = decode(&ahead, &[]);
+    assert_eq!((exit, reason.as_str()), (1, "NotYetValid"), "{body}");
+    assert!(body["detail"].as_str().unwrap().contains(&format!("issued at {}", now + 60)), "{body}");
+    assert_eq!(decode(&ahead, &["--future-skew", "60"]).1, "ok");
+
+    // Issued 8 days ago, refreshed now: within the lifetime, past a 7-day `max_lifetime`.
+    let old = native(&format!(r#"{{"v":{{"n":1}},"i":{}}}"#, now - 8 * 86_400));
+    assert_eq!(decode(&old, &[]).1, "ok", "no absolute limit configured");
+    let limited = ["--max-age", "86400", "--max-lifetime", "604800"];
+    let (exit, reason, body) = decode(&old, &limited);
+    assert_eq!((exit, reason.as_str()), (1, "SessionTooOld"), "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("max lifetime 604800 s"), "{body}");
+    assert_eq!(
+        code(&run(&["decode", "--secret-hex", &key, "--max-lifetime", "60", &old])),
+        2,
+        "shorter than max-age"
+    );
+
+    // Data of version 2: a version-1 server refuses it; a version-2 or -3 server reads it.
+    let v2 = native(r#"{"s":2,"v":{"n":1}}"#);
+    let (exit, reason, body) = decode(&v2, &[]);
+    assert_eq!((exit, reason.as_str()), (1, "NewerVersion"), "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("written as version 2, read as version 1"), "{body}");
+    assert_eq!(decode(&v2, &["--data-version", "2"]).2["session"], json!({"s": 2, "v": {"n": 1}}));
+    assert_eq!(decode(&v2, &["--data-version", "3"]).1, "ok", "older data is migrated");
+    for bad in [
+        &["--data-version", "0"][..],
+        &["--data-version", "x"],
+        &["--format", "flask", "--data-version", "2"],
+    ] {
+        let mut args = vec!["decode", "--secret-hex", &key];
+        args.extend_from_slice(bad);
+        args.push(&v2);
+        assert_eq!(code(&run(&args)), 2, "{bad:?}");
+    }
+
+    // The same checks open an encrypted value.
+    let out = run(&[
+        "encode",
+        "--encrypted",
+        "--secret-hex",
+        &key,
+        "--now",
+        NOW,
+        &format!(r#"{{"v":{{}},"i":{}}}"#, now + 60),
+    ]);
+    let sealed = stdout(&out).trim().to_owned();
+    let (exit, reason, body) = decode(&sealed, &[]);
+    assert_eq!((exit, reason.as_str()), (1, "NotYetValid"), "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("opened with the current key"), "{body}");
+}
+
+/// `--unsigned` reads with the runtime's parser and its inflate cap (the tool had its own, four
+/// times larger): a payload that inflates past the cap is refused, as a server refuses it.
+#[test]
+fn unsigned_applies_the_runtime_inflate_cap() {
+    use session_runtime::__testing::{compressed_payload, timestamp};
+    let json = |len: usize| format!(r#"{{"k":"{}"}}"#, "a".repeat(len));
+    let value = |len: usize| {
+        format!("{}.{}.c2ln", compressed_payload(json(len).as_bytes()), timestamp(1_700_000_000))
+    };
+    let fits = run(&["decode", "--unsigned", &value(200_000)]);
+    assert_eq!(code(&fits), 0);
+    assert_eq!(json_of(&fits)["session"]["k"].as_str().map(str::len), Some(200_000));
+    let over = run(&["decode", "--unsigned", &value(300_000)]);
+    assert_eq!((code(&over), json_of(&over)["reason"].clone()), (1, json!("Payload")), "{}", stdout(&over));
+    assert!(json_of(&over)["detail"].as_str().unwrap().contains("262144"));
+}
