@@ -6,7 +6,7 @@
 //! `libc::fork` directly, as a pre-forking server would. The child does only what the test needs
 //! (one save, one file write) and leaves with `_exit`, so nothing of the test harness runs twice.
 //! Unix only; the runtime's unit tests cover the same rule on every platform through a
-//! pretended process id (`format::sealed`, `a_new_process_id_fetches_a_new_batch`).
+//! pretended fork (`format::sealed`, `a_fork_fetches_a_new_batch`).
 #![cfg(unix)]
 
 use base64::Engine;

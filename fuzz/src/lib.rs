@@ -18,6 +18,7 @@ use session_runtime::{
     Tracked,
 };
 
+pub mod inspect;
 pub mod sealed;
 
 /// The fuzzers' clock: every seed is signed at this second.

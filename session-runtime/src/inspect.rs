@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+#[cfg(feature = "flask")]
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::backend::{EnvelopeJson, SessionInterface};
@@ -205,7 +207,7 @@ impl SecureCookieSessionInterface {
                 .and_then(|v| u32::try_from(v).ok());
             inspection.issued_at = view.and_then(|view| number(view.issued_at));
         }
-        let decoded = match envelope::decode::<Value>(config.format(), config.schema(), payload) {
+        let (migrated, issued_at) = match decode_any(config, payload) {
             Ok(decoded) => decoded,
             Err(Rejection::NewerVersion) => {
                 inspection.record(Check::Envelope, Ok(()))?;
@@ -214,12 +216,12 @@ impl SecureCookieSessionInterface {
             Err(rejection) => return inspection.record(Check::Envelope, Err(rejection)),
         };
         inspection.record(Check::Envelope, Ok(()))?;
-        inspection.migrated = decoded.migrated;
+        inspection.migrated = migrated;
         if native {
             inspection.record(Check::Version, Ok(()))?;
         }
         // The Flask format carries no issue time: its check is not reported, though it runs.
-        match issued::accept(decoded.issued_at, inspection.signed_at, now, skew, config) {
+        match issued::accept(issued_at, inspection.signed_at, now, skew, config) {
             Ok(_) => {
                 if native {
                     inspection.record(Check::IssueTime, Ok(()))?;
@@ -282,6 +284,21 @@ impl Inspection {
             Some(_) => self.record(Check::MaxLifetime, outcome),
             None => outcome,
         }
+    }
+}
+
+/// Whether `payload` decodes as `config`'s envelope: whether its data is of an older version
+/// (migrated), and the issue time it carries. The data's own type is the application's, so any data is taken: as a
+/// `serde_json::Value` in the native format (refusing what serde_json refuses, such as a float
+/// out of range, as a typed open would), and unread in the Flask format, whose tagged values (a
+/// tuple, `10**20`) no `Value` holds.
+fn decode_any(config: &CookieConfig, payload: &[u8]) -> Result<(bool, Option<u64>), Rejection> {
+    match config.format() {
+        Format::Native => envelope::decode::<Value>(config.format(), config.schema(), payload)
+            .map(|d| (d.migrated, d.issued_at)),
+        #[cfg(feature = "flask")]
+        Format::Flask => envelope::decode::<IgnoredAny>(config.format(), config.schema(), payload)
+            .map(|d| (d.migrated, d.issued_at)),
     }
 }
 

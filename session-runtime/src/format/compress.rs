@@ -126,7 +126,7 @@ fn deflate_if_shorter(
 }
 
 /// zlib level 6 (CPython's default) of `data`, whatever its length (test helpers only).
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) fn zlib(data: &[u8]) -> Option<Vec<u8>> {
     use std::io::Write;
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len()), Compression::new(6));

@@ -183,30 +183,37 @@ struct NoncePool {
     bytes: [u8; NONCE_LEN * NONCES_PER_FETCH],
     /// How many of the batch are used; a full count means "fetch a new batch".
     used: usize,
-    /// The process that fetched the batch: a child of `fork()` inherits the batch, and must not
-    /// hand out what its parent will hand out too.
-    pid: u32,
+    /// Sees a `fork()` since the batch was fetched: a child inherits the batch and must not hand
+    /// out what its parent will hand out too. `None` until the first fetch, or when the fork
+    /// handler could not be registered (then every write fetches: safe, one system call each).
+    forks: Option<forkguard::Guard>,
 }
 
 thread_local! {
     /// This thread's batch; empty until the first write.
     static POOL: std::cell::RefCell<NoncePool> = const {
-        std::cell::RefCell::new(NoncePool { bytes: [0; NONCE_LEN * NONCES_PER_FETCH], used: NONCES_PER_FETCH, pid: 0 })
+        std::cell::RefCell::new(NoncePool { bytes: [0; NONCE_LEN * NONCES_PER_FETCH], used: NONCES_PER_FETCH, forks: None })
     };
 }
 
 /// 12 bytes from the operating system's CSPRNG, never handed out twice: one `getrandom` call
 /// serves 16 writes of a thread (a system call per write cost more than the encryption;
-/// docs/design.md). A batch serves only the process that fetched it: after a `fork()` the child
-/// finds another process id and fetches its own, so parent and child never share a nonce
-/// (docs/security.md, "Nonce policy", for what the check costs).
+/// docs/design.md). A batch serves only the process that fetched it: a `pthread_atfork` child
+/// handler (the `forkguard` crate) counts forks, so a forked child sees the count move and
+/// fetches its own batch; checking it is one atomic load, where asking the process id is a
+/// system call per write (docs/security.md, "Nonce policy").
 fn fresh_nonce() -> Result<[u8; NONCE_LEN], Error> {
-    let pid = process_id();
     POOL.with_borrow_mut(|pool| {
-        if pool.used >= NONCES_PER_FETCH || pool.pid != pid {
+        let forked = match &mut pool.forks {
+            Some(forks) => forks.detected_fork() || fork_seam::pretended(),
+            None => true,
+        };
+        if pool.used >= NONCES_PER_FETCH || forked {
+            if pool.forks.is_none() {
+                pool.forks = forkguard::Guard::try_new().ok();
+            }
             getrandom::fill(&mut pool.bytes).map_err(|_| Error::Random)?;
             pool.used = 0;
-            pool.pid = pid;
         }
         let slot = pool.bytes.chunks_exact_mut(NONCE_LEN).nth(pool.used).ok_or(Error::Random)?;
         let nonce = <[u8; NONCE_LEN]>::try_from(&*slot).map_err(|_| Error::Random)?;
@@ -217,25 +224,23 @@ fn fresh_nonce() -> Result<[u8; NONCE_LEN], Error> {
     })
 }
 
-/// This process's id: one `getpid` system call (std does not cache it, and a cached value would
-/// be inherited by a child like the batch). Unit tests pretend to be a forked child through
-/// [`fork_seam`].
-#[cfg(not(test))]
-fn process_id() -> u32 {
-    std::process::id()
-}
-
-#[cfg(test)]
-fn process_id() -> u32 {
-    fork_seam::PRETEND.with(|pretend| pretend.get()).unwrap_or_else(std::process::id)
-}
-
-/// The unit tests' stand-in for `fork()`: the thread sees another process id, with its nonce
-/// batch as it was (tests/sealed_fork.rs forks for real).
-#[cfg(test)]
+/// The unit tests' stand-in for `fork()`: the thread's next write acts as a forked child's, with
+/// its nonce batch as it was (tests/sealed_fork.rs forks for real). Outside unit tests, never.
 mod fork_seam {
+    #[cfg(test)]
     thread_local! {
-        pub(super) static PRETEND: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+        pub(super) static PRETEND: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Whether a unit test pretends this thread was just forked (once).
+    #[cfg(test)]
+    pub(super) fn pretended() -> bool {
+        PRETEND.with(|pretend| pretend.replace(false))
+    }
+
+    #[cfg(not(test))]
+    pub(super) const fn pretended() -> bool {
+        false
     }
 }
 
@@ -314,7 +319,7 @@ mod tests {
     /// A child of `fork()` inherits the thread's batch: it must fetch its own rather than hand
     /// out the nonces its parent will.
     #[test]
-    fn a_new_process_id_fetches_a_new_batch() {
+    fn a_fork_fetches_a_new_batch() {
         // The nonce this thread's batch hands out next (all zero past its end).
         let peek_next = || {
             POOL.with_borrow(|pool| {
@@ -327,15 +332,14 @@ mod tests {
             fresh_nonce().unwrap();
         }
         let parent_next = peek_next();
-        fork_seam::PRETEND.with(|pretend| pretend.set(Some(std::process::id().wrapping_add(1))));
+        assert_ne!(parent_next, [0; NONCE_LEN]);
+        fork_seam::PRETEND.with(|pretend| pretend.set(true));
         let child = fresh_nonce().unwrap();
-        let child_next = peek_next();
-        fork_seam::PRETEND.with(|pretend| pretend.set(None));
         assert_ne!(child, parent_next, "the child took its parent's next nonce");
-        assert_ne!(child_next, parent_next);
-        // Back in the "parent": its pid differs from the batch's again, so it fetches too.
-        let parent = fresh_nonce().unwrap();
-        assert_ne!(parent, child_next);
+        assert_eq!(POOL.with_borrow(|pool| pool.used), 1, "the child fetched a batch of its own");
+        // Without a fork the batch serves on.
+        let next = peek_next();
+        assert_eq!(fresh_nonce().unwrap(), next);
     }
 
     #[test]
