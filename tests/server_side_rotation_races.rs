@@ -221,3 +221,70 @@ async fn an_ended_session_still_gets_its_delete_cookie() {
     assert!(report.ended);
     assert!(lines(&response)[0].contains("Max-Age=0"), "{:?}", lines(&response));
 }
+
+// Item 2: a sign-out follows a rotation, on every store, in both orders.
+
+backends::tests!(a_sign_out_that_opened_the_old_id_ends_the_rotated_session [] memory redis postgres);
+/// Open the sign-out, open the sign-in (both with the anonymous cookie), the sign-in rotates,
+/// then the sign-out deletes: the signed-in session ends too. And the other order: the sign-out
+/// deletes first, and the sign-in's rotation then finds nothing to rotate.
+async fn a_sign_out_that_opened_the_old_id_ends_the_rotated_session() {
+    let server = server();
+    for how in [SignIn::CycleId, SignIn::Renew] {
+        // Rotation first, then the sign-out.
+        let old = create::<Account>(&server, |a| a.count = 1).await;
+        let mut signing_out = open::<Account>(&server, &old).await;
+        let signing_in = open::<Account>(&server, &old).await;
+        let new = sign_in(signing_in, "alice", how).await;
+        signing_out.destroy();
+        let mut response = http::Response::new(());
+        signing_out.save_async(&mut response).await.unwrap();
+        assert!(lines(&response)[0].contains("Max-Age=0"), "{how:?}");
+        let after = open::<Account>(&server, &new).await;
+        assert_eq!(after.rejection(), Some(Rejection::UnknownSession), "{how:?}: the rotated session ended");
+
+        // The sign-out first, then the rotation.
+        let old = create::<Account>(&server, |a| a.count = 1).await;
+        let mut signing_out = open::<Account>(&server, &old).await;
+        let mut signing_in = open::<Account>(&server, &old).await;
+        signing_out.destroy();
+        signing_out.save_async(&mut http::Response::new(())).await.unwrap();
+        signing_in.user = Some("alice".into());
+        match how {
+            SignIn::CycleId => signing_in.cycle_id(),
+            SignIn::Renew => signing_in.renew(),
+        }
+        let mut response = http::Response::new(());
+        let report = signing_in.save_async(&mut response).await.unwrap();
+        assert!(report.ended, "{how:?}: nothing to rotate");
+        assert!(lines(&response)[0].contains("Max-Age=0"), "{how:?}");
+        assert_eq!(open::<Account>(&server, &old).await.rejection(), Some(Rejection::UnknownSession));
+    }
+}
+
+backends::tests!(a_sign_out_follows_several_rotations [] memory redis postgres);
+/// A sign-out that opened the first id ends the session three rotations later.
+async fn a_sign_out_follows_several_rotations() {
+    let server = server();
+    let first = create::<Account>(&server, |a| a.count = 1).await;
+    let mut signing_out = open::<Account>(&server, &first).await;
+    let mut cookie = first;
+    for _ in 0..3 {
+        cookie = sign_in(open::<Account>(&server, &cookie).await, "alice", SignIn::CycleId).await;
+    }
+    signing_out.destroy();
+    signing_out.save_async(&mut http::Response::new(())).await.unwrap();
+    assert_eq!(open::<Account>(&server, &cookie).await.rejection(), Some(Rejection::UnknownSession));
+}
+
+backends::tests!(a_revocation_reaches_a_rotated_session_once [] memory redis postgres);
+/// `revoke_user` after a rotation ends the rotated session and counts it once (the forwarding
+/// entry is not a session of its own).
+async fn a_revocation_reaches_a_rotated_session_once() {
+    let server = server();
+    let old = create::<Account>(&server, |a| a.user = Some("bob".into())).await;
+    let new = sign_in(open::<Account>(&server, &old).await, "bob", SignIn::Renew).await;
+    assert_eq!(server.revoke_user("bob").await.unwrap(), 1);
+    assert_eq!(open::<Account>(&server, &new).await.rejection(), Some(Rejection::UnknownSession));
+    assert_eq!(server.revoke_user("bob").await.unwrap(), 0);
+}

@@ -206,6 +206,21 @@ impl Inner {
         self.forwards.get(id).filter(|forward| forward.expires > now).map(|forward| forward.to.as_str())
     }
 
+    /// Deletes the session under `id` and, when `id` was rotated away, the one it became (and so
+    /// on), so a sign-out that opened the old id ends the session. Forwarding entries stay, so a
+    /// request still holding an old id is told it moved, as on Redis. Each forward is followed
+    /// at most once (new ids are fresh, so there is no cycle; the bound only makes that plain).
+    fn destroy(&mut self, id: &str, now: Instant) {
+        let mut id = id.to_owned();
+        for _ in 0..=self.forwards.len() {
+            self.remove(&id);
+            match self.forwarded(&id, now) {
+                Some(next) => id = next.to_owned(),
+                None => return,
+            }
+        }
+    }
+
     /// Why there is no session under `id`: rotated away, or gone.
     fn gone_or_moved(&self, id: &str, now: Instant) -> Written {
         if self.forwarded(id, now).is_some() { Written::Moved } else { Written::Absent }
@@ -296,7 +311,7 @@ impl SessionStore for MemoryStore {
     }
 
     fn delete<'a>(&'a self, id: &'a str, _user: Option<&'a str>) -> StoreFuture<'a, ()> {
-        self.lock().remove(id);
+        self.lock().destroy(id, Instant::now());
         Box::pin(async move { Ok(()) })
     }
 
@@ -359,6 +374,20 @@ mod tests {
         assert!(run(store.moved("old")));
         assert_eq!(run(store.load("other")), None);
         assert_eq!(run(store.revoke_user("ann")), 1, "the index moved with the session");
+    }
+
+    #[test]
+    fn a_delete_of_a_rotated_id_follows_every_rotation() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        assert_saved(run(store.save(Record::new("a", b"1", ttl, SaveMode::Create))));
+        for (old, new) in [("a", "b"), ("b", "c"), ("c", "d")] {
+            let moved = Record::new(new, b"1", ttl, SaveMode::Create).replacing(Some(old));
+            assert_saved(run(store.save(moved.with_expected(Some(b"1")))));
+        }
+        run(store.delete("a", None));
+        assert_eq!(run(store.load("d")), None, "the session three rotations on is gone too");
+        assert!(run(store.moved("a")), "the old id still says it moved");
     }
 
     #[test]

@@ -180,6 +180,35 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Runs a delete statement (`delete` or `revoke`) bound to `key`: per deleted row, whether it
+    /// was a live session and where a live forwarding row pointed.
+    async fn deleted(&self, sql: &str, key: &str) -> Result<Vec<(bool, Option<String>)>, StoreError> {
+        sqlx::query_as(sql).bind(key).fetch_all(&self.inner.pool).await.map_err(store_error)
+    }
+
+    /// Deletes the session under `id` and, when `id` was rotated away, the one it became (and so
+    /// on, up to [`MAX_HOPS`] rotations); returns how many live sessions were deleted (0 or 1).
+    async fn destroy(&self, id: &str) -> Result<usize, StoreError> {
+        let mut id = id.to_owned();
+        let mut deleted = 0;
+        for _ in 0..MAX_HOPS {
+            let rows = self.deleted(&self.inner.queries.delete, &id).await?;
+            deleted += rows.iter().filter(|(live, _)| *live).count();
+            match rows.into_iter().find_map(|(_, next)| next) {
+                Some(next) => id = next,
+                None => return Ok(deleted),
+            }
+        }
+        Err(StoreError::Backend(format!(
+            "a session was rotated more than {MAX_HOPS} times during one sign-out"
+        )))
+    }
+}
+
+/// How many rotations a sign-out follows from the id it holds.
+const MAX_HOPS: usize = 16;
+
 impl Inner {
     async fn cleanup(&self) -> Result<u64, StoreError> {
         let removed: i64 = sqlx::query_scalar(&self.queries.cleanup)
@@ -311,24 +340,19 @@ impl SessionStore for PostgresStore {
     fn delete<'a>(&'a self, id: &'a str, _user: Option<&'a str>) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             self.prepared().await?;
-            sqlx::query(&self.inner.queries.delete)
-                .bind(id)
-                .execute(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(())
+            self.destroy(id).await.map(|_| ())
         })
     }
 
     fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize> {
         Box::pin(async move {
             self.prepared().await?;
-            let revoked: i64 = sqlx::query_scalar(&self.inner.queries.revoke)
-                .bind(user)
-                .fetch_one(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(usize::try_from(revoked).unwrap_or(0))
+            let rows = self.deleted(&self.inner.queries.revoke, user).await?;
+            let mut revoked = rows.iter().filter(|(live, _)| *live).count();
+            for next in rows.into_iter().filter_map(|(_, next)| next) {
+                revoked += self.destroy(&next).await?;
+            }
+            Ok(revoked)
         })
     }
 }

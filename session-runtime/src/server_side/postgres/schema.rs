@@ -129,7 +129,9 @@ pub(super) struct Queries {
     pub(super) touch: String,
     /// $1 id → whether it is a live forwarding row.
     pub(super) moved: String,
+    /// $1 id → per deleted row: a live session?, the id a live forwarding row points at.
     pub(super) delete: String,
+    /// $1 user → as `delete`, for every row of the user.
     pub(super) revoke: String,
     pub(super) cleanup: String,
 }
@@ -143,6 +145,11 @@ const EXPIRY: &str = "now() + $4::bigint * interval '1 millisecond'";
 /// request still holding the old id that the session moved rather than ended. No column was
 /// added, so the table keeps schema version 1 and needs no migration.
 const SESSION: &str = "expires_at > now() AND digest <> ''::bytea";
+
+/// What a delete returns per row: whether it was a live session, and, for a live forwarding
+/// row, the id it points at (to delete next).
+const FORWARD: &str = "expires_at > now() AND digest <> ''::bytea,
+    CASE WHEN expires_at > now() AND digest = ''::bytea THEN convert_from(data, 'UTF8') END";
 
 impl Queries {
     pub(super) fn new(table: &TableName) -> Queries {
@@ -209,11 +216,11 @@ impl Queries {
             moved: format!(
                 "SELECT EXISTS (SELECT 1 FROM {t} WHERE id = $1 AND expires_at > now() AND digest = ''::bytea)"
             ),
-            delete: format!("DELETE FROM {t} WHERE id = $1"),
-            revoke: format!(
-                "WITH removed AS (DELETE FROM {t} WHERE user_id = $1 RETURNING expires_at, digest)
-                 SELECT count(*) FROM removed WHERE expires_at > now() AND digest <> ''::bytea"
-            ),
+            // The DELETE re-reads a row a concurrent rotation changed (READ COMMITTED), so it
+            // sees the forwarding row the rotation made of it, and RETURNING hands back where it
+            // points: a sign-out that opened the old id follows the rotation, in either order.
+            delete: format!("DELETE FROM {t} WHERE id = $1 RETURNING {FORWARD}"),
+            revoke: format!("DELETE FROM {t} WHERE user_id = $1 RETURNING {FORWARD}"),
             // SKIP LOCKED: two servers cleaning at once take different rows instead of waiting.
             cleanup: format!(
                 "WITH expired AS (
