@@ -72,8 +72,8 @@ async fn a_rotation_needs_the_old_row_and_removes_it_in_the_same_step() {
     assert_eq!(store.save(moved("new").with_expected(Some(b"1"))).await.unwrap(), Written::Saved);
     assert_eq!(store.load("old").await.unwrap(), None);
     assert_eq!(store.load("new").await.unwrap(), Some(b"1".to_vec()));
-    // A second rotation of the same old id (another tab) finds it gone: no second session.
-    assert_eq!(store.save(moved("other")).await.unwrap(), Written::Absent);
+    // A second rotation of the same old id (another tab) finds it moved: no second session.
+    assert_eq!(store.save(moved("other")).await.unwrap(), Written::Moved);
     assert_eq!(store.load("other").await.unwrap(), None);
     assert_eq!(store.revoke_user("ann").await.unwrap(), 1, "the index moved with the session");
 }
@@ -172,7 +172,7 @@ async fn concurrent_compare_and_set_loses_nothing() {
                 match store.save(update("shared", &next, Some(&current))).await.unwrap() {
                     Written::Saved => return conflicts,
                     Written::Conflict => conflicts += 1,
-                    Written::Absent => panic!("the record vanished"),
+                    other => panic!("the record vanished: {other:?}"),
                 }
             }
         }));

@@ -232,6 +232,22 @@ pub enum Error {
         /// The top-level field both requests changed, if that was the reason.
         field: Option<String>,
     },
+    /// Server-side sessions: another request gave the session a new id (`cycle_id`, `renew`: a
+    /// sign-in) while this one ran, so this request's write through the old id was refused and
+    /// nothing was written; no cookie is sent (the client already holds, or is about to get,
+    /// the new id's cookie, which a delete would wipe). Writes never follow a rotation: a
+    /// fixated old id must not write into the signed-in session (docs/security.md). Framework
+    /// layers answer `409 Conflict`; the client retries with the cookie it now holds.
+    ///
+    /// ```
+    /// use session_runtime::Error;
+    /// assert!(Error::Rotated.to_string().contains("new id"));
+    /// ```
+    #[error(
+        "another request gave the session a new id (a sign-in) while this one ran: this write through \
+         the old id was refused and nothing was written; retry the request with the new cookie"
+    )]
+    Rotated,
     /// Server-side sessions: the session store failed or timed out. Framework layers answer
     /// `503 Service Unavailable`.
     #[error(transparent)]

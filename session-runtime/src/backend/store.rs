@@ -29,6 +29,7 @@ pub enum SaveMode {
 /// assert_ne!(Written::Saved, Written::Conflict);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Written {
     /// The record was written.
     Saved,
@@ -38,6 +39,13 @@ pub enum Written {
     /// Nothing was written: the entry is no longer the one the request opened
     /// ([`Record::expected`]), or a new id already exists. The caller re-reads and merges.
     Conflict,
+    /// Nothing was written: another request rotated the entry to a new id (`cycle_id`, `renew`)
+    /// while this one ran; the store holds a short-lived forwarding entry under the old id. The
+    /// session lives on under the new id, so the caller neither deletes the client's cookie nor
+    /// follows the rotation (a write through an old, perhaps fixated, id never reaches the
+    /// rotated session): the write is refused with [`Error::Rotated`](crate::Error::Rotated).
+    /// A store without forwarding entries answers [`Absent`](Written::Absent) instead.
+    Moved,
 }
 
 /// One session entry to write: id, payload, time to live and the user index.
@@ -72,8 +80,9 @@ pub struct Record<'a> {
     pub expected: Option<&'a [u8]>,
     /// Id rotation: the id this new record replaces. In one atomic step the store checks that it
     /// still exists (else [`Written::Absent`]: a destroyed session is never brought back under a
-    /// new id) and matches `expected`, writes the new record and deletes the old one (and its
-    /// place in `previous_user`'s index, or `user`'s).
+    /// new id; [`Written::Moved`] when another rotation took it first) and matches `expected`,
+    /// writes the new record and replaces the old one by a short-lived forwarding entry to the
+    /// new id (and drops it from `previous_user`'s index, or `user`'s).
     pub replaces: Option<&'a str>,
 }
 
@@ -155,10 +164,23 @@ pub trait SessionStore: Send + Sync + fmt::Debug {
     /// gone.
     fn touch<'a>(&'a self, id: &'a str, ttl: Duration, user: Option<&'a str>) -> StoreFuture<'a, bool>;
 
-    /// Deletes session `id` (and drops it from `user`'s index). Deleting a missing entry is not
-    /// an error.
+    /// Whether `id` was rotated away to another id recently: the store still holds the
+    /// forwarding entry of that rotation (which [`delete`](SessionStore::delete) and
+    /// [`revoke_user`](SessionStore::revoke_user) follow). Asked only after a
+    /// [`touch`](SessionStore::touch) or a re-read found no session, to tell "rotated away"
+    /// (send the client nothing) from "ended" (delete its cookie). The default, for a store
+    /// without forwarding entries, is `false`.
+    fn moved<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        let _ = id;
+        Box::pin(async { Ok(false) })
+    }
+
+    /// Deletes session `id` (and drops it from `user`'s index), and, when `id` was rotated away,
+    /// the session it became (following the forwarding entries), so a sign-out that opened the
+    /// old id still ends the session. Deleting a missing entry is not an error.
     fn delete<'a>(&'a self, id: &'a str, user: Option<&'a str>) -> StoreFuture<'a, ()>;
 
-    /// Deletes every session of `user` ("sign out everywhere"); returns how many existed.
+    /// Deletes every session of `user` ("sign out everywhere"), following rotations as
+    /// [`delete`](SessionStore::delete) does; returns how many existed.
     fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize>;
 }

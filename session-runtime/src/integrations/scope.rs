@@ -278,12 +278,12 @@ impl SessionScope {
 pub struct SaveReports(pub Vec<SaveReport>);
 
 /// The status a layer answers when saving failed: `409` when another request's change could not
-/// be merged (a retry normally succeeds), `503` when the session store failed (retrying later
+/// be merged, or another request rotated the session's id (a retry normally succeeds), `503` when the session store failed (retrying later
 /// may work), `500` otherwise.
 #[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
 pub(crate) fn failure_status(error: &Error) -> http::StatusCode {
     match error {
-        Error::Conflict { .. } => http::StatusCode::CONFLICT,
+        Error::Conflict { .. } | Error::Rotated => http::StatusCode::CONFLICT,
         Error::Store(_) => http::StatusCode::SERVICE_UNAVAILABLE,
         _ => http::StatusCode::INTERNAL_SERVER_ERROR,
     }

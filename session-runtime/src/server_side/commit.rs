@@ -38,6 +38,13 @@ pub(super) fn commit<'a>(
                     report.ended = true;
                     break;
                 }
+                Ran::Moved => {
+                    // Rotated to a new id by another request (a sign-in): the session lives on
+                    // there, and the client holds or is about to get that id's cookie. A delete
+                    // (same name) would wipe it, and a refresh of the old id revives nothing.
+                    cookie = PlannedCookie::Keep;
+                    break;
+                }
             }
         }
         Ok(SaveOutcome::new(cookie, vary, config).with_report(report))
@@ -51,6 +58,9 @@ enum Ran {
     Merged,
     /// The record it needed is gone.
     Gone,
+    /// The record it needed was rotated to a new id by another request (a refresh found it so;
+    /// a write then fails with [`Error::Rotated`]).
+    Moved,
 }
 
 /// One store call; a failure is logged.
@@ -75,8 +85,11 @@ async fn run_step(
     match step {
         StoreStep::Save(write) => run_write(write, server, config).await,
         StoreStep::Touch { id, user, ttl } => {
-            let touched = deadline(limit, store.touch(&id.store_key(), ttl, user.as_deref())).await?;
-            Ok(if touched { Ran::Done } else { Ran::Gone })
+            let key = id.store_key();
+            if deadline(limit, store.touch(&key, ttl, user.as_deref())).await? {
+                return Ok(Ran::Done);
+            }
+            Ok(if deadline(limit, store.moved(&key)).await? { Ran::Moved } else { Ran::Gone })
         }
         StoreStep::Delete { id, user } => {
             deadline(limit, store.delete(&id.store_key(), user.as_deref())).await?;
@@ -119,6 +132,8 @@ async fn run_write(
             Written::Saved if retry.is_none() => return Ok(Ran::Done),
             Written::Saved => return Ok(Ran::Merged),
             Written::Absent => return Ok(Ran::Gone),
+            // Never followed into the new id: a fixated old id must not write there.
+            Written::Moved => return Err(Error::Rotated),
             Written::Conflict => {}
         }
         let Some(base) = &write.expected else {
@@ -127,7 +142,12 @@ async fn run_write(
         };
         let current = replaced.as_deref().unwrap_or(&key);
         let Some(theirs) = deadline(limit, store.load(current)).await? else {
-            return Ok(Ran::Gone);
+            // Changed, then gone: rotated away (refused, as above) or ended.
+            return if deadline(limit, store.moved(current)).await? {
+                Err(Error::Rotated)
+            } else {
+                Ok(Ran::Gone)
+            };
         };
         let policy = server.policy.unwrap_or(config.on_conflict());
         let payload = merge(config.format(), base, &write.payload, &theirs, policy)?;

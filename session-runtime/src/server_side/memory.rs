@@ -1,6 +1,6 @@
 //! The embedded store: a bounded map in process memory, expiry enforced.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -31,6 +31,7 @@ pub struct MemoryStore {
     inner: Mutex<Inner>,
     max_entries: usize,
     max_bytes: usize,
+    forwarding: Duration,
 }
 
 #[derive(Default)]
@@ -40,6 +41,17 @@ struct Inner {
     by_expiry: BTreeSet<(Instant, String)>,
     users: HashMap<String, HashSet<String>>,
     bytes: usize,
+    /// Ids rotated away: old id → the id it became, for a while ([`MemoryStore::forwarding`]).
+    forwards: HashMap<String, Forward>,
+    /// (expiry, old id) of `forwards`, oldest first: every forward lives as long, so insertion
+    /// order is expiry order.
+    forward_order: VecDeque<(Instant, String)>,
+}
+
+/// Where a rotated-away id went, and until when that is remembered.
+struct Forward {
+    to: String,
+    expires: Instant,
 }
 
 struct Entry {
@@ -51,10 +63,34 @@ struct Entry {
 /// Fixed per-entry overhead counted against `max_bytes` besides id and payload.
 const ENTRY_OVERHEAD: usize = 96;
 
+/// The default life of a forwarding entry: longer than a request should take.
+pub(super) const DEFAULT_FORWARDING: Duration = Duration::from_secs(60);
+
 impl MemoryStore {
     /// An empty store with the default bounds.
     pub fn new() -> Self {
-        MemoryStore { inner: Mutex::new(Inner::default()), max_entries: 100_000, max_bytes: 64 << 20 }
+        MemoryStore {
+            inner: Mutex::new(Inner::default()),
+            max_entries: 100_000,
+            max_bytes: 64 << 20,
+            forwarding: DEFAULT_FORWARDING,
+        }
+    }
+
+    /// How long the old id of a rotation (`cycle_id`, `renew`) is remembered as forwarding to the
+    /// new one (default 60 s): a request that opened the old id before the rotation and ends
+    /// after it is told the session moved (no delete cookie, its write refused with
+    /// [`Error::Rotated`](crate::Error::Rotated)), and its sign-out follows to the new id. Make
+    /// it at least as long as the longest request (docs/server-side.md, "Rotation and sign-out").
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store = session_runtime::MemoryStore::new().forwarding(Duration::from_secs(300));
+    /// # let _ = store;
+    /// ```
+    pub fn forwarding(mut self, life: Duration) -> Self {
+        self.forwarding = life;
+        self
     }
 
     /// At most `n` sessions (at least 1).
@@ -96,16 +132,17 @@ impl MemoryStore {
                 }
                 if let Some(old) = record.replaces {
                     match inner.live(old, now) {
-                        None => return Written::Absent,
+                        None => return inner.gone_or_moved(old, now),
                         Some(entry) if !holds_expected(entry) => return Written::Conflict,
                         Some(_) => {
                             inner.remove(old);
+                            inner.forward(old, record.id, now.checked_add(self.forwarding).unwrap_or(now));
                         }
                     }
                 }
             }
             SaveMode::Update => match inner.live(record.id, now) {
-                None => return Written::Absent,
+                None => return inner.gone_or_moved(record.id, now),
                 Some(entry) if !holds_expected(entry) => return Written::Conflict,
                 Some(_) => {}
             },
@@ -147,6 +184,46 @@ impl Inner {
             }
             self.remove(&id);
         }
+        while let Some((expires, _)) = self.forward_order.front()
+            && *expires <= now
+        {
+            if let Some((expires, id)) = self.forward_order.pop_front()
+                && self.forwards.get(&id).is_some_and(|forward| forward.expires == expires)
+            {
+                self.forwards.remove(&id);
+            }
+        }
+    }
+
+    /// Remembers that `old` was rotated to `new`, until `expires`.
+    fn forward(&mut self, old: &str, new: &str, expires: Instant) {
+        self.forward_order.push_back((expires, old.to_owned()));
+        self.forwards.insert(old.to_owned(), Forward { to: new.to_owned(), expires });
+    }
+
+    /// The id `id` was rotated to, while that is remembered.
+    fn forwarded(&self, id: &str, now: Instant) -> Option<&str> {
+        self.forwards.get(id).filter(|forward| forward.expires > now).map(|forward| forward.to.as_str())
+    }
+
+    /// Deletes the session under `id` and, when `id` was rotated away, the one it became (and so
+    /// on), so a sign-out that opened the old id ends the session. Forwarding entries stay, so a
+    /// request still holding an old id is told it moved, as on Redis. Each forward is followed
+    /// at most once (new ids are fresh, so there is no cycle; the bound only makes that plain).
+    fn destroy(&mut self, id: &str, now: Instant) {
+        let mut id = id.to_owned();
+        for _ in 0..=self.forwards.len() {
+            self.remove(&id);
+            match self.forwarded(&id, now) {
+                Some(next) => id = next.to_owned(),
+                None => return,
+            }
+        }
+    }
+
+    /// Why there is no session under `id`: rotated away, or gone.
+    fn gone_or_moved(&self, id: &str, now: Instant) -> Written {
+        if self.forwarded(id, now).is_some() { Written::Moved } else { Written::Absent }
     }
 
     fn remove(&mut self, id: &str) -> bool {
@@ -185,6 +262,7 @@ impl fmt::Debug for MemoryStore {
             .field("entries", &self.len())
             .field("max_entries", &self.max_entries)
             .field("max_bytes", &self.max_bytes)
+            .field("forwarding", &self.forwarding)
             .finish()
     }
 }
@@ -227,8 +305,13 @@ impl SessionStore for MemoryStore {
         Box::pin(async move { Ok(touched) })
     }
 
+    fn moved<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        let moved = self.lock().forwarded(id, Instant::now()).is_some();
+        Box::pin(async move { Ok(moved) })
+    }
+
     fn delete<'a>(&'a self, id: &'a str, _user: Option<&'a str>) -> StoreFuture<'a, ()> {
-        self.lock().remove(id);
+        self.lock().destroy(id, Instant::now());
         Box::pin(async move { Ok(()) })
     }
 
@@ -286,10 +369,25 @@ mod tests {
         assert_saved(run(store.save(moved("new").with_expected(Some(b"1")))));
         assert_eq!(run(store.load("old")), None);
         assert_eq!(run(store.load("new")), Some(b"1".to_vec()));
-        // A second rotation of the same old id (another tab) finds it gone: no second session.
-        assert_eq!(run(store.save(moved("other"))), Written::Absent);
+        // A second rotation of the same old id (another tab) finds it moved: no second session.
+        assert_eq!(run(store.save(moved("other"))), Written::Moved);
+        assert!(run(store.moved("old")));
         assert_eq!(run(store.load("other")), None);
         assert_eq!(run(store.revoke_user("ann")), 1, "the index moved with the session");
+    }
+
+    #[test]
+    fn a_delete_of_a_rotated_id_follows_every_rotation() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        assert_saved(run(store.save(Record::new("a", b"1", ttl, SaveMode::Create))));
+        for (old, new) in [("a", "b"), ("b", "c"), ("c", "d")] {
+            let moved = Record::new(new, b"1", ttl, SaveMode::Create).replacing(Some(old));
+            assert_saved(run(store.save(moved.with_expected(Some(b"1")))));
+        }
+        run(store.delete("a", None));
+        assert_eq!(run(store.load("d")), None, "the session three rotations on is gone too");
+        assert!(run(store.moved("a")), "the old id still says it moved");
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub struct PostgresStoreBuilder {
     create_schema: bool,
     cleanup_every: u64,
     cleanup_batch: u32,
+    forwarding: Duration,
 }
 
 impl PostgresStoreBuilder {
@@ -50,7 +51,25 @@ impl PostgresStoreBuilder {
             create_schema: true,
             cleanup_every: 1000,
             cleanup_batch: 1000,
+            forwarding: super::DEFAULT_FORWARDING,
         }
+    }
+
+    /// How long the old id of a rotation (`cycle_id`, `renew`) stays a forwarding row to the new
+    /// one (default 60 s): a request that opened the old id before the rotation and ends after
+    /// it is told the session moved (no delete cookie, its write refused with
+    /// `Error::Rotated`), and its sign-out follows to the new id. Make it at least as long as the
+    /// longest request (docs/server-side.md, "Rotation and sign-out").
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = session_runtime::PostgresStore::builder("postgres://localhost/app")
+    ///     .forwarding(Duration::from_secs(300));
+    /// # let _ = builder;
+    /// ```
+    pub fn forwarding(mut self, life: Duration) -> Self {
+        self.forwarding = life;
+        self
     }
 
     /// The table (default `sessions`): `table` or `schema.table`, lower-case letters, digits and
@@ -124,7 +143,8 @@ impl PostgresStoreBuilder {
                     .connect_lazy_with(options)
             }
         };
-        Ok(PostgresStore::new(pool, table, self.create_schema, (self.cleanup_every, self.cleanup_batch)))
+        let cleanup = (self.cleanup_every, self.cleanup_batch);
+        Ok(PostgresStore::new(pool, table, self.create_schema, cleanup, self.forwarding))
     }
 
     /// [`build`](Self::build), then checks the table (creating it if allowed) at once: fails when
@@ -159,6 +179,7 @@ impl fmt::Debug for PostgresStoreBuilder {
             .field("create_schema", &self.create_schema)
             .field("cleanup_every", &self.cleanup_every)
             .field("cleanup_batch", &self.cleanup_batch)
+            .field("forwarding", &self.forwarding)
             .finish()
     }
 }

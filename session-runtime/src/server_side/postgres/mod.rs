@@ -19,6 +19,9 @@ use schema::{Queries, TableName};
 use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
 use crate::error::StoreError;
 
+/// How long a forwarding row lives by default ([`PostgresStoreBuilder::forwarding`]).
+const DEFAULT_FORWARDING: Duration = Duration::from_secs(60);
+
 /// Sessions in a PostgreSQL table (feature `postgres`), shared by every server that points at
 /// the same database.
 ///
@@ -32,8 +35,10 @@ use crate::error::StoreError;
 /// - A save is one statement, so one transaction and one exchange with the server (sqlx's pool
 ///   adds its health pings when it hands out and takes back a connection): an update writes only over
 ///   the row the request opened (its digest, compared in the `UPDATE`'s `WHERE`); a new id only if
-///   it is free; an id rotation locks the old row, writes the new one from it and deletes the old
-///   one, so a session destroyed meanwhile is never brought back under a new id.
+///   it is free; an id rotation locks the old row, writes the new one from it and turns the old
+///   one into a short-lived forwarding row (an empty digest, the new id as its data), so a
+///   session destroyed meanwhile is never brought back under a new id, and a request still
+///   holding the old id is told that the session moved.
 /// - Expired rows are deleted in bounded batches: [`cleanup`](PostgresStore::cleanup), which
 ///   the store also runs in the background every [`cleanup_every`](PostgresStoreBuilder::cleanup_every)
 ///   saves (default 1000).
@@ -69,6 +74,8 @@ struct Inner {
     cleanup_batch: i64,
     saves: AtomicU64,
     cleaning: AtomicBool,
+    /// The life of a forwarding row.
+    forwarding: Duration,
 }
 
 impl PostgresStore {
@@ -92,7 +99,13 @@ impl PostgresStore {
         PostgresStoreBuilder::new(builder::Source::Pool(pool))
     }
 
-    fn new(pool: PgPool, table: TableName, create_schema: bool, cleanup: (u64, u32)) -> Self {
+    fn new(
+        pool: PgPool,
+        table: TableName,
+        create_schema: bool,
+        cleanup: (u64, u32),
+        forwarding: Duration,
+    ) -> Self {
         let queries = Queries::new(&table);
         PostgresStore {
             inner: Arc::new(Inner {
@@ -105,6 +118,7 @@ impl PostgresStore {
                 cleanup_batch: i64::from(cleanup.1),
                 saves: AtomicU64::new(0),
                 cleaning: AtomicBool::new(false),
+                forwarding,
             }),
         }
     }
@@ -166,6 +180,35 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Runs a delete statement (`delete` or `revoke`) bound to `key`: per deleted row, whether it
+    /// was a live session and where a live forwarding row pointed.
+    async fn deleted(&self, sql: &str, key: &str) -> Result<Vec<(bool, Option<String>)>, StoreError> {
+        sqlx::query_as(sql).bind(key).fetch_all(&self.inner.pool).await.map_err(store_error)
+    }
+
+    /// Deletes the session under `id` and, when `id` was rotated away, the one it became (and so
+    /// on, up to [`MAX_HOPS`] rotations); returns how many live sessions were deleted (0 or 1).
+    async fn destroy(&self, id: &str) -> Result<usize, StoreError> {
+        let mut id = id.to_owned();
+        let mut deleted = 0;
+        for _ in 0..MAX_HOPS {
+            let rows = self.deleted(&self.inner.queries.delete, &id).await?;
+            deleted += rows.iter().filter(|(live, _)| *live).count();
+            match rows.into_iter().find_map(|(_, next)| next) {
+                Some(next) => id = next,
+                None => return Ok(deleted),
+            }
+        }
+        Err(StoreError::Backend(format!(
+            "a session was rotated more than {MAX_HOPS} times during one sign-out"
+        )))
+    }
+}
+
+/// How many rotations a sign-out follows from the id it holds.
+const MAX_HOPS: usize = 16;
+
 impl Inner {
     async fn cleanup(&self) -> Result<u64, StoreError> {
         let removed: i64 = sqlx::query_scalar(&self.queries.cleanup)
@@ -213,11 +256,13 @@ fn store_error(error: sqlx::Error) -> StoreError {
     if unavailable { StoreError::Unavailable(message) } else { StoreError::Backend(message) }
 }
 
-/// What a save statement answered: 1 written, 0 gone, 2 (anything else) conflict.
+/// What a save statement answered: 1 written, 0 gone, 3 moved (a forwarding row), 2 (anything
+/// else) conflict.
 fn written(code: i32) -> Written {
     match code {
         1 => Written::Saved,
         0 => Written::Absent,
+        3 => Written::Moved,
         _ => Written::Conflict,
     }
 }
@@ -254,7 +299,9 @@ impl SessionStore for PostgresStore {
             query = match (record.mode, record.replaces) {
                 (SaveMode::Update, _) => query.bind(expected),
                 (SaveMode::Create, None) => query,
-                (SaveMode::Create, Some(old)) => query.bind(old).bind(expected),
+                (SaveMode::Create, Some(old)) => {
+                    query.bind(old).bind(expected).bind(millis(self.inner.forwarding))
+                }
             };
             let code = query.fetch_one(&self.inner.pool).await.map_err(store_error)?;
             let written = written(code);
@@ -279,27 +326,33 @@ impl SessionStore for PostgresStore {
         })
     }
 
+    fn moved<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            self.prepared().await?;
+            sqlx::query_scalar(&self.inner.queries.moved)
+                .bind(id)
+                .fetch_one(&self.inner.pool)
+                .await
+                .map_err(store_error)
+        })
+    }
+
     fn delete<'a>(&'a self, id: &'a str, _user: Option<&'a str>) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             self.prepared().await?;
-            sqlx::query(&self.inner.queries.delete)
-                .bind(id)
-                .execute(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(())
+            self.destroy(id).await.map(|_| ())
         })
     }
 
     fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize> {
         Box::pin(async move {
             self.prepared().await?;
-            let revoked: i64 = sqlx::query_scalar(&self.inner.queries.revoke)
-                .bind(user)
-                .fetch_one(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(usize::try_from(revoked).unwrap_or(0))
+            let rows = self.deleted(&self.inner.queries.revoke, user).await?;
+            let mut revoked = rows.iter().filter(|(live, _)| *live).count();
+            for next in rows.into_iter().filter_map(|(_, next)| next) {
+                revoked += self.destroy(&next).await?;
+            }
+            Ok(revoked)
         })
     }
 }
@@ -313,6 +366,7 @@ mod tests {
         assert_eq!(written(1), Written::Saved);
         assert_eq!(written(0), Written::Absent);
         assert_eq!(written(2), Written::Conflict);
+        assert_eq!(written(3), Written::Moved);
         assert_eq!(millis(Duration::from_micros(10)), 1, "a zero time to live would expire at once");
         assert_eq!(millis(Duration::from_secs(2)), 2000);
         assert_eq!(millis(Duration::MAX), i64::MAX);

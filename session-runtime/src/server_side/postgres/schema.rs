@@ -121,18 +121,35 @@ pub(super) struct Queries {
     pub(super) update: String,
     /// $1..$5 as `update` → 1 written, 2 the id is taken.
     pub(super) create: String,
-    /// $1..$5 as `update` (the new id), $6 the old id, $7 expected digest or NULL → 1 written and
-    /// the old row deleted, 2 conflict (the old row changed or the new id is taken), 0 the old
-    /// row is gone.
+    /// $1..$5 as `update` (the new id), $6 the old id, $7 expected digest or NULL, $8 the life
+    /// of the forwarding row in ms → 1 written and the old row made a forwarding row, 2 conflict
+    /// (the old row changed or the new id is taken), 3 the old row was already rotated away,
+    /// 0 the old row is gone.
     pub(super) rotate: String,
     pub(super) touch: String,
+    /// $1 id → whether it is a live forwarding row.
+    pub(super) moved: String,
+    /// $1 id → per deleted row: a live session?, the id a live forwarding row points at.
     pub(super) delete: String,
+    /// $1 user → as `delete`, for every row of the user.
     pub(super) revoke: String,
     pub(super) cleanup: String,
 }
 
 /// `now()` plus the time to live in $4 (milliseconds).
 const EXPIRY: &str = "now() + $4::bigint * interval '1 millisecond'";
+
+/// A live row that holds a session. The other live rows are forwarding rows: an id rotated away
+/// leaves one for a short while, with an empty digest (a SHA-256 never is) and the new id as
+/// its data, which a sign-out or a revocation holding the old id follows, and which tells a
+/// request still holding the old id that the session moved rather than ended. No column was
+/// added, so the table keeps schema version 1 and needs no migration.
+const SESSION: &str = "expires_at > now() AND digest <> ''::bytea";
+
+/// What a delete returns per row: whether it was a live session, and, for a live forwarding
+/// row, the id it points at (to delete next).
+const FORWARD: &str = "expires_at > now() AND digest <> ''::bytea,
+    CASE WHEN expires_at > now() AND digest = ''::bytea THEN convert_from(data, 'UTF8') END";
 
 impl Queries {
     pub(super) fn new(table: &TableName) -> Queries {
@@ -147,7 +164,7 @@ impl Queries {
              RETURNING 1"
         );
         Queries {
-            load: format!("SELECT data FROM {t} WHERE id = $1 AND expires_at > now()"),
+            load: format!("SELECT data FROM {t} WHERE id = $1 AND {SESSION}"),
             // The UPDATE re-checks its WHERE on the newest row after waiting for a concurrent
             // writer's lock (READ COMMITTED), so the digest comparison is a compare-and-set. The
             // second look, at the statement's snapshot, only tells a conflict from a gone row; a
@@ -155,11 +172,11 @@ impl Queries {
             update: format!(
                 "WITH written AS (
                      UPDATE {t} SET data = $2, digest = $3, expires_at = {EXPIRY}, user_id = $5
-                     WHERE id = $1 AND expires_at > now() AND ($6::bytea IS NULL OR digest = $6)
+                     WHERE id = $1 AND {SESSION} AND ($6::bytea IS NULL OR digest = $6)
                      RETURNING 1)
                  SELECT CASE WHEN EXISTS (SELECT 1 FROM written) THEN 1
-                     WHEN EXISTS (SELECT 1 FROM {t} WHERE id = $1 AND expires_at > now()) THEN 2
-                     ELSE 0 END"
+                     ELSE coalesce((SELECT CASE WHEN digest = ''::bytea THEN 3 ELSE 2 END
+                         FROM {t} WHERE id = $1 AND expires_at > now()), 0) END"
             ),
             create: format!(
                 "WITH written AS ({})
@@ -169,32 +186,41 @@ impl Queries {
             // The old row is locked first (FOR UPDATE re-reads it after a concurrent writer), the
             // new one written only from it, and the old one deleted only if the new one was
             // written: a taken id leaves the old session as it was, and a destroyed one is never
-            // brought back under a new id. One statement, so one round trip and one transaction.
+            // brought back under a new id. The old row becomes the forwarding row to the new id
+            // (keeping its user, so a revocation that finds it follows it). One statement, so one
+            // round trip and one transaction.
             rotate: format!(
                 "WITH old AS (
                      SELECT digest FROM {t} WHERE id = $6 AND expires_at > now() FOR UPDATE),
                  written AS ({}),
-                 removed AS (
-                     DELETE FROM {t} WHERE id = $6 AND EXISTS (SELECT 1 FROM written) RETURNING 1)
+                 retired AS (
+                     UPDATE {t} SET data = convert_to($1::text, 'UTF8'), digest = ''::bytea,
+                         expires_at = now() + $8::bigint * interval '1 millisecond'
+                     WHERE id = $6 AND EXISTS (SELECT 1 FROM written) RETURNING 1)
                  SELECT CASE WHEN EXISTS (SELECT 1 FROM written) THEN 1
+                     WHEN EXISTS (SELECT 1 FROM old WHERE digest = ''::bytea) THEN 3
                      WHEN EXISTS (SELECT 1 FROM old) THEN 2
                      ELSE 0 END",
                 insert.replace(
                     "{rows}",
                     &format!(
-                        "SELECT $1, $2, $3, {EXPIRY}, $5 FROM old WHERE $7::bytea IS NULL OR old.digest = $7"
+                        "SELECT $1, $2, $3, {EXPIRY}, $5 FROM old
+                         WHERE old.digest <> ''::bytea AND ($7::bytea IS NULL OR old.digest = $7)"
                     )
                 )
             ),
             touch: format!(
                 "UPDATE {t} SET expires_at = now() + $2::bigint * interval '1 millisecond'
-                 WHERE id = $1 AND expires_at > now()"
+                 WHERE id = $1 AND {SESSION}"
             ),
-            delete: format!("DELETE FROM {t} WHERE id = $1"),
-            revoke: format!(
-                "WITH removed AS (DELETE FROM {t} WHERE user_id = $1 RETURNING expires_at)
-                 SELECT count(*) FROM removed WHERE expires_at > now()"
+            moved: format!(
+                "SELECT EXISTS (SELECT 1 FROM {t} WHERE id = $1 AND expires_at > now() AND digest = ''::bytea)"
             ),
+            // The DELETE re-reads a row a concurrent rotation changed (READ COMMITTED), so it
+            // sees the forwarding row the rotation made of it, and RETURNING hands back where it
+            // points: a sign-out that opened the old id follows the rotation, in either order.
+            delete: format!("DELETE FROM {t} WHERE id = $1 RETURNING {FORWARD}"),
+            revoke: format!("DELETE FROM {t} WHERE user_id = $1 RETURNING {FORWARD}"),
             // SKIP LOCKED: two servers cleaning at once take different rows instead of waiting.
             cleanup: format!(
                 "WITH expired AS (

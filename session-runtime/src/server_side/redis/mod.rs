@@ -16,7 +16,9 @@ use sha1::{Digest, Sha1};
 
 pub use self::builder::RedisStoreBuilder;
 use self::connection::{Connection, Target};
-use self::scripts::{CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, millis};
+use self::scripts::{
+    CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
+};
 use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
 use crate::error::StoreError;
 
@@ -236,7 +238,11 @@ impl RedisStore {
             .query_async::<()>(connection)
             .await
             .map_err(store_error)?;
-        Ok(if retired == 0 { Written::Absent } else { Written::Conflict })
+        Ok(match retired {
+            0 => Written::Absent,
+            3 => Written::Moved,
+            _ => Written::Conflict,
+        })
     }
 
     /// Destroys the session under `id` and, when `id` was rotated away, the one it became (and
@@ -311,6 +317,7 @@ impl SessionStore for RedisStore {
                     match self.write(&mut connection, script, record.id, &record).await? {
                         1 => Written::Saved,
                         0 => Written::Absent,
+                        3 => Written::Moved,
                         _ => Written::Conflict,
                     }
                 }
@@ -342,6 +349,18 @@ impl SessionStore for RedisStore {
             };
             let (touched, ()) = futures_util::future::try_join(touch, index).await?;
             Ok(touched == 1)
+        })
+    }
+
+    fn moved<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut connection = self.connection()?;
+            let value: Option<Vec<u8>> = redis::cmd("GET")
+                .arg(self.session_key(id))
+                .query_async(&mut connection)
+                .await
+                .map_err(store_error)?;
+            Ok(value.is_some_and(|value| is_tombstone(&value)))
         })
     }
 

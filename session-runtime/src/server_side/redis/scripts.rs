@@ -20,19 +20,29 @@ pub(super) const MARKER: u8 = 0xFF;
 /// before the rotation may take to sign out or revoke and still reach the new one.
 pub(super) const TOMBSTONE_TTL: Duration = Duration::from_secs(60);
 
+/// Whether a stored value is the tombstone of a rotation (`0xFF '>'` and the new id).
+pub(super) fn is_tombstone(value: &[u8]) -> bool {
+    value.starts_with(&[MARKER, b'>'])
+}
+
 /// Whether a stored value is a marker rather than a session.
 pub(super) fn is_marker(value: &[u8]) -> bool {
     value.first() == Some(&MARKER)
 }
 
-/// An update of `KEYS[1]`: 0 when it holds no session (gone, or a tombstone), 2 when it no longer
-/// holds the expected payload (its SHA-1 hex in ARGV[3] when ARGV[4] is "1"), else the write
+/// An update of `KEYS[1]`: 0 when it holds no session, 3 when it is the tombstone of a rotation
+/// (the session moved: the write is refused, never followed), 2 when it no longer holds the
+/// expected payload (its SHA-1 hex in ARGV[3] when ARGV[4] is "1"), else the write
 /// (`SET … PX ARGV[2]`) and 1.
 pub(super) static UPDATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local current = redis.call('GET', KEYS[1])
-if not current or string.byte(current, 1) == 255 then return 0 end
+if not current then return 0 end
+if string.byte(current, 1) == 255 then
+  if string.sub(current, 2, 2) == '>' then return 3 end
+  return 0
+end
 if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then return 2 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1",
@@ -54,17 +64,22 @@ return 1",
     )
 });
 
-/// The second step of an id rotation, on the old key `KEYS[1]`: 0 when it holds no session, 2
-/// when it no longer holds the expected payload (ARGV[3], ARGV[4] as in [`UPDATE`]), else it
-/// becomes the tombstone pointing at the new id ARGV[1], living ARGV[2] ms, and 1. Already that
-/// tombstone (this step retried after its answer was lost): 1.
+/// The second step of an id rotation, on the old key `KEYS[1]`: 0 when it holds no session, 3
+/// when it is the tombstone of another rotation, 2 when it no longer holds the expected payload
+/// (ARGV[3], ARGV[4] as in [`UPDATE`]), else it becomes the tombstone pointing at the new id
+/// ARGV[1], living ARGV[2] ms, and 1. Already that tombstone (this step retried after its answer
+/// was lost): 1.
 pub(super) static RETIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local tombstone = '\255>' .. ARGV[1]
 local current = redis.call('GET', KEYS[1])
 if current == tombstone then return 1 end
-if not current or string.byte(current, 1) == 255 then return 0 end
+if not current then return 0 end
+if string.byte(current, 1) == 255 then
+  if string.sub(current, 2, 2) == '>' then return 3 end
+  return 0
+end
 if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then return 2 end
 redis.call('SET', KEYS[1], tombstone, 'PX', ARGV[2])
 return 1",
