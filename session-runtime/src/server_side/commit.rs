@@ -2,6 +2,7 @@
 //! timeout, then the outcome; and what a load gives the opening.
 
 use super::ServerSideSessionInterface;
+use super::backoff::Backoff;
 use super::merge::merge;
 use crate::backend::poll::deadline;
 use crate::backend::{
@@ -10,10 +11,6 @@ use crate::backend::{
 };
 use crate::config::CookieConfig;
 use crate::error::{Error, StoreError};
-
-/// How many times a save is tried when the record keeps changing under it (each retry re-reads
-/// and merges; only a session written by many requests at once needs more than two).
-const MAX_ATTEMPTS: usize = 10;
 
 /// Runs `plan`'s store calls; a plan without any is ready at once.
 pub(super) fn commit<'a>(
@@ -117,7 +114,9 @@ async fn run_write(
     let (key, replaced) = (write.id.store_key(), write.replaces.as_ref().map(SessionId::store_key));
     // The first try writes the plan's own bytes; only a conflict makes a merged copy.
     let mut retry: Option<Retry> = None;
-    for _ in 0..MAX_ATTEMPTS {
+    // Retried, re-read and merged until the backend's timeout is spent waiting (backoff.rs).
+    let mut backoff = Backoff::new(server.timeout);
+    loop {
         let record = match &retry {
             None => Record::new(&key, &write.payload, write.ttl, write.mode)
                 .with_user(write.user.as_deref())
@@ -140,6 +139,9 @@ async fn run_write(
             // Without compare-and-set only a new id can collide (192 random bits: never).
             return Err(Error::Store(StoreError::Backend("a new session id already exists".into())));
         };
+        if !backoff.next().await {
+            return Err(Error::Conflict { field: None });
+        }
         let current = replaced.as_deref().unwrap_or(&key);
         let Some(theirs) = deadline(limit, store.load(current)).await? else {
             // Changed, then gone: rotated away (refused, as above) or ended.
@@ -157,5 +159,4 @@ async fn run_write(
             .filter(|old| write.replaces.is_some() || Some(old) != user.as_ref());
         retry = Some(Retry { payload, theirs, user, previous_user });
     }
-    Err(Error::Conflict { field: None })
 }

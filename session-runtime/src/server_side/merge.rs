@@ -3,6 +3,15 @@
 //! newer record; a field both changed follows the [`ConflictPolicy`]. Fields are the keys of the
 //! session's JSON objects at any depth (a struct's fields, a map's entries); a list or a scalar
 //! is one field.
+//!
+//! Absent, `null` and `{}` where a map goes: absent and `null` are "no map", which merges as a map
+//! with no entries. So when both requests changed the value there and each side holds a map or
+//! no map, the entries merge one by one: two requests that each add an entry to a map the opened
+//! record did not have yet (or had as `null`) both keep it; a request that cleared the map (to
+//! `{}`, `null` or by removing it) removes the entries it saw, while entries the other request
+//! added or changed meanwhile stay (they are changes the clearing request never saw), and the
+//! entries it removed never come back. A merge that leaves no entry is no map when either side
+//! had none there (this request's `null` or absence first, then the record's), else `{}`.
 
 use serde_json::{Map, Value};
 
@@ -102,25 +111,64 @@ fn merge_fields(
     let keys: std::collections::BTreeSet<&String> = base.keys().chain(ours.keys()).collect();
     for key in keys {
         let taken = theirs.remove(key);
-        let merged = match (base.get(key), ours.get(key), taken) {
-            // Both sides kept an object here: merge inside it, so two requests changing two
-            // entries of one map both keep their change.
-            (Some(Value::Object(b)), Some(Value::Object(o)), Some(Value::Object(t))) if o != b => {
-                let inner = merge_fields(b, o, t, policy).map_err(|error| match error {
-                    Error::Conflict { field: Some(field) } => {
-                        Error::Conflict { field: Some(format!("{key}.{field}")) }
-                    }
-                    other => other,
-                })?;
-                Some(Value::Object(inner))
+        let (b, o) = (base.get(key), ours.get(key));
+        let merged = if o != b && taken.as_ref() != b && is_map_or_none(b) {
+            match (map_or_none(o), map_or_none(taken.as_ref())) {
+                // Both changed a map here, each to a map or to no map: merge inside it, so two
+                // requests changing (or adding) two entries of one map both keep their change.
+                (Some(o_map), Some(t_map)) => {
+                    let empty = Map::new();
+                    let b_map = match b {
+                        Some(Value::Object(b)) => b,
+                        _ => &empty,
+                    };
+                    let inner = merge_fields(b_map, &o_map, t_map, policy).map_err(|error| match error {
+                        Error::Conflict { field: Some(field) } => {
+                            Error::Conflict { field: Some(format!("{key}.{field}")) }
+                        }
+                        other => other,
+                    })?;
+                    emptied(inner, o, taken)
+                }
+                _ => merge_one(key, b, o, taken, policy)?,
             }
-            (b, o, t) => merge_one(key, b, o, t, policy)?,
+        } else {
+            merge_one(key, b, o, taken, policy)?
         };
         if let Some(value) = merged {
             theirs.insert(key.clone(), value);
         }
     }
     Ok(theirs)
+}
+
+/// Whether `value` is a map or no map (absent or `null`).
+fn is_map_or_none(value: Option<&Value>) -> bool {
+    matches!(value, None | Some(Value::Null | Value::Object(_)))
+}
+
+/// The entries of a map, no entries for no map (absent or `null`), `None` for anything else.
+fn map_or_none(value: Option<&Value>) -> Option<Map<String, Value>> {
+    match value {
+        None | Some(Value::Null) => Some(Map::new()),
+        Some(Value::Object(map)) => Some(map.clone()),
+        Some(_) => None,
+    }
+}
+
+/// A merged map, or, when no entry is left and one side had no map there, what that side wrote
+/// (`null` or absent, ours first): a map cleared to `None` with nothing added since stays `None`.
+fn emptied(merged: Map<String, Value>, ours: Option<&Value>, theirs: Option<Value>) -> Option<Value> {
+    if !merged.is_empty() {
+        return Some(Value::Object(merged));
+    }
+    match (ours, theirs) {
+        (None, _) => None,
+        (Some(Value::Null), _) => Some(Value::Null),
+        (_, None) => None,
+        (_, Some(Value::Null)) => Some(Value::Null),
+        _ => Some(Value::Object(merged)),
+    }
 }
 
 /// One field: `theirs` unless this request changed it; if both changed it differently, the
@@ -238,6 +286,72 @@ mod tests {
             Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "counts.a"),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Two requests add entries to a map the opened record did not have, or had as `null`: the
+    /// merge is as if it had been `{}`, so both keep their entries (and a clash follows the policy).
+    #[test]
+    fn maps_two_requests_create_keep_both_requests_entries() {
+        for base in [r#"{"v":{}}"#, r#"{"v":{"g":null}}"#, r#"{"v":{"g":{}}}"#] {
+            let ours = r#"{"v":{"g":{"a":1}}}"#;
+            let theirs = r#"{"v":{"g":{"b":1}}}"#;
+            let result = merged(base, ours, theirs, ConflictPolicy::Reject).unwrap();
+            assert_eq!(result, json(r#"{"v":{"g":{"a":1,"b":1}}}"#), "base {base}");
+            let clash = r#"{"v":{"g":{"a":2}}}"#;
+            match merged(base, ours, clash, ConflictPolicy::Reject) {
+                Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "g.a"),
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(merged(base, ours, clash, ConflictPolicy::LastWrite).unwrap(), json(ours));
+        }
+        // Two levels deep: groups that do not exist yet, inside a map that does not either.
+        let result = merged(
+            r#"{"v":{"n":null}}"#,
+            r#"{"v":{"n":{"g1":{"a":1}}}}"#,
+            r#"{"v":{"n":{"g1":{"b":1},"g2":{"c":1}}}}"#,
+            ConflictPolicy::Reject,
+        );
+        assert_eq!(result.unwrap(), json(r#"{"v":{"n":{"g1":{"a":1,"b":1},"g2":{"c":1}}}}"#));
+    }
+
+    /// A map cleared (to `null`, `{}` or removed) while another request adds an entry: the
+    /// entries the clearing request saw stay gone, the added entry stays.
+    #[test]
+    fn a_cleared_map_keeps_concurrent_additions_and_never_gets_cleared_entries_back() {
+        let base = r#"{"v":{"g":{"a":1,"b":1}}}"#;
+        let added = r#"{"v":{"g":{"a":1,"b":1,"c":1}}}"#;
+        for (cleared, empty) in [
+            (r#"{"v":{"g":null}}"#, r#"{"v":{"g":null}}"#),
+            (r#"{"v":{"g":{}}}"#, r#"{"v":{"g":{}}}"#),
+            (r#"{"v":{}}"#, r#"{"v":{}}"#),
+        ] {
+            for policy in [ConflictPolicy::Reject, ConflictPolicy::LastWrite] {
+                // The adding request saves after the clearing one, and the other way round.
+                let result = merged(base, added, cleared, policy).unwrap();
+                assert_eq!(result, json(r#"{"v":{"g":{"c":1}}}"#), "{cleared} then add");
+                let result = merged(base, cleared, added, policy).unwrap();
+                assert_eq!(result, json(r#"{"v":{"g":{"c":1}}}"#), "add then {cleared}");
+                // Nothing added meanwhile: the clearing stands as written.
+                assert_eq!(
+                    merged(base, cleared, r#"{"v":{"g":{"a":1,"b":1},"x":1}}"#, policy).unwrap()["v"]["g"],
+                    json(empty)["v"]["g"]
+                );
+            }
+            // The other request changed an entry the clearing one removed: both changed it.
+            let changed = r#"{"v":{"g":{"a":5,"b":1}}}"#;
+            match merged(base, cleared, changed, ConflictPolicy::Reject) {
+                Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "g.a"),
+                other => panic!("{other:?}"),
+            }
+            let result = merged(base, cleared, changed, ConflictPolicy::LastWrite).unwrap();
+            assert_eq!(result, json(empty), "the clearing request saved last");
+        }
+        // A map replaced by a scalar is one field, as before.
+        assert!(merged(base, r#"{"v":{"g":7}}"#, added, ConflictPolicy::Reject).is_err());
+        assert_eq!(
+            merged(base, r#"{"v":{"g":7}}"#, added, ConflictPolicy::LastWrite).unwrap(),
+            json(r#"{"v":{"g":7}}"#)
+        );
     }
 
     /// The issue time is kept through a merge: this request's when it renewed (or first wrote

@@ -7,6 +7,7 @@
 //! answers without waiting); plan decides once what to write (`plan.rs`); commit runs the store
 //! calls, each under a timeout (`commit.rs`). See `docs/server-side.md`.
 
+mod backoff;
 mod commit;
 mod id;
 mod memory;

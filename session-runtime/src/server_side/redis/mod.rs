@@ -266,6 +266,57 @@ impl RedisStore {
     }
 }
 
+/// A revocation in its two steps: read the user's index, then end the sessions read and take
+/// exactly those ids out of the index. A sign-in that adds its id between the two steps keeps its
+/// index entry, so the next revocation finds it (the index is never deleted whole).
+impl RedisStore {
+    /// The first step of a revocation: the ids in `user`'s index.
+    async fn indexed(&self, user: &str) -> Result<Vec<String>, StoreError> {
+        let mut connection = self.connection()?;
+        redis::cmd("SMEMBERS")
+            .arg(self.user_key(user))
+            .query_async(&mut connection)
+            .await
+            .map_err(store_error)
+    }
+
+    /// The second step: destroys `ids` (following rotations), then removes only them from the
+    /// index with one `SREM` on the one index key (Cluster-safe). Returns how many sessions ended.
+    async fn revoke_ids(&self, user: &str, ids: &[String]) -> Result<usize, StoreError> {
+        let mut connection = self.connection()?;
+        let deleted = try_join_all(ids.iter().map(|id| {
+            let mut connection = connection.clone();
+            async move { self.destroy(&mut connection, id).await }
+        }))
+        .await?;
+        if !ids.is_empty() {
+            redis::cmd("SREM")
+                .arg(self.user_key(user))
+                .arg(ids)
+                .query_async::<()>(&mut connection)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(deleted.into_iter().filter(|&deleted| deleted).count())
+    }
+
+    /// Test-only: the first step of [`revoke_user`](SessionStore::revoke_user), so that a test
+    /// can put a sign-in between the steps. Not a public API.
+    #[cfg(feature = "testing")]
+    #[doc(hidden)]
+    pub async fn revoke_user_read(&self, user: &str) -> Result<Vec<String>, StoreError> {
+        self.indexed(user).await
+    }
+
+    /// Test-only: the second step of [`revoke_user`](SessionStore::revoke_user), over the ids
+    /// the first step read. Not a public API.
+    #[cfg(feature = "testing")]
+    #[doc(hidden)]
+    pub async fn revoke_user_finish(&self, user: &str, ids: &[String]) -> Result<usize, StoreError> {
+        self.revoke_ids(user, ids).await
+    }
+}
+
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
@@ -382,17 +433,8 @@ impl SessionStore for RedisStore {
 
     fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize> {
         Box::pin(async move {
-            let mut connection = self.connection()?;
-            let key = self.user_key(user);
-            let ids: Vec<String> =
-                redis::cmd("SMEMBERS").arg(&key).query_async(&mut connection).await.map_err(store_error)?;
-            let deleted = try_join_all(ids.iter().map(|id| {
-                let mut connection = connection.clone();
-                async move { self.destroy(&mut connection, id).await }
-            }))
-            .await?;
-            redis::cmd("DEL").arg(&key).query_async::<()>(&mut connection).await.map_err(store_error)?;
-            Ok(deleted.into_iter().filter(|&deleted| deleted).count())
+            let ids = self.indexed(user).await?;
+            self.revoke_ids(user, &ids).await
         })
     }
 }
