@@ -131,7 +131,10 @@ mod tests {
         let typed: Value = serde_json::from_slice(&written).unwrap();
         let rewritten = serde_json::to_string(&view.into_value()).unwrap();
         assert_eq!(serde_json::from_str::<Value>(&rewritten).unwrap(), typed, "the same envelope");
-        assert!(rewritten.find("\"s\"") < rewritten.find("\"v\""), "the version before the data: {rewritten}");
+        assert!(
+            rewritten.find("\"s\"") < rewritten.find("\"v\""),
+            "the version before the data: {rewritten}"
+        );
     }
 
     #[test]
