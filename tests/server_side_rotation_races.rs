@@ -288,3 +288,51 @@ async fn a_revocation_reaches_a_rotated_session_once() {
     assert_eq!(open::<Account>(&server, &new).await.rejection(), Some(Rejection::UnknownSession));
     assert_eq!(server.revoke_user("bob").await.unwrap(), 0);
 }
+
+// Item 5: nothing crosses a destroy.
+
+backends::tests!(a_write_after_destroy_starts_from_the_handlers_data_alone [] memory redis postgres);
+/// Signed in as alice. Open the sign-out, open another request, the other request changes the
+/// signed-in session (count 5), then the sign-out destroys and writes a "signed out" note: the
+/// new anonymous session holds the note only (not alice, not count 5), and the signed-in session
+/// is gone.
+async fn a_write_after_destroy_starts_from_the_handlers_data_alone() {
+    let server = server();
+    let signed_in = create::<Account>(&server, |a| a.user = Some("alice".into())).await;
+    let mut signing_out = open::<Account>(&server, &signed_in).await;
+    let mut other = open::<Account>(&server, &signed_in).await;
+    other.count = 5;
+    other.save_async(&mut http::Response::new(())).await.unwrap();
+
+    signing_out.destroy();
+    signing_out.note = Some("signed out".into());
+    let mut response = http::Response::new(());
+    signing_out.save_async(&mut response).await.unwrap();
+    let anonymous = pair(&response);
+    assert_ne!(anonymous, signed_in);
+    let fresh = open::<Account>(&server, &anonymous).await;
+    let expected = Account { note: Some("signed out".into()), ..Account::default() };
+    assert_eq!((*fresh).clone(), expected, "nothing of the signed-in session crossed the destroy");
+    let old = open::<Account>(&server, &signed_in).await;
+    assert_eq!(old.rejection(), Some(Rejection::UnknownSession), "the signed-in session is deleted");
+    assert_eq!(server.revoke_user("alice").await.unwrap(), 0, "and out of the user index");
+}
+
+backends::tests!(a_write_after_destroy_writing_the_old_data_back_is_still_a_new_session [] memory redis postgres);
+/// `destroy()` and then the very data it cleared written back (the handler's choice) still makes
+/// a new session from that data, not a rotation that merges the old session's later changes.
+async fn a_write_after_destroy_writing_the_old_data_back_is_still_a_new_session() {
+    let server = server();
+    let signed_in = create::<Account>(&server, |a| a.user = Some("alice".into())).await;
+    let mut signing_out = open::<Account>(&server, &signed_in).await;
+    let mut other = open::<Account>(&server, &signed_in).await;
+    other.count = 5;
+    other.save_async(&mut http::Response::new(())).await.unwrap();
+    signing_out.destroy();
+    signing_out.user = Some("alice".into());
+    let mut response = http::Response::new(());
+    signing_out.save_async(&mut response).await.unwrap();
+    let next = open::<Account>(&server, &pair(&response)).await;
+    assert_eq!((next.user.as_deref(), next.count), (Some("alice"), 0));
+    assert_eq!(open::<Account>(&server, &signed_in).await.rejection(), Some(Rejection::UnknownSession));
+}

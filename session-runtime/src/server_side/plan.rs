@@ -40,10 +40,14 @@ pub(super) fn plan(
     match (action.cookie, &state.change) {
         (CookieAction::Keep, _) => {
             if let (true, false, Some(old), Some(payload)) = (state.cycle_id, state.null, loaded, original) {
-                // A new id for unchanged data.
+                // A new id for unchanged data (after `destroy()`: data the handler wrote back).
                 let user = old_user();
-                let rotation = Rotation { old, original, user: user.clone(), old_user: user };
-                rotate(&mut plan, server, config, state, rotation, payload, ttl)?;
+                if state.cleared {
+                    restart(&mut plan, server, config, state, (old, user.clone()), payload, user, ttl)?;
+                } else {
+                    let rotation = Rotation { old, original, user: user.clone(), old_user: user };
+                    rotate(&mut plan, server, config, state, rotation, payload, ttl)?;
+                }
             }
         }
         (_, Change::Changed(_)) if unreadable => {
@@ -64,6 +68,9 @@ pub(super) fn plan(
                 _ => old_user.clone(),
             };
             match loaded {
+                Some(old) if state.cycle_id && state.cleared => {
+                    restart(&mut plan, server, config, state, (old, old_user), payload, new_user, ttl)?;
+                }
                 Some(old) if state.cycle_id => {
                     let rotation = Rotation { old, original, user: new_user, old_user };
                     rotate(&mut plan, server, config, state, rotation, payload, ttl)?;
@@ -137,6 +144,38 @@ fn rotate(
         ttl,
         expected: server.expected(rotation.original),
         replaces: Some(rotation.old.clone()),
+    }));
+    Ok(())
+}
+
+/// `destroy()` and then a write (a "signed out" flash): the old session is deleted (following
+/// its rotations, as any sign-out), and the handler's data starts a new session under a new id,
+/// created from that data alone. Not a rotation: a rotation compares with the record this
+/// request opened and merges onto the newer one, which would carry the signed-in session's
+/// concurrent changes into the signed-out one. Two store calls, only on this path.
+#[allow(clippy::too_many_arguments)] // the plan's inputs, as `rotate` takes them
+fn restart(
+    plan: &mut SavePlan,
+    server: &ServerSideSessionInterface,
+    config: &CookieConfig,
+    state: &SessionState,
+    (old, old_user): (&SessionId, Option<String>),
+    payload: &[u8],
+    user: Option<String>,
+    ttl: Duration,
+) -> Result<(), Error> {
+    plan.push(StoreStep::Delete { id: old.clone(), user: old_user });
+    let id = SessionId::new(new_id()?);
+    plan.set_cookie(PlannedCookie::Set(server.ids.cookie_line(config, state, id.as_str().as_bytes())?));
+    plan.push(StoreStep::Save(StoreWrite {
+        id,
+        payload: payload.to_vec(),
+        mode: SaveMode::Create,
+        user,
+        previous_user: None,
+        ttl,
+        expected: None,
+        replaces: None,
     }));
     Ok(())
 }
