@@ -2,7 +2,9 @@
 //! item 7): `save_async` inside the handler returns the conflict or the store failure while the
 //! handler can still act on it (skip the side effect, answer its own 409/503 with a message), and
 //! the layer then neither saves that session again nor replaces the handler's response. The
-//! pattern is in docs/guide.md ("Reacting to a failed save before a side effect").
+//! pattern is in docs/guide.md ("Reacting to a failed save before a side effect"). Over the
+//! axum layer on memory, Redis and PostgreSQL; over the actix-web middleware on memory (the same
+//! save path, the handler saving into its `HttpResponse`).
 //!
 //! The order is forced: the handler parks after opening until the test has let another request
 //! change the same field, then saves.
@@ -129,6 +131,74 @@ async fn app() -> App {
     App { base, control, failing, cookie, http }
 }
 
+/// The same app on actix-web: the handler saves into its `HttpResponse`.
+mod on_actix {
+    use super::*;
+    use actix_web::{HttpResponse, HttpServer, web};
+    use session_runtime::actix::SessionMiddleware;
+
+    async fn pay(control: web::Data<Control>, mut order: Tracked<Order>) -> HttpResponse {
+        order.status = "paid".into();
+        control.opened.notify_one();
+        control.go.notified().await;
+        let mut response = HttpResponse::Ok().body("charged");
+        match order.save_async(&mut response).await {
+            Ok(_) => {}
+            Err(Error::Conflict { .. }) => {
+                return HttpResponse::Conflict().body("the order changed meanwhile: not charged, reload");
+            }
+            Err(Error::Store(_)) => return HttpResponse::ServiceUnavailable().body("not charged, try again"),
+            Err(_) => return HttpResponse::InternalServerError().finish(),
+        }
+        control.charged.fetch_add(1, Ordering::SeqCst);
+        response
+    }
+
+    async fn start(order: Tracked<Order>) -> &'static str {
+        super::start(order).await;
+        "started"
+    }
+
+    async fn cancel(order: Tracked<Order>) -> &'static str {
+        super::cancel(order).await;
+        "cancelled"
+    }
+
+    pub(super) async fn app() -> App {
+        let store = backends::current().store().expect("a server-side backend");
+        let failing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flaky = Flaky { inner: store, failing: Arc::clone(&failing) };
+        let keys = Keys::new(SecretKey::try_from(&[5u8; 32][..]).unwrap());
+        let backend =
+            Arc::new(ServerSideSessionInterface::new(keys, flaky).on_conflict(ConflictPolicy::Reject));
+        let control = Control::default();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let data = web::Data::new(control.clone());
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || {
+                    actix_web::App::new()
+                        .app_data(data.clone())
+                        .wrap(SessionMiddleware::with_interface(Arc::clone(&backend)))
+                        .route("/start", web::post().to(start))
+                        .route("/pay", web::post().to(pay))
+                        .route("/cancel", web::post().to(cancel))
+                })
+                .workers(1)
+                .bind(("127.0.0.1", 0))
+                .unwrap();
+                sender.send(server.addrs()[0]).unwrap();
+                server.run().await.unwrap();
+            });
+        });
+        let base = format!("http://{}", receiver.recv().unwrap());
+        let http = reqwest::Client::new();
+        let started = http.post(format!("{base}/start")).send().await.unwrap();
+        let cookie = server::set_cookies(&started)[0].split(';').next().unwrap().to_owned();
+        App { base, control, failing, cookie, http }
+    }
+}
+
 impl App {
     /// Sends `/pay`, lets `between` run once it has opened the session, then lets it save.
     async fn pay_with(
@@ -151,7 +221,16 @@ backends::tests!(a_handler_sees_the_conflict_before_its_side_effect [] memory re
 /// `Error::Conflict`, the card is not charged, and the handler's 409 with its message reaches the
 /// client (the layer does not replace it, nor save the session again).
 async fn a_handler_sees_the_conflict_before_its_side_effect() {
-    let app = app().await;
+    conflict_before_side_effect(app().await).await;
+}
+
+backends::tests!(an_actix_handler_sees_the_conflict_before_its_side_effect [] memory);
+/// The same on actix-web, the handler saving into its `HttpResponse`.
+async fn an_actix_handler_sees_the_conflict_before_its_side_effect() {
+    conflict_before_side_effect(on_actix::app().await).await;
+}
+
+async fn conflict_before_side_effect(app: App) {
     let cancel = async {
         let response =
             app.http.post(format!("{}/cancel", app.base)).header("cookie", &app.cookie).send().await.unwrap();
@@ -174,7 +253,16 @@ backends::tests!(a_handler_sees_a_store_failure_before_its_side_effect [] memory
 /// The store fails the save: the handler gets `Error::Store`, does not charge, and answers its
 /// own 503 with its message.
 async fn a_handler_sees_a_store_failure_before_its_side_effect() {
-    let app = app().await;
+    store_failure_before_side_effect(app().await).await;
+}
+
+backends::tests!(an_actix_handler_sees_a_store_failure_before_its_side_effect [] memory);
+/// The same on actix-web.
+async fn an_actix_handler_sees_a_store_failure_before_its_side_effect() {
+    store_failure_before_side_effect(on_actix::app().await).await;
+}
+
+async fn store_failure_before_side_effect(app: App) {
     let down = async { app.failing.store(true, Ordering::SeqCst) };
     let (status, body, cookies) = app.pay_with(down).await;
     assert_eq!((status, body.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "not charged, try again"));

@@ -75,6 +75,36 @@ impl CookieSink for ActixHeaders<'_> {
     }
 }
 
+/// An actix-web response as a cookie sink, for a handler that saves its session itself before
+/// a side effect ([`Tracked::save_async`]; docs/guide.md, "Reacting to a failed save before a
+/// side effect"): the middleware then has nothing left to save for that session.
+///
+/// ```
+/// # #[derive(session_runtime::Session, serde::Serialize, serde::Deserialize, Default)]
+/// # struct Order { paid: bool }
+/// use actix_web::HttpResponse;
+/// use session_runtime::{Error, Tracked};
+///
+/// async fn pay(mut order: Tracked<Order>) -> HttpResponse {
+///     order.paid = true;
+///     let mut response = HttpResponse::Ok().body("charged");
+///     match order.save_async(&mut response).await {
+///         Ok(_) => response, // charge the card here, then answer
+///         Err(Error::Conflict { .. }) => HttpResponse::Conflict().body("changed meanwhile: not charged"),
+///         Err(_) => HttpResponse::ServiceUnavailable().body("not charged, try again"),
+///     }
+/// }
+/// ```
+impl<B> CookieSink for HttpResponse<B> {
+    fn append_set_cookie(&mut self, line: String) -> Result<(), Error> {
+        ActixHeaders(self.headers_mut()).append_set_cookie(line)
+    }
+
+    fn add_vary_cookie(&mut self) {
+        ActixHeaders(self.headers_mut()).add_vary_cookie();
+    }
+}
+
 /// Middleware that opens sessions on demand and saves them after the handler, error responses
 /// included; a failed save becomes a `500` with [`SaveFailed`](crate::SaveFailed) in its
 /// extensions (`503` when a server-side session store failed or timed out), its body empty in
