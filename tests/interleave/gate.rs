@@ -25,6 +25,7 @@ pub enum Call {
     Touch,
     Delete,
     RevokeUser,
+    Moved,
 }
 
 /// What the parked requests wait on.
@@ -124,6 +125,13 @@ impl SessionStore for Parked {
         Box::pin(async move {
             self.gate.0.wait(self.who, Call::Delete).await;
             self.inner.delete(id, user).await
+        })
+    }
+
+    fn moved<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            self.gate.0.wait(self.who, Call::Moved).await;
+            self.inner.moved(id).await
         })
     }
 

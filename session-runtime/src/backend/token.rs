@@ -72,6 +72,7 @@ impl fmt::Debug for SessionId {
 /// match token {
 ///     StoreToken::Loaded(_) => "the record was read; a save may update it",
 ///     StoreToken::Unreadable(_) => "the store was down: a changed session must not overwrite it",
+///     StoreToken::Moved(_) => "another request rotated the id: read and write nothing through it",
 /// }
 /// # }
 /// ```
@@ -82,13 +83,20 @@ pub enum StoreToken {
     /// The id cookie verified but the store could not be read (down, or slower than its
     /// timeout), so the real record is unknown and must not be overwritten.
     Unreadable(SessionId),
+    /// The id cookie verified, but another request gave the session a new id since (a sign-in
+    /// in another tab): the store holds only the forwarding entry of that rotation. The session
+    /// opens empty, as for an unknown id, and nothing of the new id's session is read (a
+    /// fixated old id must not see the signed-in session). A save sends no cookie, so the
+    /// client keeps the new id's; a write is refused with [`Error::Rotated`](crate::Error::Rotated);
+    /// `clear()`/`destroy()` end the session the id became, as a sign-out must.
+    Moved(SessionId),
 }
 
 impl StoreToken {
     /// The session id, loaded or not.
     pub fn id(&self) -> &SessionId {
         match self {
-            StoreToken::Loaded(id) | StoreToken::Unreadable(id) => id,
+            StoreToken::Loaded(id) | StoreToken::Unreadable(id) | StoreToken::Moved(id) => id,
         }
     }
 }

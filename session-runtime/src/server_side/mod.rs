@@ -273,7 +273,16 @@ impl SessionInterface for ServerSideSessionInterface {
                         state.payload = Some(payload);
                         state.token = Some(StoreToken::Loaded(id));
                     }
-                    Ok(None) => state.rejection = Some(Rejection::UnknownSession),
+                    Ok(None) => {
+                        state.rejection = Some(Rejection::UnknownSession);
+                        // Only an id that is not there costs this second call: it tells a
+                        // stale tab's id, rotated away by a sign-in, from an ended session.
+                        match deadline(timeout, store.moved(&id.store_key())).await {
+                            Ok(true) => state.token = Some(StoreToken::Moved(id)),
+                            Ok(false) => {}
+                            Err(error) => crate::log::store_failed(&error),
+                        }
+                    }
                     Err(error) => {
                         crate::log::store_failed(&error);
                         state.rejection = Some(Rejection::StoreUnavailable);

@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::ServerSideSessionInterface;
 use super::id::new_id;
 use crate::backend::{
-    Change, CookieAction, PlannedCookie, SaveMode, SavePlan, SessionId, SessionState, StoreStep, StoreToken,
-    StoreWrite, decide,
+    Change, CookieAction, PlannedCookie, SaveAction, SaveMode, SavePlan, SessionId, SessionState, StoreStep,
+    StoreToken, StoreWrite, decide,
 };
 use crate::config::CookieConfig;
 use crate::envelope::json::EnvelopeJson;
@@ -24,7 +24,7 @@ pub(super) fn plan(
     let (loaded, unreadable) = match &state.token {
         Some(StoreToken::Loaded(id)) => (Some(id), false),
         Some(StoreToken::Unreadable(_)) => (None, true),
-        None => (None, false),
+        Some(StoreToken::Moved(_)) | None => (None, false),
     };
     // A record never outlives the session's absolute end (`max_lifetime`).
     let ttl = match state.ends_at(config) {
@@ -34,6 +34,9 @@ pub(super) fn plan(
         }
         None => Duration::from_secs(config.lifetime_secs()),
     };
+    if let Some(StoreToken::Moved(old)) = &state.token {
+        return moved_away(server, config, state, old, action, ttl);
+    }
     let mut plan = SavePlan::new(PlannedCookie::Keep, action.vary);
     let original = state.payload.as_deref();
     let old_user = || server.user_of(original);
@@ -111,6 +114,40 @@ pub(super) fn plan(
         }
     }
     Ok(plan)
+}
+
+/// The save of a request whose id another request rotated away before this one opened it (a
+/// tab that sent the old cookie while a sign-in ran): it never sets a cookie for the old id nor
+/// creates a session that would replace the client's new cookie (signing the user out), and
+/// its write is refused with [`Error::Rotated`]. A sign-out still ends the session the id
+/// became (the store's delete follows the forwarding entry) and deletes the cookie; a write
+/// after `destroy()` starts the new anonymous session from the handler's data, as always.
+fn moved_away(
+    server: &ServerSideSessionInterface,
+    config: &CookieConfig,
+    state: &SessionState,
+    old: &SessionId,
+    action: SaveAction<'_>,
+    ttl: Duration,
+) -> Result<SavePlan, Error> {
+    let mut plan = SavePlan::new(PlannedCookie::Keep, action.vary);
+    if state.cleared {
+        match action.cookie {
+            CookieAction::Set(payload) if state.cycle_id => {
+                let user = server.user_of(Some(payload));
+                restart(&mut plan, server, config, state, (old, None), payload, user, ttl)?;
+            }
+            _ => {
+                plan.push(StoreStep::Delete { id: old.clone(), user: None });
+                plan.set_cookie(PlannedCookie::Delete);
+            }
+        }
+        return Ok(plan);
+    }
+    match state.change {
+        Change::Changed(_) => Err(Error::Rotated),
+        _ => Ok(plan),
+    }
 }
 
 /// An id rotation: the id and record this request opened, and the user before and after.
