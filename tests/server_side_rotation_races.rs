@@ -336,3 +336,161 @@ async fn a_write_after_destroy_writing_the_old_data_back_is_still_a_new_session(
     assert_eq!((next.user.as_deref(), next.count), (Some("alice"), 0));
     assert_eq!(open::<Account>(&server, &signed_in).await.rejection(), Some(Rejection::UnknownSession));
 }
+
+// Item 8: the one retry after a dropped connection is idempotent; forwarding is a setting.
+
+/// A TCP proxy in front of the test's Redis. Armed, it passes the next chunk the client sends
+/// on to Redis, and when Redis answers it reports `between`, waits for `resume`, and closes the
+/// client's connection instead of passing the answer on: the command ran, its answer was lost,
+/// and the client reconnects (through the proxy again) and retries.
+async fn lossy_proxy(
+    upstream: String,
+    armed: Arc<std::sync::atomic::AtomicBool>,
+    between: tokio::sync::mpsc::Sender<()>,
+    resume: Arc<tokio::sync::Notify>,
+) -> String {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let mut server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+            let (armed, between, resume) = (armed.clone(), between.clone(), resume.clone());
+            tokio::spawn(async move {
+                let (mut up, mut down) = ([0u8; 65536], [0u8; 65536]);
+                let mut losing = false;
+                loop {
+                    tokio::select! {
+                        read = client.read(&mut up) => {
+                            let Ok(n @ 1..) = read else { return };
+                            losing |= armed.swap(false, Ordering::SeqCst);
+                            if server.write_all(&up[..n]).await.is_err() { return }
+                        }
+                        read = server.read(&mut down) => {
+                            let Ok(n @ 1..) = read else { return };
+                            if losing {
+                                let _ = between.send(()).await;
+                                resume.notified().await;
+                                return; // both sockets close: the answer is lost
+                            }
+                            if client.write_all(&down[..n]).await.is_err() { return }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    format!("redis://{address}/")
+}
+
+/// Under `last_write`, request A writes count 1 (from 0); Redis runs the write but the answer is
+/// lost; request B opens A's record and writes count 2; then A's connection retries its write.
+/// Before: the retry found the record changed, merged (both changed `count`, A's value wins)
+/// and wrote count 1 over B's newer 2. Now the retry finds its write id in the session's write
+/// log and stops: count stays 2.
+#[tokio::test]
+#[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
+async fn a_retried_write_recognises_its_own_success_on_redis() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let url = backends::redis_url();
+    let upstream = url.trim_start_matches("redis://").trim_end_matches('/').to_owned();
+    let (armed, resume) = (Arc::new(AtomicBool::new(false)), Arc::new(tokio::sync::Notify::new()));
+    let (between, mut lost) = tokio::sync::mpsc::channel(1);
+    let proxied = lossy_proxy(upstream, armed.clone(), between, resume.clone()).await;
+    let prefix = format!("test:{}:", backends::random_hex());
+    let store = |url: &str| {
+        let store = session_runtime::RedisStore::builder(url).prefix(&prefix).connections(1).build().unwrap();
+        Arc::new(ServerSideSessionInterface::new(keys(), store))
+    };
+    let (a_server, b_server) = (store(&proxied), store(&url));
+
+    let cookie = create::<Account>(&a_server, |a| a.note = Some("x".into())).await;
+    let mut warm = open::<Account>(&a_server, &cookie).await;
+    warm.note = Some("y".into()); // loads the update script, so the armed chunk is the write
+    warm.save_async(&mut http::Response::new(())).await.unwrap();
+
+    let mut a = open::<Account>(&a_server, &cookie).await;
+    a.count = 1;
+    armed.store(true, Ordering::SeqCst);
+    let a_save = tokio::spawn(async move {
+        let mut response = http::Response::new(());
+        a.save_async(&mut response).await.map(|_| response)
+    });
+    lost.recv().await.expect("the proxy lost the answer of A's write");
+    let mut b = open::<Account>(&b_server, &cookie).await;
+    assert_eq!(b.count, 1, "A's write ran");
+    b.count = 2;
+    b.save_async(&mut http::Response::new(())).await.unwrap();
+    resume.notify_one();
+    a_save.await.unwrap().expect("A's write succeeded once");
+    assert_eq!(open::<Account>(&b_server, &cookie).await.count, 2, "B's newer write stands");
+}
+
+/// A store of the current backend's kind with its forwarding entries living `life` and followed
+/// `hops` times (the memory store follows any number).
+fn store_with(life: std::time::Duration, hops: usize) -> Arc<dyn session_runtime::backend::SessionStore> {
+    match backends::current() {
+        backends::Backend::Memory(_) => Arc::new(session_runtime::MemoryStore::new().forwarding(life)),
+        backends::Backend::Redis(_) => Arc::new(
+            session_runtime::RedisStore::builder(backends::redis_url())
+                .prefix(format!("test:{}:", backends::random_hex()))
+                .forwarding(life)
+                .forwarding_hops(hops)
+                .build()
+                .unwrap(),
+        ),
+        backends::Backend::Postgres(_) => Arc::new(
+            session_runtime::PostgresStore::builder(backends::postgres_url())
+                .table(format!("test_{}", backends::random_hex()))
+                .forwarding(life)
+                .forwarding_hops(hops)
+                .build()
+                .unwrap(),
+        ),
+        other => panic!("no forwarding on {}", other.name()),
+    }
+}
+
+backends::tests!(the_life_of_a_forwarding_entry_is_a_setting [] memory redis postgres);
+/// With forwarding entries living 50 ms, a request that outlives that after a rotation finds
+/// the old id simply gone (the delete cookie of an ended session), not moved; with 10 minutes it
+/// is still told the session moved. A sign-out follows 20 rotations with 32 hops allowed, and
+/// Redis and PostgreSQL refuse a chain longer than 2 with 2.
+async fn the_life_of_a_forwarding_entry_is_a_setting() {
+    use std::time::Duration;
+    for (life, moved) in [(Duration::from_millis(50), false), (Duration::from_secs(600), true)] {
+        let server = Arc::new(ServerSideSessionInterface::with_store(keys(), store_with(life, 16)));
+        let old = create::<Account>(&server, |a| a.count = 1).await;
+        let mut late = open::<Account>(&server, &old).await;
+        sign_in(open::<Account>(&server, &old).await, "alice", SignIn::CycleId).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        late.count = 2;
+        let mut response = http::Response::new(());
+        match late.save_async(&mut response).await {
+            Err(Error::Rotated) => assert!(moved, "{life:?}: the entry should have expired"),
+            Ok(report) => assert!(!moved && report.ended, "{life:?}: {report:?}"),
+            Err(error) => panic!("{life:?}: {error:?}"),
+        }
+    }
+
+    for (hops, rotations, follows) in [(32, 20, true), (2, 3, false)] {
+        let memory = matches!(backends::current(), backends::Backend::Memory(_));
+        let store = store_with(Duration::from_secs(60), hops);
+        let server = Arc::new(ServerSideSessionInterface::with_store(keys(), store));
+        let first = create::<Account>(&server, |a| a.count = 1).await;
+        let mut signing_out = open::<Account>(&server, &first).await;
+        let mut cookie = first;
+        for _ in 0..rotations {
+            cookie = sign_in(open::<Account>(&server, &cookie).await, "alice", SignIn::CycleId).await;
+        }
+        signing_out.destroy();
+        let saved = signing_out.save_async(&mut http::Response::new(())).await;
+        if follows || memory {
+            saved.unwrap();
+            assert_eq!(open::<Account>(&server, &cookie).await.rejection(), Some(Rejection::UnknownSession));
+        } else {
+            assert!(matches!(saved, Err(Error::Store(_))), "{hops} hops: {saved:?}");
+        }
+    }
+}

@@ -19,6 +19,19 @@ pub(super) fn new_id() -> Result<String, Error> {
     Ok(id)
 }
 
+/// A write id: 96 random bits, base64url (16 characters). A store that may run one write twice
+/// (the Redis store's one retry after a dropped connection) records it with the write, so the
+/// second run recognises the first one's success.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(super) fn write_id() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError::Backend(format!("the OS random generator failed: {e}")))?;
+    let mut id = String::with_capacity(16);
+    base64url::encode_into(&bytes, &mut id);
+    Ok(id)
+}
+
 /// Whether `bytes` has the shape of an id (checked before the store is asked).
 pub(super) fn is_id(bytes: &[u8]) -> bool {
     bytes.len() == ID_LEN && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -35,5 +48,8 @@ mod tests {
         assert_ne!(a, b);
         assert!(is_id(a.as_bytes()), "{a}");
         assert!(!is_id(b"short"));
+        let (c, d) = (write_id().unwrap(), write_id().unwrap());
+        assert_ne!(c, d);
+        assert_eq!(c.len(), 16);
     }
 }

@@ -39,6 +39,7 @@ pub struct PostgresStoreBuilder {
     cleanup_every: u64,
     cleanup_batch: u32,
     forwarding: Duration,
+    hops: usize,
 }
 
 impl PostgresStoreBuilder {
@@ -52,6 +53,7 @@ impl PostgresStoreBuilder {
             cleanup_every: 1000,
             cleanup_batch: 1000,
             forwarding: super::DEFAULT_FORWARDING,
+            hops: super::MAX_HOPS,
         }
     }
 
@@ -69,6 +71,19 @@ impl PostgresStoreBuilder {
     /// ```
     pub fn forwarding(mut self, life: Duration) -> Self {
         self.forwarding = life;
+        self
+    }
+
+    /// How many rotations a sign-out or a revocation follows from the id it holds (default 16,
+    /// at least 1): more rotations of one session within [`forwarding`](Self::forwarding) make
+    /// it fail with `StoreError::Backend` rather than loop.
+    ///
+    /// ```
+    /// let builder = session_runtime::PostgresStore::builder("postgres://localhost/app").forwarding_hops(64);
+    /// # let _ = builder;
+    /// ```
+    pub fn forwarding_hops(mut self, hops: usize) -> Self {
+        self.hops = hops.max(1);
         self
     }
 
@@ -144,7 +159,7 @@ impl PostgresStoreBuilder {
             }
         };
         let cleanup = (self.cleanup_every, self.cleanup_batch);
-        Ok(PostgresStore::new(pool, table, self.create_schema, cleanup, self.forwarding))
+        Ok(PostgresStore::new(pool, table, self.create_schema, cleanup, (self.forwarding, self.hops)))
     }
 
     /// [`build`](Self::build), then checks the table (creating it if allowed) at once: fails when
@@ -180,6 +195,7 @@ impl fmt::Debug for PostgresStoreBuilder {
             .field("cleanup_every", &self.cleanup_every)
             .field("cleanup_batch", &self.cleanup_batch)
             .field("forwarding", &self.forwarding)
+            .field("hops", &self.hops)
             .finish()
     }
 }

@@ -76,6 +76,8 @@ struct Inner {
     cleaning: AtomicBool,
     /// The life of a forwarding row.
     forwarding: Duration,
+    /// How many forwarding rows a sign-out follows.
+    hops: usize,
 }
 
 impl PostgresStore {
@@ -104,7 +106,7 @@ impl PostgresStore {
         table: TableName,
         create_schema: bool,
         cleanup: (u64, u32),
-        forwarding: Duration,
+        (forwarding, hops): (Duration, usize),
     ) -> Self {
         let queries = Queries::new(&table);
         PostgresStore {
@@ -119,6 +121,7 @@ impl PostgresStore {
                 saves: AtomicU64::new(0),
                 cleaning: AtomicBool::new(false),
                 forwarding,
+                hops,
             }),
         }
     }
@@ -188,11 +191,11 @@ impl PostgresStore {
     }
 
     /// Deletes the session under `id` and, when `id` was rotated away, the one it became (and so
-    /// on, up to [`MAX_HOPS`] rotations); returns how many live sessions were deleted (0 or 1).
+    /// on, up to `forwarding_hops` rotations); returns how many live sessions were deleted (0 or 1).
     async fn destroy(&self, id: &str) -> Result<usize, StoreError> {
         let mut id = id.to_owned();
         let mut deleted = 0;
-        for _ in 0..MAX_HOPS {
+        for _ in 0..self.inner.hops {
             let rows = self.deleted(&self.inner.queries.delete, &id).await?;
             deleted += rows.iter().filter(|(live, _)| *live).count();
             match rows.into_iter().find_map(|(_, next)| next) {
@@ -206,7 +209,8 @@ impl PostgresStore {
     }
 }
 
-/// How many rotations a sign-out follows from the id it holds.
+/// How many rotations a sign-out follows from the id it holds by default
+/// ([`PostgresStoreBuilder::forwarding_hops`]).
 const MAX_HOPS: usize = 16;
 
 impl Inner {

@@ -28,6 +28,8 @@ pub struct RedisStoreBuilder {
     response_timeout: Duration,
     connection_timeout: Duration,
     ca_certificate: Option<PathBuf>,
+    forwarding: Duration,
+    hops: usize,
 }
 
 impl RedisStoreBuilder {
@@ -39,7 +41,41 @@ impl RedisStoreBuilder {
             response_timeout: Duration::from_secs(2),
             connection_timeout: Duration::from_secs(2),
             ca_certificate: None,
+            forwarding: super::TOMBSTONE_TTL,
+            hops: super::MAX_HOPS,
         }
+    }
+
+    /// How long the old key of a rotation (`cycle_id`, `renew`) stays a tombstone pointing at the
+    /// new one (default 60 s), and how long a session's log of recent write ids is kept (it
+    /// makes the connection's one retry idempotent). A request that opened the old id before the
+    /// rotation and ends after it is told the session moved (no delete cookie, its write refused
+    /// with `Error::Rotated`), and its sign-out follows to the new id, only within this time:
+    /// make it at least as long as the longest request (docs/server-side.md, "Rotation and
+    /// requests in flight").
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let builder = session_runtime::RedisStore::builder("redis://127.0.0.1/")
+    ///     .forwarding(Duration::from_secs(300));
+    /// # let _ = builder;
+    /// ```
+    pub fn forwarding(mut self, life: Duration) -> Self {
+        self.forwarding = life;
+        self
+    }
+
+    /// How many rotations a sign-out or a revocation follows from the id it holds (default 16,
+    /// at least 1): more rotations of one session within [`forwarding`](Self::forwarding) make
+    /// it fail with `StoreError::Backend` rather than loop.
+    ///
+    /// ```
+    /// let builder = session_runtime::RedisStore::builder("redis://127.0.0.1/").forwarding_hops(64);
+    /// # let _ = builder;
+    /// ```
+    pub fn forwarding_hops(mut self, hops: usize) -> Self {
+        self.hops = hops.max(1);
+        self
     }
 
     /// Prefix of every key (default `session:`): sessions are `{prefix}s:{id}`, user indexes
@@ -129,6 +165,8 @@ impl RedisStoreBuilder {
             next: Arc::new(AtomicUsize::new(0)),
             prefix: self.prefix.into(),
             cluster: matches!(self.target, Target::Cluster(_)),
+            forwarding: self.forwarding,
+            hops: self.hops,
         })
     }
 }
@@ -147,6 +185,8 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("response_timeout", &self.response_timeout)
             .field("connection_timeout", &self.connection_timeout)
             .field("ca_certificate", &self.ca_certificate)
+            .field("forwarding", &self.forwarding)
+            .field("hops", &self.hops)
             .finish()
     }
 }

@@ -18,12 +18,14 @@ pub use self::builder::RedisStoreBuilder;
 use self::connection::{Connection, Target};
 use self::scripts::{
     CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
+    write_log_key,
 };
 use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
 use crate::error::StoreError;
 
-/// How many rotations a sign-out follows from the id it holds (each rotation leaves a tombstone
-/// for [`TOMBSTONE_TTL`]; a longer chain means an id rotated on nearly every request).
+/// How many rotations a sign-out follows from the id it holds by default
+/// ([`RedisStoreBuilder::forwarding_hops`]; each rotation leaves a tombstone for
+/// [`TOMBSTONE_TTL`]; a longer chain means an id rotated on nearly every request).
 const MAX_HOPS: usize = 16;
 
 /// Sessions in Redis (feature `redis`), shared by every server that points at the same Redis:
@@ -67,6 +69,10 @@ pub struct RedisStore {
     next: Arc<AtomicUsize>,
     prefix: Arc<str>,
     cluster: bool,
+    /// The life of a rotation's tombstone, and of a session's write log.
+    forwarding: Duration,
+    /// How many tombstones a sign-out follows.
+    hops: usize,
 }
 
 impl RedisStore {
@@ -187,7 +193,8 @@ impl RedisStore {
     }
 
     /// Runs `script` on the session key of `id` with the record's payload, TTL and expected
-    /// digest as arguments; returns its answer.
+    /// digest as arguments; returns its answer. [`UPDATE`] also gets the session's write log and
+    /// a fresh write id, which the connection's one retry resends as it is (idempotence).
     async fn write(
         &self,
         connection: &mut Connection,
@@ -196,15 +203,19 @@ impl RedisStore {
         record: &Record<'_>,
     ) -> Result<i64, StoreError> {
         let expected = record.expected.map(|expected| hex(&Sha1::digest(expected)));
-        script
-            .key(self.session_key(id))
+        let key = self.session_key(id);
+        let mut invocation = script.key(&key);
+        invocation
             .arg(record.payload)
             .arg(millis(record.ttl))
             .arg(expected.as_deref().unwrap_or_default())
-            .arg(if expected.is_some() { "1" } else { "0" })
-            .invoke_async(connection)
-            .await
-            .map_err(store_error)
+            .arg(if expected.is_some() { "1" } else { "0" });
+        if record.mode == SaveMode::Update
+            && let Some(log) = write_log_key(&key)
+        {
+            invocation.key(log).arg(super::id::write_id()?).arg(millis(self.forwarding));
+        }
+        invocation.invoke_async(connection).await.map_err(store_error)
     }
 
     /// An id rotation in two single-key steps: create the new key, then turn the old one into a
@@ -224,7 +235,7 @@ impl RedisStore {
         let retired: i64 = RETIRE
             .key(self.session_key(old))
             .arg(record.id)
-            .arg(millis(TOMBSTONE_TTL))
+            .arg(millis(self.forwarding))
             .arg(expected.as_deref().unwrap_or_default())
             .arg(if expected.is_some() { "1" } else { "0" })
             .invoke_async(connection)
@@ -251,7 +262,7 @@ impl RedisStore {
     async fn destroy(&self, connection: &mut Connection, id: &str) -> Result<bool, StoreError> {
         let mut id = id.to_owned();
         let mut deleted = false;
-        for _ in 0..MAX_HOPS {
+        for _ in 0..self.hops {
             let (gone, next): (i64, String) =
                 DESTROY.key(self.session_key(&id)).invoke_async(connection).await.map_err(store_error)?;
             deleted |= gone == 1;
@@ -261,7 +272,8 @@ impl RedisStore {
             id = next;
         }
         Err(StoreError::Backend(format!(
-            "a session was rotated more than {MAX_HOPS} times within {TOMBSTONE_TTL:?}"
+            "a session was rotated more than {} times within {:?} (raise `forwarding_hops`)",
+            self.hops, self.forwarding
         )))
     }
 }
@@ -323,6 +335,8 @@ impl fmt::Debug for RedisStore {
             .field("prefix", &self.prefix)
             .field("cluster", &self.cluster)
             .field("connections", &self.connections.len())
+            .field("forwarding", &self.forwarding)
+            .field("hops", &self.hops)
             .finish()
     }
 }

@@ -16,9 +16,13 @@ use redis::Script;
 /// The first byte of every marker value.
 pub(super) const MARKER: u8 = 0xFF;
 
-/// How long the tombstone of a rotated id lives: the longest a request that opened the old id
-/// before the rotation may take to sign out or revoke and still reach the new one.
+/// How long the tombstone of a rotated id lives by default
+/// ([`forwarding`](super::RedisStoreBuilder::forwarding)): the longest a request that opened the
+/// old id before the rotation may take to sign out or revoke and still reach the new one.
 pub(super) const TOMBSTONE_TTL: Duration = Duration::from_secs(60);
+
+/// How many recent write ids the write log of a session keeps (see [`UPDATE`]).
+const WRITE_LOG: usize = 32;
 
 /// Whether a stored value is the tombstone of a rotation (`0xFF '>'` and the new id).
 pub(super) fn is_tombstone(value: &[u8]) -> bool {
@@ -34,9 +38,17 @@ pub(super) fn is_marker(value: &[u8]) -> bool {
 /// (the session moved: the write is refused, never followed), 2 when it no longer holds the
 /// expected payload (its SHA-1 hex in ARGV[3] when ARGV[4] is "1"), else the write
 /// (`SET … PX ARGV[2]`) and 1.
+///
+/// Idempotent: the write id ARGV[5] (when given, with `KEYS[2]`) is pushed onto the session's write log
+/// `KEYS[2]` (a list in the same slot, the last few ids, living ARGV[6] ms) with the write, and a
+/// write whose id is already there answers 1 at once. So this write run again after its answer
+/// was lost (the connection's one retry) recognises its own success, even when another request
+/// wrote after it, instead of merging onto that newer write and, under `last_write`, undoing it.
 pub(super) static UPDATE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+    Script::new(&format!(
         r"
+local logged = KEYS[2] and ARGV[5] and ARGV[5] ~= ''
+if logged and redis.call('LPOS', KEYS[2], ARGV[5]) then return 1 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.byte(current, 1) == 255 then
@@ -45,9 +57,30 @@ if string.byte(current, 1) == 255 then
 end
 if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then return 2 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if logged then
+  redis.call('LPUSH', KEYS[2], ARGV[5])
+  redis.call('LTRIM', KEYS[2], 0, {})
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+end
 return 1",
-    )
+        WRITE_LOG - 1
+    ))
 });
+
+/// The key of the write log of the session key `key`, in the same Redis Cluster slot: `key`'s
+/// own hash tag when it has one (a prefix like `app{1}:`), else the whole key as the tag. `None`
+/// when neither works (a `}` in the key without a tag): such a store keeps no write log.
+pub(super) fn write_log_key(key: &str) -> Option<String> {
+    let tagged = key.find('{').and_then(|open| {
+        let close = key[open + 1..].find('}')?;
+        (close > 0).then_some(())
+    });
+    match tagged {
+        Some(()) => Some(format!("{key}:w")),
+        None if !key.contains('}') && !key.contains('{') => Some(format!("{{{key}}}:w")),
+        None => None,
+    }
+}
 
 /// A new id, `KEYS[1]`: 1 after writing ARGV[1] with `PX` ARGV[2] when the key was free, or when
 /// it already holds exactly ARGV[1] (this write, retried after its answer was lost); else 2.
@@ -148,6 +181,14 @@ mod tests {
         assert!(!is_marker(b"{\"a\":1}"));
         assert!(!is_marker(b""));
         assert!(!is_marker("\u{ff}".as_bytes()), "U+00FF in UTF-8 starts with 0xC3");
+    }
+
+    #[test]
+    fn the_write_log_shares_the_session_keys_slot() {
+        assert_eq!(write_log_key("session:s:abc").as_deref(), Some("{session:s:abc}:w"));
+        assert_eq!(write_log_key("app{1}:s:abc").as_deref(), Some("app{1}:s:abc:w"));
+        assert_eq!(write_log_key("a}b:s:abc"), None);
+        assert_eq!(write_log_key("a{}b:s:abc"), None, "an empty tag is no tag");
     }
 
     #[test]
