@@ -89,7 +89,7 @@ impl Kind {
     }
 
     /// Whether this request comes from the signed-in browser (with its cookie).
-    fn from_browser(self) -> bool {
+    fn sent_by_browser(self) -> bool {
         !matches!(self, Kind::RevokeUser | Kind::SignIn)
     }
 }
@@ -156,7 +156,7 @@ impl World {
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
         let backend = self.backend(Arc::new(Parked::new(self.store.clone(), gate.clone(), index)));
         let (config, user, gate) = (self.config.clone(), self.user.clone(), gate.clone());
-        let cookie = kind.from_browser().then(|| self.cookie.clone());
+        let cookie = kind.sent_by_browser().then(|| self.cookie.clone());
         Box::pin(async move {
             let mut response = http::Response::new(());
             let mut opened = false;
@@ -221,7 +221,7 @@ pub async fn check(world: &World, outcomes: &[Outcome]) -> Result<(), String> {
         .map(|o| o.finished_at)
         .min();
     // The jar: responses of the browser's requests in the order they finished.
-    let mut by_finish: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind.from_browser()).collect();
+    let mut by_finish: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind.sent_by_browser()).collect();
     by_finish.sort_by_key(|o| o.finished_at);
     let mut jar = Some(world.cookie.clone());
     let mut lineage = vec![world.cookie.clone()];
@@ -274,13 +274,13 @@ pub async fn check(world: &World, outcomes: &[Outcome]) -> Result<(), String> {
         }
     }
     // 4: the anonymous session after destroy() holds only the handler's flash.
-    if let Some(cookie) = &anonymous {
-        if jar.as_deref() == Some(cookie.as_str()) {
-            let session = world.open(cookie).await;
-            let expected = Data { user: None, fields: BTreeMap::new(), flash: Some("signed out".into()) };
-            if *session != expected {
-                return Err(format!("something crossed a destroy: {:?}", &*session));
-            }
+    if let Some(cookie) = &anonymous
+        && jar.as_deref() == Some(cookie.as_str())
+    {
+        let session = world.open(cookie).await;
+        let expected = Data { user: None, fields: BTreeMap::new(), flash: Some("signed out".into()) };
+        if *session != expected {
+            return Err(format!("something crossed a destroy: {:?}", &*session));
         }
     }
     // 2, sign-ins: one saved before a revocation's call is gone; one saved after it lives.
