@@ -204,7 +204,8 @@ impl PostgresStore {
             }
         }
         Err(StoreError::Backend(format!(
-            "a session was rotated more than {MAX_HOPS} times during one sign-out"
+            "a session was rotated more than {} times during one sign-out (raise `forwarding_hops`)",
+            self.inner.hops
         )))
     }
 }
