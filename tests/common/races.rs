@@ -184,7 +184,9 @@ pub async fn no_increment_is_lost(store: Arc<dyn SessionStore>, name: &str) {
 
 /// Every client increments the same entry: with `Reject`, each save either lands whole or is a
 /// 409, so the count equals the acknowledged increments exactly. With `LastWrite` every request
-/// succeeds, and the count never exceeds them.
+/// succeeds, and the count never exceeds them. It has no lower bound but one increment: each
+/// save writes the value it opened plus one, and the last save to land wins even when it opened
+/// an older value (with retries spread out by backoff, 7 of 160 was seen on a Redis Cluster).
 pub async fn rejected_conflicts_are_409_and_the_rest_is_exact(store: Arc<dyn SessionStore>) {
     let same_entry = |policy| {
         let base = server_side(&store).on_conflict(policy);
@@ -196,7 +198,7 @@ pub async fn rejected_conflicts_are_409_and_the_rest_is_exact(store: Arc<dyn Ses
     assert!(statuses.keys().all(|status| [200, 409].contains(status)), "{statuses:?}");
     let (acknowledged, kept, statuses) = run_same_entry(same_entry(ConflictPolicy::LastWrite)).await;
     assert_eq!(statuses.get(&200), Some(&acknowledged));
-    assert!(kept <= acknowledged && kept >= INCREMENTS, "{kept} of {acknowledged}");
+    assert!(kept <= acknowledged && kept >= 1, "{kept} of {acknowledged}");
 }
 
 async fn run_same_entry(backend: Arc<dyn SessionInterface>) -> (u32, u32, BTreeMap<u16, u32>) {
