@@ -358,17 +358,19 @@ fn store_error(error: RedisError) -> StoreError {
     }
 }
 
+impl RedisStore {
+    /// What the session key of `id` holds: a session, a marker (a tombstone), or nothing.
+    async fn stored(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut connection = self.connection()?;
+        redis::cmd("GET").arg(self.session_key(id)).query_async(&mut connection).await.map_err(store_error)
+    }
+}
+
 impl SessionStore for RedisStore {
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
-            let mut connection = self.connection()?;
-            let value: Option<Vec<u8>> = redis::cmd("GET")
-                .arg(self.session_key(id))
-                .query_async(&mut connection)
-                .await
-                .map_err(store_error)?;
             // A rotated id's tombstone is no session: its cookie opens nothing (session fixation).
-            Ok(value.filter(|value| !is_marker(value)))
+            Ok(self.stored(id).await?.filter(|value| !is_marker(value)))
         })
     }
 
@@ -418,15 +420,7 @@ impl SessionStore for RedisStore {
     }
 
     fn moved<'a>(&'a self, id: &'a str) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let mut connection = self.connection()?;
-            let value: Option<Vec<u8>> = redis::cmd("GET")
-                .arg(self.session_key(id))
-                .query_async(&mut connection)
-                .await
-                .map_err(store_error)?;
-            Ok(value.is_some_and(|value| is_tombstone(&value)))
-        })
+        Box::pin(async move { Ok(self.stored(id).await?.is_some_and(|value| is_tombstone(&value))) })
     }
 
     fn delete<'a>(&'a self, id: &'a str, user: Option<&'a str>) -> StoreFuture<'a, ()> {
