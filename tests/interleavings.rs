@@ -4,8 +4,9 @@
 //! browser whose session lives on, nothing crossing a destroy, every refused write visible to
 //! its handler (`tests/interleave/scenarios.rs` states them). The requests are drawn from
 //! reading, writing one field, writing another, writing the same field, `cycle_id`, `renew`,
-//! `destroy`, `destroy` then a write, `revoke_user` and a sign-in of the same user on another
-//! device: every pair, and the triples that mix a rotation or an ending with writes.
+//! `destroy`, `destroy` then a write, `revoke_user`, a sign-in of the same user on another
+//! device, and another device's account page revoking this session by its handle or signing out
+//! every other device: every pair, and the triples that mix a rotation or an ending with writes.
 //!
 //! Proof by enumeration, not by timing: each request's store calls are parked until the driver
 //! releases them one at a time (`tests/interleave/gate.rs`), and every order is run. The number of
@@ -26,7 +27,7 @@ use interleave::scenarios::{ALL, Kind, World, check};
 use session_runtime::backend::SessionStore;
 
 /// The triples: a rotation or an ending among writes and reads.
-const TRIPLES: [[Kind; 3]; 8] = [
+const TRIPLES: [[Kind; 3]; 11] = [
     [Kind::WriteA, Kind::WriteB, Kind::Cycle],
     [Kind::WriteA, Kind::Renew, Kind::Destroy],
     [Kind::Read, Kind::Cycle, Kind::Destroy],
@@ -35,6 +36,9 @@ const TRIPLES: [[Kind; 3]; 8] = [
     [Kind::Cycle, Kind::Renew, Kind::WriteA],
     [Kind::WriteA, Kind::WriteSameA, Kind::Cycle],
     [Kind::Destroy, Kind::Cycle, Kind::Read],
+    [Kind::Cycle, Kind::WriteA, Kind::RevokeHandle],
+    [Kind::SignIn, Kind::RevokeOthers, Kind::Renew],
+    [Kind::WriteA, Kind::RevokeOthers, Kind::RevokeHandle],
 ];
 
 /// Every scenario: each pair of kinds (a kind with itself too), then the triples.
@@ -66,7 +70,7 @@ async fn every_interleaving(store: Arc<dyn SessionStore>, name: &str) -> usize {
                 scenario.iter().enumerate().map(|(index, &kind)| world.request(&gate, index, kind)).collect();
             let (branching, outcomes) = run_order(gate.clone(), requests, &prefix).await;
             orders += 1;
-            if let Err(violation) = check(&world, &outcomes).await {
+            if let Err(violation) = check(&world, &outcomes, &gate.log()).await {
                 let invariant = violation.split(':').next().unwrap_or_default().to_owned();
                 *by_kind.entry(format!("{scenario:?}: {invariant}")).or_default() += 1;
                 violations.push(format!(

@@ -5,10 +5,13 @@
 //! On the Cluster: no update lost by 64 clients sharing one session (and the losses without
 //! compare-and-set, both printed), the conflict policies, a logout racing id rotations (100 of
 //! 100 stay signed out), a master killed mid-load (503s during the failover, never another
-//! session's data, every counter consistent after), and reconnection after every client
-//! connection was killed. Without `redis-server`/`redis-cli`/`openssl` on `PATH` the tests are
+//! session's data, every counter consistent after), reconnection after every client
+//! connection was killed, and the account page (list a user's sessions, revoke by handle, sign
+//! out other devices). Without `redis-server`/`redis-cli`/`openssl` on `PATH` the tests are
 //! reported `ignored`; under CI (`CI` set) that is a failure.
 
+#[path = "common/accounts.rs"]
+mod accounts;
 #[path = "common/races.rs"]
 mod races;
 #[path = "common/redis_cluster.rs"]
@@ -81,6 +84,19 @@ async fn a_logout_stays_a_logout_on_the_cluster() {
     let _one = ONE_CLUSTER.lock().await;
     let cluster = RedisCluster::start();
     races::a_logout_stays_a_logout_when_racing_requests_rotate_the_id(cluster_store(&cluster)).await;
+}
+
+/// The account page on the Cluster: a user's sessions hash to different slots, listed with one
+/// read per key, revoked one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
+async fn an_account_page_lists_and_ends_sessions_on_the_cluster() {
+    let _one = ONE_CLUSTER.lock().await;
+    let cluster = RedisCluster::start();
+    accounts::an_account_page_lists_and_ends_sessions(cluster_store(&cluster)).await;
 }
 
 /// A sign-out that opened the old id before a rotation and deletes after it: it follows the

@@ -248,6 +248,30 @@ pub enum Error {
          the old id was refused and nothing was written; retry the request with the new cookie"
     )]
     Rotated,
+    /// Server-side sessions: listing or revoking a user's sessions needs the request's session
+    /// to be a stored one with a user (the field of
+    /// [`with_user_index`](crate::ServerSideSessionInterface::with_user_index)), and it is not:
+    /// nobody is signed in, or the backend has no user index.
+    ///
+    /// ```
+    /// assert!(session_runtime::Error::NoUser.to_string().contains("signed in"));
+    /// ```
+    #[error(
+        "nobody is signed in to this session (or the backend has no user index): it has no sessions to list or revoke"
+    )]
+    NoUser,
+    /// Server-side sessions: the handle given to
+    /// [`revoke`](crate::ServerSideSessionInterface::revoke) names none of the signed-in user's
+    /// live sessions: it was forged, belongs to another user, or its session already ended.
+    /// Nothing was revoked.
+    ///
+    /// ```
+    /// assert!(session_runtime::Error::UnknownHandle.to_string().contains("no session"));
+    /// ```
+    #[error(
+        "no session of the signed-in user has this handle (forged, another user's, or already ended): nothing was revoked"
+    )]
+    UnknownHandle,
     /// Server-side sessions: the session store failed or timed out. Framework layers answer
     /// `503 Service Unavailable`.
     #[error(transparent)]

@@ -71,7 +71,9 @@ pub use key::{
 };
 pub use limits::MAX_SESSION_JSON;
 pub use secure_cookie::SecureCookieSessionInterface;
-pub use server_side::{DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface};
+pub use server_side::{
+    DEFAULT_STORE_TIMEOUT, MemoryStore, ServerSideSessionInterface, SessionHandle, SessionInfo,
+};
 #[cfg(feature = "postgres")]
 pub use server_side::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "redis")]

@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::{
-    Change, ConfigRef, CookieSink, CookieSource, Finished, InterfaceRef, Rewrite, SaveReport,
-    SessionInterface, SessionState,
+    Change, ConfigRef, CookieSink, CookieSource, Finished, InterfaceRef, Rewrite, SaveReport, SessionId,
+    SessionInterface, SessionState, StoreToken,
 };
 use crate::config::CookieConfig;
 use crate::envelope::{self, issued};
@@ -39,9 +39,7 @@ use crate::secure_cookie::SecureCookieSessionInterface;
 /// cart.items.push(7);
 /// let mut response = http::Response::new(());
 /// cart.save(&mut response)?;
-/// let cookie = response.headers()["set-cookie"].to_str().unwrap();
-/// let value = cookie.split(';').next().unwrap();
-///
+/// let value = response.headers()["set-cookie"].to_str()?.split(';').next().unwrap_or_default();
 /// let next = http::Request::builder().header("cookie", value).body(()).unwrap();
 /// let cart = Tracked::<Cart>::open_with(backend, config, &next);
 /// assert_eq!(cart.items, [7]);
@@ -547,6 +545,12 @@ impl<T: Default> Tracked<T> {
     /// The config this session was opened with.
     pub fn config(&self) -> &CookieConfig {
         self.config.get()
+    }
+
+    /// The store record this request opened: its id and payload (server-side sessions only).
+    pub(crate) fn opened_record(&self) -> Option<(&SessionId, &[u8])> {
+        let Some(StoreToken::Loaded(id)) = &self.state.token else { return None };
+        Some((id, self.state.payload.as_deref()?))
     }
 
     /// The data, leaving the session unsaved (a layer's drop hook is cancelled).

@@ -14,7 +14,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use session_runtime::backend::{Record, SessionStore, StoreFuture, Written};
+use session_runtime::backend::{Record, SessionStore, StoreFuture, StoredSession, Written};
 use tokio::sync::{Notify, oneshot};
 
 /// One store call, as logged.
@@ -26,6 +26,7 @@ pub enum Call {
     Delete,
     RevokeUser,
     Moved,
+    List,
 }
 
 /// What the parked requests wait on.
@@ -139,6 +140,13 @@ impl SessionStore for Parked {
         Box::pin(async move {
             self.gate.0.wait(self.who, Call::RevokeUser).await;
             self.inner.revoke_user(user).await
+        })
+    }
+
+    fn sessions_of<'a>(&'a self, user: &'a str) -> StoreFuture<'a, Vec<StoredSession>> {
+        Box::pin(async move {
+            self.gate.0.wait(self.who, Call::List).await;
+            self.inner.sessions_of(user).await
         })
     }
 }

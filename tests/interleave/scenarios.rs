@@ -2,8 +2,10 @@
 //! finished order is checked against.
 //!
 //! One browser (one cookie jar) holds a signed-in, permanent session of user `ann` with
-//! `fields = {"base": 1}`; its tabs send the requests below with that cookie. A second device
-//! may sign the same user in; `revoke_user` may sign the user out everywhere. A response reaches
+//! `fields = {"base": 1}`; its tabs send the requests below with that cookie. A second device,
+//! signed in as `ann` too, may revoke the browser's session from its account page (by the handle
+//! it listed) or sign out every other device; a third may sign the same user in; `revoke_user`
+//! may sign the user out everywhere. A response reaches
 //! the jar when its request finishes, which is right after its last store call (the driver
 //! releases calls one at a time), so the jar sees responses in store order.
 //!
@@ -13,7 +15,8 @@
 //!    or when it never ends, is in the session the jar opens at the end;
 //! 2. nothing destroyed or revoked is reachable: once the lineage ended, no cookie of it (the
 //!    first one, or any a response set) opens a session, and neither does a sign-in that was
-//!    saved before the revocation's call;
+//!    saved before the revocation's call (for "sign out other devices": its listing call), while
+//!    one saved after it lives on;
 //! 3. no delete cookie reaches a browser whose session lives on (under another id);
 //! 4. nothing crosses a destroy: the anonymous session `destroy()` + a write starts from what the
 //!    handler wrote only;
@@ -27,9 +30,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use session_runtime::backend::SessionStore;
-use session_runtime::{CookieConfig, Keys, SaveReport, SecretKey, ServerSideSessionInterface, Tracked};
+use session_runtime::{
+    CookieConfig, Keys, SaveReport, SecretKey, ServerSideSessionInterface, SessionHandle, Tracked,
+};
 
-use super::gate::{Gate, Parked};
+use super::gate::{Call, Gate, Parked};
 
 /// The session data.
 #[derive(Serialize, Deserialize, Default, Clone, Debug, PartialEq)]
@@ -62,9 +67,13 @@ pub enum Kind {
     RevokeUser,
     /// A sign-in of the same user on another device (no cookie).
     SignIn,
+    /// The second device revokes the browser's session by the handle it listed.
+    RevokeHandle,
+    /// The second device signs out every other device (`revoke_others`).
+    RevokeOthers,
 }
 
-pub const ALL: [Kind; 10] = [
+pub const ALL: [Kind; 12] = [
     Kind::Read,
     Kind::WriteA,
     Kind::WriteB,
@@ -75,6 +84,8 @@ pub const ALL: [Kind; 10] = [
     Kind::DestroyWrite,
     Kind::RevokeUser,
     Kind::SignIn,
+    Kind::RevokeHandle,
+    Kind::RevokeOthers,
 ];
 
 impl Kind {
@@ -90,7 +101,15 @@ impl Kind {
 
     /// Whether this request comes from the signed-in browser (with its cookie).
     fn sent_by_browser(self) -> bool {
-        !matches!(self, Kind::RevokeUser | Kind::SignIn)
+        !matches!(self, Kind::RevokeUser | Kind::SignIn | Kind::RevokeHandle | Kind::RevokeOthers)
+    }
+
+    /// Whether this request, when it succeeds, ends the browser's session.
+    fn ends_session(self) -> bool {
+        matches!(
+            self,
+            Kind::Destroy | Kind::DestroyWrite | Kind::RevokeUser | Kind::RevokeHandle | Kind::RevokeOthers
+        )
     }
 }
 
@@ -115,6 +134,10 @@ pub struct World {
     pub config: CookieConfig,
     pub user: String,
     pub cookie: String,
+    /// The second device's cookie.
+    pub other: String,
+    /// The browser's session as the second device lists it.
+    pub handle: SessionHandle,
 }
 
 impl World {
@@ -126,14 +149,24 @@ impl World {
         let backend = Arc::new(
             ServerSideSessionInterface::with_store(keys.clone(), store.clone()).with_user_index("user"),
         );
-        let mut session: Tracked<Data> =
-            Tracked::open_async(backend, config.clone(), &http::Request::new(())).await;
-        session.user = Some(user.clone());
-        session.fields.insert("base".into(), 1);
-        let mut response = http::Response::new(());
-        session.save_async(&mut response).await.expect("sign-in");
-        let cookie = pair(&set_cookies(&response)[0]);
-        World { store, keys, config, user, cookie }
+        let sign_in = async |fields: &[(&str, u64)]| {
+            let mut session: Tracked<Data> =
+                Tracked::open_async(backend.clone(), config.clone(), &http::Request::new(())).await;
+            session.user = Some(user.clone());
+            session.fields.extend(fields.iter().map(|&(field, value)| (field.to_owned(), value)));
+            let mut response = http::Response::new(());
+            session.save_async(&mut response).await.expect("sign-in");
+            pair(&set_cookies(&response)[0])
+        };
+        let cookie = sign_in(&[("base", 1)]).await;
+        let other = sign_in(&[]).await;
+        let request = http::Request::builder().header("cookie", &other).body(()).expect("request");
+        let device: Tracked<Data> = Tracked::open_async(backend.clone(), config.clone(), &request).await;
+        let listed = backend.sessions_of(&device).await.expect("listing");
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        let handle =
+            listed.into_iter().find(|session| !session.current).expect("the browser's session").handle;
+        World { store, keys, config, user, cookie, other, handle }
     }
 
     /// A backend over `store` (parked or not), with the user index.
@@ -157,11 +190,21 @@ impl World {
         let backend = self.backend(Arc::new(Parked::new(self.store.clone(), gate.clone(), index)));
         let (config, user, gate) = (self.config.clone(), self.user.clone(), gate.clone());
         let cookie = kind.sent_by_browser().then(|| self.cookie.clone());
+        let (other, handle) = (self.other.clone(), self.handle.clone());
         Box::pin(async move {
             let mut response = http::Response::new(());
             let mut opened = false;
             let saved = match kind {
                 Kind::RevokeUser => backend.revoke_user(&user).await.map(|_| SaveReport::default()),
+                Kind::RevokeHandle | Kind::RevokeOthers => {
+                    let request = http::Request::builder().header("cookie", other).body(()).expect("request");
+                    let device: Tracked<Data> = Tracked::open_async(backend.clone(), config, &request).await;
+                    let revoked = match kind {
+                        Kind::RevokeHandle => backend.revoke(&device, &handle).await,
+                        _ => backend.revoke_others(&device).await.map(|_| ()),
+                    };
+                    revoked.map(|()| SaveReport::default())
+                }
                 _ => {
                     let mut request = http::Request::builder();
                     if let Some(cookie) = &cookie {
@@ -210,13 +253,13 @@ fn act(session: &mut Tracked<Data>, kind: Kind, index: usize, user: &str) {
 }
 
 /// Checks one finished order against the model; `Err` names the broken invariant.
-pub async fn check(world: &World, outcomes: &[Outcome]) -> Result<(), String> {
+pub async fn check(world: &World, outcomes: &[Outcome], log: &[(usize, Call)]) -> Result<(), String> {
     // When the lineage ended: the first successful destroy or revocation to finish.
     let ended_at = outcomes
         .iter()
         .filter(|o| {
-            matches!(o.kind, Kind::Destroy | Kind::DestroyWrite | Kind::RevokeUser)
-                && o.saved.as_ref().is_ok_and(|report| !report.ended || o.kind == Kind::RevokeUser)
+            o.kind.ends_session()
+                && o.saved.as_ref().is_ok_and(|report| !report.ended || !o.kind.sent_by_browser())
         })
         .map(|o| o.finished_at)
         .min();
@@ -283,12 +326,20 @@ pub async fn check(world: &World, outcomes: &[Outcome]) -> Result<(), String> {
             return Err(format!("something crossed a destroy: {:?}", &*session));
         }
     }
-    // 2, sign-ins: one saved before a revocation's call is gone; one saved after it lives.
+    // 2, sign-ins: one saved before a revocation's call is gone; one saved after it lives. For
+    // "sign out other devices" that call is its listing: the sessions it read are the ones it ends.
     let revoked_at = outcomes.iter().find(|o| o.kind == Kind::RevokeUser).map(|o| o.finished_at);
+    let listed_at = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.kind == Kind::RevokeOthers && o.saved.is_ok())
+        .filter_map(|(index, _)| log.iter().position(|entry| *entry == (index, Call::List)))
+        .max();
     for outcome in outcomes.iter().filter(|o| o.kind == Kind::SignIn) {
         let (Ok(_), Some(line)) = (&outcome.saved, outcome.set_cookies.first()) else { continue };
         let session = world.open(&pair(line)).await;
-        let revoked = revoked_at.is_some_and(|revoked_at| outcome.finished_at < revoked_at);
+        let revoked = revoked_at.is_some_and(|revoked_at| outcome.finished_at < revoked_at)
+            || listed_at.is_some_and(|listed_at| outcome.finished_at <= listed_at);
         if revoked && !session.is_new() {
             return Err("a sign-in saved before the revocation survived it".into());
         }

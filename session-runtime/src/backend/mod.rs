@@ -38,7 +38,7 @@ pub use self::handle::{ConfigRef, InterfaceRef};
 pub use self::plan::{PlannedCookie, SaveOutcome, SavePlan, SaveReport};
 pub(crate) use self::plan::{StoreStep, StoreWrite};
 pub use self::state::{Change, Rewrite, SessionState};
-pub use self::store::{Record, SaveMode, SessionStore, StoreFuture, Written};
+pub use self::store::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
 pub use self::token::{SessionId, StoreToken};
 pub use crate::envelope::json::{EnvelopeJson, NotAnEnvelope};
 pub use crate::error::StoreError;

@@ -117,6 +117,44 @@ impl<'a> Record<'a> {
     }
 }
 
+/// One live session of a user's index, as [`SessionStore::sessions_of`] reads it.
+///
+/// ```
+/// use session_runtime::backend::StoredSession;
+/// use std::time::Duration;
+/// let stored = StoredSession::new("key", b"{}".to_vec(), Duration::from_secs(60));
+/// assert_eq!(stored.expires_in, Duration::from_secs(60));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredSession {
+    /// The session's key in the store ([`SessionId::store_key`](super::SessionId::store_key)).
+    pub id: String,
+    /// The session payload (envelope JSON).
+    pub payload: Vec<u8>,
+    /// How long the entry lives from now: its last write or refresh plus the time to live it was
+    /// given then.
+    pub expires_in: Duration,
+}
+
+impl StoredSession {
+    /// A listed session.
+    pub fn new(id: impl Into<String>, payload: Vec<u8>, expires_in: Duration) -> Self {
+        StoredSession { id: id.into(), payload, expires_in }
+    }
+}
+
+impl fmt::Debug for StoredSession {
+    /// The payload is the user's data: only its length is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredSession")
+            .field("id", &self.id)
+            .field("payload_len", &self.payload.len())
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
 /// Where server-side sessions live. Async and object-safe (methods return boxed futures).
 /// Implementations: [`MemoryStore`](crate::MemoryStore) (embedded, the default) and, behind
 /// features `redis` and `postgres`, `RedisStore` and `PostgresStore`.
@@ -183,4 +221,14 @@ pub trait SessionStore: Send + Sync + fmt::Debug {
     /// Deletes every session of `user` ("sign out everywhere"), following rotations as
     /// [`delete`](SessionStore::delete) does; returns how many existed.
     fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, usize>;
+
+    /// The live sessions in `user`'s index (forwarding entries and expired entries left out), in
+    /// no particular order: one read of the index and at most one read per session. Writes
+    /// nothing. The default, for a store that cannot list, is an error.
+    fn sessions_of<'a>(&'a self, user: &'a str) -> StoreFuture<'a, Vec<StoredSession>> {
+        let _ = user;
+        Box::pin(async {
+            Err(StoreError::Backend("this session store cannot list a user's sessions".into()))
+        })
+    }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
+use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
 use crate::error::StoreError;
 
 /// Sessions in process memory: zero set-up, for one process (tests, development, a single
@@ -328,6 +328,23 @@ impl SessionStore for MemoryStore {
         }
         drop(inner);
         Box::pin(async move { Ok(revoked) })
+    }
+
+    fn sessions_of<'a>(&'a self, user: &'a str) -> StoreFuture<'a, Vec<StoredSession>> {
+        let now = Instant::now();
+        let inner = self.lock();
+        let listed = inner
+            .users
+            .get(user)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| {
+                let entry = inner.live(id, now)?;
+                Some(StoredSession::new(id.clone(), entry.payload.clone(), entry.expires.duration_since(now)))
+            })
+            .collect();
+        drop(inner);
+        Box::pin(async move { Ok(listed) })
     }
 }
 

@@ -7,6 +7,7 @@
 //! answers without waiting); plan decides once what to write (`plan.rs`); commit runs the store
 //! calls, each under a timeout (`commit.rs`). See `docs/server-side.md`.
 
+mod accounts;
 mod backoff;
 mod commit;
 mod id;
@@ -28,6 +29,7 @@ use std::time::Duration;
 pub use self::postgres::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
+pub use accounts::{SessionHandle, SessionInfo};
 pub use memory::MemoryStore;
 
 use crate::backend::poll::deadline;
@@ -87,6 +89,8 @@ pub struct ServerSideSessionInterface {
     store: Arc<dyn SessionStore>,
     timeout: Duration,
     user_field: Option<Arc<str>>,
+    /// The field that labels a session in a listing (`with_label_field`).
+    label_field: Option<Arc<str>>,
     /// Overrides every session type's own policy when set.
     policy: Option<ConflictPolicy>,
     compare_and_set: bool,
@@ -127,6 +131,7 @@ impl ServerSideSessionInterface {
             store,
             timeout: DEFAULT_STORE_TIMEOUT,
             user_field: None,
+            label_field: None,
             policy: None,
             compare_and_set: true,
         }
@@ -238,6 +243,7 @@ impl fmt::Debug for ServerSideSessionInterface {
             .field("store", &self.store)
             .field("timeout", &self.timeout)
             .field("user_field", &self.user_field)
+            .field("label_field", &self.label_field)
             .field("policy", &self.policy)
             .finish_non_exhaustive()
     }

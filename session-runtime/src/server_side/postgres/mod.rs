@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 pub use builder::PostgresStoreBuilder;
 use schema::{Queries, TableName};
 
-use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
+use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
 use crate::error::StoreError;
 
 /// How long a forwarding row lives by default ([`PostgresStoreBuilder::forwarding`]).
@@ -358,6 +358,23 @@ impl SessionStore for PostgresStore {
                 revoked += self.destroy(&next).await?;
             }
             Ok(revoked)
+        })
+    }
+
+    fn sessions_of<'a>(&'a self, user: &'a str) -> StoreFuture<'a, Vec<StoredSession>> {
+        Box::pin(async move {
+            self.prepared().await?;
+            let rows: Vec<(String, Vec<u8>, i64)> = sqlx::query_as(&self.inner.queries.list)
+                .bind(user)
+                .fetch_all(&self.inner.pool)
+                .await
+                .map_err(store_error)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, data, ms)| {
+                    StoredSession::new(id, data, Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+                })
+                .collect())
         })
     }
 }

@@ -133,6 +133,8 @@ pub(super) struct Queries {
     pub(super) delete: String,
     /// $1 user → as `delete`, for every row of the user.
     pub(super) revoke: String,
+    /// $1 user → per live session of the user: id, data, milliseconds until it expires.
+    pub(super) list: String,
     pub(super) cleanup: String,
 }
 
@@ -221,6 +223,11 @@ impl Queries {
             // points: a sign-out that opened the old id follows the rotation, in either order.
             delete: format!("DELETE FROM {t} WHERE id = $1 RETURNING {FORWARD}"),
             revoke: format!("DELETE FROM {t} WHERE user_id = $1 RETURNING {FORWARD}"),
+            // The user index is the `user_id` column: the whole listing is one statement.
+            list: format!(
+                "SELECT id, data, (extract(epoch FROM expires_at - now()) * 1000)::bigint
+                 FROM {t} WHERE user_id = $1 AND {SESSION}"
+            ),
             // SKIP LOCKED: two servers cleaning at once take different rows instead of waiting.
             cleanup: format!(
                 "WITH expired AS (

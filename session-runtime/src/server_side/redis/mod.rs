@@ -3,6 +3,7 @@
 
 mod builder;
 mod connection;
+mod listing;
 mod scripts;
 
 use std::fmt;
@@ -20,7 +21,7 @@ use self::scripts::{
     CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
     write_log_key,
 };
-use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, Written};
+use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
 use crate::error::StoreError;
 
 /// How many rotations a sign-out follows from the id it holds by default
@@ -444,6 +445,10 @@ impl SessionStore for RedisStore {
             let ids = self.indexed(user).await?;
             self.revoke_ids(user, &ids).await
         })
+    }
+
+    fn sessions_of<'a>(&'a self, user: &'a str) -> StoreFuture<'a, Vec<StoredSession>> {
+        Box::pin(self.listed(user))
     }
 }
 
