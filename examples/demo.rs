@@ -2,15 +2,17 @@
 //!
 //! The key comes from `SESSION_SECRET_KEY` (at least 32 bytes) when set; otherwise a random key
 //! is generated, so sessions end when the server stops. `PORT` picks the port (default 3000).
-//! `SESSION_STORE=memory` or `SESSION_STORE=redis` (and `REDIS_URL`) keeps sessions server-side.
+//! `SESSION_STORE=memory` or `SESSION_STORE=redis` (and `REDIS_URL`) keeps sessions server-side,
+//! and then the account page (`/account`) lists the user's sessions and ends them.
 //! `SESSION_COOKIE_SECURE=true` (behind HTTPS) and `SESSION_COOKIE_DOMAIN` change the cookie's
 //! attributes at run time (docs/guide.md, "Settings from the environment").
 
 use std::sync::Arc;
 
 use session_runtime::{
-    Keys, RedisStore, SecretKey, SecureCookieSessionInterface, ServerSideSessionInterface, SessionInterface,
+    Keys, RedisStore, SecretKey, SecureCookieSessionInterface, ServerSideSessionInterface,
 };
+use session_workspace::demo::{Accounts, server_side_accounts};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,21 +30,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     // SESSION_STORE=memory or SESSION_STORE=redis (with REDIS_URL) keeps sessions on the server
     // (docs/server-side.md); the default is the signed cookie. The handlers are the same.
-    let backend: Arc<dyn SessionInterface> = match std::env::var("SESSION_STORE").as_deref() {
-        Ok("memory") => Arc::new(ServerSideSessionInterface::memory(keys)),
+    let server_side = match std::env::var("SESSION_STORE").as_deref() {
+        Ok("memory") => Some(ServerSideSessionInterface::memory(keys.clone())),
         Ok("redis") => {
             let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
             // Never the URL itself: it may hold a password.
             eprintln!("sessions in Redis (REDIS_URL)");
-            Arc::new(ServerSideSessionInterface::new(keys, RedisStore::open(&url)?))
+            Some(ServerSideSessionInterface::new(keys.clone(), RedisStore::open(&url)?))
         }
-        _ => Arc::new(SecureCookieSessionInterface::new(keys)),
+        _ => None,
     };
-    // Checked here, before serving: a bad value stops the demo with the rule's message.
-    let layer = session_workspace::demo::configured_layer(backend, |name| std::env::var(name).ok())?;
+    let (layer, accounts) = match server_side {
+        Some(backend) => {
+            let backend = Arc::new(server_side_accounts(backend));
+            (configured(backend.clone())?, Accounts::ServerSide(backend))
+        }
+        None => (configured(Arc::new(SecureCookieSessionInterface::new(keys)))?, Accounts::Cookie),
+    };
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("demo listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, session_workspace::demo::router_with(layer)).await?;
+    axum::serve(listener, session_workspace::demo::router_with_accounts(layer, accounts)).await?;
     Ok(())
+}
+
+/// The demo's layer over `backend` with the cookie settings of the environment, checked here,
+/// before serving: a bad value stops the demo with the rule's message.
+fn configured(
+    backend: impl Into<session_runtime::InterfaceRef>,
+) -> Result<session_runtime::tower::SessionLayer, Box<dyn std::error::Error>> {
+    session_workspace::demo::configured_layer(backend, |name| std::env::var(name).ok())
 }

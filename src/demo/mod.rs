@@ -1,11 +1,15 @@
-//! The demo app: sign in and out, a counter, a cart, flash messages and a "remember me" toggle,
-//! with one typed session. `cargo run --example demo` serves it; the end-to-end tests start it on
+//! The demo app: sign in and out, a counter, a cart, flash messages, a "remember me" toggle and
+//! an account page ("where you're signed in", `account.rs`), with one typed session. `cargo run --example demo` serves it; the end-to-end tests start it on
 //! a loopback port.
 
+mod account;
+
 use std::fmt::Write;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Form;
+use axum::extract::{Extension, Form};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -25,7 +29,12 @@ pub struct Visit {
     pub count: u32,
     /// Items in the cart.
     pub cart: Vec<String>,
+    /// The device signed in on, from its `User-Agent` (the account page's label).
+    #[serde(default)]
+    pub device: Option<String>,
 }
+
+pub use account::{Accounts, Listed, device_label, server_side_accounts};
 
 /// What `/api/state` returns: the session as the server sees it.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -74,8 +83,14 @@ pub fn configured_layer(
     Ok(layer)
 }
 
-/// The demo's routes behind `layer` (which opens [`Visit`] eagerly on every route).
+/// The demo's routes behind `layer` (which opens [`Visit`] eagerly on every route); its account
+/// page has no sessions to list (the signed cookie).
 pub fn router_with(layer: SessionLayer) -> Router {
+    router_with_accounts(layer, Accounts::Cookie)
+}
+
+/// The demo's routes behind `layer`, the account page reaching the sessions through `accounts`.
+pub fn router_with_accounts(layer: SessionLayer, accounts: Accounts) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/login", post(login))
@@ -85,6 +100,11 @@ pub fn router_with(layer: SessionLayer) -> Router {
         .route("/cart/clear", post(clear_cart))
         .route("/remember", post(toggle_remember))
         .route("/api/state", get(state))
+        .route("/account", get(account::page))
+        .route("/account/revoke", post(account::revoke))
+        .route("/account/others", post(account::revoke_others))
+        .route("/api/sessions", get(account::api_sessions))
+        .layer(Extension(Arc::new(accounts)))
         .layer(layer.eager::<Visit>())
 }
 
@@ -95,12 +115,13 @@ struct LoginForm {
     remember: Option<String>,
 }
 
-async fn login(mut visit: Tracked<Visit>, Form(form): Form<LoginForm>) -> Redirect {
+async fn login(mut visit: Tracked<Visit>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Redirect {
     let user = form.user.trim();
     if user.is_empty() {
         visit.flash_with("error", "Type a name to sign in.");
     } else {
         visit.user = Some(user.to_owned());
+        visit.device = Some(device_label(&headers));
         // A privilege change: a new issue time (`max_lifetime` counts from now) and, server-side,
         // a new id (session fixation).
         visit.renew();
@@ -166,7 +187,7 @@ async fn index(mut visit: Tracked<Visit>) -> impl IntoResponse {
                 page,
                 "<p id=user>Signed in as <b>{}</b>.</p><form method=post action=/logout>\
                  <button>Sign out</button></form> <form method=post action=/remember>\
-                 <button id=remember>{}</button></form>",
+                 <button id=remember>{}</button></form> <a id=account href=/account>Where you're signed in</a>",
                 escape(user),
                 if visit.is_permanent() { "Forget me" } else { "Remember me" }
             );
@@ -195,6 +216,6 @@ async fn index(mut visit: Tracked<Visit>) -> impl IntoResponse {
     Html(page)
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
