@@ -1,6 +1,8 @@
 //! A real browser against the demo app: headless Chromium driven through chromedriver's
 //! WebDriver protocol. It proves the session cookie survives a reload, is invisible to
-//! `document.cookie` (HttpOnly), and is gone after sign-out.
+//! `document.cookie` (HttpOnly), and is gone after sign-out; and, with two browsers (two
+//! profiles, so two cookie jars) signed in as one user on server-side sessions, that one signs
+//! the other out from the account page.
 //!
 //! Ignored by default (it needs Debian's `chromium` and `chromium-driver`); CI installs them and
 //! runs `cargo test --test browser -- --ignored`.
@@ -55,8 +57,9 @@ impl Driver {
         response["value"].clone()
     }
 
-    async fn new_session(&self) -> String {
-        let profile = std::env::temp_dir().join(format!("session-browser-{}", std::process::id()));
+    /// A browser with its own profile `name` (its own cookie jar).
+    async fn new_session(&self, name: &str) -> String {
+        let profile = std::env::temp_dir().join(format!("session-browser-{}-{name}", std::process::id()));
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -124,7 +127,7 @@ async fn cookie_survives_reload_is_http_only_and_gone_after_sign_out() {
     ))))
     .await;
     let driver = Driver::start().await;
-    let browser = Browser { session: driver.new_session().await, driver: &driver };
+    let browser = Browser { session: driver.new_session("main").await, driver: &driver };
 
     browser.go(&format!("{base}/")).await;
     browser.wait_for("return document.querySelector('input[name=user]') !== null").await;
@@ -154,4 +157,60 @@ async fn cookie_survives_reload_is_http_only_and_gone_after_sign_out() {
     let cookies = browser.cookies().await;
     assert!(cookies.iter().all(|c| c["name"] != "demo_session"), "cookie gone after sign-out: {cookies:?}");
     browser.quit().await;
+}
+
+/// Two browsers, one user, sessions in the memory store: the second lists both sessions on the
+/// account page, clicks "Sign out" on the first one's row, and the first is signed out at its
+/// next page load.
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+async fn one_browser_signs_the_other_out_from_the_account_page() {
+    use session_runtime::ServerSideSessionInterface;
+    use session_runtime::tower::SessionLayer;
+    use session_workspace::demo::{Accounts, router_with_accounts, server_side_accounts};
+
+    let key = SecretKey::try_from(&[6u8; 32][..]).unwrap();
+    let backend = Arc::new(server_side_accounts(ServerSideSessionInterface::memory(Keys::new(key))));
+    let base = server::serve(router_with_accounts(
+        SessionLayer::with_interface(backend.clone()),
+        Accounts::ServerSide(backend),
+    ))
+    .await;
+    let driver = Driver::start().await;
+    let first = Browser { session: driver.new_session("first").await, driver: &driver };
+    let second = Browser { session: driver.new_session("second").await, driver: &driver };
+    for browser in [&first, &second] {
+        browser.go(&format!("{base}/")).await;
+        browser.wait_for("return document.querySelector('input[name=user]') !== null").await;
+        browser
+            .script("document.querySelector('input[name=user]').value = 'carol'; document.querySelector('form[action=\"/login\"]').submit();")
+            .await;
+        browser.wait_for("return document.getElementById('user') !== null").await;
+    }
+
+    second.go(&format!("{base}/account")).await;
+    second.wait_for("return document.querySelectorAll('tr.session').length === 2").await;
+    let current = second
+        .script(
+            "return document.querySelector('b.current').closest('tr').querySelector('.label').textContent",
+        )
+        .await;
+    assert_eq!(current, json!("Chrome on Linux"), "headless Chromium on Linux, marked as this device");
+    second.script("document.querySelector('button.revoke').closest('form').submit();").await;
+    second
+        .wait_for("return document.readyState === 'complete' && document.querySelectorAll('tr.session').length === 1")
+        .await;
+    let flash = second.script("return document.querySelector('.message').textContent").await;
+    assert_eq!(flash, json!("Signed out that device."));
+
+    first.refresh().await;
+    first
+        .wait_for("return document.readyState === 'complete' && document.querySelector('input[name=user]') !== null")
+        .await;
+    second.go(&format!("{base}/")).await;
+    second
+        .wait_for("return document.readyState === 'complete' && document.getElementById('user') !== null")
+        .await;
+    first.quit().await;
+    second.quit().await;
 }
