@@ -4,7 +4,7 @@
 # recorded by /usr/bin/time. On a busy machine a nice-19 fuzzer gets a small share of a core, so the
 # budget is CPU time, not wall time: the run stops a target only once the target has had its hour.
 #
-#   fuzz/long.sh 3600                       # one CPU-hour per target, all six targets
+#   fuzz/long.sh 3600                       # one CPU-hour per target, all seven targets
 #   fuzz/long.sh 600 open_header roundtrip  # ten CPU-minutes, two targets
 #
 # New corpus entries go to fuzz/work/corpus/<target> (not committed); the committed seeds in
@@ -20,7 +20,7 @@ budget=${1:-3600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(open_header signed_parts roundtrip config_save sealed_open inspect)
+    targets=(open_header signed_parts roundtrip config_save sealed_open inspect handle)
 fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1} cargo fuzz build -s none

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${SMOKE_SECONDS:-20}
-targets=(open_header signed_parts roundtrip config_save sealed_open inspect)
+targets=(open_header signed_parts roundtrip config_save sealed_open inspect handle)
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
     echo "== installing cargo-fuzz"

@@ -18,6 +18,7 @@ use session_runtime::{
     Tracked,
 };
 
+pub mod handle;
 pub mod inspect;
 pub mod sealed;
 
