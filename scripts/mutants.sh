@@ -6,6 +6,11 @@
 #   bash scripts/mutants.sh --list | wc -l         # size it first
 #   bash scripts/mutants.sh -F 'byte_sums'         # only some mutants (names as --list shows them)
 #   bash scripts/mutants.sh --jobs 1               # later options win
+#   SCOPE=server-side bash scripts/mutants.sh      # server_side/: merge, plan, commit, the stores
+#
+# SCOPE=server-side needs REDIS_URL and POSTGRES_URL (real servers, as for the tests) so that the
+# Redis and PostgreSQL stores' tests run for each mutant (built without them they are ignored,
+# and every mutant of those stores would be missed).
 #
 # Needs cargo-mutants (`cargo install cargo-mutants --locked`) and Flask 3.1 for the
 # flask_interop tests (`bash scripts/setup-python.sh`, or FLASK_PYTHON).
@@ -20,6 +25,23 @@ fi
 # and link about three times faster.
 export CARGO_PROFILE_DEV_DEBUG=0
 
+if [ "${SCOPE:-}" = server-side ]; then
+    files=(
+        'session-runtime/src/server_side/*.rs'
+        'session-runtime/src/server_side/redis/mod.rs'
+        'session-runtime/src/server_side/redis/listing.rs'
+        'session-runtime/src/server_side/postgres/mod.rs'
+    )
+    # Debug output, builders and the redaction of URLs decide nothing about what is stored.
+    exclude=(
+        'fmt::Debug|redact\.rs|builder\.rs|connection\.rs|schema\.rs'
+        'server_side/mod\.rs:.*(with_timeout|with_clock|with_future_skew|fn store\b|fn timeout\b|::global|without_keys)'
+    )
+    tests=(
+        server_side merge_nested stale_tab server_side_rotation_races interleavings session_listing
+        handler_conflict revoke_user_race postgres_store save_reads_back
+    )
+else
 files=(
     'session-runtime/src/format/*.rs'
     session-runtime/src/key.rs
@@ -45,6 +67,7 @@ tests=(
     hostile_size hostile_json hostile_regressions hostile_config prop_mutation prop_roundtrip
     flask_interop derive_e2e allocations global_keys_env global_keys
 )
+fi
 
 args=(--jobs 2 --all-features -p session-runtime --copy-target true --colors never)
 # `-C` goes to every cargo call, the baseline's too (which only names the mutated package).
