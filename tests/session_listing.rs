@@ -17,7 +17,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use session_runtime::backend::{Record, SessionStore, StoreFuture, StoredSession, Written};
+use session_runtime::backend::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
+
+const TTL: Duration = Duration::from_secs(60);
 
 /// The Redis counts read server-wide statistics: no other test of this file may talk to Redis
 /// meanwhile.
@@ -149,4 +151,28 @@ fn command_calls() -> BTreeMap<String, u64> {
             Some((name.to_owned(), calls.parse().ok()?))
         })
         .collect()
+}
+
+backends::tests!(an_index_entry_left_behind_never_reaches_another_users_session [] memory redis postgres);
+/// An index entry of `ann` pointing at a session whose data names `bob` (an index update lost
+/// after the session changed hands): `ann`'s page neither lists it nor ends it.
+async fn an_index_entry_left_behind_never_reaches_another_users_session() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let store = backends::current().store().expect("a server-side store");
+    let backend = accounts::backend(store.clone());
+    let ann = format!("ann-{}", backends::random_hex());
+    let cookie = accounts::sign_in(&backend, &ann, "laptop").await;
+    let stray = format!("stray{}", backends::random_hex());
+    let record =
+        Record::new(&stray, br#"{"v":{"user":"bob","device":"bob's phone"}}"#, TTL, SaveMode::Create)
+            .with_user(Some(&ann));
+    assert_eq!(store.save(record).await.unwrap(), Written::Saved);
+    assert_eq!(store.sessions_of(&ann).await.unwrap().len(), 2, "the store's index holds both");
+
+    let current = accounts::open(&backend, &cookie).await;
+    let listed = backend.sessions_of(&current).await.expect("listing");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].current);
+    assert_eq!(backend.revoke_others(&current).await.expect("revoke others"), 0);
+    assert!(store.load(&stray).await.unwrap().is_some(), "bob's session lives");
 }

@@ -171,7 +171,7 @@ impl ServerSideSessionInterface {
         handle: &SessionHandle,
     ) -> Result<(), Error> {
         let (user, _) = self.signed_in(current)?;
-        let listed = deadline(self.timeout, self.store.sessions_of(&user)).await?;
+        let listed = self.stored_sessions_of(&user).await?;
         let found = listed.iter().find(|stored| self.handle_matches(&stored.id, handle));
         let Some(stored) = found else { return Err(Error::UnknownHandle) };
         Ok(deadline(self.timeout, self.store.delete(&stored.id, Some(&user))).await?)
@@ -191,13 +191,22 @@ impl ServerSideSessionInterface {
     /// ```
     pub async fn revoke_others<T: Default>(&self, current: &Tracked<T>) -> Result<usize, Error> {
         let (user, key) = self.signed_in(current)?;
-        let listed = deadline(self.timeout, self.store.sessions_of(&user)).await?;
+        let listed = self.stored_sessions_of(&user).await?;
         let mut ended = 0;
         for stored in listed.iter().filter(|stored| stored.id != key) {
             deadline(self.timeout, self.store.delete(&stored.id, Some(&user))).await?;
             ended += 1;
         }
         Ok(ended)
+    }
+
+    /// The live sessions in `user`'s index whose data still names `user`: an index entry left
+    /// behind (a failed index update after a session changed hands) never lists, nor lets this
+    /// user revoke, another user's session.
+    async fn stored_sessions_of(&self, user: &str) -> Result<Vec<StoredSession>, Error> {
+        let mut listed = deadline(self.timeout, self.store.sessions_of(user)).await?;
+        listed.retain(|stored| self.user_of(Some(&stored.payload)).as_deref() == Some(user));
+        Ok(listed)
     }
 
     /// The user of the record `current` opened, and its store key.
@@ -213,7 +222,7 @@ impl ServerSideSessionInterface {
         config: &CookieConfig,
         current: Option<&str>,
     ) -> Result<Vec<SessionInfo>, Error> {
-        let listed = deadline(self.timeout, self.store.sessions_of(user)).await?;
+        let listed = self.stored_sessions_of(user).await?;
         let now = self.ids.now().ok_or(Error::Clock)?;
         let mut sessions: Vec<SessionInfo> = listed
             .iter()
