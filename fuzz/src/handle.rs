@@ -22,8 +22,6 @@ struct World {
     cookie: String,
     /// The first user's handles, as listed.
     handles: Vec<SessionHandle>,
-    /// The other user's cookie.
-    other: String,
 }
 
 thread_local! {
@@ -58,8 +56,8 @@ impl World {
         let cookie = sign_in("ann");
         sign_in("ann");
         sign_in("ann");
-        let other = sign_in("bob");
-        let mut world = World { backend, cookie, handles: Vec::new(), other };
+        sign_in("bob");
+        let mut world = World { backend, cookie, handles: Vec::new() };
         world.handles = world.listed("ann").into_iter().map(|s| s.handle).collect();
         world
     }
