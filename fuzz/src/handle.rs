@@ -15,7 +15,7 @@ use session_runtime::{
 
 use crate::Data;
 
-/// A signed-in user with three sessions, another user with one, and their cookies.
+/// A signed-in user with three sessions (the first one current), and another user with one.
 struct World {
     backend: Arc<ServerSideSessionInterface>,
     /// The first user's current session.
