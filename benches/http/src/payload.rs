@@ -1,4 +1,4 @@
-//! The session every variant keeps (the small session of benches/support, ≈190 bytes of JSON) and
+//! The session every variant keeps (the small session of benches/support with a flash line: 198 bytes of JSON) and
 //! what the two routes do with it, so that every variant does the same work.
 
 use serde::{Deserialize, Serialize};
