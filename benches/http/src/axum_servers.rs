@@ -48,7 +48,8 @@ pub async fn router(variant: &str, env: &crate::Env) -> Result<Option<Router>, E
         "ts-redis" => {
             use tower_sessions_redis_store::fred::prelude::{ClientLike, Config, Pool};
             let pool = Pool::new(Config::from_url(&env.redis()?)?, None, None, None, 6)?;
-            let _ = pool.connect();
+            // The connection task runs on its own; the pool is ready once wait_for_connect returns.
+            let _connection_task = pool.connect();
             pool.wait_for_connect().await?;
             tower_sessions(SessionManagerLayer::new(tower_sessions_redis_store::RedisStore::new(pool)))
         }

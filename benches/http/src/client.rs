@@ -134,7 +134,7 @@ pub async fn load(addr: SocketAddr, connections: usize, until: Until, sessions: 
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
-                let method = if state % 5 == 0 { Method::POST } else { Method::GET };
+                let method = if state.is_multiple_of(5) { Method::POST } else { Method::GET };
                 let get = method == Method::GET;
                 let body = browser.send(method).await?;
                 if sessions && get && body == NONE {

@@ -238,9 +238,9 @@ async fn measure(servers: &[Server], options: &Options, env: &Env) -> Result<(),
     for round in 0..options.rounds {
         for k in 0..servers.len() {
             let server = &servers[(k + round) % servers.len()];
-            let redis = server.variant.ends_with("-redis").then(|| env.redis.as_deref()).flatten();
+            let redis = server.variant.ends_with("-redis").then_some(env.redis.as_deref()).flatten();
             let postgres =
-                server.variant.ends_with("-postgres").then(|| env.postgres_dir.as_deref()).flatten();
+                server.variant.ends_with("-postgres").then_some(env.postgres_dir.as_deref()).flatten();
             let before = (
                 cpu::process_seconds(server.child.id(), tick),
                 redis.and_then(cpu::redis_counters),
