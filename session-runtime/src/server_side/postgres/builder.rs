@@ -35,6 +35,7 @@ pub struct PostgresStoreBuilder {
     table: String,
     max_connections: u32,
     acquire_timeout: Duration,
+    ping_after_idle: Duration,
     create_schema: bool,
     cleanup_every: u64,
     cleanup_batch: u32,
@@ -49,6 +50,7 @@ impl PostgresStoreBuilder {
             table: "sessions".into(),
             max_connections: 10,
             acquire_timeout: Duration::from_secs(2),
+            ping_after_idle: Duration::from_secs(1),
             create_schema: true,
             cleanup_every: 1000,
             cleanup_batch: 1000,
@@ -110,6 +112,24 @@ impl PostgresStoreBuilder {
         self
     }
 
+    /// A connection that sat unused in the pool this long (default 1 s) is pinged before a call
+    /// uses it, so that one that died meanwhile (PostgreSQL restarted) is replaced instead of
+    /// failing the call. A connection in steady use is not pinged: its statement is the call's
+    /// only round trip (a ping before every call doubled them; docs/server-side.md, "Round
+    /// trips"). `Duration::ZERO` pings before every call. Not for
+    /// [`from_pool`](PostgresStore::from_pool).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = session_runtime::PostgresStore::builder("postgres://localhost/app")
+    ///     .ping_after_idle(Duration::from_secs(10));
+    /// # let _ = builder;
+    /// ```
+    pub fn ping_after_idle(mut self, idle: Duration) -> Self {
+        self.ping_after_idle = idle;
+        self
+    }
+
     /// Whether the store creates its table (and indexes) at first use when it is missing
     /// (default `true`). With `false` the table must exist, made by an operator from
     /// `sql/postgres-sessions.sql`, and the application's role needs no right to create tables.
@@ -152,9 +172,24 @@ impl PostgresStoreBuilder {
                             + &not_the_url(&error),
                     )
                 })?;
+                // sqlx's ping before every acquire is a round trip of its own in front of every
+                // one-statement call; only a connection idle for a while is checked (sqlx still
+                // pings once on release, after the caller has its answer). docs/server-side.md,
+                // "Round trips".
+                let ping_after = self.ping_after_idle;
                 PgPoolOptions::new()
                     .max_connections(self.max_connections)
                     .acquire_timeout(self.acquire_timeout)
+                    .test_before_acquire(false)
+                    .before_acquire(move |connection, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= ping_after {
+                                // An error closes this connection; the pool takes or opens another.
+                                sqlx::Connection::ping(connection).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_lazy_with(options)
             }
         };
@@ -191,6 +226,7 @@ impl fmt::Debug for PostgresStoreBuilder {
             .field("table", &self.table)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("ping_after_idle", &self.ping_after_idle)
             .field("create_schema", &self.create_schema)
             .field("cleanup_every", &self.cleanup_every)
             .field("cleanup_batch", &self.cleanup_batch)
