@@ -80,17 +80,23 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         }
         let user = probe::user_of(&self.data, revocable.field())?;
         let carried = carried.unwrap_or(0);
-        self.state.epoch = Some(UserEpoch { user: user.clone(), epoch: carried });
         let Some(epochs) = epochs_of(self.interface.get(), self.config.get()) else {
+            self.state.epoch = Some(UserEpoch { user, epoch: carried });
             self.finish_epoch_check(Err(StoreError::Backend("the backend has no epoch source".into())));
             return None;
         };
+        // The hit, the common case, moves the user into the state: one allocation per open.
         match epochs.cached(&user) {
             Some(current) if carried <= current => {
+                self.state.epoch = Some(UserEpoch { user, epoch: carried });
                 self.refuse_unless(verdict(carried, current, self.config.get().name()));
                 None
             }
-            _ => Some(Lookup { epochs: epochs.clone(), user }),
+            _ => {
+                let lookup = Lookup { epochs: epochs.clone(), user: user.clone() };
+                self.state.epoch = Some(UserEpoch { user, epoch: carried });
+                Some(lookup)
+            }
         }
     }
 
@@ -122,6 +128,9 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             self.state.issued_at = None;
             self.state.rewrite = None;
             self.state.epoch = None;
+            // A server-side backend offering epochs: the refused session's record is not
+            // written through (a change gets a new id), as for a session past its end.
+            self.state.token = None;
             self.state.rejection = Some(rejection);
         }
     }
