@@ -138,6 +138,27 @@ pub fn sealed_config() -> &'static CookieConfig {
     Box::leak(Box::new(CookieConfig::builder().encrypted(true).build().unwrap()))
 }
 
+/// The epoch source of [`revocable_backend`], whose calls the ratios report.
+static EPOCHS: std::sync::OnceLock<session_runtime::epoch::MemoryEpochs> = std::sync::OnceLock::new();
+
+/// A backend checking revocable sessions against an in-memory epoch source whose cache outlives
+/// the run (every open a cache hit), and the default config made revocable by the small
+/// payload's `name` (whose epoch is bumped once, so the cookie carries one).
+pub fn revocable_backend() -> (&'static dyn SessionInterface, &'static CookieConfig) {
+    use session_runtime::epoch::{Epochs, MemoryEpochs, Revocable};
+    let source = EPOCHS.get_or_init(MemoryEpochs::new).clone();
+    source.set(&small().name, 1);
+    let epochs = Epochs::new(source).cache_for(std::time::Duration::from_secs(24 * 3600));
+    let backend = backend().as_ref().clone().with_epochs(epochs);
+    let config = CookieConfig::DEFAULT.with_revocable(Revocable::new("name"));
+    (Box::leak(Box::new(backend)), Box::leak(Box::new(config)))
+}
+
+/// How many calls the epoch source of [`revocable_backend`] answered.
+pub fn revocable_store_calls() -> u64 {
+    EPOCHS.get().map_or(0, |source| source.calls())
+}
+
 /// `'static` handles, as the derive uses them (no reference counting per request).
 pub fn leak_backend() -> &'static dyn SessionInterface {
     Box::leak(Box::new(backend().as_ref().clone()))

@@ -102,6 +102,25 @@ pub fn backend() -> Arc<SecureCookieSessionInterface> {
         .clone()
 }
 
+/// The backend with an in-memory epoch source (user `bob` at epoch 1, everyone else at 0), for
+/// the revocable open of `open_header`.
+pub fn revocable_backend() -> Arc<SecureCookieSessionInterface> {
+    use session_runtime::epoch::{Epochs, MemoryEpochs};
+    static BACKEND: OnceLock<Arc<SecureCookieSessionInterface>> = OnceLock::new();
+    BACKEND
+        .get_or_init(|| {
+            let source = MemoryEpochs::new();
+            source.set("bob", 1);
+            let epochs = Epochs::new(source).with_clock(FixedClock(NOW));
+            Arc::new(backend().as_ref().clone().with_epochs(epochs))
+        })
+        .clone()
+}
+
+/// The default config, revocable by `Data::user`.
+pub const REVOCABLE: CookieConfig =
+    CookieConfig::DEFAULT.with_revocable(session_runtime::epoch::Revocable::new("user"));
+
 /// A signer with the backend's current key and salt.
 pub fn signer() -> &'static RawSigner {
     static SIGNER: OnceLock<RawSigner> = OnceLock::new();
@@ -155,6 +174,15 @@ pub fn fuzz_open_header(bytes: &[u8]) {
         let again = Tracked::<Data>::open_with(backend(), CookieConfig::DEFAULT, &map);
         assert_eq!(again.rejection(), session.rejection());
         assert_eq!(*again, *session);
+    }
+    // The same headers for a revocable type: the epoch check only ever refuses more, never
+    // accepts what the plain open refused, and never changes what an accepted session holds.
+    let revocable = Tracked::<Data>::open_with(revocable_backend(), REVOCABLE, &RawHeaders(headers.clone()));
+    if !revocable.is_new() {
+        assert!(accepted, "the revocable open accepted a cookie the plain open refused");
+        assert_eq!(*revocable, *session);
+    } else if accepted && session.user.as_deref().is_none_or(str::is_empty) {
+        panic!("a session of nobody was refused by the epoch check: {:?}", revocable.rejection());
     }
     // A handler that changes the session: saving may only fail for server-side reasons.
     session.count = session.count.wrapping_add(1);

@@ -21,6 +21,7 @@ pub struct Input<'a> {
 /// A named field.
 pub struct Field<'a> {
     pub ident: &'a syn::Ident,
+    pub ty: &'a syn::Type,
     pub serde: SerdeNames,
 }
 
@@ -41,7 +42,7 @@ impl Field<'_> {
 }
 
 /// The identifier as serde writes it: `r#type` is `"type"`.
-fn unraw(ident: &syn::Ident) -> String {
+pub fn unraw(ident: &syn::Ident) -> String {
     let text = ident.to_string();
     match text.strip_prefix("r#") {
         Some(bare) => bare.to_owned(),
@@ -92,6 +93,6 @@ impl<'a> Field<'a> {
             cx.error_spanned(attr, FIELD_ATTR);
         }
         let ident = field.ident.as_ref()?;
-        Some(Field { ident, serde: SerdeNames::from_attrs(&field.attrs) })
+        Some(Field { ident, ty: &field.ty, serde: SerdeNames::from_attrs(&field.attrs) })
     }
 }

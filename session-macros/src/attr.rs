@@ -65,6 +65,9 @@ pub struct Container {
     /// The digits of `version = N`, checked in `valid.rs`.
     pub version: Option<Setting<String>>,
     pub migrate_from: Option<Setting<Type>>,
+    /// The Rust name of the user field, checked against the fields in `valid.rs`.
+    pub revocable: Option<Setting<String>>,
+    pub fail_open: Option<Setting<bool>>,
     pub krate: Option<Setting<Path>>,
 }
 
@@ -101,6 +104,8 @@ impl Container {
             }
             Key::Encrypted => put(cx, key, &mut self.encrypted, boolean(cx, key, key_span, &value)),
             Key::AcceptSigned => put(cx, key, &mut self.accept_signed, boolean(cx, key, key_span, &value)),
+            Key::FailOpen => put(cx, key, &mut self.fail_open, boolean(cx, key, key_span, &value)),
+            Key::Revocable => put(cx, key, &mut self.revocable, text(cx, key, key_span, &value)),
             Key::SameSite => {
                 let parsed = string(cx, key, key_span, &value).and_then(|s| word(cx, s, SAME_SITE_WORDS));
                 put(cx, key, &mut self.same_site, parsed);

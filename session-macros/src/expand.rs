@@ -44,6 +44,12 @@ impl Versioned {
         };
         Versioned { item: quote!(const VERSION: u32 = #version;), assertions }
     }
+
+    /// Adds the assertion that a revocable type's user field can name a user.
+    pub fn assert_revocable(&mut self, krate: &Path, revocable: Option<&crate::revocable::Revocable>) {
+        let private = quote!(#krate::__private);
+        self.assertions.extend(crate::revocable::assertion(&private, revocable));
+    }
 }
 
 /// `tokens` with every span set to `span`.
@@ -208,7 +214,8 @@ pub fn config_expr(config: &Config) -> TokenStream {
             #on_conflict,
         )
     };
-    with_schema(from_static, &private, &config.versioning)
+    let config_expr = with_schema(from_static, &private, &config.versioning);
+    crate::revocable::with_revocable(config_expr, &private, config.revocable.as_ref())
 }
 
 /// `config.with_schema(Schema::new(VERSION, migration))` for a versioned type; `config` as it is

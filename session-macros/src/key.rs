@@ -40,12 +40,14 @@ pub enum Key {
     OnConflict,
     Version,
     MigrateFrom,
+    Revocable,
+    FailOpen,
     Crate,
 }
 
 impl Key {
     /// Every key, in the order the documentation and "valid keys are …" list them.
-    pub const ALL: [Key; 20] = [
+    pub const ALL: [Key; 22] = [
         Key::Name,
         Key::Domain,
         Key::Path,
@@ -65,6 +67,8 @@ impl Key {
         Key::OnConflict,
         Key::Version,
         Key::MigrateFrom,
+        Key::Revocable,
+        Key::FailOpen,
         Key::Crate,
     ];
 
@@ -95,6 +99,8 @@ impl Key {
             Key::OnConflict => "on_conflict",
             Key::Version => "version",
             Key::MigrateFrom => "migrate_from",
+            Key::Revocable => "revocable",
+            Key::FailOpen => "fail_open",
             Key::Crate => "crate",
         }
     }
@@ -109,6 +115,7 @@ impl Key {
             | Key::Format
             | Key::OnConflict
             | Key::MigrateFrom
+            | Key::Revocable
             | Key::Crate => Kind::Str,
             Key::Secure
             | Key::HttpOnly
@@ -116,7 +123,8 @@ impl Key {
             | Key::Permanent
             | Key::RefreshEachRequest
             | Key::Encrypted
-            | Key::AcceptSigned => Kind::Bool,
+            | Key::AcceptSigned
+            | Key::FailOpen => Kind::Bool,
             Key::MaxSize | Key::Version => Kind::Int,
             Key::Lifetime | Key::MaxLifetime => Kind::Lifetime,
             Key::RefreshAfter => Kind::RefreshAfter,
@@ -145,6 +153,8 @@ impl Key {
             Key::OnConflict => "on_conflict = \"reject\"",
             Key::Version => "version = 2",
             Key::MigrateFrom => "migrate_from = \"VisitV1\"",
+            Key::Revocable => "revocable = \"user\"",
+            Key::FailOpen => "fail_open",
             Key::Crate => "crate = \"::my_framework::session_runtime\"",
         }
     }
@@ -179,7 +189,9 @@ mod tests {
             Key::OnConflict => 16,
             Key::Version => 17,
             Key::MigrateFrom => 18,
-            Key::Crate => 19,
+            Key::Revocable => 19,
+            Key::FailOpen => 20,
+            Key::Crate => 21,
         };
         for (index, key) in Key::ALL.into_iter().enumerate() {
             assert_eq!(position(key), index, "{key:?}");
@@ -200,12 +212,14 @@ mod tests {
                 Key::Secure => "",
                 Key::AcceptSigned => "secure, encrypted, ",
                 Key::MigrateFrom => "secure, version = 2, ",
+                Key::FailOpen => "secure, revocable = \"user\", ",
                 _ => "secure, ",
             };
-            let once = format!("#[derive(Session)] #[session({secure}{})] struct V {{}}", key.example());
+            let once =
+                format!("#[derive(Session)] #[session({secure}{})] struct V {{ user: u64 }}", key.example());
             assert_eq!(errors(&once), Vec::<String>::new(), "{once}");
             let twice = format!(
-                "#[derive(Session)] #[session({secure}{example})] #[session({example})] struct V {{}}",
+                "#[derive(Session)] #[session({secure}{example})] #[session({example})] struct V {{ user: u64 }}",
                 example = key.example()
             );
             let expected = [

@@ -21,6 +21,7 @@ mod ctxt;
 mod expand;
 mod fallback;
 mod key;
+mod revocable;
 mod schema;
 mod valid;
 
@@ -49,7 +50,8 @@ fn derive(node: &DeriveInput) -> proc_macro2::TokenStream {
     match cx.check() {
         Ok(()) => {
             let krate = &config.krate;
-            let versioned = Versioned::new(krate, &config.versioning);
+            let mut versioned = Versioned::new(krate, &config.versioning);
+            versioned.assert_revocable(krate, config.revocable.as_ref());
             session_impls(node, krate, &config_expr(&config), Checks::Traits, &versioned)
         }
         Err(errors) => fallback::expand(node, &config.krate, errors),

@@ -24,6 +24,8 @@ pub struct Config<'a> {
     pub krate: Path,
     /// `version` and `migrate_from`.
     pub versioning: Versioning,
+    /// `revocable` and `fail_open`, when valid.
+    pub revocable: Option<crate::revocable::Revocable>,
 }
 
 /// The runtime crate's path when `crate = "..."` is not given.
@@ -71,8 +73,10 @@ pub fn check<'a>(cx: &Ctxt, input: &'a Input<'_>) -> Config<'a> {
     }
     check_fields(cx, input, settings.flask_format);
     let versioning = schema::check(cx, input);
+    let revocable = crate::revocable::check(cx, input, settings.flask_format);
     Config {
         versioning,
+        revocable,
         settings,
         format: attrs.format.as_ref().map_or(Format::Native, |s| s.value),
         on_conflict: attrs.on_conflict.as_ref().map_or(OnConflict::LastWrite, |s| s.value),

@@ -55,4 +55,4 @@ pub use problem::Problem;
 pub use reserved::{RESERVED_KEYS, key_problem};
 pub use rules::{Rule, domain_problem, first_problem, is_cookie_name, path_problem};
 pub use settings::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_ATTRIBUTE_LEN, MAX_LIFETIME, SameSite, Settings};
-pub use version::{FIRST_VERSION, migration_problem, parse_version, schema_problem};
+pub use version::{FIRST_VERSION, migration_problem, parse_version, revocable_problem, schema_problem};

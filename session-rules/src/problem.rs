@@ -85,6 +85,11 @@ pub enum Problem<S = String> {
     /// The `migrate_from` type's version is not lower than this type's: this type's version,
     /// then the other's. Versions only go up along a chain, which also rules out a cycle.
     VersionNotNewer(u64, u64),
+    /// `revocable` with the Flask format: the user's epoch would be a key of the session dict,
+    /// which the Flask app would see (and could drop or change).
+    RevocableFlask,
+    /// `fail_open` without `revocable`: there is no epoch check to fail open.
+    FailOpenWithoutRevocable,
 }
 
 /// One part of a message.
@@ -129,6 +134,8 @@ impl<S> Problem<S> {
             Problem::MigrateWithoutVersion => Problem::MigrateWithoutVersion,
             Problem::VersionedFlask => Problem::VersionedFlask,
             Problem::VersionNotNewer(version, previous) => Problem::VersionNotNewer(*version, *previous),
+            Problem::RevocableFlask => Problem::RevocableFlask,
+            Problem::FailOpenWithoutRevocable => Problem::FailOpenWithoutRevocable,
         }
     }
 }
@@ -334,6 +341,26 @@ impl<'a> Problem<&'a str> {
                 END,
                 END,
             ],
+            Problem::RevocableFlask => [
+                Text(
+                    "`revocable` cannot be used with `format = \"flask\"`: the user's epoch would be a key \
+                     in Flask's plain session dict, which the Flask app would see (and could drop or \
+                     change); use server-side sessions to end a shared session from the server, or \
+                     remove `format = \"flask\"` to revoke native or encrypted cookies",
+                ),
+                END,
+                END,
+                END,
+            ],
+            Problem::FailOpenWithoutRevocable => [
+                Text(
+                    "`fail_open` needs `revocable`: it says whether a revocable session is accepted while \
+                     its epoch source is down; add `revocable = \"field\"`, or remove `fail_open`",
+                ),
+                END,
+                END,
+                END,
+            ],
             Problem::VersionNotNewer(version, previous) => [
                 Text(
                     "`migrate_from` must name an older version of the session: give this type a higher \
@@ -404,6 +431,8 @@ mod tests {
             Problem::EncryptedFlask,
             Problem::AcceptSignedWithoutEncrypted,
             Problem::ReservedKey("_flashes"),
+            Problem::RevocableFlask,
+            Problem::FailOpenWithoutRevocable,
         ] {
             let owned = problem.into_owned();
             assert_eq!(owned.as_borrowed(), problem);

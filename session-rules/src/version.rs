@@ -61,6 +61,31 @@ pub const fn migration_problem(version: u32, previous: u32) -> Option<Problem<&'
     if previous < version { None } else { Some(Problem::VersionNotNewer(version as u64, previous as u64)) }
 }
 
+/// What is wrong with a type that is `revocable` (`#[session(revocable = "field")]`) or asks to
+/// `fail_open`, in the Flask format or not, if anything. The user's epoch is carried in the
+/// envelope, which the Flask format does not have.
+///
+/// ```
+/// use session_rules::{Problem, revocable_problem};
+/// assert_eq!(revocable_problem(true, false, false), None);
+/// assert_eq!(revocable_problem(true, true, false), None);
+/// assert_eq!(revocable_problem(true, false, true), Some(Problem::RevocableFlask));
+/// assert_eq!(revocable_problem(false, true, false), Some(Problem::FailOpenWithoutRevocable));
+/// ```
+pub const fn revocable_problem(
+    revocable: bool,
+    fail_open: bool,
+    flask: bool,
+) -> Option<Problem<&'static str>> {
+    if revocable && flask {
+        Some(Problem::RevocableFlask)
+    } else if fail_open && !revocable {
+        Some(Problem::FailOpenWithoutRevocable)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,16 @@ pub enum Rejection {
     /// it is unless the handler changes the session (which replaces it: the newer data is lost)
     /// or clears it (which deletes it), so a sign-in or a sign-out is honoured on every server.
     NewerVersion,
+    /// A revocable session (`#[session(revocable = "user")]`): the cookie carries an epoch other
+    /// than its user's current one. Lower: the user's epoch was bumped since it was issued
+    /// ("sign out other devices", [`Epochs::bump_epoch`](crate::epoch::Epochs::bump_epoch)).
+    /// Higher: the epoch source does not know it (restored from a backup), and a cookie it cannot
+    /// vouch for is refused too.
+    Revoked,
+    /// A revocable session whose epoch source could not be read (down, slower than its timeout,
+    /// or a source that must wait behind a synchronous open), and whose type fails closed (the
+    /// default; `fail_open` accepts the cookie instead). A warning is logged.
+    EpochUnavailable,
 }
 
 impl Rejection {
@@ -80,6 +90,8 @@ impl Rejection {
                 | Rejection::StoreUnavailable
                 | Rejection::UnknownSession
                 | Rejection::NewerVersion
+                | Rejection::Revoked
+                | Rejection::EpochUnavailable
         )
     }
 
@@ -101,6 +113,8 @@ impl Rejection {
             Rejection::StoreUnavailable => "StoreUnavailable",
             Rejection::UnknownSession => "UnknownSession",
             Rejection::NewerVersion => "NewerVersion",
+            Rejection::Revoked => "Revoked",
+            Rejection::EpochUnavailable => "EpochUnavailable",
         }
     }
 }
@@ -142,6 +156,14 @@ impl fmt::Display for Rejection {
                  (`#[session(version)]`): an older server during a rolling deploy. The session is empty \
                  for this request and is kept unchanged for the newer servers; finish the deploy so every \
                  server runs the newer version"
+            }
+            Rejection::Revoked => {
+                "the session was revoked: its user's epoch changed since it was issued (signed out on \
+                 other devices, or the epoch source restored from a backup)"
+            }
+            Rejection::EpochUnavailable => {
+                "the epoch source of a revocable session could not be read (down, slower than its \
+                 timeout, or one that must wait behind a synchronous open), and the type fails closed"
             }
         })
     }
@@ -272,8 +294,16 @@ pub enum Error {
         "no session of the signed-in user has this handle (forged, another user's, or already ended): nothing was revoked"
     )]
     UnknownHandle,
-    /// Server-side sessions: the session store failed or timed out. Framework layers answer
-    /// `503 Service Unavailable`.
+    /// [`Tracked::sign_out_other_devices`](crate::Tracked::sign_out_other_devices) on a session
+    /// that cannot be revoked that way: its type is not `revocable`, its backend has no epoch
+    /// source (`with_epochs`), or nobody is signed in.
+    #[error(
+        "this session cannot sign out other devices: its type needs `#[session(revocable = \"field\")]`, \
+         its backend an epoch source (`with_epochs`), and the field a signed-in user"
+    )]
+    NotRevocable,
+    /// Server-side sessions: the session store failed or timed out; a revocable session's epoch
+    /// source too. Framework layers answer `503 Service Unavailable`.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -32,6 +32,7 @@ pub mod backend;
 mod clock;
 pub mod config;
 mod envelope;
+pub mod epoch;
 mod error;
 mod flash;
 #[cfg(feature = "flask")]
@@ -44,6 +45,7 @@ mod key;
 mod limits;
 mod log;
 mod migrate;
+mod opened;
 mod secure_cookie;
 mod server_side;
 mod session;
@@ -105,6 +107,7 @@ pub mod __private {
     pub use crate::backend::{CookieSource, SessionInterface};
     pub use crate::config::{ConflictPolicy, CookieConfig, SameSite, Settings};
     pub use crate::config::{MigrateFn, Schema};
+    pub use crate::epoch::{EpochUser, Revocable, assert_epoch_user};
     pub use crate::format::Format;
     pub use crate::migrate::{MigratesFrom, PreviousVersion, check_versions, migrate_step};
     pub use crate::session::Session;

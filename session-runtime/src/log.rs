@@ -114,3 +114,25 @@ fn error_or_stderr(message: std::fmt::Arguments<'_>) {
         eprintln!("session-runtime: {message}");
     }
 }
+
+/// A revocable session's epoch source could not be read: the session is refused (fail closed, the
+/// default) or accepted (`fail_open`). Warn level: revocation does not work while it lasts.
+pub(crate) fn epoch_unavailable(cookie: &str, fail_open: bool, error: &StoreError) {
+    let policy = if fail_open { "accepted (fail_open)" } else { "refused (fail closed)" };
+    #[cfg(feature = "tracing")]
+    tracing::warn!(cookie, policy, "the epoch source of a revocable session could not be read: {error}");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (cookie, policy, error);
+}
+
+/// A revocable cookie carries an epoch ahead of its user's current one: the source lost epochs
+/// (restored from a backup) or the key leaked. Warn level; the cookie is refused.
+pub(crate) fn epoch_ahead(cookie: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        cookie,
+        "a revocable session carries an epoch ahead of its epoch source (restored from a backup?): refused"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = cookie;
+}

@@ -11,6 +11,7 @@ use crate::backend::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::config::CookieConfig;
+use crate::epoch::Epochs;
 use crate::error::{Error, Rejection};
 #[cfg(feature = "flask")]
 use crate::format::itsdangerous::FlaskFormat;
@@ -43,6 +44,8 @@ pub struct SecureCookieSessionInterface {
     future_skew: u64,
     /// Saves whose forced re-write did not fit and kept the incoming cookie (shared by clones).
     rewrites_skipped: Arc<AtomicU64>,
+    /// The epochs revocable sessions are checked against ([`Self::with_epochs`]).
+    epochs: Option<Epochs>,
 }
 
 /// Flask's salt, kept as the default so the key derivation reads the same in both formats.
@@ -79,6 +82,7 @@ impl SecureCookieSessionInterface {
             clock: Arc::new(SystemClock),
             future_skew: 0,
             rewrites_skipped: Arc::new(AtomicU64::new(0)),
+            epochs: None,
         }
     }
 
@@ -117,6 +121,24 @@ impl SecureCookieSessionInterface {
     /// Uses another clock (tests freeze time with [`FixedClock`](crate::FixedClock)).
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks revocable sessions (`#[session(revocable = "user")]`) against `epochs`: a cookie
+    /// whose epoch is not its user's current one is refused
+    /// ([`Rejection::Revoked`](crate::Rejection::Revoked)). Without it a revocable session is
+    /// handled as if its epoch source were down. Clones share the cache.
+    ///
+    /// ```
+    /// use session_runtime::epoch::{Epochs, MemoryEpochs};
+    /// use session_runtime::{Keys, SecretKey, SecureCookieSessionInterface};
+    /// let epochs = Epochs::new(MemoryEpochs::new());
+    /// let backend = SecureCookieSessionInterface::new(Keys::new(SecretKey::generate()?)).with_epochs(epochs);
+    /// # let _ = backend;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_epochs(mut self, epochs: Epochs) -> Self {
+        self.epochs = Some(epochs);
         self
     }
 
@@ -300,6 +322,10 @@ impl SessionInterface for SecureCookieSessionInterface {
 
     fn now(&self) -> Option<u64> {
         self.clock.now_unix()
+    }
+
+    fn epochs(&self) -> Option<&Epochs> {
+        self.epochs.as_ref()
     }
 
     fn future_skew(&self) -> u64 {

@@ -12,7 +12,7 @@ use crate::backend::{
     SessionInterface, SessionState, StoreToken,
 };
 use crate::config::CookieConfig;
-use crate::envelope::{self, issued};
+use crate::envelope;
 use crate::error::{Error, Rejection};
 use crate::flash::Flash;
 use crate::secure_cookie::SecureCookieSessionInterface;
@@ -46,14 +46,14 @@ use crate::secure_cookie::SecureCookieSessionInterface;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Tracked<T: Default> {
-    data: T,
-    flashes: Vec<Flash>,
+    pub(crate) data: T,
+    pub(crate) flashes: Vec<Flash>,
     /// The one per-request state, as the backend opened it; completed at save.
-    state: SessionState,
+    pub(crate) state: SessionState,
     /// Read through `&self` (`Deref`), so kept outside the state until the save.
     accessed: AtomicBool,
-    config: ConfigRef,
-    interface: InterfaceRef,
+    pub(crate) config: ConfigRef,
+    pub(crate) interface: InterfaceRef,
     /// Set by framework layers: receives the final state when the handle is dropped, so the
     /// layer can save it after the handler.
     on_drop: Option<DropHook<T>>,
@@ -107,13 +107,12 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     ) -> impl std::future::Future<Output = Self> + Send + 'static + use<T, R, I, C> {
         let (interface, config) = (interface.into(), config.into());
         let opening = interface.get().open_session(config.get(), &request);
-        async move { Self::from_opened(opening.await, interface, config) }
+        async move { Self::from_opened_async(opening.await, interface, config).await }
     }
 
-    /// The handle of the session `state` the backend opened: the payload decoded into `T`, the
-    /// issue time checked, the version migrated.
-    pub(crate) fn from_opened(state: SessionState, interface: InterfaceRef, config: ConfigRef) -> Self {
-        let mut session = Tracked {
+    /// A handle on `state` with the default data, before the payload is decoded (`opened.rs`).
+    pub(crate) fn new_opened(state: SessionState, interface: InterfaceRef, config: ConfigRef) -> Self {
+        Tracked {
             data: T::default(),
             flashes: Vec::new(),
             state,
@@ -121,72 +120,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             config,
             interface,
             on_drop: None,
-        };
-        let state = &mut session.state;
-        let config = session.config.get();
-        state.permanent = config.permanent();
-        state.opened_at = state.opened_at.or_else(|| session.interface.get().now());
-        let skew = session.interface.get().future_skew();
-        if let Some(payload) = &state.payload {
-            let decoded = envelope::decode::<T>(config.format(), config.schema(), payload);
-            let accepted = decoded.and_then(|decoded| {
-                issued::accept(decoded.issued_at, state.signed_at, state.opened_at, skew, config)
-                    .map(|accepted| (decoded, accepted))
-            });
-            match accepted {
-                Ok((decoded, accepted)) => {
-                    // Counted only now that the session is accepted (`Keys::verified_counts`).
-                    if let Some(key) = state.verified_by.take() {
-                        key.count();
-                    }
-                    session.data = decoded.data;
-                    session.flashes = decoded.flashes;
-                    state.permanent = decoded.permanent;
-                    state.issued_at = accepted.at;
-                    if accepted.upgrade {
-                        state.force_rewrite(Rewrite::IssueTime);
-                    }
-                    if decoded.migrated {
-                        // Written again at save, in this version, whatever the handler does.
-                        crate::log::migrated(config.name(), config.schema().version());
-                        state.force_rewrite(Rewrite::Migration);
-                    }
-                }
-                Err(rejection) => {
-                    // A newer version's payload verified: it stays the incoming payload, so that
-                    // emptying the session deletes its cookie and a change replaces it (this
-                    // server cannot read its data: the handler sees an empty session).
-                    if rejection != Rejection::NewerVersion {
-                        state.payload = None;
-                    }
-                    state.rejection = Some(rejection);
-                    // A session past its absolute end is not continued under its old id: the
-                    // record expires at that end by itself, and a new session gets a new id.
-                    if rejection == Rejection::SessionTooOld {
-                        state.token = None;
-                    }
-                }
-            }
         }
-        if let Some(rejection) = state.rejection {
-            crate::log::rejected(config.name(), rejection);
-        }
-        // An issue time ahead of this server's clock is clamped at save: that is no change of the
-        // handler's either.
-        let ahead =
-            matches!((session.state.issued_at, session.state.opened_at), (Some(at), Some(now)) if at > now);
-        if session.state.payload.is_some()
-            && (ahead || session.state.rewrite.is_some_and(Rewrite::changes_payload))
-        {
-            // Only on the rare open that must re-write (once per user after a deploy). At the
-            // clock of the open, so an issue time ahead of this server's clock is clamped as the
-            // save clamps it (a save in a later second than its open may still differ).
-            session.state.now = session.state.opened_at;
-            let rewritten = session.encode().ok();
-            session.state.rewritten = rewritten;
-            session.state.now = None;
-        }
-        session
     }
 
     /// Writes the session into `response`: `Set-Cookie` and `Vary: Cookie` as the save decision
@@ -238,7 +172,12 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             || state.cycle_id
             || state.token.is_some();
         self.state.now = if may_write { self.interface.get().now() } else { None };
-        let payload = if self.state.modified || forced { Some(self.encode()?) } else { None };
+        let encodes = self.state.modified || forced;
+        let pending_epoch = match encodes.then(|| self.epoch_for_save()).transpose()? {
+            Some(crate::epoch::check::Stamp::Pending(lookup)) => Some(lookup),
+            _ => None,
+        };
+        let payload = if encodes { Some(self.encode()?) } else { None };
         if payload.is_some() && payload == self.state.rewritten {
             // Borrowed mutably, but the data is what it was opened as: only the forced re-write.
             self.state.modified = false;
@@ -265,10 +204,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             interface: self.interface.clone(),
             config: self.config.clone(),
             state: std::mem::take(&mut self.state),
+            pending_epoch,
         })
     }
 
-    fn encode(&self) -> Result<Vec<u8>, Error> {
+    pub(crate) fn encode(&self) -> Result<Vec<u8>, Error> {
         // A changed session is usually about as long as it was: one allocation of the right size.
         let size_hint = self.state.payload.as_ref().map_or(0, |original| original.len() + 16);
         let config = self.config.get();
@@ -279,6 +219,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             self.state.permanent,
             &self.flashes,
             self.state.issued_for_save(),
+            self.state.epoch.as_ref().map(|stamp| stamp.epoch).filter(|&epoch| epoch > 0),
             size_hint,
         )
     }

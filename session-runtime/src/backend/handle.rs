@@ -114,13 +114,26 @@ pub(crate) struct Finished {
     pub(crate) interface: InterfaceRef,
     pub(crate) config: ConfigRef,
     pub(crate) state: SessionState,
+    /// A revocable session's sign-in whose epoch was not cached: read before planning.
+    pub(crate) pending_epoch: Option<crate::epoch::check::Lookup>,
 }
 
 impl Finished {
     /// Plans the save (the decision, once) and starts its commit: ready at once for cookie
-    /// sessions, waiting for the store's calls for server-side ones.
+    /// sessions, waiting for the store's calls for server-side ones (and for a sign-in's epoch,
+    /// when a revocable session's source had to be asked).
     pub(crate) fn commit(&self) -> Committing<'_> {
         let (interface, config) = (self.interface.get(), self.config.get());
+        if let Some(lookup) = &self.pending_epoch {
+            let (user, lookup) = (lookup.user().to_owned(), lookup.clone());
+            let mut state = self.state.clone();
+            return Committing::waiting(async move {
+                let epoch = lookup.run().await?;
+                crate::epoch::check::stamp_pending(&mut state, user, epoch);
+                let plan = interface.plan_save(config, &state)?;
+                interface.commit_save(config, plan).await
+            });
+        }
         match interface.plan_save(config, &self.state) {
             Ok(plan) => interface.commit_save(config, plan),
             Err(error) => Committing::ready(Err(error)),

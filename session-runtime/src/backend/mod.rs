@@ -103,6 +103,13 @@ pub trait SessionInterface: Send + Sync + fmt::Debug {
         self.commit_save(config, plan).now()?.write(response)
     }
 
+    /// The epoch source revocable sessions are checked against
+    /// ([`SecureCookieSessionInterface::with_epochs`](crate::SecureCookieSessionInterface::with_epochs));
+    /// `None` (the default): a revocable session is treated as if its source were down.
+    fn epochs(&self) -> Option<&crate::epoch::Epochs> {
+        None
+    }
+
     /// The session handed out when no session can be opened (no secret key).
     fn make_null_session(&self) -> SessionState {
         SessionState { null: true, ..SessionState::default() }

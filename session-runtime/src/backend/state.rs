@@ -58,6 +58,9 @@ pub struct SessionState {
     /// opened: a save that writes exactly this made no change of its own, whatever the handler
     /// borrowed, so it never fails the request.
     pub rewritten: Option<Vec<u8>>,
+    /// A revocable session: its user and the epoch its cookie carries (set at open), or will
+    /// carry (set at save, and by "sign out other devices"). `None` when nobody is signed in.
+    pub epoch: Option<crate::epoch::UserEpoch>,
 
     // Completed at save.
     /// The handler read or wrote the session (drives `Vary: Cookie`).

@@ -22,6 +22,7 @@ pub use schema::Schema;
 pub use session_rules::Settings;
 pub use session_rules::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE, MAX_LIFETIME, SameSite};
 
+use crate::epoch::Revocable;
 use crate::format::Format;
 
 /// Everything about the session cookie: name, attributes, lifetime, size limit, wire format and
@@ -46,6 +47,9 @@ pub struct CookieConfig {
     /// The data's version and migration (`#[session(version, migrate_from)]`), not a cookie
     /// setting: set by [`with_schema`](CookieConfig::with_schema) after `from_static`.
     pub(crate) schema: Schema,
+    /// The user field of a revocable type (`#[session(revocable = "user")]`), set by
+    /// [`with_revocable`](CookieConfig::with_revocable).
+    pub(crate) revocable: Option<Revocable>,
 }
 
 impl CookieConfig {
@@ -71,7 +75,12 @@ impl CookieConfig {
         on_conflict: ConflictPolicy,
     ) -> CookieConfig {
         static_check::check(&settings, format);
-        CookieConfig { settings: settings.into_cow(), on_conflict, schema: Schema::UNVERSIONED }
+        CookieConfig {
+            settings: settings.into_cow(),
+            on_conflict,
+            schema: Schema::UNVERSIONED,
+            revocable: None,
+        }
     }
 
     /// This config for a session type whose data has `schema`'s version and migration, as the
@@ -86,6 +95,32 @@ impl CookieConfig {
         ));
         self.schema = schema;
         self
+    }
+
+    /// This config for a revocable session type (`#[session(revocable = "user")]`): its cookie
+    /// carries its user's epoch and is refused once the epoch is bumped (see [`crate::epoch`]).
+    /// The Flask format does not compile in a `const` (the epoch would be a key of Flask's dict).
+    ///
+    /// ```
+    /// use session_runtime::CookieConfig;
+    /// use session_runtime::epoch::Revocable;
+    /// const ACCOUNT: CookieConfig = CookieConfig::DEFAULT.with_revocable(Revocable::new("user"));
+    /// assert_eq!(ACCOUNT.revocable().map(|r| r.field()), Some("user"));
+    /// assert_eq!(CookieConfig::DEFAULT.revocable(), None);
+    /// ```
+    pub const fn with_revocable(mut self, revocable: Revocable) -> CookieConfig {
+        schema::check(session_rules::revocable_problem(
+            true,
+            revocable.is_fail_open(),
+            self.settings.flask_format,
+        ));
+        self.revocable = Some(revocable);
+        self
+    }
+
+    /// The user field and policy of a revocable session type, if it is one.
+    pub const fn revocable(&self) -> Option<Revocable> {
+        self.revocable
     }
 
     /// The version of the session data, and whether older versions are migrated

@@ -122,6 +122,7 @@ mod tests {
             true,
             &flashes,
             Some(7),
+            None,
             0,
         )
         .unwrap();

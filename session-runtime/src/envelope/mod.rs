@@ -34,6 +34,8 @@ struct EnvelopeRef<'a, T> {
     f: &'a [Flash],
     #[serde(skip_serializing_if = "Option::is_none")]
     i: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    e: Option<u64>,
 }
 
 fn is_first_version(version: &u32) -> bool {
@@ -54,6 +56,8 @@ pub(crate) struct Decoded<T> {
     /// When the session was issued (native format, envelope v2); `None` for an older envelope
     /// and for the Flask format.
     pub(crate) issued_at: Option<u64>,
+    /// A revocable session's user epoch (`"e"`); `None` (meaning 0) when absent.
+    pub(crate) epoch: Option<u64>,
 }
 
 /// The payload of a session in `format`: the native envelope, or Flask's flat session dict
@@ -61,7 +65,8 @@ pub(crate) struct Decoded<T> {
 /// would not read back (non-finite floats, `Some(None)`, deep nesting) is refused
 /// ([`reads_back`]). `size_hint`: the expected length (the incoming payload's, when there is
 /// one), so the buffer is allocated once instead of grown from serde_json's 128 bytes.
-/// `issued_at` is written in the native format only: Flask's dict has no place for it.
+/// `issued_at` and `epoch` (a revocable session's, docs/design.md "Revocable cookies") are written
+/// in the native format only: Flask's dict has no place for them.
 #[allow(clippy::too_many_arguments)] // the envelope's parts, each one argument
 pub(crate) fn encode<T: Serialize>(
     format: Format,
@@ -70,6 +75,7 @@ pub(crate) fn encode<T: Serialize>(
     permanent: bool,
     flashes: &[Flash],
     issued_at: Option<u64>,
+    epoch: Option<u64>,
     size_hint: usize,
 ) -> Result<Vec<u8>, Error> {
     match format {
@@ -78,15 +84,15 @@ pub(crate) fn encode<T: Serialize>(
             let mut out = Vec::with_capacity(size_hint.max(64));
             serde_json::to_writer(
                 &mut out,
-                &EnvelopeRef { s: version, v: data, p: permanent, f: flashes, i: issued_at },
+                &EnvelopeRef { s: version, v: data, p: permanent, f: flashes, i: issued_at, e: epoch },
             )
             .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(out)
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
-            // `with_schema` refuses a version with the Flask format.
-            let _ = (size_hint, version, issued_at);
+            // `with_schema` refuses a version with the Flask format, `with_revocable` an epoch.
+            let _ = (size_hint, version, issued_at, epoch);
             crate::flask::encode_session(data, permanent, flashes)
         }
     }
@@ -115,7 +121,14 @@ pub(crate) fn is_empty_envelope<T: Serialize + Default>(
             let mut compare = Compare { rest: payload, equal: true };
             serde_json::to_writer(
                 &mut compare,
-                &EnvelopeRef { s: version, v: &T::default(), p: default_permanent, f: &[], i: issued_at },
+                &EnvelopeRef {
+                    s: version,
+                    v: &T::default(),
+                    p: default_permanent,
+                    f: &[],
+                    i: issued_at,
+                    e: None,
+                },
             )
             .map_err(|e| Error::Serialize(e.to_string()))?;
             Ok(compare.equal && compare.rest.is_empty())
@@ -170,7 +183,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
             let _ = schema;
             let (data, permanent, flashes) =
                 crate::flask::decode_session(payload).ok_or(Rejection::Payload)?;
-            Ok(Decoded { data, permanent, flashes, migrated: false, issued_at: None })
+            Ok(Decoded { data, permanent, flashes, migrated: false, issued_at: None, epoch: None })
         }
     }
 }
@@ -243,12 +256,12 @@ mod tests {
 
     #[test]
     fn short_envelope() {
-        assert_eq!(encode(Format::Native, 1, &1u8, false, &[], None, 0).unwrap(), br#"{"v":1}"#);
+        assert_eq!(encode(Format::Native, 1, &1u8, false, &[], None, None, 0).unwrap(), br#"{"v":1}"#);
         assert_eq!(
-            encode(Format::Native, 1, &1u8, true, &[Flash::new("message", "hi")], None, 0).unwrap(),
+            encode(Format::Native, 1, &1u8, true, &[Flash::new("message", "hi")], None, None, 0).unwrap(),
             br#"{"v":1,"p":true,"f":[["message","hi"]]}"#
         );
-        assert_eq!(encode(Format::Native, 3, &1u8, false, &[], None, 0).unwrap(), br#"{"s":3,"v":1}"#);
+        assert_eq!(encode(Format::Native, 3, &1u8, false, &[], None, None, 0).unwrap(), br#"{"s":3,"v":1}"#);
         let decoded: Decoded<u8> =
             decode(Format::Native, Schema::UNVERSIONED, br#"{"f":[["a","b"]],"v":3,"x":0}"#).ok().unwrap();
         assert_eq!(
@@ -262,7 +275,7 @@ mod tests {
     /// none; anything but one unsigned integer under `"i"` is refused.
     #[test]
     fn issued_at() {
-        let written = encode(Format::Native, 1, &1u8, true, &[], Some(1_700_000_000), 0).unwrap();
+        let written = encode(Format::Native, 1, &1u8, true, &[], Some(1_700_000_000), None, 0).unwrap();
         assert_eq!(written, br#"{"v":1,"p":true,"i":1700000000}"#);
         let decode_u8 = |payload: &[u8]| decode::<u8>(Format::Native, Schema::UNVERSIONED, payload);
         let decoded = decode_u8(&written).ok().unwrap();
@@ -278,7 +291,7 @@ mod tests {
         ] {
             assert!(decode_u8(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
-        let empty = encode(Format::Native, 1, &0u8, false, &[], Some(5), 0).unwrap();
+        let empty = encode(Format::Native, 1, &0u8, false, &[], Some(5), None, 0).unwrap();
         assert!(is_empty_envelope::<u8>(Format::Native, 1, &empty, false, &[], Some(5), false).unwrap());
         assert!(!is_empty_envelope::<u8>(Format::Native, 1, &empty, false, &[], None, false).unwrap());
     }
@@ -309,14 +322,15 @@ mod tests {
             a: u8,
             b: Vec<u8>,
         }
-        let empty = encode(Format::Native, 1, &Data::default(), false, &[], None, 0).unwrap();
+        let empty = encode(Format::Native, 1, &Data::default(), false, &[], None, None, 0).unwrap();
         assert!(is_empty_envelope::<Data>(Format::Native, 1, &empty, false, &[], None, false).unwrap());
-        let permanent = encode(Format::Native, 1, &Data::default(), true, &[], None, 0).unwrap();
+        let permanent = encode(Format::Native, 1, &Data::default(), true, &[], None, None, 0).unwrap();
         assert!(is_empty_envelope::<Data>(Format::Native, 1, &permanent, true, &[], None, true).unwrap());
         assert!(!is_empty_envelope::<Data>(Format::Native, 1, &empty, true, &[], None, false).unwrap());
         assert!(!is_empty_envelope::<Data>(Format::Native, 1, &permanent, false, &[], None, true).unwrap());
         let flashed =
-            encode(Format::Native, 1, &Data::default(), false, &[Flash::new("m", "x")], None, 0).unwrap();
+            encode(Format::Native, 1, &Data::default(), false, &[Flash::new("m", "x")], None, None, 0)
+                .unwrap();
         assert!(
             !is_empty_envelope::<Data>(
                 Format::Native,

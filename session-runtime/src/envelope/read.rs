@@ -30,7 +30,14 @@ pub(super) fn native<T: DeserializeOwned>(text: &str, schema: Schema) -> Result<
         }
         Data::Newer => return Err(Rejection::NewerVersion),
     };
-    Ok(Decoded { data, permanent: read.permanent, flashes: read.flashes, migrated, issued_at: read.issued })
+    Ok(Decoded {
+        data,
+        permanent: read.permanent,
+        flashes: read.flashes,
+        migrated,
+        issued_at: read.issued,
+        epoch: read.epoch,
+    })
 }
 
 /// The data as found: of the reader's version, of an older one (with its number), or newer.
@@ -46,6 +53,8 @@ struct Read<T> {
     flashes: Vec<Flash>,
     /// The issue time (envelope v2); absent from envelopes written before it existed.
     issued: Option<u64>,
+    /// A revocable session's user epoch; absent when 0 or not revocable.
+    epoch: Option<u64>,
 }
 
 /// The envelope's keys; unknown keys are ignored so a later version may add some.
@@ -62,6 +71,8 @@ enum Key {
     Flashes,
     #[serde(rename = "i")]
     Issued,
+    #[serde(rename = "e")]
+    Epoch,
     #[serde(other)]
     Other,
 }
@@ -76,7 +87,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Envelope<T> {
     type Value = Read<T>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Read<T>, D::Error> {
-        deserializer.deserialize_struct("Envelope", &["s", "v", "p", "f", "i"], self)
+        deserializer.deserialize_struct("Envelope", &["s", "v", "p", "f", "i", "e"], self)
     }
 }
 
@@ -98,7 +109,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
         };
         let permanent = seq.next_element()?.unwrap_or(false);
         let flashes = seq.next_element()?.unwrap_or_default();
-        Ok(Read { data, permanent, flashes, issued: None })
+        Ok(Read { data, permanent, flashes, issued: None, epoch: None })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read<T>, A::Error> {
@@ -107,6 +118,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
         let mut permanent: Option<bool> = None;
         let mut flashes: Option<Vec<Flash>> = None;
         let mut issued: Option<u64> = None;
+        let mut epoch: Option<u64> = None;
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 // We write the version before the data; one after it came from another writer,
@@ -134,13 +146,21 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
                 Key::Flashes => flashes = Some(map.next_value()?),
                 Key::Issued if issued.is_some() => return Err(de::Error::duplicate_field("i")),
                 Key::Issued => issued = Some(map.next_value()?),
+                Key::Epoch if epoch.is_some() => return Err(de::Error::duplicate_field("e")),
+                Key::Epoch => epoch = Some(map.next_value()?),
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
         let data = data.ok_or_else(|| de::Error::missing_field("v"))?;
-        Ok(Read { data, permanent: permanent.unwrap_or(false), flashes: flashes.unwrap_or_default(), issued })
+        Ok(Read {
+            data,
+            permanent: permanent.unwrap_or(false),
+            flashes: flashes.unwrap_or_default(),
+            issued,
+            epoch,
+        })
     }
 }
 

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::configs::TypeConfigs;
-use crate::backend::{CookieSink, CookieSource, Finished, InterfaceRef, SaveReport, SessionState};
+use crate::backend::{CookieSink, CookieSource, Finished, InterfaceRef, SaveReport};
 use crate::error::Error;
 use crate::secure_cookie::SecureCookieSessionInterface;
 use crate::session::Session;
@@ -36,14 +36,25 @@ impl EagerSessions {
     pub(crate) fn add<T: Session + Send + 'static>(&mut self) {
         self.0.push(Arc::new(|scope: &SessionScope, request: &dyn CookieSource| {
             let config = scope.configs.get::<T>();
-            match scope.interface.get().open_session(config.get(), request).into_ready() {
-                Ok(opened) => {
-                    scope.keep_eager::<T>(opened);
+            let opening = scope.interface.get().open_session(config.get(), request);
+            // A revocable session may have to await its epoch source even when its cookie is
+            // ready: it is opened with the other waiting ones.
+            let revocable = config.get().revocable().is_some();
+            match opening.into_ready() {
+                Ok(opened) if !revocable => {
+                    scope.keep_eager(Tracked::<T>::from_opened(opened, scope.interface.clone(), config));
                     None
                 }
-                Err(waiting) => {
+                ready_or_waiting => {
                     let scope = scope.clone();
-                    Some(Box::pin(async move { scope.keep_eager::<T>(waiting.await) }) as EagerOpen)
+                    Some(Box::pin(async move {
+                        let opened = match ready_or_waiting {
+                            Ok(opened) => opened,
+                            Err(waiting) => waiting.await,
+                        };
+                        let interface = scope.interface.clone();
+                        scope.keep_eager(Tracked::<T>::from_opened_async(opened, interface, config).await)
+                    }) as EagerOpen)
                 }
             }
         }));
@@ -179,13 +190,12 @@ impl SessionScope {
     }
 
     /// Keeps an eagerly opened session for the handler, unless the handler opened its own.
-    fn keep_eager<T: Session + Send + 'static>(&self, opened: SessionState) {
+    fn keep_eager<T: Session + Send + 'static>(&self, session: Tracked<T>) {
         let mut eager = self.eager();
         if eager.taken.contains(&TypeId::of::<T>()) {
             return;
         }
-        let session =
-            self.track(Tracked::<T>::from_opened(opened, self.interface.clone(), self.configs.get::<T>()));
+        let session = self.track(session);
         eager.opened.insert(TypeId::of::<T>(), Box::new(session));
     }
 

@@ -1,0 +1,322 @@
+//! Finds the user of a revocable session in its typed data without knowing the type: the data
+//! is serialized into a probe that keeps only the one top-level field named by
+//! `#[session(revocable = "field")]` and renders it as the user's key. No allocation but the key,
+//! and the walk stops at the field.
+
+use std::fmt;
+
+use serde::ser::{self, Impossible, Serialize};
+
+/// The user named by `field` in `data` (a struct or map), as text: a string as it is, an integer
+/// in decimal, `None` for `None`, `()`, an empty string, a missing field or a value of another
+/// kind (the derive only lets through fields whose type renders, [`EpochUser`](super::EpochUser)).
+pub(crate) fn user_of<T: Serialize + ?Sized>(data: &T, field: &str) -> Option<String> {
+    match data.serialize(Top { field }) {
+        Err(Stop::Found(user)) => user.filter(|user| !user.is_empty()),
+        _ => None,
+    }
+}
+
+/// Ends the walk: the field was found (with its user, if it names one), or the data is not a
+/// struct or map.
+#[derive(Debug)]
+enum Stop {
+    Found(Option<String>),
+    Other,
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("probe stopped")
+    }
+}
+
+impl std::error::Error for Stop {}
+
+impl ser::Error for Stop {
+    fn custom<M: fmt::Display>(_: M) -> Self {
+        Stop::Other
+    }
+}
+
+/// Everything but a struct, a map or a newtype around one ends the walk with nothing.
+macro_rules! nothing {
+    ($($method:ident($($arg:ty),*)),* $(,)?) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<Self::Ok, Stop> { Err(Stop::Other) })*
+    };
+}
+
+/// The seven compound kinds a probe does not look into.
+macro_rules! not_compound {
+    () => {
+        type SerializeSeq = Impossible<(), Stop>;
+        type SerializeTuple = Impossible<(), Stop>;
+        type SerializeTupleStruct = Impossible<(), Stop>;
+        type SerializeTupleVariant = Impossible<(), Stop>;
+        type SerializeStructVariant = Impossible<(), Stop>;
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Stop> {
+            Err(Stop::Other)
+        }
+    };
+}
+
+/// The session data: looks for `field` among its top-level entries.
+struct Top<'f> {
+    field: &'f str,
+}
+
+impl<'f> ser::Serializer for Top<'f> {
+    type Ok = ();
+    type Error = Stop;
+    type SerializeMap = Entries<'f>;
+    type SerializeStruct = Entries<'f>;
+    not_compound!();
+    nothing!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Result<(), Stop> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_struct<V: Serialize + ?Sized>(self, _: &'static str, value: &V) -> Result<(), Stop> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<V: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &V,
+    ) -> Result<(), Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Entries<'f>, Stop> {
+        Ok(Entries { field: self.field, matched: false })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Entries<'f>, Stop> {
+        Ok(Entries { field: self.field, matched: false })
+    }
+}
+
+/// The entries of the data; `matched`: the map key just written is the field.
+struct Entries<'f> {
+    field: &'f str,
+    matched: bool,
+}
+
+impl ser::SerializeStruct for Entries<'_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_field<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) -> Result<(), Stop> {
+        if key == self.field { Err(Stop::Found(value.serialize(Scalar).ok().flatten())) } else { Ok(()) }
+    }
+    fn end(self) -> Result<(), Stop> {
+        Err(Stop::Found(None))
+    }
+}
+
+impl ser::SerializeMap for Entries<'_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), Stop> {
+        self.matched = key.serialize(Scalar).ok().flatten().is_some_and(|key| key == self.field);
+        Ok(())
+    }
+    fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Stop> {
+        if self.matched { Err(Stop::Found(value.serialize(Scalar).ok().flatten())) } else { Ok(()) }
+    }
+    fn end(self) -> Result<(), Stop> {
+        Err(Stop::Found(None))
+    }
+}
+
+/// The field's value as text: strings and integers (through `Option` and newtypes); anything
+/// else is no user.
+struct Scalar;
+
+impl ser::Serializer for Scalar {
+    type Ok = Option<String>;
+    type Error = Stop;
+    type SerializeMap = Impossible<Option<String>, Stop>;
+    type SerializeStruct = Impossible<Option<String>, Stop>;
+    type SerializeSeq = Impossible<Option<String>, Stop>;
+    type SerializeTuple = Impossible<Option<String>, Stop>;
+    type SerializeTupleStruct = Impossible<Option<String>, Stop>;
+    type SerializeTupleVariant = Impossible<Option<String>, Stop>;
+    type SerializeStructVariant = Impossible<Option<String>, Stop>;
+
+    fn serialize_str(self, text: &str) -> Result<Option<String>, Stop> {
+        Ok(Some(text.to_owned()))
+    }
+    fn serialize_i64(self, n: i64) -> Result<Option<String>, Stop> {
+        Ok(Some(n.to_string()))
+    }
+    fn serialize_u64(self, n: u64) -> Result<Option<String>, Stop> {
+        Ok(Some(n.to_string()))
+    }
+    fn serialize_i128(self, n: i128) -> Result<Option<String>, Stop> {
+        Ok(Some(n.to_string()))
+    }
+    fn serialize_u128(self, n: u128) -> Result<Option<String>, Stop> {
+        Ok(Some(n.to_string()))
+    }
+    fn serialize_i8(self, n: i8) -> Result<Option<String>, Stop> {
+        self.serialize_i64(n.into())
+    }
+    fn serialize_i16(self, n: i16) -> Result<Option<String>, Stop> {
+        self.serialize_i64(n.into())
+    }
+    fn serialize_i32(self, n: i32) -> Result<Option<String>, Stop> {
+        self.serialize_i64(n.into())
+    }
+    fn serialize_u8(self, n: u8) -> Result<Option<String>, Stop> {
+        self.serialize_u64(n.into())
+    }
+    fn serialize_u16(self, n: u16) -> Result<Option<String>, Stop> {
+        self.serialize_u64(n.into())
+    }
+    fn serialize_u32(self, n: u32) -> Result<Option<String>, Stop> {
+        self.serialize_u64(n.into())
+    }
+    fn serialize_none(self) -> Result<Option<String>, Stop> {
+        Ok(None)
+    }
+    fn serialize_unit(self) -> Result<Option<String>, Stop> {
+        Ok(None)
+    }
+    fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Result<Option<String>, Stop> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_struct<V: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &V,
+    ) -> Result<Option<String>, Stop> {
+        value.serialize(self)
+    }
+    nothing!(
+        serialize_bool(bool),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_bytes(&[u8]),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+    fn serialize_newtype_variant<V: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &V,
+    ) -> Result<Option<String>, Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
+        Err(Stop::Other)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Stop> {
+        Err(Stop::Other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[derive(serde::Serialize)]
+    struct Visit {
+        count: u32,
+        #[serde(rename = "who")]
+        user: Option<String>,
+        id: u64,
+    }
+
+    #[test]
+    fn finds_the_field_as_text() {
+        let signed_in = Visit { count: 1, user: Some("ann".into()), id: 42 };
+        assert_eq!(user_of(&signed_in, "who").as_deref(), Some("ann"));
+        assert_eq!(user_of(&signed_in, "id").as_deref(), Some("42"));
+        assert_eq!(user_of(&signed_in, "count").as_deref(), Some("1"));
+        assert_eq!(user_of(&Visit { user: None, ..signed_in }, "who"), None);
+        assert_eq!(user_of(&Visit { count: 0, user: Some(String::new()), id: 0 }, "who"), None, "empty");
+        assert_eq!(user_of(&Visit { count: 0, user: None, id: 0 }, "missing"), None);
+        let map = BTreeMap::from([("user", "bo"), ("x", "y")]);
+        assert_eq!(user_of(&map, "user").as_deref(), Some("bo"));
+        assert_eq!(user_of(&7u8, "user"), None, "not a struct");
+        assert_eq!(user_of(&vec![1], "user"), None);
+    }
+}
