@@ -3,12 +3,15 @@
 //! The key comes from `SESSION_SECRET_KEY` (at least 32 bytes) when set; otherwise a random key
 //! is generated, so sessions end when the server stops. `PORT` picks the port (default 3000).
 //! `SESSION_STORE=memory` or `SESSION_STORE=redis` (and `REDIS_URL`) keeps sessions server-side,
-//! and then the account page (`/account`) lists the user's sessions and ends them.
+//! and then the account page (`/account`) lists the user's sessions and ends them; with the
+//! default signed cookie it signs out every other device (revocable cookies, an in-process epoch
+//! source).
 //! `SESSION_COOKIE_SECURE=true` (behind HTTPS) and `SESSION_COOKIE_DOMAIN` change the cookie's
 //! attributes at run time (docs/guide.md, "Settings from the environment").
 
 use std::sync::Arc;
 
+use session_runtime::epoch::{Epochs, MemoryEpochs};
 use session_runtime::{
     Keys, RedisStore, SecretKey, SecureCookieSessionInterface, ServerSideSessionInterface,
 };
@@ -45,7 +48,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let backend = Arc::new(server_side_accounts(backend));
             (configured(backend.clone())?, Accounts::ServerSide(backend))
         }
-        None => (configured(Arc::new(SecureCookieSessionInterface::new(keys)))?, Accounts::Cookie),
+        None => {
+            // Revocable cookies: each user's epoch in this process (sessions end with it anyway;
+            // a fleet would use RedisEpochs or PostgresEpochs).
+            let backend =
+                SecureCookieSessionInterface::new(keys).with_epochs(Epochs::new(MemoryEpochs::new()));
+            (configured(Arc::new(backend))?, Accounts::Cookie)
+        }
     };
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

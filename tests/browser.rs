@@ -122,9 +122,10 @@ impl Browser<'_> {
 #[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
 async fn cookie_survives_reload_is_http_only_and_gone_after_sign_out() {
     let key = SecretKey::try_from(&[5u8; 32][..]).unwrap();
-    let base = server::serve(session_workspace::demo::router(Arc::new(SecureCookieSessionInterface::new(
-        Keys::new(key),
-    ))))
+    let epochs = session_runtime::epoch::Epochs::new(session_runtime::epoch::MemoryEpochs::new());
+    let base = server::serve(session_workspace::demo::router(Arc::new(
+        SecureCookieSessionInterface::new(Keys::new(key)).with_epochs(epochs),
+    )))
     .await;
     let driver = Driver::start().await;
     let browser = Browser { session: driver.new_session("main").await, driver: &driver };

@@ -1,7 +1,8 @@
 //! The demo's account page end to end over loopback (issue 26): three devices of one user, each
 //! a real HTTP client with its own cookie jar and `User-Agent`; one lists where the user is
 //! signed in, signs out another device, then every other device. On the memory store, Redis and
-//! PostgreSQL; and what the page says when sessions live in a cookie.
+//! PostgreSQL; with revocable signed cookies (sign out every other device by the user's epoch);
+//! and what the page says to nobody signed in.
 
 #[path = "common/backends.rs"]
 mod backends;
@@ -109,16 +110,44 @@ async fn a_device_signs_out_another_then_every_other() {
     assert!(left[0].current);
 }
 
-/// With sessions in a signed cookie the page says there is nothing on the server to list.
+/// Revocable signed cookies (an epoch source): "sign out everywhere else" refuses every other
+/// device's cookie at its next request, keeps this device signed in (its cookie is re-issued
+/// on the same response), and a device that signs in afterwards stays signed in.
 #[tokio::test]
-async fn with_cookie_sessions_the_page_says_so() {
-    let layer = SessionLayer::with_interface(Arc::new(SecureCookieSessionInterface::new(keys())));
-    let base = serve(router_with_accounts(layer, Accounts::Cookie)).await;
-    let client = device(&base, LAPTOP, "ann").await;
-    let page = client.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("signed cookie"), "{page}");
-    assert!(sessions(&client, &base).await.is_empty());
+async fn a_revocable_cookie_signs_out_every_other_device() {
+    use session_runtime::epoch::{Epochs, MemoryEpochs};
+    let backend = SecureCookieSessionInterface::new(keys()).with_epochs(Epochs::new(MemoryEpochs::new()));
+    let base =
+        serve(router_with_accounts(SessionLayer::with_interface(Arc::new(backend)), Accounts::Cookie)).await;
+    let laptop = device(&base, LAPTOP, "ann").await;
+    let tablet = device(&base, TABLET, "ann").await;
+    let phone = device(&base, PHONE, "ann").await;
+    let bob = device(&base, LAPTOP, "bob").await;
+    let page = phone.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=revocable") && page.contains("Sign out everywhere else"), "{page}");
+
+    let page = phone.post(format!("{base}/account/others")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Signed out every other device."), "{page}");
+    for other in [&laptop, &tablet] {
+        let state = state(other, &base).await;
+        assert!(state.new && state.visit.user.is_none(), "signed out: {state:?}");
+    }
+    assert_eq!(state(&phone, &base).await.visit.user.as_deref(), Some("ann"), "this device stays");
+    assert_eq!(state(&bob, &base).await.visit.user.as_deref(), Some("bob"), "another user is untouched");
+    let later = device(&base, TABLET, "ann").await;
+    assert_eq!(state(&later, &base).await.visit.user.as_deref(), Some("ann"), "a later sign-in lives");
+    assert_eq!(state(&phone, &base).await.visit.user.as_deref(), Some("ann"));
+}
+
+/// Nobody signed in: the page says so, and lists nothing.
+#[tokio::test]
+async fn signed_out_the_page_says_so() {
+    use session_runtime::epoch::{Epochs, MemoryEpochs};
+    let backend = SecureCookieSessionInterface::new(keys()).with_epochs(Epochs::new(MemoryEpochs::new()));
+    let base =
+        serve(router_with_accounts(SessionLayer::with_interface(Arc::new(backend)), Accounts::Cookie)).await;
     let anonymous = following_client();
     let page = anonymous.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("You are not signed in."), "{page}");
+    assert!(sessions(&anonymous, &base).await.is_empty());
 }

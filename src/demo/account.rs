@@ -15,7 +15,9 @@ use super::{Visit, escape};
 /// How the demo's account page reaches the sessions.
 #[derive(Debug, Clone)]
 pub enum Accounts {
-    /// Sessions in a signed cookie: nothing on the server to list or end; the page says so.
+    /// Sessions in a signed cookie: the server keeps no list of them, but with an epoch source
+    /// on the backend (`with_epochs`; [`Visit`] is revocable by user) the page signs out every
+    /// other device (`sign_out_other_devices`).
     Cookie,
     /// Server-side sessions (their backend indexes by `user` and labels by `device`: see
     /// [`server_side_accounts`]).
@@ -114,8 +116,10 @@ pub async fn page(mut visit: Tracked<Visit>, Extension(accounts): Extension<Arc<
     match (&*accounts, visit.user.is_some()) {
         (_, false) => page.push_str("<p id=signed-out>You are not signed in.</p>"),
         (Accounts::Cookie, true) => page.push_str(
-            "<p>This demo keeps the session in a signed cookie: the server holds no list of sessions. \
-             Start it with <code>SESSION_STORE=memory</code> to see and end them.</p>",
+            "<p id=revocable>This device's session is a signed cookie: the server keeps no list of the \
+             others, but can make every other cookie of yours invalid.</p>\
+             <form method=post action=/account/others><button id=revoke-others>Sign out everywhere else\
+             </button></form>",
         ),
         (Accounts::ServerSide(backend), true) => match backend.sessions_of(&visit).await {
             Ok(sessions) => table(&mut page, &sessions),
@@ -196,11 +200,16 @@ pub async fn revoke_others(
     mut visit: Tracked<Visit>,
     Extension(accounts): Extension<Arc<Accounts>>,
 ) -> Redirect {
-    if let Accounts::ServerSide(backend) = &*accounts {
-        match backend.revoke_others(&visit).await {
+    match &*accounts {
+        Accounts::ServerSide(backend) => match backend.revoke_others(&visit).await {
             Ok(ended) => visit.flash(format!("Signed out {ended} other device(s).")),
             Err(error) => visit.flash_with("error", format!("Nothing was signed out: {error}")),
-        }
+        },
+        // Bumps the user's epoch and re-issues this device's cookie with it on this response.
+        Accounts::Cookie => match visit.sign_out_other_devices().await {
+            Ok(_) => visit.flash("Signed out every other device."),
+            Err(error) => visit.flash_with("error", format!("Nothing was signed out: {error}")),
+        },
     }
     Redirect::to("/account")
 }

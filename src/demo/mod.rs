@@ -19,9 +19,17 @@ use session_runtime::{Session, Tracked};
 
 /// The demo's session: who is signed in, a visit counter and a cart. "Remember me" keeps it for
 /// 7 days of inactivity (`lifetime`), and 30 days after sign-in at most however often it is used
-/// (`max_lifetime`): then the user signs in again.
+/// (`max_lifetime`): then the user signs in again. Revocable by user: with a backend that has an
+/// epoch source ("sign out everywhere else" on the account page), older cookies of the user are
+/// refused.
 #[derive(Session, Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
-#[session(name = "demo_session", lifetime = "7d", max_lifetime = "30d", same_site = "lax")]
+#[session(
+    name = "demo_session",
+    lifetime = "7d",
+    max_lifetime = "30d",
+    same_site = "lax",
+    revocable = "user"
+)]
 pub struct Visit {
     /// The signed-in user.
     pub user: Option<String>,
@@ -84,7 +92,8 @@ pub fn configured_layer(
 }
 
 /// The demo's routes behind `layer` (which opens [`Visit`] eagerly on every route); its account
-/// page has no sessions to list (the signed cookie).
+/// page treats the sessions as signed cookies (give the backend an epoch source: [`Visit`] is
+/// revocable).
 pub fn router_with(layer: SessionLayer) -> Router {
     router_with_accounts(layer, Accounts::Cookie)
 }

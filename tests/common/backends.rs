@@ -122,7 +122,10 @@ impl Backend {
     /// This backend keyed with `keys` (server-side ones share this backend's store).
     pub fn interface(&self, keys: Keys) -> Arc<dyn SessionInterface> {
         match self.store() {
-            None => Arc::new(SecureCookieSessionInterface::new(keys)),
+            // With an epoch source: a revocable type (the demo's) needs one; others ignore it.
+            None => Arc::new(SecureCookieSessionInterface::new(keys).with_epochs(
+                session_runtime::epoch::Epochs::new(session_runtime::epoch::MemoryEpochs::new()),
+            )),
             Some(store) => Arc::new(ServerSideSessionInterface::with_store(keys, store)),
         }
     }

@@ -110,6 +110,13 @@ pub trait SessionInterface: Send + Sync + fmt::Debug {
         None
     }
 
+    /// Whether this backend ends sessions itself, in its store (server-side sessions: `destroy`,
+    /// `revoke`, `revoke_user`), so a revocable type's cookie epoch does not apply: it is neither
+    /// checked nor stamped. `false` (the default): the epoch applies, from [`epochs`](Self::epochs).
+    fn revokes_in_store(&self) -> bool {
+        false
+    }
+
     /// The session handed out when no session can be opened (no secret key).
     fn make_null_session(&self) -> SessionState {
         SessionState { null: true, ..SessionState::default() }

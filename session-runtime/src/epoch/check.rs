@@ -74,7 +74,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// cookie ahead of a cached epoch that may be stale): the caller asks the source, then calls
     /// [`finish_epoch_check`](Self::finish_epoch_check).
     pub(crate) fn start_epoch_check(&mut self, carried: Option<u64>) -> Option<Lookup> {
-        let revocable = self.config.get().revocable()?;
+        let revocable = self.epoch_applies()?;
         if self.state.payload.is_none() || self.state.rejection.is_some() {
             return None;
         }
@@ -98,6 +98,15 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
                 Some(lookup)
             }
         }
+    }
+
+    /// The revocable settings of this session's type, unless its backend ends sessions in its
+    /// store (server-side sessions), where the cookie epoch does not apply.
+    fn epoch_applies(&self) -> Option<crate::epoch::Revocable> {
+        if self.interface.get().revokes_in_store() {
+            return None;
+        }
+        self.config.get().revocable()
     }
 
     /// Applies the source's answer to the check [`start_epoch_check`](Self::start_epoch_check)
@@ -140,7 +149,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// gets the current one, from the cache or a source that answers at once; else `Pending`,
     /// which the commit awaits ([`stamp_pending`]).
     pub(crate) fn epoch_for_save(&mut self) -> Result<Stamp, Error> {
-        let Some(revocable) = self.config.get().revocable() else { return Ok(Stamp::None) };
+        let Some(revocable) = self.epoch_applies() else { return Ok(Stamp::None) };
         let Some(user) = probe::user_of(&self.data, revocable.field()) else {
             self.state.epoch = None;
             return Ok(Stamp::None);

@@ -313,6 +313,11 @@ impl SessionInterface for ServerSideSessionInterface {
         self.ids.now()
     }
 
+    /// Sessions end in the store: a revocable type's cookie epoch does not apply here.
+    fn revokes_in_store(&self) -> bool {
+        true
+    }
+
     fn future_skew(&self) -> u64 {
         self.ids.future_skew()
     }
