@@ -12,6 +12,8 @@
 
 #[path = "common/accounts.rs"]
 mod accounts;
+#[path = "epoch/mod.rs"]
+mod epoch;
 #[path = "common/races.rs"]
 mod races;
 #[path = "common/redis_cluster.rs"]
@@ -97,6 +99,38 @@ async fn an_account_page_lists_and_ends_sessions_on_the_cluster() {
     let _one = ONE_CLUSTER.lock().await;
     let cluster = RedisCluster::start();
     accounts::an_account_page_lists_and_ends_sessions(cluster_store(&cluster)).await;
+}
+
+/// Revocable cookies with their epochs on the Cluster: users whose keys hash to different slots
+/// are bumped one command each, and a bumped user's old cookie is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    no_redis_cluster,
+    ignore = "needs redis-server and redis-cli on PATH: apt-get install redis-server"
+)]
+async fn revocable_cookies_keep_their_epochs_on_the_cluster() {
+    use epoch::Signed;
+    use session_runtime::epoch::{EpochSource, Epochs, RedisEpochs};
+    let _one = ONE_CLUSTER.lock().await;
+    let cluster = RedisCluster::start();
+    let source = RedisEpochs::connect_cluster(cluster.urls())
+        .await
+        .expect("the cluster answers")
+        .with_prefix(format!("test:{}:epoch:", backends::random_hex()));
+    for n in 0..20 {
+        let user = format!("user{n}");
+        assert_eq!(source.current(&user).await.unwrap(), 0);
+        assert_eq!(source.bump(&user).await.unwrap(), 1);
+        assert_eq!(source.current(&user).await.unwrap(), 1);
+    }
+    let clock = epoch::TestClock::new();
+    let epochs = Epochs::new(source).with_clock(clock.clone());
+    let server = epoch::server(&epochs, &clock);
+    let cookie = epoch::sign_in::<epoch::Account>(&server, "ann").await;
+    assert_eq!(epoch::open::<epoch::Account>(&server, &cookie).await.user(), Some("ann"));
+    epochs.bump_epoch("ann").await.expect("bump");
+    let refused = epoch::open::<epoch::Account>(&server, &cookie).await;
+    assert_eq!(refused.rejection(), Some(session_runtime::Rejection::Revoked));
 }
 
 /// A sign-out that opened the old id before a rotation and deletes after it: it follows the

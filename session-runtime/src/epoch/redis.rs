@@ -53,6 +53,24 @@ impl RedisEpochs {
         Ok(Self::new(client.get_connection_manager().await.map_err(unavailable)?))
     }
 
+    /// Connects to the Redis Cluster that `nodes` belong to (URLs of some of its nodes; the
+    /// client discovers the others and follows failovers).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), session_runtime::StoreError> {
+    /// let source = session_runtime::epoch::RedisEpochs::connect_cluster(["redis://10.0.0.1:7000"]).await?;
+    /// # let _ = source; Ok(()) }
+    /// ```
+    pub async fn connect_cluster<I>(nodes: I) -> Result<Self, StoreError>
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let nodes: Vec<String> = nodes.into_iter().map(Into::into).collect();
+        let client = redis::cluster::ClusterClient::new(nodes).map_err(unavailable)?;
+        Ok(Self::cluster(client.get_async_connection().await.map_err(unavailable)?))
+    }
+
     /// Keys users' epochs under `prefix` (default `"session-epoch:"`), e.g. to share a Redis
     /// between applications.
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
