@@ -48,12 +48,12 @@ macro_rules! nothing {
 
 /// The seven compound kinds a probe does not look into.
 macro_rules! not_compound {
-    () => {
-        type SerializeSeq = Impossible<(), Stop>;
-        type SerializeTuple = Impossible<(), Stop>;
-        type SerializeTupleStruct = Impossible<(), Stop>;
-        type SerializeTupleVariant = Impossible<(), Stop>;
-        type SerializeStructVariant = Impossible<(), Stop>;
+    ($ok:ty) => {
+        type SerializeSeq = Impossible<$ok, Stop>;
+        type SerializeTuple = Impossible<$ok, Stop>;
+        type SerializeTupleStruct = Impossible<$ok, Stop>;
+        type SerializeTupleVariant = Impossible<$ok, Stop>;
+        type SerializeStructVariant = Impossible<$ok, Stop>;
         fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
             Err(Stop::Other)
         }
@@ -98,7 +98,7 @@ impl<'f> ser::Serializer for Top<'f> {
     type Error = Stop;
     type SerializeMap = Entries<'f>;
     type SerializeStruct = Entries<'f>;
-    not_compound!();
+    not_compound!(());
     nothing!(
         serialize_bool(bool),
         serialize_i8(i8),
@@ -184,11 +184,6 @@ impl ser::Serializer for Scalar {
     type Error = Stop;
     type SerializeMap = Impossible<Option<String>, Stop>;
     type SerializeStruct = Impossible<Option<String>, Stop>;
-    type SerializeSeq = Impossible<Option<String>, Stop>;
-    type SerializeTuple = Impossible<Option<String>, Stop>;
-    type SerializeTupleStruct = Impossible<Option<String>, Stop>;
-    type SerializeTupleVariant = Impossible<Option<String>, Stop>;
-    type SerializeStructVariant = Impossible<Option<String>, Stop>;
 
     fn serialize_str(self, text: &str) -> Result<Option<String>, Stop> {
         Ok(Some(text.to_owned()))
@@ -257,39 +252,13 @@ impl ser::Serializer for Scalar {
     ) -> Result<Option<String>, Stop> {
         Err(Stop::Other)
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
-        Err(Stop::Other)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
-        Err(Stop::Other)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Stop> {
-        Err(Stop::Other)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Stop> {
-        Err(Stop::Other)
-    }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
         Err(Stop::Other)
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
         Err(Stop::Other)
     }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Stop> {
-        Err(Stop::Other)
-    }
+    not_compound!(Option<String>);
 }
 
 #[cfg(test)]
