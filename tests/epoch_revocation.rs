@@ -235,3 +235,69 @@ async fn a_new_user_gets_its_own_epoch() {
     epochs.bump_epoch("ann").await.unwrap();
     assert_eq!(open::<Account>(&server, &bob).await.user(), Some("bob"), "ann's bump is not bob's");
 }
+
+/// A bump while a request of the same user is in flight is never undone by that request's save:
+/// the cookie it writes keeps the epoch it came with, whether the handler borrowed the data
+/// mutably (the opened user is rendered then, before any change), changed the user and back, or
+/// only took a flash (which never borrows the data: the opened user is never rendered).
+#[tokio::test]
+async fn a_bump_during_a_request_is_not_undone_by_its_save() {
+    let clock = TestClock::new();
+    let (_, epochs) = memory(&clock);
+    let server = server(&epochs, &clock);
+    for change in [Change::Visit, Change::AwayAndBack, Change::TakeFlash] {
+        let signed_in = sign_in::<Account>(&server, "ann").await;
+        let mut session = open::<Account>(&server, &signed_in).await;
+        session.flash_with("info", "welcome");
+        let laptop = save(session).await;
+        let mut session = open::<Account>(&server, &laptop).await;
+        assert_eq!(session.user(), Some("ann"), "{change:?}: a cache hit");
+        epochs.bump_epoch("ann").await.unwrap();
+        match change {
+            Change::Visit => session.visit(),
+            Change::AwayAndBack => {
+                session.set_user(Some("bob"));
+                session.visit();
+                session.set_user(Some("ann"));
+            }
+            Change::TakeFlash => assert_eq!(session.take_flashes().len(), 1),
+        }
+        let written = save(session).await;
+        let reopened = open::<Account>(&server, &written).await;
+        assert_eq!(reopened.rejection(), Some(Rejection::Revoked), "{change:?}: the bump stands");
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Visit,
+    AwayAndBack,
+    TakeFlash,
+}
+
+/// On the system clock (the default of both the backend and the cache), a hit is checked at the
+/// open's own clock reading: a bump in this process refuses the old cookie at once, a cache hit
+/// asks the source nothing, and a user who signs in as another is stamped with that user's epoch.
+#[tokio::test]
+async fn on_the_system_clock_a_hit_uses_the_opens_reading() {
+    let source = MemoryEpochs::new();
+    let epochs = Epochs::new(source.clone());
+    let server = std::sync::Arc::new(
+        session_runtime::SecureCookieSessionInterface::new(epoch::keys()).with_epochs(epochs.clone()),
+    );
+    let laptop = sign_in::<Account>(&server, "ann").await;
+    let calls = source.calls();
+    for _ in 0..3 {
+        assert_eq!(open::<Account>(&server, &laptop).await.user(), Some("ann"));
+        assert_eq!(open_sync::<Account>(&server, &laptop).user(), Some("ann"));
+    }
+    assert_eq!(source.calls(), calls, "hits only");
+    epochs.bump_epoch("bob").await.unwrap();
+    let mut session = open::<Account>(&server, &laptop).await;
+    session.set_user(Some("bob"));
+    let bob = save(session).await;
+    assert_eq!(open::<Account>(&server, &bob).await.user(), Some("bob"), "bob's own epoch, 1");
+    epochs.bump_epoch("ann").await.unwrap();
+    assert_eq!(open::<Account>(&server, &laptop).await.rejection(), Some(Rejection::Revoked));
+    assert_eq!(open::<Account>(&server, &bob).await.user(), Some("bob"));
+}

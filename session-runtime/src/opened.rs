@@ -20,31 +20,31 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     }
 
     /// [`from_opened`](Self::from_opened), awaiting a revocable session's epoch source on a miss.
-    /// The data is decoded once to find the user, dropped, and decoded again after the source
-    /// answered (a miss only): the future holds no `T`, so it is `Send` whatever `T` is.
+    /// The data is decoded once; on a cache miss (once per user and cache time) it is dropped
+    /// before the source is awaited and decoded again after it answered, so the future holds no
+    /// `T` and is `Send` whatever `T` is.
     pub(crate) async fn from_opened_async(
         state: SessionState,
         interface: InterfaceRef,
         config: ConfigRef,
     ) -> Self {
-        let answer = match Self::epoch_lookup(&state, &interface, &config) {
-            Some(lookup) => Some(lookup.run().await),
-            None => None,
+        let (state, lookup, interface, config) = match Self::decode_opened(state, interface, config) {
+            (session, None) => return session.settle_opened(),
+            (session, Some(lookup)) => session.into_undecoded(lookup),
         };
-        Self::from_opened_with(state, interface, config, answer)
+        let answer = lookup.run().await;
+        Self::from_opened_with(state, interface, config, Some(answer))
     }
 
-    /// The epoch lookup a revocable session's open needs (a cache miss), if any.
-    fn epoch_lookup(
-        state: &SessionState,
-        interface: &InterfaceRef,
-        config: &ConfigRef,
-    ) -> Option<crate::epoch::check::Lookup> {
-        config.get().revocable()?;
-        state.payload.as_ref()?;
-        // Counted once, by the open that keeps the session.
-        let probe = SessionState { verified_by: None, ..state.clone() };
-        Self::decode_opened(probe, interface.clone(), config.clone()).1
+    /// A session whose epoch lookup missed the cache, back to the state it was opened from (the
+    /// decode overwrites what it set; the key it was verified by is counted already), with the
+    /// lookup and its backend and config; its data is dropped.
+    fn into_undecoded(
+        mut self,
+        lookup: crate::epoch::check::Lookup,
+    ) -> (SessionState, crate::epoch::check::Lookup, InterfaceRef, ConfigRef) {
+        let state = std::mem::take(&mut self.state);
+        (state, lookup, self.interface.clone(), self.config.clone())
     }
 
     /// The open, with the source's `answer` when the caller already awaited it (a lookup still

@@ -41,6 +41,8 @@ pub struct SecureCookieSessionInterface {
     #[cfg(feature = "flask")]
     flask: Option<FlaskFormat>,
     clock: Arc<dyn Clock>,
+    /// `clock` is the [`SystemClock`] ([`SessionInterface::now_is_system_clock`]).
+    system_clock: bool,
     future_skew: u64,
     /// Saves whose forced re-write did not fit and kept the incoming cookie (shared by clones).
     rewrites_skipped: Arc<AtomicU64>,
@@ -80,6 +82,7 @@ impl SecureCookieSessionInterface {
             keys,
             salt,
             clock: Arc::new(SystemClock),
+            system_clock: true,
             future_skew: 0,
             rewrites_skipped: Arc::new(AtomicU64::new(0)),
             epochs: None,
@@ -121,6 +124,7 @@ impl SecureCookieSessionInterface {
     /// Uses another clock (tests freeze time with [`FixedClock`](crate::FixedClock)).
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self.system_clock = false;
         self
     }
 
@@ -322,6 +326,10 @@ impl SessionInterface for SecureCookieSessionInterface {
 
     fn now(&self) -> Option<u64> {
         self.clock.now_unix()
+    }
+
+    fn now_is_system_clock(&self) -> bool {
+        self.system_clock
     }
 
     fn epochs(&self) -> Option<&Epochs> {

@@ -57,6 +57,9 @@ pub struct Tracked<T: Default> {
     /// Set by framework layers: receives the final state when the handle is dropped, so the
     /// layer can save it after the handler.
     on_drop: Option<DropHook<T>>,
+    /// A revocable session whose epoch was a cache hit: renders the opened user into the state
+    /// at the first mutable borrow of the data, which may change it (epoch/check.rs).
+    render_user: Option<fn(&mut Tracked<T>)>,
 }
 
 /// Receives a session handle when it is dropped (see `Tracked::on_drop`), to take its final
@@ -120,6 +123,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             config,
             interface,
             on_drop: None,
+            render_user: None,
         }
     }
 
@@ -241,11 +245,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Resets the data to its default, drops the flashes and the permanent flag. The cookie is
     /// deleted at save if the client had one.
     pub fn clear(&mut self) {
+        self.touch_mut();
         self.data = T::default();
         self.flashes.clear();
         self.state.permanent = self.config.get().permanent();
         self.state.cleared = true;
-        self.touch_mut();
     }
 
     /// Ends the session: [`clear`](Tracked::clear) plus, with a server-side backend, the store
@@ -292,8 +296,26 @@ impl<T: Default> Tracked<T> {
     }
 
     fn touch_mut(&mut self) {
+        if let Some(render) = self.render_user.take() {
+            render(self);
+        }
         self.touch();
         self.state.modified = true;
+    }
+
+    /// Defers rendering the opened user of a revocable session to the first mutable borrow.
+    pub(crate) fn defer_opened_user(&mut self, render: fn(&mut Self)) {
+        self.render_user = Some(render);
+    }
+
+    /// Cancels [`defer_opened_user`](Self::defer_opened_user): the state's stamp is set otherwise.
+    pub(crate) fn forget_deferred_user(&mut self) {
+        self.render_user = None;
+    }
+
+    /// The data has not been borrowed mutably since a deferred open: its user is the opened one.
+    pub(crate) fn opened_user_deferred(&self) -> bool {
+        self.render_user.is_some()
     }
 
     /// Gives the session a new id at save, keeping its data, and deletes the old id: call it on

@@ -79,6 +79,14 @@ pub trait SessionInterface: Send + Sync + fmt::Debug {
         SystemClock.now_unix()
     }
 
+    /// Whether [`now`](Self::now) reads the operating system's clock, so that its reading at an
+    /// open can stand in for another reading of that clock in the same open: the epoch cache of a
+    /// revocable session checks a hit at the open's time instead of reading the clock again.
+    /// `false` (the default) is always safe: the cache reads its own clock.
+    fn now_is_system_clock(&self) -> bool {
+        false
+    }
+
     /// How many seconds ahead of this backend's clock a signing or issue time may be and still
     /// be accepted (servers whose clocks differ). Default 0.
     fn future_skew(&self) -> u64 {

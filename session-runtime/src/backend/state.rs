@@ -60,6 +60,8 @@ pub struct SessionState {
     pub rewritten: Option<Vec<u8>>,
     /// A revocable session: its user and the epoch its cookie carries (set at open), or will
     /// carry (set at save, and by "sign out other devices"). `None` when nobody is signed in.
+    /// After an open whose epoch was a cache hit the user is empty until the handler first
+    /// borrows the data mutably (most requests only read, and need no copy of it).
     pub epoch: Option<crate::epoch::UserEpoch>,
 
     // Completed at save.

@@ -1,4 +1,9 @@
 //! The in-process cache of users' epochs: one read lock per hit, bounded in size.
+//!
+//! Hashed with foldhash, not the standard library's SipHash-1-3: a hit is on every open of a
+//! revocable session, and SipHash was most of its cost. foldhash is seeded at random per process
+//! and its keys are users with a verified cookie, so flooding one bucket needs that many
+//! signed-in accounts, and the size bound below caps the map anyway.
 
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
@@ -11,7 +16,7 @@ const MAX_ENTRIES: usize = 100_000;
 /// Each user's epoch and the second (of the cache's clock) until which it is used.
 #[derive(Debug, Default)]
 pub(super) struct Cache {
-    entries: RwLock<HashMap<Box<str>, (u64, u64)>>,
+    entries: RwLock<HashMap<Box<str>, (u64, u64), foldhash::fast::RandomState>>,
 }
 
 impl Cache {

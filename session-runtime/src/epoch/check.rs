@@ -12,7 +12,9 @@ use crate::error::{Error, Rejection, StoreError};
 use crate::tracked::Tracked;
 
 /// The user a revocable session belongs to and the epoch its cookie carries (at open) or will
-/// carry (at save). An envelope without an epoch carries 0.
+/// carry (at save). An envelope without an epoch carries 0. The user is empty after an open whose
+/// epoch was a cache hit, until the data is first borrowed mutably
+/// ([`SessionState::epoch`](crate::backend::SessionState::epoch)).
 ///
 /// ```
 /// use session_runtime::epoch::UserEpoch;
@@ -78,25 +80,47 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         if self.state.payload.is_none() || self.state.rejection.is_some() {
             return None;
         }
-        let user = probe::user_of(&self.data, revocable.field())?;
         let carried = carried.unwrap_or(0);
-        let Some(epochs) = epochs_of(self.interface.get(), self.config.get()) else {
+        let interface = self.interface.get();
+        let Some(epochs) = epochs_of(interface, self.config.get()) else {
+            let user = probe::user_of(&self.data, revocable.field())?;
             self.state.epoch = Some(UserEpoch { user, epoch: carried });
             self.finish_epoch_check(Err(StoreError::Backend("the backend has no epoch source".into())));
             return None;
         };
-        // The hit, the common case, moves the user into the state: one allocation per open.
-        match epochs.cached(&user) {
-            Some(current) if carried <= current => {
-                self.state.epoch = Some(UserEpoch { user, epoch: carried });
+        // A hit is checked at the open's own clock reading when both read the system clock, and
+        // with the user lent by the probe: the hit, the common case, allocates nothing.
+        let system_now = self.state.opened_at.filter(|_| interface.now_is_system_clock());
+        let mut found = None;
+        probe::visit_user(&self.data, revocable.field(), &mut |user| {
+            found = Some(match epochs.cached_at(user, system_now) {
+                Some(current) if carried <= current => Ok(current),
+                _ => Err(user.to_owned()),
+            });
+        });
+        match found? {
+            Ok(current) => {
+                // The user is rendered if the handler borrows the data mutably (it may change
+                // who is signed in), before it does: most requests only read.
+                self.state.epoch = Some(UserEpoch { user: String::new(), epoch: carried });
+                self.defer_opened_user(Self::render_opened_user);
                 self.refuse_unless(verdict(carried, current, self.config.get().name()));
                 None
             }
-            _ => {
+            Err(user) => {
                 let lookup = Lookup { epochs: epochs.clone(), user: user.clone() };
                 self.state.epoch = Some(UserEpoch { user, epoch: carried });
                 Some(lookup)
             }
+        }
+    }
+
+    /// Renders the opened user into the state's epoch stamp, before the handler's first mutable
+    /// borrow of the data (see [`start_epoch_check`](Self::start_epoch_check)).
+    fn render_opened_user(&mut self) {
+        let field = self.config.get().revocable().map(|revocable| revocable.field());
+        if let (Some(field), Some(stamp)) = (field, self.state.epoch.as_mut()) {
+            stamp.user = probe::user_of(&self.data, field).unwrap_or_default();
         }
     }
 
@@ -130,6 +154,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// Empties the session opened from a cookie the epoch check refused.
     fn refuse_unless(&mut self, verdict: Result<(), Rejection>) {
         if let Err(rejection) = verdict {
+            self.forget_deferred_user();
             self.data = T::default();
             self.flashes.clear();
             self.state.permanent = self.config.get().permanent();
@@ -154,7 +179,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             self.state.epoch = None;
             return Ok(Stamp::None);
         };
-        if self.state.epoch.as_ref().is_some_and(|stamp| stamp.user == user) {
+        // Still the opened user: never borrowed mutably since the open (so not yet rendered),
+        // or rendered and equal.
+        let opened =
+            self.opened_user_deferred() || self.state.epoch.as_ref().is_some_and(|stamp| stamp.user == user);
+        if opened && self.state.epoch.is_some() {
             return Ok(Stamp::Known);
         }
         let epochs = epochs_of(self.interface.get(), self.config.get())
@@ -232,6 +261,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         let user = probe::user_of(&self.data, revocable.field()).ok_or(Error::NotRevocable)?;
         let epochs = epochs_of(self.interface.get(), self.config.get()).ok_or(Error::NotRevocable)?.clone();
         let epoch = epochs.bump_epoch(&user).await?;
+        self.forget_deferred_user();
         self.state.epoch = Some(UserEpoch { user, epoch });
         self.mark_modified();
         Ok(epoch)

@@ -144,6 +144,8 @@ pub struct Epochs {
     cache: Arc<cache::Cache>,
     ttl: u64,
     clock: Arc<dyn Clock>,
+    /// `clock` is the [`SystemClock`]: a hit may be checked at an open's system-clock reading.
+    system_clock: bool,
     timeout: Duration,
 }
 
@@ -160,6 +162,7 @@ impl Epochs {
             cache: Arc::new(cache::Cache::default()),
             ttl: DEFAULT_EPOCH_CACHE.as_secs(),
             clock: Arc::new(SystemClock),
+            system_clock: true,
             timeout: crate::DEFAULT_STORE_TIMEOUT,
         }
     }
@@ -175,6 +178,7 @@ impl Epochs {
     /// Uses another clock for the cache (tests move it instead of sleeping).
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self.system_clock = false;
         self
     }
 
@@ -198,7 +202,17 @@ impl Epochs {
 
     /// The user's epoch from the cache, if it holds a fresh one: no store call.
     pub(crate) fn cached(&self, user: &str) -> Option<u64> {
-        self.cache.get(user, self.clock.now_unix()?)
+        self.cached_at(user, None)
+    }
+
+    /// [`cached`](Self::cached) at `system_now`, a reading of the system clock taken in the same
+    /// open, when this cache runs on the system clock too: one clock reading per open, not two.
+    pub(crate) fn cached_at(&self, user: &str, system_now: Option<u64>) -> Option<u64> {
+        let now = match system_now {
+            Some(now) if self.system_clock => now,
+            _ => self.clock.now_unix()?,
+        };
+        self.cache.get(user, now)
     }
 
     /// The user's epoch: from the cache when fresh, else from the source (and cached).

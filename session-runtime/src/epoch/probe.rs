@@ -1,7 +1,8 @@
 //! Finds the user of a revocable session in its typed data without knowing the type: the data
 //! is serialized into a probe that keeps only the one top-level field named by
-//! `#[session(revocable = "field")]` and renders it as the user's key. No allocation but the key,
-//! and the walk stops at the field.
+//! `#[session(revocable = "field")]` and renders it as the user's key. The user is lent to a
+//! visitor ([`visit_user`]): no allocation (an integer is rendered on the stack), and the walk
+//! stops at the field.
 
 use std::fmt;
 
@@ -11,17 +12,22 @@ use serde::ser::{self, Impossible, Serialize};
 /// in decimal, `None` for `None`, `()`, an empty string, a missing field or a value of another
 /// kind (the derive only lets through fields whose type renders, [`EpochUser`](super::EpochUser)).
 pub(crate) fn user_of<T: Serialize + ?Sized>(data: &T, field: &str) -> Option<String> {
-    match data.serialize(Top { field }) {
-        Err(Stop::Found(user)) => user.filter(|user| !user.is_empty()),
-        _ => None,
-    }
+    let mut user = None;
+    visit_user(data, field, &mut |text| user = Some(text.to_owned()));
+    user
 }
 
-/// Ends the walk: the field was found (with its user, if it names one), or the data is not a
+/// Lends the user named by `field` in `data` ([`user_of`]'s rules) to `visit`, which is not
+/// called when there is none.
+pub(crate) fn visit_user<T: Serialize + ?Sized>(data: &T, field: &str, visit: &mut dyn FnMut(&str)) {
+    let _ = data.serialize(Top { field, visit });
+}
+
+/// Ends the walk: the field was found (and its user, if any, visited), or the data is not a
 /// struct or map.
 #[derive(Debug)]
 enum Stop {
-    Found(Option<String>),
+    Found,
     Other,
 }
 
@@ -89,15 +95,16 @@ macro_rules! not_compound {
 }
 
 /// The session data: looks for `field` among its top-level entries.
-struct Top<'f> {
+struct Top<'f, 'v> {
     field: &'f str,
+    visit: &'v mut dyn FnMut(&str),
 }
 
-impl<'f> ser::Serializer for Top<'f> {
+impl<'f, 'v> ser::Serializer for Top<'f, 'v> {
     type Ok = ();
     type Error = Stop;
-    type SerializeMap = Entries<'f>;
-    type SerializeStruct = Entries<'f>;
+    type SerializeMap = Entries<'f, 'v>;
+    type SerializeStruct = Entries<'f, 'v>;
     not_compound!(());
     nothing!(
         serialize_bool(bool),
@@ -135,103 +142,128 @@ impl<'f> ser::Serializer for Top<'f> {
     ) -> Result<(), Stop> {
         Err(Stop::Other)
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Entries<'f>, Stop> {
-        Ok(Entries { field: self.field, matched: false })
+    fn serialize_map(self, _: Option<usize>) -> Result<Entries<'f, 'v>, Stop> {
+        Ok(Entries { field: self.field, visit: self.visit, matched: false })
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Entries<'f>, Stop> {
-        Ok(Entries { field: self.field, matched: false })
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Entries<'f, 'v>, Stop> {
+        Ok(Entries { field: self.field, visit: self.visit, matched: false })
     }
 }
 
 /// The entries of the data; `matched`: the map key just written is the field.
-struct Entries<'f> {
+struct Entries<'f, 'v> {
     field: &'f str,
+    visit: &'v mut dyn FnMut(&str),
     matched: bool,
 }
 
-impl ser::SerializeStruct for Entries<'_> {
+impl Entries<'_, '_> {
+    /// Visits the field's value if it names a user (not empty), and stops the walk.
+    fn found<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Stop> {
+        let visit = &mut *self.visit;
+        let _ = value.serialize(Scalar {
+            visit: &mut |user: &str| {
+                if !user.is_empty() {
+                    visit(user);
+                }
+            },
+        });
+        Err(Stop::Found)
+    }
+}
+
+impl ser::SerializeStruct for Entries<'_, '_> {
     type Ok = ();
     type Error = Stop;
     fn serialize_field<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) -> Result<(), Stop> {
-        if key == self.field { Err(Stop::Found(value.serialize(Scalar).ok().flatten())) } else { Ok(()) }
+        if key == self.field { self.found(value) } else { Ok(()) }
     }
     fn end(self) -> Result<(), Stop> {
-        Err(Stop::Found(None))
+        Err(Stop::Found)
     }
 }
 
-impl ser::SerializeMap for Entries<'_> {
+impl ser::SerializeMap for Entries<'_, '_> {
     type Ok = ();
     type Error = Stop;
     fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), Stop> {
-        self.matched = key.serialize(Scalar).ok().flatten().is_some_and(|key| key == self.field);
+        let (field, mut matched) = (self.field, false);
+        let _ = key.serialize(Scalar { visit: &mut |key: &str| matched = key == field });
+        self.matched = matched;
         Ok(())
     }
     fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Stop> {
-        if self.matched { Err(Stop::Found(value.serialize(Scalar).ok().flatten())) } else { Ok(()) }
+        if self.matched { self.found(value) } else { Ok(()) }
     }
     fn end(self) -> Result<(), Stop> {
-        Err(Stop::Found(None))
+        Err(Stop::Found)
     }
 }
 
-/// The field's value as text: strings and integers (through `Option` and newtypes); anything
-/// else is no user.
-struct Scalar;
+/// The field's value as text, lent to `visit`: strings and integers (through `Option` and
+/// newtypes); anything else is no user (`visit` is not called).
+struct Scalar<'v> {
+    visit: &'v mut dyn FnMut(&str),
+}
 
-impl ser::Serializer for Scalar {
-    type Ok = Option<String>;
+impl Scalar<'_> {
+    /// Renders an integer on the stack and visits it.
+    fn integer(self, n: impl itoa::Integer) -> Result<(), Stop> {
+        (self.visit)(itoa::Buffer::new().format(n));
+        Ok(())
+    }
+}
+
+impl ser::Serializer for Scalar<'_> {
+    type Ok = ();
     type Error = Stop;
-    type SerializeMap = Impossible<Option<String>, Stop>;
-    type SerializeStruct = Impossible<Option<String>, Stop>;
+    type SerializeMap = Impossible<(), Stop>;
+    type SerializeStruct = Impossible<(), Stop>;
 
-    fn serialize_str(self, text: &str) -> Result<Option<String>, Stop> {
-        Ok(Some(text.to_owned()))
+    fn serialize_str(self, text: &str) -> Result<(), Stop> {
+        (self.visit)(text);
+        Ok(())
     }
-    fn serialize_i64(self, n: i64) -> Result<Option<String>, Stop> {
-        Ok(Some(n.to_string()))
+    fn serialize_i64(self, n: i64) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_u64(self, n: u64) -> Result<Option<String>, Stop> {
-        Ok(Some(n.to_string()))
+    fn serialize_u64(self, n: u64) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_i128(self, n: i128) -> Result<Option<String>, Stop> {
-        Ok(Some(n.to_string()))
+    fn serialize_i128(self, n: i128) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_u128(self, n: u128) -> Result<Option<String>, Stop> {
-        Ok(Some(n.to_string()))
+    fn serialize_u128(self, n: u128) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_i8(self, n: i8) -> Result<Option<String>, Stop> {
-        self.serialize_i64(n.into())
+    fn serialize_i8(self, n: i8) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_i16(self, n: i16) -> Result<Option<String>, Stop> {
-        self.serialize_i64(n.into())
+    fn serialize_i16(self, n: i16) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_i32(self, n: i32) -> Result<Option<String>, Stop> {
-        self.serialize_i64(n.into())
+    fn serialize_i32(self, n: i32) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_u8(self, n: u8) -> Result<Option<String>, Stop> {
-        self.serialize_u64(n.into())
+    fn serialize_u8(self, n: u8) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_u16(self, n: u16) -> Result<Option<String>, Stop> {
-        self.serialize_u64(n.into())
+    fn serialize_u16(self, n: u16) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_u32(self, n: u32) -> Result<Option<String>, Stop> {
-        self.serialize_u64(n.into())
+    fn serialize_u32(self, n: u32) -> Result<(), Stop> {
+        self.integer(n)
     }
-    fn serialize_none(self) -> Result<Option<String>, Stop> {
-        Ok(None)
+    fn serialize_none(self) -> Result<(), Stop> {
+        Ok(())
     }
-    fn serialize_unit(self) -> Result<Option<String>, Stop> {
-        Ok(None)
+    fn serialize_unit(self) -> Result<(), Stop> {
+        Ok(())
     }
-    fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Result<Option<String>, Stop> {
+    fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Result<(), Stop> {
         value.serialize(self)
     }
-    fn serialize_newtype_struct<V: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &V,
-    ) -> Result<Option<String>, Stop> {
+    fn serialize_newtype_struct<V: Serialize + ?Sized>(self, _: &'static str, value: &V) -> Result<(), Stop> {
         value.serialize(self)
     }
     nothing!(
@@ -249,7 +281,7 @@ impl ser::Serializer for Scalar {
         _: u32,
         _: &'static str,
         _: &V,
-    ) -> Result<Option<String>, Stop> {
+    ) -> Result<(), Stop> {
         Err(Stop::Other)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
@@ -258,7 +290,7 @@ impl ser::Serializer for Scalar {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
         Err(Stop::Other)
     }
-    not_compound!(Option<String>);
+    not_compound!(());
 }
 
 #[cfg(test)]
