@@ -10,10 +10,18 @@ mod backends;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use session_runtime::backend::{Record, SaveMode, SessionStore, Written};
-use session_runtime::{PostgresStore, RedisStore};
+use session_runtime::{
+    Keys, PostgresStore, RedisStore, SecretKey, ServerSideSessionInterface, Session, Tracked,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// The Redis tests of this file one at a time: the command counts are the whole server's.
+static REDIS_ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const TTL: Duration = Duration::from_secs(60);
 
@@ -265,6 +273,7 @@ async fn postgres_calls_take_one_statement_and_no_ping_before_it() {
 #[tokio::test]
 #[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
 async fn redis_calls_send_one_command_each() {
+    let _alone = REDIS_ALONE.lock().await;
     let url = backends::redis_url();
     let (port, log) = proxy(host_port(&url), Protocol::Redis).await;
     let through = url.replacen(&host_port(&url), &format!("127.0.0.1:{port}"), 1);
@@ -299,4 +308,147 @@ async fn redis_calls_send_one_command_each() {
     );
     store.delete("cb", None).await.unwrap();
     store.delete("wb", None).await.unwrap();
+}
+
+/// A browser session, as in the HTTP benchmark.
+#[derive(Session, Serialize, Deserialize, Default, Debug)]
+#[session(name = "rt")]
+struct Visit {
+    count: u32,
+}
+
+/// A permanent session re-sent (and its record's life extended) only once 20 % of its life is
+/// gone.
+#[derive(Session, Serialize, Deserialize, Default, Debug)]
+#[session(name = "rt", permanent, lifetime = "1h", refresh_after = "20%")]
+struct Kept {
+    count: u32,
+}
+
+/// What Redis itself ran during `call`, `INFO commandstats` before and after (the `INFO`s
+/// themselves left out): the commands a script runs are counted too.
+async fn ran<T>(call: impl std::future::Future<Output = T>) -> (T, BTreeMap<String, u64>) {
+    let before = command_calls().await;
+    let out = call.await;
+    let after = command_calls().await;
+    let ran = after
+        .into_iter()
+        .filter_map(|(command, calls)| {
+            let delta = calls - before.get(&command).copied().unwrap_or(0);
+            (delta > 0 && command != "info").then_some((command, delta))
+        })
+        .collect();
+    (out, ran)
+}
+
+/// `cmdstat_<command>:calls=N` of `INFO commandstats`, by command, asked over plain TCP.
+async fn command_calls() -> BTreeMap<String, u64> {
+    let url = backends::redis_url();
+    let mut stream = TcpStream::connect(host_port(&url)).await.expect("Redis");
+    stream.write_all(b"*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n").await.expect("INFO");
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // A bulk reply: `$<length>\r\n`, the text, `\r\n`.
+    let text = loop {
+        let n = stream.read(&mut chunk).await.expect("a reply");
+        assert!(n > 0, "Redis closed the connection");
+        reply.extend_from_slice(&chunk[..n]);
+        let Some(end) = reply.windows(2).position(|w| w == b"\r\n") else { continue };
+        let length: usize = std::str::from_utf8(&reply[1..end]).unwrap().parse().unwrap();
+        if reply.len() >= end + 2 + length {
+            break String::from_utf8_lossy(&reply[end + 2..end + 2 + length]).into_owned();
+        }
+    };
+    text.lines()
+        .filter_map(|line| {
+            let (name, stats) = line.strip_prefix("cmdstat_")?.split_once(':')?;
+            let calls = stats.split(',').find_map(|field| field.strip_prefix("calls="))?;
+            Some((name.to_owned(), calls.parse().ok()?))
+        })
+        .collect()
+}
+
+fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs.iter().map(|&(command, calls)| (command.to_owned(), calls)).collect()
+}
+
+/// Redis's own count of what a request costs (issue 27): a read-only request one `GET` (none
+/// more for a permanent session inside `refresh_after`); a change one `GET` to open, then one
+/// script running `GET`, `SET`, and the write log's `LPUSH` and `PEXPIRE`: no `LPOS` (a fresh
+/// write id cannot be in the log; only a resend after a dropped connection searches it) and an
+/// `LTRIM` only once the log holds 64 ids, trimming it back to 32.
+#[tokio::test]
+#[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
+async fn redis_requests_run_one_get_to_read_and_four_commands_to_write() {
+    let _alone = REDIS_ALONE.lock().await;
+    let keys = Keys::new(SecretKey::try_from(&[7u8; 32][..]).unwrap());
+    let store = backends::redis_store();
+    let server = Arc::new(ServerSideSessionInterface::new(keys, store.clone()));
+    let request = |cookie: &str| http::Request::builder().header("cookie", cookie).body(()).unwrap();
+    let cookie_of = |response: &http::Response<()>| {
+        let line = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+        line.split(';').next().unwrap().to_owned()
+    };
+
+    let mut visit =
+        Tracked::<Visit>::open_async(server.clone(), Visit::config(), &http::Request::new(())).await;
+    visit.count = 1;
+    let mut response = http::Response::new(());
+    visit.save_async(&mut response).await.unwrap();
+    let cookie = cookie_of(&response);
+    // Loads the update script, so the counted write is its EVALSHA alone.
+    let mut warm = Tracked::<Visit>::open_async(server.clone(), Visit::config(), &request(&cookie)).await;
+    warm.count = 2;
+    warm.save_async(&mut http::Response::new(())).await.unwrap();
+
+    let (_, read) = ran(async {
+        let visit = Tracked::<Visit>::open_async(server.clone(), Visit::config(), &request(&cookie)).await;
+        assert_eq!(visit.count, 2);
+        visit.save_async(&mut http::Response::new(())).await.unwrap();
+    })
+    .await;
+    assert_eq!(read, counts(&[("get", 1)]), "a read-only request");
+
+    let (_, write) = ran(async {
+        let mut visit =
+            Tracked::<Visit>::open_async(server.clone(), Visit::config(), &request(&cookie)).await;
+        visit.count = 3;
+        visit.save_async(&mut http::Response::new(())).await.unwrap();
+    })
+    .await;
+    let per_write = [("evalsha", 1), ("get", 2), ("set", 1), ("lpush", 1), ("pexpire", 1)];
+    assert_eq!(write, counts(&per_write), "a request that changes the session");
+
+    let mut kept = Tracked::<Kept>::open_async(server.clone(), Kept::config(), &http::Request::new(())).await;
+    kept.count = 1;
+    let mut response = http::Response::new(());
+    kept.save_async(&mut response).await.unwrap();
+    let kept_cookie = cookie_of(&response);
+    let (_, read) = ran(async {
+        let kept = Tracked::<Kept>::open_async(server.clone(), Kept::config(), &request(&kept_cookie)).await;
+        assert_eq!(kept.count, 1);
+        let mut response = http::Response::new(());
+        kept.save_async(&mut response).await.unwrap();
+        assert!(response.headers().get("set-cookie").is_none(), "inside refresh_after: not re-sent");
+    })
+    .await;
+    assert_eq!(read, counts(&[("get", 1)]), "a read-only request inside refresh_after");
+
+    // The write log: trimmed once it holds 64 ids, back to 32; 66 writes of one session so far
+    // (with the 3 above) trim it once.
+    let id = "trimmed-write-log";
+    assert_eq!(store.save(Record::new(id, b"0", TTL, SaveMode::Create)).await.unwrap(), Written::Saved);
+    let (_, writes) = ran(async {
+        for n in 0..66u32 {
+            let (old, new) = (n.to_string(), (n + 1).to_string());
+            let update =
+                Record::new(id, new.as_bytes(), TTL, SaveMode::Update).with_expected(Some(old.as_bytes()));
+            assert_eq!(store.save(update).await.unwrap(), Written::Saved);
+        }
+    })
+    .await;
+    assert_eq!(writes.get("ltrim"), Some(&1), "{writes:?}");
+    assert_eq!(writes.get("lpos"), None, "{writes:?}");
+    assert_eq!(writes.get("lpush"), Some(&66), "{writes:?}");
+    store.delete(id, None).await.unwrap();
 }

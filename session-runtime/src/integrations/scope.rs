@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::configs::TypeConfigs;
-use crate::backend::{CookieSink, CookieSource, Finished, InterfaceRef, SaveReport};
+use crate::backend::{CookieSink, CookieSource, Finished, InterfaceRef, SaveOutcome, SaveReport};
 use crate::error::Error;
 use crate::secure_cookie::SecureCookieSessionInterface;
 use crate::session::Session;
@@ -109,20 +109,22 @@ pub struct SessionScope {
     interface: InterfaceRef,
     /// Configs chosen at run time by the layer, by session type; empty by default.
     configs: TypeConfigs,
+    /// The request's sessions, in one allocation (one per request, not two).
+    state: Arc<ScopeState>,
+}
+
+/// What the handles of one request's scope share.
+#[derive(Default)]
+struct ScopeState {
     /// The sessions a layer opens eagerly, under one lock.
-    eager: Arc<Mutex<EagerState>>,
-    pending: Arc<Mutex<Vec<PendingSave>>>,
+    eager: Mutex<EagerState>,
+    pending: Mutex<Vec<PendingSave>>,
 }
 
 impl SessionScope {
     /// A scope whose sessions use `interface`.
     pub fn new(interface: impl Into<InterfaceRef>) -> Self {
-        SessionScope {
-            interface: interface.into(),
-            configs: TypeConfigs::default(),
-            eager: Arc::new(Mutex::new(EagerState::default())),
-            pending: Arc::new(Mutex::new(Vec::new())),
-        }
+        SessionScope { interface: interface.into(), configs: TypeConfigs::default(), state: Arc::default() }
     }
 
     /// Uses the layer's run-time configs (`SessionLayer::configure`).
@@ -170,7 +172,7 @@ impl SessionScope {
     }
 
     fn eager(&self) -> std::sync::MutexGuard<'_, EagerState> {
-        self.eager.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.eager.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The eager session of type `T`, if the layer opened one; else, while eager openings may
@@ -200,10 +202,10 @@ impl SessionScope {
     }
 
     fn track<T: Session + Send + 'static>(&self, mut session: Tracked<T>) -> Tracked<T> {
-        let pending = Arc::clone(&self.pending);
+        let state = Arc::clone(&self.state);
         session.on_drop(Box::new(move |last: &mut Tracked<T>| {
             let finished = last.finish();
-            pending.lock().unwrap_or_else(PoisonError::into_inner).push(finished);
+            state.pending.lock().unwrap_or_else(PoisonError::into_inner).push(finished);
         }));
         session
     }
@@ -234,9 +236,23 @@ impl SessionScope {
         &self,
         response: &mut R,
     ) -> Result<SaveReports, Error> {
+        let mut pending = self.take_pending();
+        let mut reports = SaveReports::default();
+        // The usual request has one session: committed and written without collecting.
+        if pending.len() == 1
+            && let Some(prepared) = pending.pop()
+        {
+            let committed = match prepared {
+                Ok(prepared) => prepared.commit().await,
+                Err(error) => Err(error),
+            };
+            let outcome = committed.inspect_err(crate::log::save_failed)?;
+            write_outcome(outcome, response, &mut reports)?;
+            return Ok(reports);
+        }
         let mut outcomes = Vec::new();
         let mut first_error = None;
-        for prepared in self.take_pending() {
+        for prepared in pending {
             let committed = match prepared {
                 Ok(prepared) => prepared.commit().await,
                 Err(error) => Err(error),
@@ -252,13 +268,8 @@ impl SessionScope {
             crate::log::save_failed(&error);
             return Err(error);
         }
-        let mut reports = SaveReports::default();
         for outcome in outcomes {
-            let report = outcome.report();
-            outcome.write(&mut &mut *response).inspect_err(crate::log::save_failed)?;
-            if report.is_notable() {
-                reports.0.push(report);
-            }
+            write_outcome(outcome, response, &mut reports)?;
         }
         Ok(reports)
     }
@@ -267,8 +278,23 @@ impl SessionScope {
         // Eager sessions no handler took: dropping them queues them like the others.
         let untaken = std::mem::take(&mut self.eager().opened);
         drop(untaken);
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
+        std::mem::take(&mut *self.state.pending.lock().unwrap_or_else(PoisonError::into_inner))
     }
+}
+
+/// Writes one committed session into `response`, keeping its report if it says something.
+#[cfg_attr(not(any(feature = "tower", feature = "actix")), allow(dead_code))]
+fn write_outcome<R: CookieSink + ?Sized>(
+    outcome: SaveOutcome,
+    response: &mut R,
+    reports: &mut SaveReports,
+) -> Result<(), Error> {
+    let report = outcome.report();
+    outcome.write(&mut &mut *response).inspect_err(crate::log::save_failed)?;
+    if report.is_notable() {
+        reports.0.push(report);
+    }
+    Ok(())
 }
 
 /// Put into the extensions of a response by the layers when a server-side save was merged onto
@@ -301,7 +327,7 @@ pub(crate) fn failure_status(error: &Error) -> http::StatusCode {
 
 impl fmt::Debug for SessionScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pending = self.pending.lock().map_or(0, |p| p.len());
+        let pending = self.state.pending.lock().map_or(0, |p| p.len());
         f.debug_struct("SessionScope").field("interface", &self.interface).field("pending", &pending).finish()
     }
 }

@@ -10,6 +10,7 @@
 use std::any::{Any, TypeId};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -35,14 +36,15 @@ use crate::tracked::Tracked;
 /// session is left as the client had it.
 #[derive(Debug, Clone)]
 pub struct SessionLayer {
-    pub(crate) settings: LayerSettings,
+    /// Shared: axum clones the layered service for every request, so a clone is one count.
+    pub(crate) settings: Arc<LayerSettings>,
 }
 
 impl SessionLayer {
     /// A layer using the process-wide backend ([`install_keys`](crate::install_keys) or the
     /// environment).
     pub fn new() -> Self {
-        SessionLayer { settings: LayerSettings::new(None) }
+        SessionLayer { settings: Arc::new(LayerSettings::new(None)) }
     }
 
     /// A layer using the given backend.
@@ -56,7 +58,7 @@ impl SessionLayer {
     /// # Ok::<(), session_runtime::KeyError>(())
     /// ```
     pub fn with_interface(interface: impl Into<InterfaceRef>) -> Self {
-        SessionLayer { settings: LayerSettings::new(Some(interface.into())) }
+        SessionLayer { settings: Arc::new(LayerSettings::new(Some(interface.into()))) }
     }
 
     /// Opens session `T` on every request, not only when a handler asks for it, so that a
@@ -70,7 +72,7 @@ impl SessionLayer {
     /// # let _ = layer;
     /// ```
     pub fn eager<T: Session + Send + 'static>(self) -> Self {
-        SessionLayer { settings: self.settings.eager::<T>() }
+        SessionLayer { settings: Arc::new(Arc::unwrap_or_clone(self.settings).eager::<T>()) }
     }
 
     /// Changes a few of session `T`'s cookie settings at run time (from the environment: the
@@ -102,7 +104,7 @@ impl SessionLayer {
         self,
         change: impl FnOnce(CookieConfigBuilder) -> CookieConfigBuilder,
     ) -> Result<Self, ConfigError> {
-        Ok(SessionLayer { settings: self.settings.configure::<T>(change)? })
+        Ok(SessionLayer { settings: Arc::new(Arc::unwrap_or_clone(self.settings).configure::<T>(change)?) })
     }
 
     /// Uses `config` for session `T` instead of its `#[session(...)]` config: for a config built
@@ -121,7 +123,7 @@ impl SessionLayer {
     /// # Ok::<(), session_runtime::ConfigError>(())
     /// ```
     pub fn with_config<T: Session + 'static>(self, config: CookieConfig) -> Self {
-        SessionLayer { settings: self.settings.with_config::<T>(config) }
+        SessionLayer { settings: Arc::new(Arc::unwrap_or_clone(self.settings).with_config::<T>(config)) }
     }
 }
 

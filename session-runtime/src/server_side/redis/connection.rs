@@ -87,7 +87,7 @@ impl ConnectionLike for Connection {
 /// store may run twice (each script is idempotent or a compare-and-set; docs/design.md), so a
 /// dropped idle connection costs no request. A timeout is not retried: the backend's deadline
 /// is already running.
-fn dropped(error: &RedisError) -> bool {
+pub(super) fn dropped(error: &RedisError) -> bool {
     !error.is_timeout()
         && (error.is_connection_dropped()
             || error.is_io_error()

@@ -18,7 +18,7 @@ use sha1::{Digest, Sha1};
 pub use self::builder::RedisStoreBuilder;
 use self::connection::{Connection, Target};
 use self::scripts::{
-    CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
+    CREATE, DESTROY, FRESH, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
     write_log_key,
 };
 use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
@@ -195,7 +195,7 @@ impl RedisStore {
 
     /// Runs `script` on the session key of `id` with the record's payload, TTL and expected
     /// digest as arguments; returns its answer. [`UPDATE`] also gets the session's write log and
-    /// a fresh write id, which the connection's one retry resends as it is (idempotence).
+    /// a fresh write id, which a resend carries as it is (idempotence).
     async fn write(
         &self,
         connection: &mut Connection,
@@ -205,18 +205,40 @@ impl RedisStore {
     ) -> Result<i64, StoreError> {
         let expected = record.expected.map(|expected| hex(&Sha1::digest(expected)));
         let key = self.session_key(id);
-        let mut invocation = script.key(&key);
-        invocation
-            .arg(record.payload)
-            .arg(millis(record.ttl))
-            .arg(expected.as_deref().unwrap_or_default())
-            .arg(if expected.is_some() { "1" } else { "0" });
-        if record.mode == SaveMode::Update
-            && let Some(log) = write_log_key(&key)
+        let log = if record.mode == SaveMode::Update { write_log_key(&key) } else { None };
+        let write_id = match log {
+            Some(_) => Some(super::id::write_id()?),
+            None => None,
+        };
+        let invocation = |fresh: bool| {
+            let mut invocation = script.key(&key);
+            invocation
+                .arg(record.payload)
+                .arg(millis(record.ttl))
+                .arg(expected.as_deref().unwrap_or_default())
+                .arg(if expected.is_some() { "1" } else { "0" });
+            if let (Some(log), Some(write_id)) = (&log, &write_id) {
+                invocation.key(log).arg(write_id).arg(millis(self.forwarding)).arg(if fresh {
+                    FRESH
+                } else {
+                    ""
+                });
+            }
+            invocation
+        };
+        // On one node, the first send goes to the manager itself, which never resends: the
+        // fresh write id cannot be in the log yet, so the script skips the search (`LPOS`).
+        // Only a resend after a dropped connection searches it. The cluster client resends by
+        // itself, so there every send searches.
+        if write_id.is_some()
+            && let Connection::Node(manager) = connection
         {
-            invocation.key(log).arg(super::id::write_id()?).arg(millis(self.forwarding));
+            match invocation(true).invoke_async(&mut manager.clone()).await {
+                Err(error) if connection::dropped(&error) => {}
+                answer => return answer.map_err(store_error),
+            }
         }
-        invocation.invoke_async(connection).await.map_err(store_error)
+        invocation(false).invoke_async(connection).await.map_err(store_error)
     }
 
     /// An id rotation in two single-key steps: create the new key, then turn the old one into a

@@ -21,8 +21,12 @@ pub(super) const MARKER: u8 = 0xFF;
 /// old id before the rotation may take to sign out or revoke and still reach the new one.
 pub(super) const TOMBSTONE_TTL: Duration = Duration::from_secs(60);
 
-/// How many recent write ids the write log of a session keeps (see [`UPDATE`]).
-const WRITE_LOG: usize = 32;
+/// How many recent write ids the write log of a session keeps at least (see [`UPDATE`]).
+pub(super) const WRITE_LOG: usize = 32;
+
+/// [`UPDATE`]'s ARGV[7] when this send of the write is its first and only one: its fresh id
+/// cannot be in the write log yet, so the log is not searched.
+pub(super) const FRESH: &str = "fresh";
 
 /// Whether a stored value is the tombstone of a rotation (`0xFF '>'` and the new id).
 pub(super) fn is_tombstone(value: &[u8]) -> bool {
@@ -40,15 +44,19 @@ pub(super) fn is_marker(value: &[u8]) -> bool {
 /// (`SET … PX ARGV[2]`) and 1.
 ///
 /// Idempotent: the write id ARGV[5] (when given, with `KEYS[2]`) is pushed onto the session's write log
-/// `KEYS[2]` (a list in the same slot, the last few ids, living ARGV[6] ms) with the write, and a
-/// write whose id is already there answers 1 at once. So this write run again after its answer
-/// was lost (the connection's one retry) recognises its own success, even when another request
-/// wrote after it, instead of merging onto that newer write and, under `last_write`, undoing it.
+/// `KEYS[2]` (a list in the same slot, the last [`WRITE_LOG`] ids or more, living ARGV[6] ms)
+/// with the write, and a write whose id is already there answers 1 at once. So this write run
+/// again after its answer was lost (the connection's one retry) recognises its own success, even
+/// when another request wrote after it, instead of merging onto that newer write and, under
+/// `last_write`, undoing it. ARGV[7] is [`FRESH`] when nothing can have run this write before
+/// (the first send of a fresh id on a connection that does not resend by itself): the log is
+/// then not searched, since the id cannot be in it. The log is trimmed back to [`WRITE_LOG`] ids
+/// only once it holds twice as many, so that most writes cost one `LPUSH` and one `PEXPIRE`.
 pub(super) static UPDATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(&format!(
         r"
 local logged = KEYS[2] and ARGV[5] and ARGV[5] ~= ''
-if logged and redis.call('LPOS', KEYS[2], ARGV[5]) then return 1 end
+if logged and ARGV[7] ~= '{fresh}' and redis.call('LPOS', KEYS[2], ARGV[5]) then return 1 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.byte(current, 1) == 255 then
@@ -58,12 +66,13 @@ end
 if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then return 2 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if logged then
-  redis.call('LPUSH', KEYS[2], ARGV[5])
-  redis.call('LTRIM', KEYS[2], 0, {})
+  if redis.call('LPUSH', KEYS[2], ARGV[5]) > {most} then redis.call('LTRIM', KEYS[2], 0, {last}) end
   redis.call('PEXPIRE', KEYS[2], ARGV[6])
 end
 return 1",
-        WRITE_LOG - 1
+        fresh = FRESH,
+        most = 2 * WRITE_LOG,
+        last = WRITE_LOG - 1,
     ))
 });
 
