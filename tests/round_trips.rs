@@ -270,6 +270,32 @@ async fn postgres_calls_take_one_statement_and_no_ping_before_it() {
     sqlx::raw_sql(&format!("DROP TABLE {table}")).execute(store.pool()).await.unwrap();
 }
 
+/// Listing a user's sessions (issue 26: one round trip for the index plus at most one read per
+/// session) is one statement on PostgreSQL, whose index is the table itself: 10 sessions, one
+/// `SELECT`, counted on the wire.
+#[tokio::test]
+#[cfg_attr(no_postgres, ignore = "needs PostgreSQL: set POSTGRES_URL (scripts/start-postgres.sh)")]
+async fn postgres_lists_ten_sessions_in_one_statement() {
+    let url = backends::postgres_url();
+    let (port, log) = proxy(host_port(&url), Protocol::Postgres).await;
+    let through = url.replacen(&host_port(&url), &format!("127.0.0.1:{port}"), 1);
+    let table = format!("rt_list_{}", std::process::id());
+    let builder = PostgresStore::builder(through).table(&table).max_connections(1).cleanup_every(0);
+    let store = builder.ping_after_idle(Duration::from_secs(3600)).build().unwrap();
+    let user = "ann";
+    for n in 0..10 {
+        let id = format!("l{n}");
+        let record = Record::new(&id, b"{}", TTL, SaveMode::Create).with_user(Some(user));
+        assert_eq!(store.save(record).await.unwrap(), Written::Saved);
+    }
+    // The first listing prepares its statement on the connection; the second is counted.
+    assert_eq!(store.sessions_of(user).await.unwrap().len(), 10);
+    let (listed, sent_) = sent(&log, store.sessions_of(user)).await;
+    assert_eq!(listed.unwrap().len(), 10);
+    assert_eq!(statements(&sent_), 1, "{sent_:?}");
+    sqlx::raw_sql(&format!("DROP TABLE {table}")).execute(store.pool()).await.unwrap();
+}
+
 #[tokio::test]
 #[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
 async fn redis_calls_send_one_command_each() {
