@@ -5,7 +5,8 @@
 #   bash scripts/mutants.sh                        # the whole scope; results in mutants.out/
 #   bash scripts/mutants.sh --list | wc -l         # size it first
 #   bash scripts/mutants.sh -F 'byte_sums'         # only some mutants (names as --list shows them)
-#   bash scripts/mutants.sh --jobs 1               # later options win
+#   JOBS=1 COPY_TARGET=false bash scripts/mutants.sh   # one job, in CARGO_TARGET_DIR (cargo-mutants
+#                                                  # refuses a repeated --jobs or --copy-target)
 #   SCOPE=server-side bash scripts/mutants.sh      # server_side/: merge, plan, commit, the stores
 #   SCOPE=server-side GROUP=core bash scripts/mutants.sh   # one of its three groups (below)
 #
@@ -94,7 +95,7 @@ tests=(
 )
 fi
 
-args=(--jobs 2 --all-features -p session-runtime --copy-target true --colors never)
+args=(--jobs "${JOBS:-2}" --all-features -p session-runtime --copy-target "${COPY_TARGET:-true}" --colors never)
 # `-C` goes to every cargo call, the baseline's too (which only names the mutated package).
 args+=(-C --package -C session-workspace -C --lib)
 for t in "${tests[@]}"; do
