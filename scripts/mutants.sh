@@ -60,7 +60,7 @@ if [ "${SCOPE:-}" = server-side ]; then
     )
     tests=(
         server_side merge_nested stale_tab server_side_rotation_races interleavings session_listing
-        handler_conflict revoke_user_race save_reads_back
+        handler_conflict revoke_user_race save_reads_back server_side_index
     )
     # The PostgreSQL store's own tests (they need the server whatever their names).
     case "${GROUP:-}" in
