@@ -132,4 +132,53 @@ mod tests {
             assert!(started.elapsed() >= backoff.waited);
         });
     }
+
+    /// The budget is spent to the end, never beyond, and really waited: a save under contention
+    /// keeps trying for as long as it may, and no longer.
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn an_awaited_caller_spends_exactly_its_budget() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        runtime.block_on(async {
+            for budget in [Duration::from_millis(3), Duration::from_millis(40)] {
+                let mut backoff = Backoff::new(budget);
+                let started = std::time::Instant::now();
+                while backoff.next().await {}
+                assert_eq!(backoff.waited, budget);
+                assert!(started.elapsed() >= budget, "{:?}", started.elapsed());
+            }
+        });
+    }
+
+    /// The first retry is immediate and the first wait at most [`BASE`]: two or three requests
+    /// that overlap lose almost no time.
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn the_first_retry_is_immediate_and_the_first_wait_short() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        runtime.block_on(async {
+            for _ in 0..50 {
+                let mut backoff = Backoff::new(Duration::from_secs(1));
+                assert!(backoff.next().await);
+                assert_eq!(backoff.waited, Duration::ZERO);
+                assert!(backoff.next().await);
+                assert!(backoff.waited <= BASE, "{:?}", backoff.waited);
+            }
+        });
+    }
+
+    /// The synchronous `save` polls once with a waker that does nothing, possibly on a runtime's
+    /// thread: it must never be handed a pause (which it would report as a store that blocks).
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn a_caller_that_cannot_wait_never_pauses_even_on_a_runtime_thread() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let _inside = runtime.enter();
+        let mut backoff = Backoff::new(Duration::from_secs(2));
+        for _ in 0..WITHOUT_TIMER {
+            assert_eq!(now_or_never(backoff.next()), Some(true));
+        }
+        assert_eq!(now_or_never(backoff.next()), Some(false));
+        assert_eq!(backoff.waited, Duration::ZERO);
+    }
 }

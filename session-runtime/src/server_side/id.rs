@@ -52,4 +52,21 @@ mod tests {
         assert_ne!(c, d);
         assert_eq!(c.len(), 16);
     }
+
+    /// Only base64url of the right length is an id: anything else a signed cookie might carry
+    /// (a path, padding, another encoding) is refused before it becomes a store key.
+    #[test]
+    fn only_base64url_of_an_ids_length_is_an_id() {
+        let id = "AZaz09-_".repeat(4);
+        assert!(is_id(id.as_bytes()));
+        for bad in ['/', '.', '=', '+', ' ', ':', '\u{e9}'] {
+            let mut other = id[..31].to_owned();
+            other.push(bad);
+            assert!(!is_id(other.as_bytes()), "{other:?}");
+            let other = format!("{bad}{}", &id[1..]);
+            assert!(!is_id(other.as_bytes()), "{other:?}");
+        }
+        assert!(!is_id(format!("{id}A").as_bytes()));
+        assert!(!is_id(id[..31].as_bytes()));
+    }
 }

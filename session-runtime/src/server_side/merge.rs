@@ -415,6 +415,24 @@ mod tests {
         assert_eq!(result.unwrap(), json(r#"{"s":2,"v":{"a":2,"b":3}}"#));
     }
 
+    /// Both requests emptied a map, one to "no map" (`null` or absent), the other to `{}` or to
+    /// the other kind of no map: the merge keeps no map, this request's kind first, then the
+    /// record's, and never invents an empty map where a side removed it.
+    #[test]
+    fn a_map_both_requests_emptied_stays_no_map_as_written() {
+        for (base, ours, theirs, expected) in [
+            (r#"{"v":{"g":{}}}"#, r#"{"v":{"g":null}}"#, r#"{"v":{}}"#, r#"{"v":{"g":null}}"#),
+            (r#"{"v":{"g":{}}}"#, r#"{"v":{}}"#, r#"{"v":{"g":null}}"#, r#"{"v":{}}"#),
+            (r#"{"v":{"g":null}}"#, r#"{"v":{"g":{}}}"#, r#"{"v":{}}"#, r#"{"v":{}}"#),
+            (r#"{"v":{}}"#, r#"{"v":{"g":{}}}"#, r#"{"v":{"g":null}}"#, r#"{"v":{"g":null}}"#),
+        ] {
+            for policy in [ConflictPolicy::Reject, ConflictPolicy::LastWrite] {
+                let result = merged(base, ours, theirs, policy).unwrap();
+                assert_eq!(result, json(expected), "{base} {ours} {theirs}");
+            }
+        }
+    }
+
     #[test]
     fn records_that_are_not_objects_are_a_store_error() {
         assert!(matches!(merged("[]", "{}", "{}", ConflictPolicy::LastWrite), Err(Error::Store(_))));

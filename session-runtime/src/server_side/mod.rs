@@ -360,4 +360,70 @@ mod tests {
         let planned = backend().plan_save(&CookieConfig::DEFAULT, &state);
         assert!(matches!(planned, Err(Error::Store(crate::error::StoreError::Unavailable(_)))));
     }
+
+    /// An id cookie signed under the server's key whose payload is not an id (a key from an
+    /// older layout, or one forged with a leaked key) is refused before the store is asked.
+    #[test]
+    fn a_signed_id_cookie_that_is_not_an_id_never_reaches_the_store() {
+        let backend = backend();
+        let request = |payload: &[u8]| {
+            let value = backend.ids.sign_payload(&CookieConfig::DEFAULT, payload).unwrap();
+            http::Request::builder().header("cookie", format!("session={value}")).body(()).unwrap()
+        };
+        for payload in [&b"../../other-key"[..], b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", b"short"] {
+            let opened = backend.open_session(&CookieConfig::DEFAULT, &request(payload)).now();
+            assert_eq!(opened.rejection, Some(Rejection::Malformed), "{payload:?}");
+            assert!(opened.token.is_none());
+        }
+        // A well-formed id that is not in the store: unknown, not malformed.
+        let opened = backend.open_session(&CookieConfig::DEFAULT, &request(&[b'A'; 32])).now();
+        assert_eq!(opened.rejection, Some(Rejection::UnknownSession));
+    }
+
+    /// A store whose every call waits (a network store polled by a synchronous caller).
+    #[derive(Debug)]
+    struct Waiting;
+
+    impl SessionStore for Waiting {
+        fn load<'a>(&'a self, _: &'a str) -> crate::backend::StoreFuture<'a, Option<Vec<u8>>> {
+            Box::pin(std::future::pending())
+        }
+        fn save<'a>(
+            &'a self,
+            _: crate::backend::Record<'a>,
+        ) -> crate::backend::StoreFuture<'a, crate::backend::Written> {
+            Box::pin(std::future::pending())
+        }
+        fn touch<'a>(
+            &'a self,
+            _: &'a str,
+            _: Duration,
+            _: Option<&'a str>,
+        ) -> crate::backend::StoreFuture<'a, bool> {
+            Box::pin(std::future::pending())
+        }
+        fn delete<'a>(&'a self, _: &'a str, _: Option<&'a str>) -> crate::backend::StoreFuture<'a, ()> {
+            Box::pin(std::future::pending())
+        }
+        fn revoke_user<'a>(&'a self, _: &'a str) -> crate::backend::StoreFuture<'a, usize> {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    /// A synchronous open whose store would wait gets an empty session marked unreadable, and a
+    /// change to it is refused rather than written as a new session over the client's cookie.
+    #[test]
+    fn a_synchronous_open_of_a_waiting_store_is_unavailable_and_never_saved() {
+        let key = SecretKey::try_from(&[7u8; 32][..]).unwrap();
+        let backend = ServerSideSessionInterface::new(Keys::new(key), Waiting);
+        let value = backend.ids.sign_payload(&CookieConfig::DEFAULT, &[b'A'; 32]).unwrap();
+        let request = http::Request::builder().header("cookie", format!("session={value}")).body(()).unwrap();
+        let mut opened = backend.open_session(&CookieConfig::DEFAULT, &request).now();
+        assert_eq!(opened.rejection, Some(Rejection::StoreUnavailable));
+        assert!(matches!(&opened.token, Some(StoreToken::Unreadable(id)) if id.as_str() == "A".repeat(32)));
+        opened.accessed = true;
+        opened.change = Change::Changed(br#"{"v":{"a":1}}"#.to_vec());
+        let planned = backend.plan_save(&CookieConfig::DEFAULT, &opened);
+        assert!(matches!(planned, Err(Error::Store(crate::error::StoreError::Unavailable(_)))));
+    }
 }
