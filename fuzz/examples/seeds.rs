@@ -53,13 +53,17 @@ fn main() -> std::io::Result<()> {
         ("tampered", format!("session={}", valid.replacen('e', "f", 1)).into_bytes()),
         ("truncated", format!("session={}", &valid[..valid.len() - 1]).into_bytes()),
         ("empty", b"session=".to_vec()),
-        // Revocable sessions' epochs (`"e"`): current (bob is at 1 in `revocable_backend`),
-        // stale, ahead, given twice, and not an unsigned integer.
+        // Revocable sessions' epochs (`"e"`), written last as before they moved first: current
+        // (bob is at 1 in `revocable_backend`), stale, ahead, given twice, and not an unsigned
+        // integer.
         ("epoch_current", format!("session={}", sign(r#"{"v":{"user":"bob"},"e":1}"#, NOW)).into_bytes()),
         ("epoch_stale", format!("session={}", sign(r#"{"v":{"user":"bob"}}"#, NOW)).into_bytes()),
         ("epoch_ahead", format!("session={}", sign(r#"{"v":{"user":"bob"},"e":9}"#, NOW)).into_bytes()),
         ("epoch_twice", format!("session={}", sign(r#"{"v":{"user":"bob"},"e":1,"e":1}"#, NOW)).into_bytes()),
         ("epoch_negative", format!("session={}", sign(r#"{"v":{"user":"bob"},"e":-1}"#, NOW)).into_bytes()),
+        // Written first, as the runtime writes it and reads it without serde; given first and last.
+        ("epoch_leading", format!("session={}", sign(r#"{"e":1,"v":{"user":"bob"}}"#, NOW)).into_bytes()),
+        ("epoch_leading_twice", format!("session={}", sign(r#"{"e":1,"v":{"user":"bob"},"e":1}"#, NOW)).into_bytes()),
         ("raw_mac_bad_ts", {
             let v =
                 signer.sign("session", b64(small.as_bytes()).as_bytes(), b"AAAAAAAAAAAA").unwrap_or_default();

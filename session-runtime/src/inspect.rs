@@ -293,6 +293,9 @@ impl Inspection {
 /// out of range, as a typed open would), and unread in the Flask format, whose tagged values (a
 /// tuple, `10**20`) no `Value` holds.
 fn decode_any(config: &CookieConfig, payload: &[u8]) -> Result<(bool, Option<u64>), Rejection> {
+    // `decode` borrows the payload mutably for a moment (a leading epoch); the inspector's is
+    // borrowed from its caller.
+    let payload = &mut payload.to_vec();
     match config.format() {
         Format::Native => envelope::decode::<Value>(config.format(), config.schema(), payload)
             .map(|d| (d.migrated, d.issued_at)),

@@ -75,7 +75,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         state.opened_at = state.opened_at.or_else(|| session.interface.get().now());
         let skew = session.interface.get().future_skew();
         let mut carried_epoch = None;
-        if let Some(payload) = &state.payload {
+        if let Some(payload) = &mut state.payload {
             let decoded = envelope::decode::<T>(config.format(), config.schema(), payload);
             let accepted = decoded.and_then(|decoded| {
                 issued::accept(decoded.issued_at, state.signed_at, state.opened_at, skew, config)

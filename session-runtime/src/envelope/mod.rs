@@ -22,9 +22,12 @@ mod reads_back;
 /// there are flashes, and `"i":SECONDS`, the time the session was issued (envelope v2; see
 /// docs/design.md, "Issued-at"), so the common case stays short. A versioned type's data
 /// (version 2 and up) is preceded by `"s":VERSION`, first so that a reader knows it before it
-/// reads the data; version 1 writes none.
+/// reads the data; version 1 writes none. A revocable session's user epoch, `"e":EPOCH` (absent
+/// when 0), comes first of all, where the reader finds it without serde ([`read::leading_epoch`]).
 #[derive(Serialize)]
 struct EnvelopeRef<'a, T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    e: Option<u64>,
     #[serde(skip_serializing_if = "is_first_version")]
     s: u32,
     v: &'a T,
@@ -34,8 +37,6 @@ struct EnvelopeRef<'a, T> {
     f: &'a [Flash],
     #[serde(skip_serializing_if = "Option::is_none")]
     i: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    e: Option<u64>,
 }
 
 fn is_first_version(version: &u32) -> bool {
@@ -164,19 +165,43 @@ impl std::io::Write for Compare<'_> {
 /// The inverse of [`encode`]: the payload as `T`, whose data is of `schema`'s version or migrated
 /// from an older one. `Rejection::NewerVersion` for data written by a newer version of the type,
 /// `Rejection::Payload` for anything else that does not decode into `T`.
+///
+/// `payload` is borrowed mutably for the native format's leading epoch (`{"e":N,` + the rest):
+/// its comma is replaced by `{` while serde reads the rest as an envelope of its own, then put
+/// back. serde_json spends some 300 instructions on one more key of the envelope, about 5 % of a
+/// small session's open, and a revocable session's open with a cached epoch has no other cost
+/// that large (docs/design.md, "Cost of a cache hit"). Anything else, an epoch written
+/// elsewhere in the envelope included, takes serde's general path.
 pub(crate) fn decode<T: DeserializeOwned>(
     format: Format,
     schema: Schema,
-    payload: &[u8],
+    payload: &mut [u8],
 ) -> Result<Decoded<T>, Rejection> {
     match format {
         Format::Native => {
-            // One UTF-8 check of the whole payload, then serde_json's `&str` reader, which does
-            // not check each string again as its byte reader does (docs/performance.md). A payload
-            // that is not UTF-8 anywhere, even in a field `T` ignores, is refused; we never write
-            // one.
-            let text = std::str::from_utf8(payload).map_err(|_| Rejection::Payload)?;
-            read::native(text, schema)
+            // `leading_epoch` found a comma at `comma`: it becomes the `{` the rest starts with.
+            let leading = read::leading_epoch(payload);
+            let set_separator = |payload: &mut [u8], byte: u8| {
+                if let Some((_, comma)) = leading
+                    && let Some(separator) = payload.get_mut(comma)
+                {
+                    *separator = byte;
+                }
+            };
+            set_separator(payload, b'{');
+            // One UTF-8 check of the whole payload (from its start, which is aligned: the check
+            // is a word at a time from there), then serde_json's `&str` reader, which does not
+            // check each string again as its byte reader does (docs/performance.md). A payload
+            // that is not UTF-8 anywhere, even in a field `T` ignores, is refused; we never
+            // write one.
+            let start = leading.map_or(0, |(_, comma)| comma);
+            let decoded = std::str::from_utf8(payload)
+                .ok()
+                .and_then(|text| text.get(start..))
+                .ok_or(Rejection::Payload)
+                .and_then(|text| read::native::<T>(text, schema, leading.map(|(epoch, _)| epoch)));
+            set_separator(payload, b',');
+            decoded
         }
         #[cfg(feature = "flask")]
         Format::Flask => {
@@ -253,6 +278,104 @@ fn byte_sums(bytes: &[u8]) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::Strategy;
+    use serde_json::Value;
+
+    /// [`super::decode`] of a copy of `payload`, which it must leave as it found it.
+    fn decode<T: DeserializeOwned>(
+        format: Format,
+        schema: Schema,
+        payload: &[u8],
+    ) -> Result<Decoded<T>, Rejection> {
+        let mut copy = payload.to_vec();
+        let decoded = super::decode(format, schema, &mut copy);
+        assert_eq!(copy, payload, "the payload is given back unchanged");
+        decoded
+    }
+
+    /// A revocable session's epoch is written first and read there without serde; one written
+    /// anywhere else (as before it moved) reads the same through serde; twice is refused.
+    #[test]
+    fn the_epoch_is_written_first_and_read_anywhere() {
+        let written = encode(Format::Native, 2, &1u8, true, &[], Some(5), Some(3), 0).unwrap();
+        assert_eq!(written, br#"{"e":3,"s":2,"v":1,"p":true,"i":5}"#);
+        let v2 = Schema::new(2, None);
+        let read = |payload: &[u8]| {
+            decode::<u8>(Format::Native, v2, payload).map(|d| (d.data, d.permanent, d.issued_at, d.epoch))
+        };
+        assert_eq!(read(&written), Ok((1, true, Some(5), Some(3))));
+        assert_eq!(read(br#"{"s":2,"v":1,"p":true,"i":5,"e":3}"#), Ok((1, true, Some(5), Some(3))));
+        assert_eq!(read(br#"{"e":0,"s":2,"v":1}"#), Ok((1, false, None, Some(0))));
+        for twice in [&br#"{"e":3,"s":2,"v":1,"e":3}"#[..], br#"{"e":3,"e":3,"s":2,"v":1}"#] {
+            assert_eq!(read(twice), Err(Rejection::Payload), "{}", String::from_utf8_lossy(twice));
+        }
+        // After the epoch, the rest must be an envelope in full, as serde would require.
+        for bad in [&br#"{"e":3,}"#[..], br#"{"e":3,"v":1"#, br#"{"e":3,"v":1}}"#, br#"{"e":3,"s":3,"v":1}"#]
+        {
+            assert!(read(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(
+            read(b"{\"e\":3,\"v\":1,\"x\":\"\xff\"}"),
+            Err(Rejection::Payload),
+            "not UTF-8 after the epoch"
+        );
+    }
+
+    type Read = Result<(Value, bool, Vec<Flash>, bool, Option<u64>, Option<u64>), Rejection>;
+
+    fn project(decoded: Result<Decoded<Value>, Rejection>) -> Read {
+        decoded.map(|d| (d.data, d.permanent, d.flashes, d.migrated, d.issued_at, d.epoch))
+    }
+
+    /// The leading epoch's reader against serde reading the same payload whole: the same
+    /// envelope or the same refusal, whatever follows `{"e":`.
+    fn agrees_with_serde(payload: &[u8]) -> Result<(), proptest::test_runner::TestCaseError> {
+        let schema = Schema::new(2, None);
+        let fast = project(decode::<Value>(Format::Native, schema, payload));
+        let whole = std::str::from_utf8(payload).map_err(|_| Rejection::Payload);
+        let general = project(whole.and_then(|text| read::native::<Value>(text, schema, None)));
+        proptest::prop_assert_eq!(fast, general, "{}", String::from_utf8_lossy(payload));
+        Ok(())
+    }
+
+    /// Mostly what a writer could put there, sometimes not.
+    fn weighted(valid: Vec<&'static str>, odd: Vec<&'static str>) -> impl Strategy<Value = &'static str> {
+        proptest::prop_oneof![6 => proptest::sample::select(valid), 1 => proptest::sample::select(odd)]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn the_leading_epoch_reads_as_serde_does(
+            epoch in proptest::prop_oneof![
+                4 => proptest::prelude::any::<u64>().prop_map(|n| n.to_string()),
+                1 => "[0-9]{18,22}",
+                1 => "0[0-9]{1,3}",
+                1 => "[-0-9.eE+ ]{0,6}",
+            ],
+            separator in weighted(vec![","], vec![", ", "", "}", ",}", ",{"]),
+            entries in proptest::collection::vec(
+                weighted(
+                    vec![r#""s":2"#, r#""v":1"#, r#""v":{"a":[1,2]}"#, r#""p":true"#, r#""i":5"#, r#""e":3"#,
+                        r#""f":[["m","hi"]]"#, r#""x":"\u00e9""#],
+                    vec![r#""s":1"#, r#""s":3"#, r#""v":null"#, r#""e":-1"#, "", " ", "{", "}", r#""v""#],
+                ),
+                0..6,
+            ),
+            close in weighted(vec!["}"], vec!["", "}}", "} ", " }", "}x"]),
+        ) {
+            let payload = format!(r#"{{"e":{epoch}{separator}{}{close}"#, entries.join(","));
+            agrees_with_serde(payload.as_bytes())?;
+        }
+
+        #[test]
+        fn any_bytes_after_the_epoch_read_as_serde_does(
+            rest in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ) {
+            agrees_with_serde(&[br#"{"e":7,"#.as_slice(), &rest].concat())?;
+        }
+    }
 
     #[test]
     fn short_envelope() {

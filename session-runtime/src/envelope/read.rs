@@ -15,10 +15,15 @@ use crate::config::Schema;
 use crate::error::Rejection;
 use crate::flash::Flash;
 
-/// `text` (a native payload) as `T`, migrated when it holds an older version's data.
-pub(super) fn native<T: DeserializeOwned>(text: &str, schema: Schema) -> Result<Decoded<T>, Rejection> {
+/// `text` (a native payload) as `T`, migrated when it holds an older version's data. `epoch` is
+/// one already read before `text` ([`leading_epoch`]), so that `text` may not give another.
+pub(super) fn native<T: DeserializeOwned>(
+    text: &str,
+    schema: Schema,
+    epoch: Option<u64>,
+) -> Result<Decoded<T>, Rejection> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let read = Envelope { current: schema.version(), data: PhantomData::<T> }
+    let read = Envelope { current: schema.version(), epoch, data: PhantomData::<T> }
         .deserialize(&mut deserializer)
         .and_then(|read| deserializer.end().map(|()| read))
         .map_err(|_| Rejection::Payload)?;
@@ -38,6 +43,26 @@ pub(super) fn native<T: DeserializeOwned>(text: &str, schema: Schema) -> Result<
         issued_at: read.issued,
         epoch: read.epoch,
     })
+}
+
+/// The epoch a revocable session's envelope starts with, as our writer puts it (`{"e":N,` and
+/// the rest, `N` a JSON integer without sign, fraction or leading zero, within `u64`), and the
+/// index of the comma after it; `None` for anything else, which serde then reads whole.
+pub(super) fn leading_epoch(payload: &[u8]) -> Option<(u64, usize)> {
+    const PREFIX: &[u8] = br#"{"e":"#;
+    let rest = payload.strip_prefix(PREFIX)?;
+    let mut epoch: u64 = 0;
+    for (at, &byte) in rest.iter().enumerate() {
+        match byte {
+            // A leading zero is the whole number.
+            b'0'..=b'9' if at == 0 || rest.first() != Some(&b'0') => {
+                epoch = epoch.checked_mul(10)?.checked_add(u64::from(byte - b'0'))?;
+            }
+            b',' if at > 0 => return Some((epoch, PREFIX.len() + at)),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The data as found: of the reader's version, of an older one (with its number), or newer.
@@ -80,6 +105,8 @@ enum Key {
 /// Reads an envelope for a type of version `current`.
 struct Envelope<T> {
     current: u32,
+    /// The epoch read before the envelope's text, if any.
+    epoch: Option<u64>,
     data: PhantomData<T>,
 }
 
@@ -109,7 +136,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
         };
         let permanent = seq.next_element()?.unwrap_or(false);
         let flashes = seq.next_element()?.unwrap_or_default();
-        Ok(Read { data, permanent, flashes, issued: None, epoch: None })
+        Ok(Read { data, permanent, flashes, issued: None, epoch: self.epoch })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read<T>, A::Error> {
@@ -118,7 +145,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Envelope<T> {
         let mut permanent: Option<bool> = None;
         let mut flashes: Option<Vec<Flash>> = None;
         let mut issued: Option<u64> = None;
-        let mut epoch: Option<u64> = None;
+        let mut epoch: Option<u64> = self.epoch;
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 // We write the version before the data; one after it came from another writer,
@@ -176,7 +203,7 @@ mod tests {
     const V2: Schema = Schema::new(2, Some(to_ten));
 
     fn read(text: &str, schema: Schema) -> Result<(u64, bool), Rejection> {
-        native::<u64>(text, schema).map(|decoded| (decoded.data, decoded.migrated))
+        native::<u64>(text, schema, None).map(|decoded| (decoded.data, decoded.migrated))
     }
 
     #[test]
@@ -213,10 +240,36 @@ mod tests {
 
     #[test]
     fn the_rest_of_the_envelope_is_kept() {
-        let decoded = native::<u64>(r#"{"f":[["a","b"]],"v":1,"p":true,"x":[0]}"#, V2).ok().unwrap();
+        let decoded = native::<u64>(r#"{"f":[["a","b"]],"v":1,"p":true,"x":[0]}"#, V2, None).ok().unwrap();
         assert_eq!(
             (decoded.data, decoded.permanent, decoded.flashes, decoded.migrated),
             (10, true, vec![Flash::new("a", "b")], true)
         );
+    }
+
+    #[test]
+    fn the_leading_epoch_is_exactly_a_json_integer_then_a_comma() {
+        assert_eq!(leading_epoch(br#"{"e":0,"v":1}"#), Some((0, 6)));
+        assert_eq!(leading_epoch(br#"{"e":17,"v":1}"#), Some((17, 7)));
+        let max = format!(r#"{{"e":{},"v":1}}"#, u64::MAX);
+        assert_eq!(leading_epoch(max.as_bytes()), Some((u64::MAX, 25)));
+        // Everything else is left to serde, which reads or refuses it whole.
+        let over = format!(r#"{{"e":{}0,"v":1}}"#, u64::MAX);
+        for text in [
+            over.as_str(),
+            r#"{"e":01,"v":1}"#,
+            r#"{"e":-1,"v":1}"#,
+            r#"{"e":1.0,"v":1}"#,
+            r#"{"e":1e3,"v":1}"#,
+            r#"{"e":,"v":1}"#,
+            r#"{"e":1}"#,
+            r#"{"e":1 ,"v":1}"#,
+            r#"{ "e":1,"v":1}"#,
+            r#"{"v":1,"e":1}"#,
+            r#"{"e":"#,
+            "",
+        ] {
+            assert_eq!(leading_epoch(text.as_bytes()), None, "{text}");
+        }
     }
 }

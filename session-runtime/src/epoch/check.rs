@@ -278,16 +278,17 @@ pub(crate) enum Stamp {
     Pending(Lookup),
 }
 
-/// Stamps the epoch a sign-in's commit read from the source into the state: `,"e":EPOCH` is
-/// added to the envelope, encoded before the epoch was known (a JSON object we wrote, so it
-/// ends with `}`; an emptied or untouched session has no payload to stamp).
+/// Stamps the epoch a sign-in's commit read from the source into the state: `"e":EPOCH,` is
+/// put first in the envelope, encoded before the epoch was known, where the writer puts it (a
+/// JSON object we wrote, so it starts with `{` and holds at least `"v"`; an emptied or
+/// untouched session has no payload to stamp).
 pub(crate) fn stamp_pending(state: &mut SessionState, user: String, epoch: u64) {
     if let Change::Changed(payload) = &mut state.change
         && epoch > 0
-        && payload.last() == Some(&b'}')
+        && payload.first() == Some(&b'{')
     {
-        payload.pop();
-        payload.extend_from_slice(format!(",\"e\":{epoch}}}").as_bytes());
+        let stamp = format!("{{\"e\":{epoch},");
+        payload.splice(..1, stamp.bytes());
     }
     state.epoch = Some(UserEpoch { user, epoch });
 }

@@ -67,6 +67,6 @@ mod tests {
             assert!(!is_id(other.as_bytes()), "{other:?}");
         }
         assert!(!is_id(format!("{id}A").as_bytes()));
-        assert!(!is_id(id[..31].as_bytes()));
+        assert!(!is_id(&id.as_bytes()[..31]));
     }
 }
