@@ -32,7 +32,9 @@ if [ -z "${FLASK_PYTHON:-}" ] && [ -x .venv/bin/python ]; then
 fi
 # No debug info: each mutant relinks some 17 test binaries, which then take 5 MB instead of 60 MB
 # and link about three times faster.
-export CARGO_PROFILE_DEV_DEBUG=0
+# Unless set: CARGO_PROFILE_DEV_DEBUG=2 (the default) reuses a target directory a plain `cargo test`
+# built, where 0 builds every dependency again first.
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-0}"
 
 if [ "${SCOPE:-}" = server-side ]; then
     core=('session-runtime/src/server_side/*.rs')
