@@ -433,6 +433,23 @@ mod tests {
         }
     }
 
+    /// A field that held a value other than a map (a number, a string, a list), which both
+    /// requests replaced with maps, is one field like any other: both changed it, so the policy
+    /// decides, and the two maps are not merged entry by entry as maps that were there are.
+    #[test]
+    fn a_value_both_requests_replaced_with_maps_is_one_field() {
+        for base in [r#"{"v":{"g":5}}"#, r#"{"v":{"g":"x"}}"#, r#"{"v":{"g":[1]}}"#] {
+            let ours = r#"{"v":{"g":{"a":1}}}"#;
+            let theirs = r#"{"v":{"g":{"b":1}}}"#;
+            match merged(base, ours, theirs, ConflictPolicy::Reject) {
+                Err(Error::Conflict { field: Some(field) }) => assert_eq!(field, "g", "base {base}"),
+                other => panic!("base {base}: {other:?}"),
+            }
+            let result = merged(base, ours, theirs, ConflictPolicy::LastWrite).unwrap();
+            assert_eq!(result, json(ours), "base {base}");
+        }
+    }
+
     #[test]
     fn records_that_are_not_objects_are_a_store_error() {
         assert!(matches!(merged("[]", "{}", "{}", ConflictPolicy::LastWrite), Err(Error::Store(_))));
