@@ -78,6 +78,22 @@ async fn a_rotation_needs_the_old_row_and_removes_it_in_the_same_step() {
     assert_eq!(store.revoke_user("ann").await.unwrap(), 1, "the index moved with the session");
 }
 
+/// A rotation keeps the user on its forwarding row, so a revocation of that user that finds the
+/// row follows it to the session the id became, even when the rotation changed the user (an
+/// account switch racing an administrator's revocation), and counts the session it ended.
+#[tokio::test]
+#[cfg_attr(no_postgres, ignore = "needs PostgreSQL: set POSTGRES_URL (scripts/start-postgres.sh)")]
+async fn a_revocation_follows_a_rotation_and_counts_the_session_it_ended() {
+    let store = backends::postgres_store();
+    assert_eq!(store.save(create("old", b"1").with_user(Some("kim"))).await.unwrap(), Written::Saved);
+    let switched =
+        create("new", b"2").replacing(Some("old")).with_user(Some("lee")).with_previous_user(Some("kim"));
+    assert_eq!(store.save(switched).await.unwrap(), Written::Saved);
+    assert_eq!(store.revoke_user("kim").await.unwrap(), 1, "the session the forwarding row led to");
+    assert_eq!(store.load("new").await.unwrap(), None);
+    assert_eq!(rows(&store).await, 0);
+}
+
 #[tokio::test]
 #[cfg_attr(no_postgres, ignore = "needs PostgreSQL: set POSTGRES_URL (scripts/start-postgres.sh)")]
 async fn revoke_user_ends_every_session_of_that_user_only() {
