@@ -101,3 +101,41 @@ async fn a_stale_tabs_sign_out_ends_the_rotated_session() {
     let after = Tracked::<Account>::open_async(server, Account::CONFIG, &request(Some(&new))).await;
     assert!(after.is_new(), "the signed-in session ended: {:?}", after.user);
 }
+
+backends::tests!(a_stale_tabs_sign_out_then_write_starts_an_anonymous_session [] memory redis postgres);
+async fn a_stale_tabs_sign_out_then_write_starts_an_anonymous_session() {
+    let server = server();
+    let (old, new) = rotated(&server).await;
+    let mut stale =
+        Tracked::<Account>::open_async(server.clone(), Account::CONFIG, &request(Some(&old))).await;
+    stale.destroy();
+    stale.cart = 1;
+    let mut response = http::Response::new(());
+    stale.save_async(&mut response).await.unwrap();
+    let fresh = pair(&response);
+    assert!(
+        fresh != old && fresh != new && !lines(&response)[0].contains("Max-Age=0"),
+        "{:?}",
+        lines(&response)
+    );
+    let after = Tracked::<Account>::open_async(server.clone(), Account::CONFIG, &request(Some(&new))).await;
+    assert!(after.is_new(), "the signed-in session ended: {:?}", after.user);
+    let anonymous = Tracked::<Account>::open_async(server, Account::CONFIG, &request(Some(&fresh))).await;
+    assert_eq!((anonymous.user.clone(), anonymous.cart), (None, 1), "only what the handler wrote");
+}
+
+backends::tests!(a_stale_tabs_write_after_clear_is_refused [] memory redis postgres);
+async fn a_stale_tabs_write_after_clear_is_refused() {
+    let server = server();
+    let (old, new) = rotated(&server).await;
+    let mut stale =
+        Tracked::<Account>::open_async(server.clone(), Account::CONFIG, &request(Some(&old))).await;
+    stale.clear();
+    stale.cart = 1;
+    let mut response = http::Response::new(());
+    let refused = stale.save_async(&mut response).await;
+    assert!(matches!(refused, Err(Error::Rotated)), "{refused:?}");
+    assert!(lines(&response).is_empty(), "no cookie, no delete: {:?}", lines(&response));
+    let live = Tracked::<Account>::open_async(server, Account::CONFIG, &request(Some(&new))).await;
+    assert_eq!((live.user.as_deref(), live.cart), (Some("ann"), 3), "the signed-in session lives on");
+}

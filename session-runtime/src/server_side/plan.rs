@@ -119,7 +119,8 @@ pub(super) fn plan(
 /// The save of a request whose id another request rotated away before this one opened it (a
 /// tab that sent the old cookie while a sign-in ran): it never sets a cookie for the old id nor
 /// creates a session that would replace the client's new cookie (signing the user out), and
-/// its write is refused with [`Error::Rotated`]. A sign-out still ends the session the id
+/// its write is refused with [`Error::Rotated`], a write after `clear()` included. A sign-out
+/// (`destroy()`, or `clear()` with nothing written after it) still ends the session the id
 /// became (the store's delete follows the forwarding entry) and deletes the cookie; a write
 /// after `destroy()` starts the new anonymous session from the handler's data, as always.
 fn moved_away(
@@ -137,6 +138,10 @@ fn moved_away(
                 let user = server.user_of(Some(payload));
                 restart(&mut plan, server, config, state, (old, None), payload, user, ttl)?;
             }
+            // Data written after `clear()` (no new id asked for): a write like any other, refused
+            // rather than dropped under a delete cookie, and never one that ends the session the
+            // id became (only a sign-out does).
+            CookieAction::Set(_) => return Err(Error::Rotated),
             _ => {
                 plan.push(StoreStep::Delete { id: old.clone(), user: None });
                 plan.set_cookie(PlannedCookie::Delete);
