@@ -400,5 +400,53 @@ mod tests {
         assert!(matches!(store_error(sqlx::Error::Io(refused)), StoreError::Unavailable(_)));
         assert!(matches!(store_error(sqlx::Error::PoolTimedOut), StoreError::Unavailable(_)));
         assert!(matches!(store_error(sqlx::Error::RowNotFound), StoreError::Backend(_)));
+        assert!(matches!(store_error(sqlx::Error::WorkerCrashed), StoreError::Unavailable(_)));
+    }
+
+    /// A database error with only a SQLSTATE, as the server sends one.
+    #[derive(Debug)]
+    struct Sqlstate(&'static str);
+
+    impl std::fmt::Display for Sqlstate {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Sqlstate {}
+
+    impl sqlx::error::DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.0.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    /// The server's own word that it cannot serve now (connection exceptions, shutting down, too
+    /// many connections) is `Unavailable`; a statement it refused (a unique violation, a syntax
+    /// error) is `Backend`.
+    #[test]
+    fn sqlstates_of_an_unavailable_server_are_unavailable() {
+        let error = |code| store_error(sqlx::Error::Database(Box::new(Sqlstate(code))));
+        for code in ["08006", "08001", "57P01", "57P03", "53300"] {
+            assert!(matches!(error(code), StoreError::Unavailable(_)), "{code}");
+        }
+        for code in ["23505", "42601", "53200", "57014"] {
+            assert!(matches!(error(code), StoreError::Backend(_)), "{code}");
+        }
     }
 }
