@@ -71,6 +71,51 @@ async fn text(request: reqwest::RequestBuilder) -> String {
     request.send().await.unwrap().text().await.unwrap()
 }
 
+#[derive(Session, Serialize, Deserialize, Default, Debug)]
+#[session(name = "sid", revocable = "user")]
+struct RevocableAccount {
+    user: Option<String>,
+    count: u32,
+}
+
+backends::server_side!(a_revocable_type_ends_in_the_store_not_by_epoch);
+/// A revocable type on a server-side backend: its sessions end in the store (`revoke_user`), so
+/// it opens without an epoch source (the server-side backend has none: asking it would refuse
+/// every session as `EpochUnavailable`), and its revocation still ends it.
+async fn a_revocable_type_ends_in_the_store_not_by_epoch() {
+    let backend = backends::current();
+    let interface = Arc::new(backend.server_side(keys()).unwrap().as_ref().clone().with_user_index("user"));
+    let request = |cookie: Option<&str>| {
+        let mut request = http::Request::builder();
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.body(()).unwrap()
+    };
+    let mut session =
+        Tracked::<RevocableAccount>::open_async(interface.clone(), RevocableAccount::CONFIG, &request(None))
+            .await;
+    session.user = Some("ann".into());
+    session.count = 1;
+    let mut response = http::Response::new(());
+    session.save_async(&mut response).await.unwrap();
+    let line = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = line.split(';').next().unwrap().to_owned();
+    let again = Tracked::<RevocableAccount>::open_async(
+        interface.clone(),
+        RevocableAccount::CONFIG,
+        &request(Some(&cookie)),
+    )
+    .await;
+    assert_eq!(again.rejection(), None);
+    assert_eq!((again.user.as_deref(), again.count), (Some("ann"), 1));
+    assert_eq!(interface.revoke_user("ann").await.unwrap(), 1);
+    let revoked =
+        Tracked::<RevocableAccount>::open_async(interface, RevocableAccount::CONFIG, &request(Some(&cookie)))
+            .await;
+    assert_eq!(revoked.rejection(), Some(Rejection::UnknownSession));
+}
+
 backends::server_side!(cycle_id_moves_the_data_to_a_new_id);
 /// `cycle_id()` on sign-in: a new id, the data kept, the old id dead (session fixation).
 async fn cycle_id_moves_the_data_to_a_new_id() {
