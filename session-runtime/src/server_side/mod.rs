@@ -333,6 +333,13 @@ mod tests {
         ServerSideSessionInterface::memory(Keys::new(SecretKey::try_from(&[7u8; 32][..]).unwrap()))
     }
 
+    /// The store calls' timeout reads back as set, and is [`DEFAULT_STORE_TIMEOUT`] unless set.
+    #[test]
+    fn the_store_timeout_reads_back() {
+        assert_eq!(backend().timeout(), DEFAULT_STORE_TIMEOUT);
+        assert_eq!(backend().with_timeout(Duration::from_millis(250)).timeout(), Duration::from_millis(250));
+    }
+
     /// The id cookie is signed like a session cookie, but under its own salt: a session cookie of
     /// the signed-cookie backend never opens as an id, nor an id cookie as a session.
     #[test]
