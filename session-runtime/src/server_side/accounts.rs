@@ -293,6 +293,16 @@ fn whole_seconds(duration: Duration) -> u64 {
 mod tests {
     use super::*;
 
+    /// A handle goes into a page as text and comes back as the same handle: what `revoke` is
+    /// given is what `sessions_of` listed.
+    #[test]
+    fn a_handle_is_its_text_both_ways() {
+        let handle = SessionHandle::from("e1vNKh2sZ0dqIhUu4RpYGA");
+        assert_eq!(handle.as_str(), "e1vNKh2sZ0dqIhUu4RpYGA");
+        assert_eq!(handle.to_string(), handle.as_str());
+        assert_eq!(SessionHandle::from(handle.to_string()), handle);
+    }
+
     #[test]
     fn handles_depend_on_the_key_and_the_session_and_are_not_the_key() {
         let a = handle_mac(&[1; 32], "store-key-a").unwrap();
