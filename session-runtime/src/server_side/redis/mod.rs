@@ -478,6 +478,15 @@ impl SessionStore for RedisStore {
 mod tests {
     use super::*;
 
+    /// The prefix reads back as set (a store connects lazily, on a runtime: no server is needed).
+    #[test]
+    fn the_prefix_reads_back() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let _entered = runtime.enter();
+        let store = RedisStore::builder("redis://127.0.0.1:1/").prefix("app:").build().unwrap();
+        assert_eq!(store.prefix(), "app:");
+    }
+
     #[test]
     fn the_builders_debug_hides_the_password() {
         for url in [
