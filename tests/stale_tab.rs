@@ -12,6 +12,7 @@ mod backends;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use session_runtime::backend::{Record, SaveMode, Written};
 use session_runtime::{Error, Keys, Rejection, SecretKey, ServerSideSessionInterface, Session, Tracked};
 
 #[derive(Session, Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
@@ -138,4 +139,22 @@ async fn a_stale_tabs_write_after_clear_is_refused() {
     assert!(lines(&response).is_empty(), "no cookie, no delete: {:?}", lines(&response));
     let live = Tracked::<Account>::open_async(server, Account::CONFIG, &request(Some(&new))).await;
     assert_eq!((live.user.as_deref(), live.cart), (Some("ann"), 3), "the signed-in session lives on");
+}
+
+backends::tests!(a_rotation_from_a_moved_or_gone_id_says_so [] memory redis postgres);
+/// At the store: a rotation from an id another rotation already moved (a second tab's sign-in)
+/// answers `Moved`, one from an id that is gone `Absent`, and neither writes the new id.
+async fn a_rotation_from_a_moved_or_gone_id_says_so() {
+    let store = backends::current().store().expect("a server-side backend");
+    let run = backends::random_hex();
+    let [old, new, other, gone, fresh] =
+        ["old", "new", "other", "gone", "fresh"].map(|name| format!("{run}-{name}"));
+    let ttl = std::time::Duration::from_secs(60);
+    let create = |id, payload| Record::new(id, payload, ttl, SaveMode::Create);
+    assert_eq!(store.save(create(&old, b"1")).await.unwrap(), Written::Saved);
+    assert_eq!(store.save(create(&new, b"1").replacing(Some(&old))).await.unwrap(), Written::Saved);
+    assert_eq!(store.save(create(&other, b"1").replacing(Some(&old))).await.unwrap(), Written::Moved);
+    assert_eq!(store.load(&other).await.unwrap(), None);
+    assert_eq!(store.save(create(&fresh, b"1").replacing(Some(&gone))).await.unwrap(), Written::Absent);
+    assert_eq!(store.load(&fresh).await.unwrap(), None);
 }
