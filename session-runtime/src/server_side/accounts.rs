@@ -293,6 +293,22 @@ fn whole_seconds(duration: Duration) -> u64 {
 mod tests {
     use super::*;
 
+    /// A handle matches whichever keys of the ring make it, however often the same key is in
+    /// the ring (the current key also left among the fallbacks during a rotation), and a handle
+    /// of another session matches none.
+    #[test]
+    fn a_handle_matches_however_often_its_key_is_in_the_ring() {
+        use crate::key::{Keys, SecretKey};
+        let key = SecretKey::try_from(&[5u8; 32][..]).unwrap();
+        for repeats in 0..3 {
+            let ring = Keys::new(key.clone()).with_fallbacks(std::iter::repeat_n(key.clone(), repeats));
+            let server = ServerSideSessionInterface::memory(ring);
+            let handle = server.handle("store-key").unwrap();
+            assert!(server.handle_matches("store-key", &handle), "{repeats} repeats");
+            assert!(!server.handle_matches("other-key", &handle), "{repeats} repeats");
+        }
+    }
+
     /// A handle goes into a page as text and comes back as the same handle: what `revoke` is
     /// given is what `sessions_of` listed.
     #[test]
