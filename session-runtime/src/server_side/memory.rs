@@ -454,9 +454,11 @@ mod tests {
 
     #[test]
     fn bounded_by_bytes() {
-        let store = MemoryStore::new().max_bytes(3 * (ENTRY_OVERHEAD + 101));
+        // Ids of four bytes: an entry costs its id, its payload and the overhead, added.
+        let store = MemoryStore::new().max_bytes(3 * (ENTRY_OVERHEAD + 4 + 100));
+        assert!(store.is_empty());
         for i in 0..10 {
-            let id = format!("{i}");
+            let id = format!("id-{i}");
             assert_saved(run(store.save(Record::new(
                 &id,
                 &[b'x'; 100],
@@ -465,6 +467,7 @@ mod tests {
             ))));
         }
         assert_eq!(store.len(), 3);
+        assert!(!store.is_empty());
         let too_big = store.save(Record::new("big", &[0; 4096], Duration::from_secs(1), SaveMode::Create));
         assert!(matches!(now_or_never(too_big), Some(Err(StoreError::Backend(_)))));
     }
