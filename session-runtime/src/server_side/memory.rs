@@ -119,8 +119,9 @@ impl MemoryStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn save_now(&self, record: Record<'_>) -> Written {
-        let now = Instant::now();
+    /// The write of [`SessionStore::save`] at the instant `now` (a parameter so that unit tests
+    /// can reach the expiry boundaries exactly).
+    fn save_at(&self, record: Record<'_>, now: Instant) -> Written {
         let mut inner = self.lock();
         inner.purge_expired(now);
         // Checked and written under one lock: the compare-and-set is atomic.
@@ -281,7 +282,7 @@ impl SessionStore for MemoryStore {
                 self.max_bytes
             )))
         } else {
-            Ok(self.save_now(record))
+            Ok(self.save_at(record, Instant::now()))
         };
         Box::pin(async move { saved })
     }
@@ -391,6 +392,32 @@ mod tests {
         assert!(run(store.moved("old")));
         assert_eq!(run(store.load("other")), None);
         assert_eq!(run(store.revoke_user("ann")), 1, "the index moved with the session");
+    }
+
+    /// An entry whose expiry is exactly now is expired: purged, not only hidden.
+    #[test]
+    fn an_entry_expiring_this_instant_is_purged() {
+        let store = MemoryStore::new();
+        let now = Instant::now();
+        assert_saved(store.save_at(Record::new("a", b"1", Duration::ZERO, SaveMode::Create), now));
+        assert_eq!(store.len(), 1);
+        store.lock().purge_expired(now);
+        assert!(store.is_empty(), "expires == now is past its time");
+    }
+
+    /// A forwarding entry is dropped once its life is over, not kept for ever (it would only be
+    /// hidden by `forwarded`), and a live one is kept.
+    #[test]
+    fn forwarding_entries_are_purged_when_their_life_is_over() {
+        let store = MemoryStore::new().forwarding(Duration::from_secs(1));
+        let (ttl, now) = (Duration::from_secs(60), Instant::now());
+        assert_saved(store.save_at(Record::new("a", b"1", ttl, SaveMode::Create), now));
+        let rotation = Record::new("b", b"1", ttl, SaveMode::Create).replacing(Some("a"));
+        assert_saved(store.save_at(rotation.with_expected(Some(b"1")), now));
+        store.lock().purge_expired(now);
+        assert_eq!(store.lock().forwards.len(), 1, "still within its life");
+        store.lock().purge_expired(now + Duration::from_secs(1));
+        assert!(store.lock().forwards.is_empty() && store.lock().forward_order.is_empty());
     }
 
     #[test]

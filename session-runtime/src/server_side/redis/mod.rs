@@ -487,6 +487,36 @@ mod tests {
         assert_eq!(store.prefix(), "app:");
     }
 
+    /// Which Redis errors mean "unavailable for now" (a 503, the write may land) and which a
+    /// broken request: each of the conditions counts on its own.
+    #[test]
+    fn errors_of_an_unavailable_server_are_unavailable() {
+        use redis::{ErrorKind, ServerErrorKind};
+        use std::io;
+        let unavailable = [
+            RedisError::from(io::Error::from(io::ErrorKind::TimedOut)),
+            RedisError::from(io::Error::from(io::ErrorKind::ConnectionRefused)),
+            RedisError::from(io::Error::from(io::ErrorKind::ConnectionReset)),
+            RedisError::from((ErrorKind::Io, "dropped")),
+            RedisError::from((ErrorKind::Server(ServerErrorKind::ClusterDown), "failover")),
+            RedisError::from((ErrorKind::Server(ServerErrorKind::TryAgain), "resharding")),
+            RedisError::from((ErrorKind::ClusterConnectionNotFound, "no node")),
+        ];
+        for error in unavailable {
+            let shown = error.to_string();
+            assert!(matches!(store_error(error), StoreError::Unavailable(_)), "{shown}");
+        }
+        let broken = [
+            RedisError::from((ErrorKind::Server(ServerErrorKind::ResponseError), "WRONGTYPE")),
+            RedisError::from((ErrorKind::Server(ServerErrorKind::NoScript), "NOSCRIPT")),
+            RedisError::from((ErrorKind::UnexpectedReturnType, "not an integer")),
+        ];
+        for error in broken {
+            let shown = error.to_string();
+            assert!(matches!(store_error(error), StoreError::Backend(_)), "{shown}");
+        }
+    }
+
     #[test]
     fn the_builders_debug_hides_the_password() {
         for url in [
