@@ -144,7 +144,7 @@ fn main() {
         }
         let (low, high) = ratios.iter().fold((f64::MAX, f64::MIN), |(l, h), &r| (l.min(r), h.max(r)));
         println!(
-            "| {} | {:.1} µs | {:.1} µs | {:.2}× ({low:.2}–{high:.2}) |",
+            "| {} | {:.2} µs | {:.2} µs | {:.2}× ({low:.2}–{high:.2}) |",
             with.name.trim_end_matches("/cas"),
             median(&mut times_with),
             median(&mut times_without),

@@ -11,29 +11,53 @@ use crate::envelope::{self, issued};
 use crate::error::Rejection;
 use crate::tracked::Tracked;
 
+/// An opened session whose epoch missed the cache: its state, the lookup to await, and the
+/// backend and config to finish the open with.
+pub(crate) struct AwaitingEpoch {
+    state: SessionState,
+    lookup: crate::epoch::check::Lookup,
+    interface: InterfaceRef,
+    config: ConfigRef,
+}
+
+impl AwaitingEpoch {
+    /// Awaits the epoch source and finishes the open with its answer.
+    pub(crate) async fn finish<T: Serialize + DeserializeOwned + Default>(self) -> Tracked<T> {
+        let answer = self.lookup.run().await;
+        Tracked::from_opened_with(self.state, self.interface, self.config, Some(answer))
+    }
+}
+
 impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     /// The handle of the session `state` the backend opened: the payload decoded into `T`, the
     /// issue time checked, the version migrated, a revocable session's epoch checked (a source
-    /// that would wait is unavailable here: [`from_opened_async`](Self::from_opened_async) awaits it).
+    /// that would wait is unavailable here: [`from_opened_or_awaiting`](Self::from_opened_or_awaiting)
+    /// lets an async caller await it).
     pub(crate) fn from_opened(state: SessionState, interface: InterfaceRef, config: ConfigRef) -> Self {
         Self::from_opened_with(state, interface, config, None)
     }
 
-    /// [`from_opened`](Self::from_opened), awaiting a revocable session's epoch source on a miss.
-    /// The data is decoded once; on a cache miss (once per user and cache time) it is dropped
-    /// before the source is awaited and decoded again after it answered, so the future holds no
-    /// `T` and is `Send` whatever `T` is.
-    pub(crate) async fn from_opened_async(
+    /// [`from_opened`](Self::from_opened) when nothing is left to await; else (a revocable
+    /// session whose epoch missed the cache, once per user and cache time) what is left to do
+    /// once its epoch source answered: [`AwaitingEpoch::finish`]. The data is decoded once; on a
+    /// miss it is dropped before the source is awaited and decoded again after it answered, so
+    /// the awaiting future holds no `T` and is `Send` whatever `T` is.
+    ///
+    /// Not an `async fn`: callers match in their own future and box the rare wait
+    /// (`Box::pin(awaiting.finish()).await`), so a ready open moves no nested future and its
+    /// handle through one more layer.
+    pub(crate) fn from_opened_or_awaiting(
         state: SessionState,
         interface: InterfaceRef,
         config: ConfigRef,
-    ) -> Self {
-        let (state, lookup, interface, config) = match Self::decode_opened(state, interface, config) {
-            (session, None) => return session.settle_opened(),
-            (session, Some(lookup)) => session.into_undecoded(lookup),
-        };
-        let answer = lookup.run().await;
-        Self::from_opened_with(state, interface, config, Some(answer))
+    ) -> Result<Self, AwaitingEpoch> {
+        match Self::decode_opened(state, interface, config) {
+            (session, None) => Ok(session.settle_opened()),
+            (session, Some(lookup)) => {
+                let (state, lookup, interface, config) = session.into_undecoded(lookup);
+                Err(AwaitingEpoch { state, lookup, interface, config })
+            }
+        }
     }
 
     /// A session whose epoch lookup missed the cache, back to the state it was opened from (the

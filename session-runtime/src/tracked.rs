@@ -110,7 +110,13 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
     ) -> impl std::future::Future<Output = Self> + Send + 'static + use<T, R, I, C> {
         let (interface, config) = (interface.into(), config.into());
         let opening = interface.get().open_session(config.get(), &request);
-        async move { Self::from_opened_async(opening.await, interface, config).await }
+        async move {
+            let awaiting = match Self::from_opened_or_awaiting(opening.await, interface, config) {
+                Ok(session) => return session,
+                Err(awaiting) => awaiting,
+            };
+            Box::pin(awaiting.finish()).await
+        }
     }
 
     /// A handle on `state` with the default data, before the payload is decoded (`opened.rs`).

@@ -53,7 +53,12 @@ impl EagerSessions {
                             Err(waiting) => waiting.await,
                         };
                         let interface = scope.interface.clone();
-                        scope.keep_eager(Tracked::<T>::from_opened_async(opened, interface, config).await)
+                        let awaiting = match Tracked::<T>::from_opened_or_awaiting(opened, interface, config)
+                        {
+                            Ok(session) => return scope.keep_eager(session),
+                            Err(awaiting) => awaiting,
+                        };
+                        scope.keep_eager(Box::pin(awaiting.finish::<T>()).await)
                     }) as EagerOpen)
                 }
             }
