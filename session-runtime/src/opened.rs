@@ -22,9 +22,10 @@ pub(crate) struct AwaitingEpoch {
 
 impl AwaitingEpoch {
     /// Awaits the epoch source and finishes the open with its answer.
-    pub(crate) async fn finish<T: Serialize + DeserializeOwned + Default>(self) -> Tracked<T> {
-        let answer = self.lookup.run().await;
-        Tracked::from_opened_with(self.state, self.interface, self.config, Some(answer))
+    pub(crate) async fn finish<T: Serialize + DeserializeOwned + Default>(self: Box<Self>) -> Tracked<T> {
+        let AwaitingEpoch { state, lookup, interface, config } = *self;
+        let answer = lookup.run().await;
+        Tracked::from_opened_with(state, interface, config, Some(answer))
     }
 }
 
@@ -50,12 +51,12 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         state: SessionState,
         interface: InterfaceRef,
         config: ConfigRef,
-    ) -> Result<Self, AwaitingEpoch> {
+    ) -> Result<Self, Box<AwaitingEpoch>> {
         match Self::decode_opened(state, interface, config) {
             (session, None) => Ok(session.settle_opened()),
             (session, Some(lookup)) => {
                 let (state, lookup, interface, config) = session.into_undecoded(lookup);
-                Err(AwaitingEpoch { state, lookup, interface, config })
+                Err(Box::new(AwaitingEpoch { state, lookup, interface, config }))
             }
         }
     }
