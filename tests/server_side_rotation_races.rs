@@ -5,7 +5,8 @@
 //!   (`Error::Rotated`, 409 through the layers), never followed into the new session;
 //! - a sign-out that opened the old id ends the rotated session, in both orders;
 //! - `destroy()` then a write starts the new session from the handler's write alone;
-//! - the forwarding entry's life is a setting of each store.
+//! - the forwarding entry's life is a setting of each store (the Redis retry's idempotence is in
+//!   tests/redis_write_stamp.rs).
 
 #[path = "common/backends.rs"]
 mod backends;
@@ -337,95 +338,8 @@ async fn a_write_after_destroy_writing_the_old_data_back_is_still_a_new_session(
     assert_eq!(open::<Account>(&server, &signed_in).await.rejection(), Some(Rejection::UnknownSession));
 }
 
-// Item 8: the one retry after a dropped connection is idempotent; forwarding is a setting.
-
-/// A TCP proxy in front of the test's Redis. Armed, it passes the next chunk the client sends
-/// on to Redis, and when Redis answers it reports `between`, waits for `resume`, and closes the
-/// client's connection instead of passing the answer on: the command ran, its answer was lost,
-/// and the client reconnects (through the proxy again) and retries.
-async fn lossy_proxy(
-    upstream: String,
-    armed: Arc<std::sync::atomic::AtomicBool>,
-    between: tokio::sync::mpsc::Sender<()>,
-    resume: Arc<tokio::sync::Notify>,
-) -> String {
-    use std::sync::atomic::Ordering;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let mut server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
-            let (armed, between, resume) = (armed.clone(), between.clone(), resume.clone());
-            tokio::spawn(async move {
-                let (mut up, mut down) = ([0u8; 65536], [0u8; 65536]);
-                let mut losing = false;
-                loop {
-                    tokio::select! {
-                        read = client.read(&mut up) => {
-                            let Ok(n @ 1..) = read else { return };
-                            losing |= armed.swap(false, Ordering::SeqCst);
-                            if server.write_all(&up[..n]).await.is_err() { return }
-                        }
-                        read = server.read(&mut down) => {
-                            let Ok(n @ 1..) = read else { return };
-                            if losing {
-                                let _ = between.send(()).await;
-                                resume.notified().await;
-                                return; // both sockets close: the answer is lost
-                            }
-                            if client.write_all(&down[..n]).await.is_err() { return }
-                        }
-                    }
-                }
-            });
-        }
-    });
-    format!("redis://{address}/")
-}
-
-/// Under `last_write`, request A writes count 1 (from 0); Redis runs the write but the answer is
-/// lost; request B opens A's record and writes count 2; then A's connection retries its write.
-/// Before: the retry found the record changed, merged (both changed `count`, A's value wins)
-/// and wrote count 1 over B's newer 2. Now the retry finds its write id in the session's write
-/// log and stops: count stays 2.
-#[tokio::test]
-#[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
-async fn a_retried_write_recognises_its_own_success_on_redis() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let url = backends::redis_url();
-    let upstream = url.trim_start_matches("redis://").trim_end_matches('/').to_owned();
-    let (armed, resume) = (Arc::new(AtomicBool::new(false)), Arc::new(tokio::sync::Notify::new()));
-    let (between, mut lost) = tokio::sync::mpsc::channel(1);
-    let proxied = lossy_proxy(upstream, armed.clone(), between, resume.clone()).await;
-    let prefix = format!("test:{}:", backends::random_hex());
-    let store = |url: &str| {
-        let store = session_runtime::RedisStore::builder(url).prefix(&prefix).connections(1).build().unwrap();
-        Arc::new(ServerSideSessionInterface::new(keys(), store))
-    };
-    let (a_server, b_server) = (store(&proxied), store(&url));
-
-    let cookie = create::<Account>(&a_server, |a| a.note = Some("x".into())).await;
-    let mut warm = open::<Account>(&a_server, &cookie).await;
-    warm.note = Some("y".into()); // loads the update script, so the armed chunk is the write
-    warm.save_async(&mut http::Response::new(())).await.unwrap();
-
-    let mut a = open::<Account>(&a_server, &cookie).await;
-    a.count = 1;
-    armed.store(true, Ordering::SeqCst);
-    let a_save = tokio::spawn(async move {
-        let mut response = http::Response::new(());
-        a.save_async(&mut response).await.map(|_| response)
-    });
-    lost.recv().await.expect("the proxy lost the answer of A's write");
-    let mut b = open::<Account>(&b_server, &cookie).await;
-    assert_eq!(b.count, 1, "A's write ran");
-    b.count = 2;
-    b.save_async(&mut http::Response::new(())).await.unwrap();
-    resume.notify_one();
-    a_save.await.unwrap().expect("A's write succeeded once");
-    assert_eq!(open::<Account>(&b_server, &cookie).await.count, 2, "B's newer write stands");
-}
+// Item 8: the life of a forwarding entry is a setting (the idempotent retry on Redis:
+// tests/redis_write_stamp.rs).
 
 /// A store of the current backend's kind with its forwarding entries living `life` and followed
 /// `hops` times (the memory store follows any number).

@@ -84,12 +84,41 @@ pub struct Record<'a> {
     /// writes the new record and replaces the old one by a short-lived forwarding entry to the
     /// new id (and drops it from `previous_user`'s index, or `user`'s).
     pub replaces: Option<&'a str>,
+    /// The payload is a native envelope: a JSON object whose readers skip top-level keys they do
+    /// not know, so the store may add keys of its own to what it stores (the Redis store stamps
+    /// each update with its write id). False for the Flask format, whose top-level keys are the
+    /// session's own.
+    pub extensible: bool,
 }
 
 impl<'a> Record<'a> {
     /// A record without a user.
     pub fn new(id: &'a str, payload: &'a [u8], ttl: Duration, mode: SaveMode) -> Self {
-        Record { id, payload, ttl, mode, user: None, previous_user: None, expected: None, replaces: None }
+        Record {
+            id,
+            payload,
+            ttl,
+            mode,
+            user: None,
+            previous_user: None,
+            expected: None,
+            replaces: None,
+            extensible: false,
+        }
+    }
+
+    /// Says whether the payload is a native envelope a store may add keys to
+    /// ([`extensible`](Record::extensible)).
+    ///
+    /// ```
+    /// use session_runtime::backend::{Record, SaveMode};
+    /// use std::time::Duration;
+    /// let record = Record::new("id", br#"{"v":1}"#, Duration::from_secs(60), SaveMode::Update).extensible(true);
+    /// assert!(record.extensible);
+    /// ```
+    pub fn extensible(mut self, extensible: bool) -> Self {
+        self.extensible = extensible;
+        self
     }
 
     /// Writes only if the entry still holds `expected` (compare-and-set).

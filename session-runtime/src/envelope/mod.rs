@@ -293,6 +293,26 @@ mod tests {
         decoded
     }
 
+    /// Keys the reader does not know are skipped: a store may add its own (the Redis store's
+    /// write stamp, `"w"` and `"wa"` at the end), and the envelope reads as it was written,
+    /// with or without a leading epoch.
+    #[test]
+    fn keys_a_store_adds_are_skipped() {
+        let stamp = r#","w":"AAAAAAAAAAAAAAAAAAAAAA","wa":"......................"}"#;
+        let v2 = Schema::new(2, None);
+        for written in [
+            encode(Format::Native, 2, &7u8, true, &[], Some(5), None, 0).unwrap(),
+            encode(Format::Native, 2, &7u8, true, &[], Some(5), Some(3), 0).unwrap(),
+        ] {
+            let stamped = [&written[..written.len() - 1], stamp.as_bytes()].concat();
+            let read = |payload: &[u8]| {
+                decode::<u8>(Format::Native, v2, payload).map(|d| (d.data, d.permanent, d.issued_at, d.epoch))
+            };
+            assert_eq!(read(&stamped), read(&written), "{}", String::from_utf8_lossy(&stamped));
+            assert_eq!(read(&stamped).map(|read| read.0), Ok(7));
+        }
+    }
+
     /// A revocable session's epoch is written first and read there without serde; one written
     /// anywhere else (as before it moved) reads the same through serde; twice is refused.
     #[test]

@@ -11,6 +11,7 @@ use crate::backend::{
 };
 use crate::config::CookieConfig;
 use crate::error::{Error, StoreError};
+use crate::format::Format;
 
 /// Runs `plan`'s store calls; a plan without any is ready at once.
 pub(super) fn commit<'a>(
@@ -127,7 +128,8 @@ async fn run_write(
                 .with_previous_user(retry.previous_user.as_deref())
                 .with_expected(Some(&retry.theirs)),
         };
-        match deadline(limit, store.save(record.replacing(replaced.as_deref()))).await? {
+        let record = record.replacing(replaced.as_deref()).extensible(config.format() == Format::Native);
+        match deadline(limit, store.save(record)).await? {
             Written::Saved if retry.is_none() => return Ok(Ran::Done),
             Written::Saved => return Ok(Ran::Merged),
             Written::Absent => return Ok(Ran::Gone),

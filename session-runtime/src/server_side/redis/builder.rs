@@ -47,8 +47,7 @@ impl RedisStoreBuilder {
     }
 
     /// How long the old key of a rotation (`cycle_id`, `renew`) stays a tombstone pointing at the
-    /// new one (default 60 s), and how long a session's log of recent write ids is kept (it
-    /// makes the connection's one retry idempotent). A request that opened the old id before the
+    /// new one (default 60 s). A request that opened the old id before the
     /// rotation and ends after it is told the session moved (no delete cookie, its write refused
     /// with `Error::Rotated`), and its sign-out follows to the new id, only within this time:
     /// make it at least as long as the longest request (docs/server-side.md, "Rotation and

@@ -5,6 +5,7 @@ mod builder;
 mod connection;
 mod listing;
 mod scripts;
+mod stamp;
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,8 +19,7 @@ use sha1::{Digest, Sha1};
 pub use self::builder::RedisStoreBuilder;
 use self::connection::{Connection, Target};
 use self::scripts::{
-    CREATE, DESTROY, FRESH, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
-    write_log_key,
+    CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
 };
 use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
 use crate::error::StoreError;
@@ -70,7 +70,7 @@ pub struct RedisStore {
     next: Arc<AtomicUsize>,
     prefix: Arc<str>,
     cluster: bool,
-    /// The life of a rotation's tombstone, and of a session's write log.
+    /// The life of a rotation's tombstone.
     forwarding: Duration,
     /// How many tombstones a sign-out follows.
     hops: usize,
@@ -194,8 +194,8 @@ impl RedisStore {
     }
 
     /// Runs `script` on the session key of `id` with the record's payload, TTL and expected
-    /// digest as arguments; returns its answer. [`UPDATE`] also gets the session's write log and
-    /// a fresh write id, which a resend carries as it is (idempotence).
+    /// digest as arguments; returns its answer. An update of a native envelope is stamped with a
+    /// fresh write id ([`stamp`]), which a resend carries as it is (idempotence).
     async fn write(
         &self,
         connection: &mut Connection,
@@ -204,41 +204,20 @@ impl RedisStore {
         record: &Record<'_>,
     ) -> Result<i64, StoreError> {
         let expected = record.expected.map(|expected| hex(&Sha1::digest(expected)));
-        let key = self.session_key(id);
-        let log = if record.mode == SaveMode::Update { write_log_key(&key) } else { None };
-        let write_id = match log {
-            Some(_) => Some(super::id::write_id()?),
-            None => None,
+        let write_id = match record.mode {
+            SaveMode::Update if record.extensible => Some(super::id::write_id()?),
+            _ => None,
         };
-        let invocation = |fresh: bool| {
-            let mut invocation = script.key(&key);
-            invocation
-                .arg(record.payload)
-                .arg(millis(record.ttl))
-                .arg(expected.as_deref().unwrap_or_default())
-                .arg(if expected.is_some() { "1" } else { "0" });
-            if let (Some(log), Some(write_id)) = (&log, &write_id) {
-                invocation.key(log).arg(write_id).arg(millis(self.forwarding)).arg(if fresh {
-                    FRESH
-                } else {
-                    ""
-                });
-            }
-            invocation
-        };
-        // On one node, the first send goes to the manager itself, which never resends: the
-        // fresh write id cannot be in the log yet, so the script skips the search (`LPOS`).
-        // Only a resend after a dropped connection searches it. The cluster client resends by
-        // itself, so there every send searches.
-        if write_id.is_some()
-            && let Connection::Node(manager) = connection
-        {
-            match invocation(true).invoke_async(&mut manager.clone()).await {
-                Err(error) if connection::dropped(&error) => {}
-                answer => return answer.map_err(store_error),
-            }
-        }
-        invocation(false).invoke_async(connection).await.map_err(store_error)
+        let stamped =
+            write_id.as_deref().and_then(|write| stamp::stamped(record.payload, write, record.expected));
+        let mut invocation = script.key(self.session_key(id));
+        invocation
+            .arg(stamped.as_deref().unwrap_or(record.payload))
+            .arg(millis(record.ttl))
+            .arg(expected.as_deref().unwrap_or_default())
+            .arg(if expected.is_some() { "1" } else { "0" })
+            .arg(if stamped.is_some() { write_id.as_deref().unwrap_or_default() } else { "" });
+        invocation.invoke_async(connection).await.map_err(store_error)
     }
 
     /// An id rotation in two single-key steps: create the new key, then turn the old one into a

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use redis::Script;
 
+use super::stamp;
+
 /// The first byte of every marker value.
 pub(super) const MARKER: u8 = 0xFF;
 
@@ -20,13 +22,6 @@ pub(super) const MARKER: u8 = 0xFF;
 /// ([`forwarding`](super::RedisStoreBuilder::forwarding)): the longest a request that opened the
 /// old id before the rotation may take to sign out or revoke and still reach the new one.
 pub(super) const TOMBSTONE_TTL: Duration = Duration::from_secs(60);
-
-/// How many recent write ids the write log of a session keeps at least (see [`UPDATE`]).
-pub(super) const WRITE_LOG: usize = 32;
-
-/// [`UPDATE`]'s ARGV[7] when this send of the write is its first and only one: its fresh id
-/// cannot be in the write log yet, so the log is not searched.
-pub(super) const FRESH: &str = "fresh";
 
 /// Whether a stored value is the tombstone of a rotation (`0xFF '>'` and the new id).
 pub(super) fn is_tombstone(value: &[u8]) -> bool {
@@ -43,53 +38,36 @@ pub(super) fn is_marker(value: &[u8]) -> bool {
 /// expected payload (its SHA-1 hex in ARGV[3] when ARGV[4] is "1"), else the write
 /// (`SET … PX ARGV[2]`) and 1.
 ///
-/// Idempotent: the write id ARGV[5] (when given, with `KEYS[2]`) is pushed onto the session's write log
-/// `KEYS[2]` (a list in the same slot, the last [`WRITE_LOG`] ids or more, living ARGV[6] ms)
-/// with the write, and a write whose id is already there answers 1 at once. So this write run
-/// again after its answer was lost (the connection's one retry) recognises its own success, even
-/// when another request wrote after it, instead of merging onto that newer write and, under
-/// `last_write`, undoing it. ARGV[7] is [`FRESH`] when nothing can have run this write before
-/// (the first send of a fresh id on a connection that does not resend by itself): the log is
-/// then not searched, since the id cannot be in it. The log is trimmed back to [`WRITE_LOG`] ids
-/// only once it holds twice as many, so that most writes cost one `LPUSH` and one `PEXPIRE`.
+/// Idempotent: ARGV[1] is stamped with its write id ARGV[5] and the id of the write it replaced
+/// ([`stamp`](super::stamp)). When the compare fails, the write has already run if the key holds
+/// exactly ARGV[1], or a value whose stamp names ARGV[5] as the write it replaced (one write
+/// followed it): 1 at once. So this write run again after its answer was lost (the connection's
+/// one retry, the cluster client's own) recognises its own success instead of merging onto the
+/// newer write and, under `last_write`, undoing it. A first send pays nothing for this: the
+/// check runs only on a failed compare.
 pub(super) static UPDATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(&format!(
-        r"
-local logged = KEYS[2] and ARGV[5] and ARGV[5] ~= ''
-if logged and ARGV[7] ~= '{fresh}' and redis.call('LPOS', KEYS[2], ARGV[5]) then return 1 end
+        r#"
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.byte(current, 1) == 255 then
   if string.sub(current, 2, 2) == '>' then return 3 end
   return 0
 end
-if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then return 2 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if logged then
-  if redis.call('LPUSH', KEYS[2], ARGV[5]) > {most} then redis.call('LTRIM', KEYS[2], 0, {last}) end
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then
+  if current == ARGV[1] then return 1 end
+  if ARGV[5] ~= '' and string.sub(current, {open_from}, {open_to}) == ',"w":"'
+    and string.sub(current, {parent_from}, {parent_to}) == ARGV[5] then return 1 end
+  return 2
 end
-return 1",
-        fresh = FRESH,
-        most = 2 * WRITE_LOG,
-        last = WRITE_LOG - 1,
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1"#,
+        open_from = stamp::LUA_OPEN.0,
+        open_to = stamp::LUA_OPEN.1,
+        parent_from = stamp::LUA_PARENT.0,
+        parent_to = stamp::LUA_PARENT.1,
     ))
 });
-
-/// The key of the write log of the session key `key`, in the same Redis Cluster slot: `key`'s
-/// own hash tag when it has one (a prefix like `app{1}:`), else the whole key as the tag. `None`
-/// when neither works (a `}` in the key without a tag): such a store keeps no write log.
-pub(super) fn write_log_key(key: &str) -> Option<String> {
-    let tagged = key.find('{').and_then(|open| {
-        let close = key[open + 1..].find('}')?;
-        (close > 0).then_some(())
-    });
-    match tagged {
-        Some(()) => Some(format!("{key}:w")),
-        None if !key.contains('}') && !key.contains('{') => Some(format!("{{{key}}}:w")),
-        None => None,
-    }
-}
 
 /// A new id, `KEYS[1]`: 1 after writing ARGV[1] with `PX` ARGV[2] when the key was free, or when
 /// it already holds exactly ARGV[1] (this write, retried after its answer was lost); else 2.
@@ -190,14 +168,6 @@ mod tests {
         assert!(!is_marker(b"{\"a\":1}"));
         assert!(!is_marker(b""));
         assert!(!is_marker("\u{ff}".as_bytes()), "U+00FF in UTF-8 starts with 0xC3");
-    }
-
-    #[test]
-    fn the_write_log_shares_the_session_keys_slot() {
-        assert_eq!(write_log_key("session:s:abc").as_deref(), Some("{session:s:abc}:w"));
-        assert_eq!(write_log_key("app{1}:s:abc").as_deref(), Some("app{1}:s:abc:w"));
-        assert_eq!(write_log_key("a}b:s:abc"), None);
-        assert_eq!(write_log_key("a{}b:s:abc"), None, "an empty tag is no tag");
     }
 
     #[test]
