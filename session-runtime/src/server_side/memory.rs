@@ -155,11 +155,8 @@ impl MemoryStore {
             inner.remove(&victim);
         }
         let expires = now.checked_add(record.ttl).unwrap_or(now);
-        if let Some(previous) = record.previous_user
-            && record.user != Some(previous)
-        {
-            inner.unindex(previous, record.id);
-        }
+        // `record.previous_user` needs no work here: the index follows the entries, and
+        // `remove` above took the id out of the index of the user its entry had.
         if let Some(user) = record.user {
             inner.users.entry(user.to_owned()).or_default().insert(record.id.to_owned());
         }
@@ -403,6 +400,46 @@ mod tests {
         assert_eq!(store.len(), 1);
         store.lock().purge_expired(now);
         assert!(store.is_empty(), "expires == now is past its time");
+    }
+
+    /// At the very instant of its expiry an entry is gone and a forward forgotten.
+    #[test]
+    fn expiry_is_exclusive_at_the_instant() {
+        let store = MemoryStore::new().forwarding(Duration::from_secs(1));
+        let (ttl, now) = (Duration::from_secs(2), Instant::now());
+        assert_saved(store.save_at(Record::new("a", b"1", ttl, SaveMode::Create), now));
+        let rotation = Record::new("b", b"1", ttl, SaveMode::Create).replacing(Some("a"));
+        assert_saved(store.save_at(rotation.with_expected(Some(b"1")), now));
+        let inner = store.lock();
+        let just_before = now + Duration::from_millis(999);
+        assert_eq!(inner.forwarded("a", just_before), Some("b"));
+        assert_eq!(inner.forwarded("a", now + Duration::from_secs(1)), None);
+        assert!(inner.live("b", now + Duration::from_millis(1999)).is_some());
+        assert!(inner.live("b", now + ttl).is_none());
+    }
+
+    /// A session of exactly `max_bytes` (id, payload and the per-entry overhead) fits.
+    #[test]
+    fn a_session_of_exactly_max_bytes_fits() {
+        let store = MemoryStore::new().max_bytes(1 + 1 + ENTRY_OVERHEAD);
+        assert_saved(run(store.save(Record::new("a", b"1", Duration::from_secs(60), SaveMode::Create))));
+        assert_eq!(store.len(), 1);
+    }
+
+    /// `revoke_user` counts the sessions it ended, not expired entries still in the index.
+    #[test]
+    fn revoke_user_does_not_count_expired_entries() {
+        let store = MemoryStore::new();
+        let live = Record::new("new", b"1", Duration::from_secs(60), SaveMode::Create).with_user(Some("ann"));
+        assert_saved(run(store.save(live)));
+        // Written at a past instant, so nothing purges it before the revocation.
+        let long_ago = Instant::now().checked_sub(Duration::from_secs(10)).expect("an uptime of 10 s");
+        let expired =
+            Record::new("old", b"1", Duration::from_secs(1), SaveMode::Create).with_user(Some("ann"));
+        assert_saved(store.save_at(expired, long_ago));
+        assert_eq!(store.len(), 2);
+        assert_eq!(run(store.revoke_user("ann")), 1);
+        assert!(store.is_empty(), "both removed");
     }
 
     /// A forwarding entry is dropped once its life is over, not kept for ever (it would only be
