@@ -14,13 +14,10 @@ use std::time::Duration;
 
 use futures_util::future::try_join_all;
 use redis::{RedisError, Script};
-use sha1::{Digest, Sha1};
 
 pub use self::builder::RedisStoreBuilder;
 use self::connection::{Connection, Target};
-use self::scripts::{
-    CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, hex, is_marker, is_tombstone, millis,
-};
+use self::scripts::{CREATE, DESTROY, RETIRE, TOMBSTONE_TTL, TOUCH, UPDATE, is_marker, is_tombstone, millis};
 use crate::backend::{Record, SaveMode, SessionStore, StoreFuture, StoredSession, Written};
 use crate::error::StoreError;
 
@@ -194,7 +191,7 @@ impl RedisStore {
     }
 
     /// Runs `script` on the session key of `id` with the record's payload, TTL and expected
-    /// digest as arguments; returns its answer. An update of a native envelope is stamped with a
+    /// payload as arguments; returns its answer. An update of a native envelope is stamped with a
     /// fresh write id ([`stamp`]), which a resend carries as it is (idempotence).
     async fn write(
         &self,
@@ -203,7 +200,6 @@ impl RedisStore {
         id: &str,
         record: &Record<'_>,
     ) -> Result<i64, StoreError> {
-        let expected = record.expected.map(|expected| hex(&Sha1::digest(expected)));
         let write_id = match record.mode {
             SaveMode::Update if record.extensible => Some(super::id::write_id()?),
             _ => None,
@@ -214,8 +210,8 @@ impl RedisStore {
         invocation
             .arg(stamped.as_deref().unwrap_or(record.payload))
             .arg(millis(record.ttl))
-            .arg(expected.as_deref().unwrap_or_default())
-            .arg(if expected.is_some() { "1" } else { "0" })
+            .arg(record.expected.unwrap_or_default())
+            .arg(if record.expected.is_some() { "1" } else { "0" })
             .arg(if stamped.is_some() { write_id.as_deref().unwrap_or_default() } else { "" });
         invocation.invoke_async(connection).await.map_err(store_error)
     }
@@ -233,13 +229,12 @@ impl RedisStore {
         if self.write(connection, &CREATE, record.id, record).await? != 1 {
             return Ok(Written::Conflict);
         }
-        let expected = record.expected.map(|expected| hex(&Sha1::digest(expected)));
         let retired: i64 = RETIRE
             .key(self.session_key(old))
             .arg(record.id)
             .arg(millis(self.forwarding))
-            .arg(expected.as_deref().unwrap_or_default())
-            .arg(if expected.is_some() { "1" } else { "0" })
+            .arg(record.expected.unwrap_or_default())
+            .arg(if record.expected.is_some() { "1" } else { "0" })
             .invoke_async(connection)
             .await
             .map_err(store_error)?;

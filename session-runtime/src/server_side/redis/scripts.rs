@@ -35,7 +35,7 @@ pub(super) fn is_marker(value: &[u8]) -> bool {
 
 /// An update of `KEYS[1]`: 0 when it holds no session, 3 when it is the tombstone of a rotation
 /// (the session moved: the write is refused, never followed), 2 when it no longer holds the
-/// expected payload (its SHA-1 hex in ARGV[3] when ARGV[4] is "1"), else the write
+/// expected payload (ARGV[3], when ARGV[4] is "1"), else the write
 /// (`SET … PX ARGV[2]`) and 1.
 ///
 /// Idempotent: ARGV[1] is stamped with its write id ARGV[5] and the id of the write it replaced
@@ -54,7 +54,7 @@ if string.byte(current, 1) == 255 then
   if string.sub(current, 2, 2) == '>' then return 3 end
   return 0
 end
-if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then
+if ARGV[4] == '1' and current ~= ARGV[3] then
   if current == ARGV[1] then return 1 end
   if ARGV[5] ~= '' and string.sub(current, {open_from}, {open_to}) == ',"w":"'
     and string.sub(current, {parent_from}, {parent_to}) == ARGV[5] then return 1 end
@@ -100,7 +100,7 @@ if string.byte(current, 1) == 255 then
   if string.sub(current, 2, 2) == '>' then return 3 end
   return 0
 end
-if ARGV[4] == '1' and redis.sha1hex(current) ~= ARGV[3] then return 2 end
+if ARGV[4] == '1' and current ~= ARGV[3] then return 2 end
 redis.call('SET', KEYS[1], tombstone, 'PX', ARGV[2])
 return 1",
     )
@@ -134,17 +134,6 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[1])",
     )
 });
 
-/// Lower-case hex, as `redis.sha1hex` writes it, in one buffer.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    let digit = |nibble: u8| char::from_digit(u32::from(nibble), 16).unwrap_or('0');
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        text.push(digit(byte >> 4));
-        text.push(digit(byte & 0x0f));
-    }
-    text
-}
-
 /// A TTL in whole milliseconds, at least 1 (`PX 0` is an error).
 pub(super) fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
@@ -153,14 +142,6 @@ pub(super) fn millis(ttl: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sha1::{Digest, Sha1};
-
-    /// The digest of the opened payload is compared with `redis.sha1hex`: lower-case hex.
-    #[test]
-    fn the_expected_digest_is_written_as_redis_writes_it() {
-        assert_eq!(hex(&Sha1::digest(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
-        assert_eq!(hex(&[0x00, 0x0f, 0xf0, 0xff]), "000ff0ff");
-    }
 
     #[test]
     fn markers_are_never_json() {
