@@ -38,7 +38,10 @@ export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-0}"
 
 if [ "${SCOPE:-}" = server-side ]; then
     core=('session-runtime/src/server_side/*.rs')
-    redis=('session-runtime/src/server_side/redis/mod.rs' 'session-runtime/src/server_side/redis/listing.rs')
+    redis=(
+        'session-runtime/src/server_side/redis/mod.rs' 'session-runtime/src/server_side/redis/listing.rs'
+        'session-runtime/src/server_side/redis/stamp.rs' 'session-runtime/src/server_side/redis/scripts.rs'
+    )
     postgres=('session-runtime/src/server_side/postgres/mod.rs')
     # `--skip` filters on test names: the backends' tests are `name::memory`, `name::redis`, ...
     # (tests/common/backends.rs), the others end in `_on_redis` and so on.
@@ -62,7 +65,7 @@ if [ "${SCOPE:-}" = server-side ]; then
     )
     tests=(
         server_side merge_nested stale_tab server_side_rotation_races interleavings session_listing
-        handler_conflict revoke_user_race save_reads_back server_side_index
+        handler_conflict revoke_user_race save_reads_back server_side_index redis_write_stamp
     )
     # The PostgreSQL store's own tests (they need the server whatever their names).
     case "${GROUP:-}" in
