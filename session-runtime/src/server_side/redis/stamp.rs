@@ -90,6 +90,36 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Whatever the bytes: no panic; a value that does not end in a stamp has none; and a
+        /// JSON object stamped reads back as that object with `w` and `wa` added, naming the
+        /// write and the opened value's write.
+        #[test]
+        fn a_stamp_reads_back_as_written(
+            junk in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            fields in proptest::collection::btree_map("[a-v]{1,3}", proptest::prelude::any::<i64>(), 1..6),
+            write in "[A-Za-z0-9_-]{22}",
+            parent in "[A-Za-z0-9_-]{22}",
+        ) {
+            let _ = write_of(&junk);
+            let _ = stamped(&junk, &write, Some(&junk));
+            let payload = serde_json::to_vec(&fields).unwrap();
+            let opened = stamped(&payload, &parent, None).unwrap();
+            proptest::prop_assert_eq!(write_of(&opened), Some(parent.as_bytes()));
+            let value = stamped(&payload, &write, Some(&opened)).unwrap();
+            proptest::prop_assert_eq!(write_of(&value), Some(write.as_bytes()));
+            let read: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&value).unwrap();
+            proptest::prop_assert_eq!(read.len(), fields.len() + 2);
+            proptest::prop_assert_eq!(read["w"].as_str(), Some(write.as_str()));
+            proptest::prop_assert_eq!(read["wa"].as_str(), Some(parent.as_str()));
+            for (key, number) in &fields {
+                proptest::prop_assert_eq!(read[key].as_i64(), Some(*number));
+            }
+        }
+    }
+
     /// The Lua offsets select the same bytes as the Rust side does.
     #[test]
     fn the_lua_offsets_match_the_layout() {
