@@ -183,10 +183,7 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             || state.token.is_some();
         self.state.now = if may_write { self.interface.get().now() } else { None };
         let encodes = self.state.modified || forced;
-        let pending_epoch = match encodes.then(|| self.epoch_for_save()).transpose()? {
-            Some(crate::epoch::check::Stamp::Pending(lookup)) => Some(lookup),
-            _ => None,
-        };
+        let pending_epoch = if encodes { self.epoch_for_save()? } else { None };
         let payload = if encodes { Some(self.encode()?) } else { None };
         if payload.is_some() && payload == self.state.rewritten {
             // Borrowed mutably, but the data is what it was opened as: only the forced re-write.

@@ -171,20 +171,21 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
 
     /// At save: the epoch to stamp for the user the data now names. The opened user keeps the
     /// epoch the cookie carried (or the one "sign out other devices" set); a new user (a sign-in)
-    /// gets the current one, from the cache or a source that answers at once; else `Pending`,
-    /// which the commit awaits ([`stamp_pending`]).
-    pub(crate) fn epoch_for_save(&mut self) -> Result<Stamp, Error> {
-        let Some(revocable) = self.epoch_applies() else { return Ok(Stamp::None) };
+    /// gets the current one, from the cache or a source that answers at once; else the lookup
+    /// the commit awaits ([`stamp_pending`]). `None`: nothing left to look up (not revocable,
+    /// nobody signed in, or the epoch is in the state).
+    pub(crate) fn epoch_for_save(&mut self) -> Result<Option<Lookup>, Error> {
+        let Some(revocable) = self.epoch_applies() else { return Ok(None) };
         let Some(user) = probe::user_of(&self.data, revocable.field()) else {
             self.state.epoch = None;
-            return Ok(Stamp::None);
+            return Ok(None);
         };
         // Still the opened user: never borrowed mutably since the open (so not yet rendered),
         // or rendered and equal.
         let opened =
             self.opened_user_deferred() || self.state.epoch.as_ref().is_some_and(|stamp| stamp.user == user);
         if opened && self.state.epoch.is_some() {
-            return Ok(Stamp::Known);
+            return Ok(None);
         }
         let epochs = epochs_of(self.interface.get(), self.config.get())
             .ok_or_else(|| Error::Store(StoreError::Backend("the backend has no epoch source".into())))?;
@@ -195,11 +196,11 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         Ok(match found {
             Some(epoch) => {
                 self.state.epoch = Some(UserEpoch { user, epoch });
-                Stamp::Known
+                None
             }
             None => {
                 self.state.epoch = None;
-                Stamp::Pending(Lookup { epochs: epochs.clone(), user })
+                Some(Lookup { epochs: epochs.clone(), user })
             }
         })
     }
@@ -266,16 +267,6 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
         self.mark_modified();
         Ok(epoch)
     }
-}
-
-/// The epoch a save stamps.
-pub(crate) enum Stamp {
-    /// None: not revocable, or nobody signed in.
-    None,
-    /// Known, and in the state (0 is written as no epoch).
-    Known,
-    /// A sign-in whose epoch the commit reads from the source first.
-    Pending(Lookup),
 }
 
 /// Stamps the epoch a sign-in's commit read from the source into the state: `"e":EPOCH,` is
