@@ -18,6 +18,7 @@ use session_runtime::{Keys, SaveReport, SecretKey, ServerSideSessionInterface, S
 #[derive(Session, Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
 #[session(name = "sid")]
 struct Account {
+    user: Option<String>,
     count: u32,
     note: Option<String>,
 }
@@ -191,4 +192,42 @@ async fn updates_are_stored_stamped_with_the_write_they_replaced() {
         "not extensible: as written"
     );
     store.delete("k", None).await.unwrap();
+}
+
+/// A session borrowed mutably but left as it was is not written again: the stamp the stored
+/// value carries is not a change of the handler's (the comparison with the opened payload sees
+/// through keys a store added at its end).
+#[tokio::test]
+#[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
+async fn a_session_left_as_it_was_is_not_written_again() {
+    let store = Arc::new(backends::redis_store());
+    let server =
+        Arc::new(ServerSideSessionInterface::with_store(keys(), store.clone()).with_user_index("user"));
+    let user = format!("u{}", backends::random_hex());
+    let stored = || async {
+        let listed = store.sessions_of(&user).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        listed[0].payload.clone()
+    };
+    let mut first =
+        Tracked::<Account>::open_async(server.clone(), Account::config(), &http::Request::new(())).await;
+    first.user = Some(user.clone());
+    let mut response = http::Response::new(());
+    first.save_async(&mut response).await.unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let mut changed = open(&server, &cookie).await;
+    changed.count = 1;
+    save(changed).await;
+    let stamped = stored().await;
+    assert!(stamped.ends_with(b"\"}") && stamped.windows(6).any(|w| w == br#""wa":""#), "stamped");
+
+    let mut untouched = open(&server, &cookie).await;
+    untouched.count = 1; // a mutable borrow, the same value
+    assert!(untouched.is_modified());
+    save(untouched).await;
+    assert_eq!(stored().await, stamped, "not written again");
+    let mut changed = open(&server, &cookie).await;
+    changed.count = 2;
+    save(changed).await;
+    assert_ne!(stored().await, stamped, "a real change is written");
 }

@@ -193,7 +193,12 @@ impl<T: Serialize + DeserializeOwned + Default> Tracked<T> {
             None => Change::Untouched,
             Some(payload) if self.is_empty_payload(&payload)? => Change::Emptied,
             Some(payload) => match &self.state.payload {
-                Some(original) if envelope::same_json(original, &payload) => Change::Untouched,
+                Some(original)
+                    if envelope::same_json(original, &payload)
+                        || envelope::extended_by_store(original, &payload) =>
+                {
+                    Change::Untouched
+                }
                 _ => Change::Changed(payload),
             },
         };

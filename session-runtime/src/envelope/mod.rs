@@ -245,6 +245,25 @@ pub(crate) fn same_json(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// The keys of the native envelope ([`EnvelopeRef`]).
+const ENVELOPE_KEYS: [&str; 6] = ["e", "s", "v", "p", "f", "i"];
+
+/// Whether `stored` is `encoded` with entries a store added at its end (a record marked
+/// `Record::extensible`, such as the Redis store's write stamp): `encoded` up to its closing
+/// brace, then a comma and entries under keys the envelope does not use. Such a payload holds
+/// nothing the handler changed. Byte for byte up to the store's entries, so, like
+/// [`same_json`], it can only err towards "changed".
+pub(crate) fn extended_by_store(stored: &[u8], encoded: &[u8]) -> bool {
+    let Some(rest) = encoded.strip_suffix(b"}").and_then(|body| stored.strip_prefix(body)) else {
+        return false;
+    };
+    let Some(entries) = rest.strip_prefix(b",") else { return false };
+    let added = [&b"{"[..], entries].concat();
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&added).is_ok_and(|added| {
+        !added.is_empty() && added.keys().all(|key| !ENVELOPE_KEYS.contains(&key.as_str()))
+    })
+}
+
 /// The length of the common prefix of two equally long slices, compared a word at a time.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let words = a.chunks_exact(8).zip(b.chunks_exact(8)).take_while(|(x, y)| word(x) == word(y)).count();
@@ -280,6 +299,7 @@ mod tests {
     use super::*;
     use proptest::prelude::Strategy;
     use serde_json::Value;
+    use std::collections::BTreeMap;
 
     /// [`super::decode`] of a copy of `payload`, which it must leave as it found it.
     fn decode<T: DeserializeOwned>(
@@ -366,6 +386,32 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
 
+        /// Any bytes: no panic. An encoding with entries appended under keys of its own is no
+        /// change; with an envelope key among them, or any other byte changed, it is.
+        #[test]
+        fn only_a_stores_own_entries_are_no_change(
+            junk in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120),
+            data in proptest::collection::btree_map("[a-z]{1,4}", proptest::prelude::any::<i32>(), 0..5),
+            added in proptest::collection::btree_map("[g-z]{2,3}", "[ -~]{0,8}", 1..4),
+            envelope_key in proptest::sample::select(ENVELOPE_KEYS.to_vec()),
+            flip in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let _ = extended_by_store(&junk, &junk);
+            let encoded = encode(Format::Native, 1, &data, false, &[], Some(5), None, 0).unwrap();
+            let extend = |added: &BTreeMap<String, String>| {
+                let entries = serde_json::to_vec(added).unwrap();
+                [&encoded[..encoded.len() - 1], b",", &entries[1..]].concat()
+            };
+            proptest::prop_assert!(extended_by_store(&extend(&added), &encoded));
+            let mut with_envelope_key = added.clone();
+            with_envelope_key.insert(envelope_key.to_owned(), "1".into());
+            proptest::prop_assert!(!extended_by_store(&extend(&with_envelope_key), &encoded));
+            let mut changed = extend(&added);
+            let at = flip.index(encoded.len() - 1);
+            changed[at] ^= 0x20;
+            proptest::prop_assert!(!extended_by_store(&changed, &encoded));
+        }
+
         #[test]
         fn the_leading_epoch_reads_as_serde_does(
             epoch in proptest::prop_oneof![
@@ -447,6 +493,27 @@ mod tests {
         assert!(!same_json(br#"{"a":1,"b":2}"#, br#"{"a":1,"b":3}"#), "different sums");
         assert!(!same_json(br#"{"a":12}"#, br#"{"a":21}"#), "same sums, parsed");
         assert!(same_json(br#"{"m":{"x":[1,2],"y":{}}}"#, br#"{"m":{"y":{},"x":[1,2]}}"#));
+    }
+
+    /// A stored payload that is the encoding plus a store's own entries is no change; one whose
+    /// extra entries are the envelope's (an issue time the new encoding dropped) or that differs
+    /// before them is.
+    #[test]
+    fn entries_a_store_added_are_no_change() {
+        let encoded = br#"{"v":{"n":1},"p":true}"#;
+        assert!(extended_by_store(br#"{"v":{"n":1},"p":true,"w":"A","wa":"B"}"#, encoded));
+        for changed in [
+            &br#"{"v":{"n":1},"p":true,"i":5}"#[..],
+            br#"{"v":{"n":1},"p":true,"w":"A","e":1}"#,
+            br#"{"v":{"n":2},"p":true,"w":"A"}"#,
+            br#"{"v":{"n":1},"p":true}"#,
+            br#"{"v":{"n":1},"p":true,}"#,
+            br#"{"v":{"n":1},"p":true,"w":"A""#,
+            br#"{"v":{"n":1},"p":true "w":"A"}"#,
+        ] {
+            assert!(!extended_by_store(changed, encoded), "{}", String::from_utf8_lossy(changed));
+        }
+        assert!(!extended_by_store(b"", b""));
         for (a, b, prefix, suffix) in [
             (&b"abcdefghijklmnopq"[..], &b"abcdefghijklmnopq"[..], 17, 17),
             (b"abcdefghijXlmnopq", b"abcdefghijYlmnopq", 10, 6),
