@@ -88,6 +88,18 @@ mod tests {
         for value in [&b""[..], b"{\"v\":1}", &[b'x'; LEN][..]] {
             assert_eq!(write_of(value), None);
         }
+        // Each part of the stamp's shape counts on its own: a value that ends like a string
+        // (`"}`), or has the opening and not the middle, or both and not the end, has none.
+        let stamp = stamped(br#"{"v":1}"#, A, None).unwrap();
+        let long_string = format!(r#"{{"v":"{}"}}"#, "x".repeat(LEN));
+        let mut no_middle = stamp.clone();
+        no_middle[stamp.len() - LEN + OPEN.len() + ID + 4] = b'x';
+        let mut no_end = stamp.clone();
+        no_end.pop();
+        no_end.push(b']');
+        for value in [long_string.as_bytes(), &no_middle, &no_end] {
+            assert_eq!(write_of(value), None, "{}", String::from_utf8_lossy(value));
+        }
     }
 
     proptest::proptest! {
