@@ -471,6 +471,7 @@ mod tests {
             RedisError::from(io::Error::from(io::ErrorKind::TimedOut)),
             RedisError::from(io::Error::from(io::ErrorKind::ConnectionRefused)),
             RedisError::from(io::Error::from(io::ErrorKind::ConnectionReset)),
+            RedisError::from(io::Error::from(io::ErrorKind::HostUnreachable)),
             RedisError::from((ErrorKind::Io, "dropped")),
             RedisError::from((ErrorKind::Server(ServerErrorKind::ClusterDown), "failover")),
             RedisError::from((ErrorKind::Server(ServerErrorKind::TryAgain), "resharding")),
