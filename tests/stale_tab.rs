@@ -143,7 +143,8 @@ async fn a_stale_tabs_write_after_clear_is_refused() {
 
 backends::tests!(a_rotation_from_a_moved_or_gone_id_says_so [] memory redis postgres);
 /// At the store: a rotation from an id another rotation already moved (a second tab's sign-in)
-/// answers `Moved`, one from an id that is gone `Absent`, and neither writes the new id.
+/// answers `Moved`, one from an id that is gone `Absent`, and neither writes the new id; an
+/// update of either answers the same.
 async fn a_rotation_from_a_moved_or_gone_id_says_so() {
     let store = backends::current().store().expect("a server-side backend");
     let run = backends::random_hex();
@@ -157,4 +158,14 @@ async fn a_rotation_from_a_moved_or_gone_id_says_so() {
     assert_eq!(store.load(&other).await.unwrap(), None);
     assert_eq!(store.save(create(&fresh, b"1").replacing(Some(&gone))).await.unwrap(), Written::Absent);
     assert_eq!(store.load(&fresh).await.unwrap(), None);
+    // An update says so too, with or without compare-and-set (a store that said `Conflict`
+    // would cost the commit one more read to find the same).
+    let update = |id, expected: Option<&'static [u8]>| {
+        Record::new(id, b"2", ttl, SaveMode::Update).with_expected(expected).extensible(true)
+    };
+    for expected in [Some(&b"1"[..]), None] {
+        assert_eq!(store.save(update(&old, expected)).await.unwrap(), Written::Moved, "{expected:?}");
+        assert_eq!(store.save(update(&gone, expected)).await.unwrap(), Written::Absent, "{expected:?}");
+    }
+    assert_eq!(store.load(&old).await.unwrap(), None);
 }
