@@ -151,8 +151,8 @@ async fn a_retried_write_recognises_its_own_success_under_a_newer_write() {
 
 /// What the store keeps: an update of a native envelope stamped with its write id and the one
 /// it replaced (read back by `load` as stored, and by the envelope reader as the envelope it
-/// extends); a create, and an update the runtime does not mark extensible (the Flask format),
-/// as written.
+/// extends); a create, an update the runtime does not mark extensible (the Flask format) and one
+/// without compare-and-set (whose resend writes again anyway), as written.
 #[tokio::test]
 #[cfg_attr(no_redis, ignore = "needs a Redis server: set REDIS_URL")]
 async fn updates_are_stored_stamped_with_the_write_they_replaced() {
@@ -191,6 +191,10 @@ async fn updates_are_stored_stamped_with_the_write_they_replaced() {
         Some(&br#"{"v":9}"#[..]),
         "not extensible: as written"
     );
+    let unchecked = Record::new("k", br#"{"v":10}"#, TTL, SaveMode::Update).extensible(true);
+    assert_eq!(store.save(unchecked).await.unwrap(), Written::Saved);
+    let stored = store.load("k").await.unwrap();
+    assert_eq!(stored.as_deref(), Some(&br#"{"v":10}"#[..]), "without compare-and-set: as written");
     store.delete("k", None).await.unwrap();
 }
 

@@ -343,7 +343,7 @@ async fn the_store_files_sessions_under_a_hash_of_their_id() {
     let Some(StoreToken::Loaded(id)) = opened.token else { panic!("the session was loaded: {opened:?}") };
     let store = backend.store().unwrap();
     assert_eq!(store.load(id.as_str()).await.unwrap(), None, "nothing is filed under the id itself");
-    assert!(store.load(&id.store_key()).await.unwrap().is_some());
+    assert!(store.load(id.store_key()).await.unwrap().is_some());
     assert!(!id.store_key().contains(id.as_str()));
 }
 

@@ -29,28 +29,33 @@ use std::fmt;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct SessionId(String);
+pub struct SessionId {
+    id: String,
+    /// [`store_key`](SessionId::store_key), hashed once: the open loads under it and the save
+    /// writes under it.
+    key: String,
+}
 
 impl SessionId {
     /// Wraps an id that has already been checked (its shape, its signature).
     pub(crate) fn new(id: String) -> Self {
-        SessionId(id)
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new().chain_update(STORE_KEY_LABEL).chain_update(id.as_bytes()).finalize();
+        let mut key = String::with_capacity(43);
+        crate::format::base64url::encode_into(&digest, &mut key);
+        SessionId { id, key }
     }
 
     /// The id as the cookie carries it.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.id
     }
 
     /// The key the store files the session under: SHA-256 of the id (with a label), in
     /// base64url like the id, never the id itself, so a dump of the store hands out no session
     /// a client could present. The example of [`SessionId`] shows it.
-    pub fn store_key(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::new().chain_update(STORE_KEY_LABEL).chain_update(self.0.as_bytes()).finalize();
-        let mut key = String::with_capacity(43);
-        crate::format::base64url::encode_into(&digest, &mut key);
-        key
+    pub fn store_key(&self) -> &str {
+        &self.key
     }
 }
 

@@ -213,7 +213,7 @@ impl ServerSideSessionInterface {
     fn signed_in<T: Default>(&self, current: &Tracked<T>) -> Result<(String, String), Error> {
         let (id, payload) = current.opened_record().ok_or(Error::NoUser)?;
         let user = self.user_of(Some(payload)).ok_or(Error::NoUser)?;
-        Ok((user, id.store_key()))
+        Ok((user, id.store_key().to_owned()))
     }
 
     async fn list(

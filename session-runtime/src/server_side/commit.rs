@@ -84,13 +84,13 @@ async fn run_step(
         StoreStep::Save(write) => run_write(write, server, config).await,
         StoreStep::Touch { id, user, ttl } => {
             let key = id.store_key();
-            if deadline(limit, store.touch(&key, ttl, user.as_deref())).await? {
+            if deadline(limit, store.touch(key, ttl, user.as_deref())).await? {
                 return Ok(Ran::Done);
             }
-            Ok(if deadline(limit, store.moved(&key)).await? { Ran::Moved } else { Ran::Gone })
+            Ok(if deadline(limit, store.moved(key)).await? { Ran::Moved } else { Ran::Gone })
         }
         StoreStep::Delete { id, user } => {
-            deadline(limit, store.delete(&id.store_key(), user.as_deref())).await?;
+            deadline(limit, store.delete(id.store_key(), user.as_deref())).await?;
             Ok(Ran::Done)
         }
     }
@@ -119,16 +119,16 @@ async fn run_write(
     let mut backoff = Backoff::new(server.timeout);
     loop {
         let record = match &retry {
-            None => Record::new(&key, &write.payload, write.ttl, write.mode)
+            None => Record::new(key, &write.payload, write.ttl, write.mode)
                 .with_user(write.user.as_deref())
                 .with_previous_user(write.previous_user.as_deref())
                 .with_expected(write.expected.as_deref()),
-            Some(retry) => Record::new(&key, &retry.payload, write.ttl, write.mode)
+            Some(retry) => Record::new(key, &retry.payload, write.ttl, write.mode)
                 .with_user(retry.user.as_deref())
                 .with_previous_user(retry.previous_user.as_deref())
                 .with_expected(Some(&retry.theirs)),
         };
-        let record = record.replacing(replaced.as_deref()).extensible(config.format() == Format::Native);
+        let record = record.replacing(replaced).extensible(config.format() == Format::Native);
         match deadline(limit, store.save(record)).await? {
             Written::Saved if retry.is_none() => return Ok(Ran::Done),
             Written::Saved => return Ok(Ran::Merged),
@@ -144,7 +144,7 @@ async fn run_write(
         if !backoff.next().await {
             return Err(Error::Conflict { field: None });
         }
-        let current = replaced.as_deref().unwrap_or(&key);
+        let current = replaced.unwrap_or(key);
         let Some(theirs) = deadline(limit, store.load(current)).await? else {
             // Changed, then gone: rotated away (refused, as above) or ended.
             return if deadline(limit, store.moved(current)).await? {

@@ -274,7 +274,7 @@ impl SessionInterface for ServerSideSessionInterface {
         let (store, timeout) = (Arc::clone(&self.store), self.timeout);
         Opening::waiting_or(
             async move {
-                match deadline(timeout, store.load(&id.store_key())).await {
+                match deadline(timeout, store.load(id.store_key())).await {
                     Ok(Some(payload)) => {
                         state.payload = Some(payload);
                         state.token = Some(StoreToken::Loaded(id));
@@ -283,7 +283,7 @@ impl SessionInterface for ServerSideSessionInterface {
                         state.rejection = Some(Rejection::UnknownSession);
                         // Only an id that is not there costs this second call: it tells a
                         // stale tab's id, rotated away by a sign-in, from an ended session.
-                        match deadline(timeout, store.moved(&id.store_key())).await {
+                        match deadline(timeout, store.moved(id.store_key())).await {
                             Ok(true) => state.token = Some(StoreToken::Moved(id)),
                             Ok(false) => {}
                             Err(error) => crate::log::store_failed(&error),

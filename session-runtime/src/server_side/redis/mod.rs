@@ -191,8 +191,9 @@ impl RedisStore {
     }
 
     /// Runs `script` on the session key of `id` with the record's payload, TTL and expected
-    /// payload as arguments; returns its answer. An update of a native envelope is stamped with a
-    /// fresh write id ([`stamp`]), which a resend carries as it is (idempotence).
+    /// payload as arguments; returns its answer. A compare-and-set update of a native envelope
+    /// is stamped with a fresh write id ([`stamp`]), which a resend carries as it is
+    /// (idempotence).
     async fn write(
         &self,
         connection: &mut Connection,
@@ -200,8 +201,11 @@ impl RedisStore {
         id: &str,
         record: &Record<'_>,
     ) -> Result<i64, StoreError> {
+        // Without compare-and-set a resend writes again whatever it finds: nothing to stamp.
         let write_id = match record.mode {
-            SaveMode::Update if record.extensible => Some(super::id::write_id()?),
+            SaveMode::Update if record.extensible && record.expected.is_some() => {
+                Some(super::id::write_id()?)
+            }
             _ => None,
         };
         let stamped =
