@@ -1,13 +1,14 @@
-//! The write stamp of the Redis store: each update of a native envelope is stored with two keys
-//! of the store's own appended to the envelope, `"w"` (this write's id) and `"wa"` (the id of
-//! the write it replaced, as the request opened it), so that the one resend after a dropped
-//! connection recognises its own earlier success (docs/design.md, "Redis deployments").
+//! The write stamp of the Redis store: each compare-and-set update of a native envelope is
+//! stored with two keys of the store's own appended to the envelope, `"w"` (this write's id) and
+//! `"wa"` (the id of the write it replaced, as the request opened it), so that the one resend
+//! after a dropped connection recognises its own earlier success (docs/design.md, "Redis
+//! deployments").
 //!
 //! The stamp is the value's last [`LEN`] bytes, always the same shape:
-//! `,"w":"<22 characters>","wa":"<22 characters>"}`. The envelope's readers skip keys they do
-//! not know (every release since the envelope's first), so a stamped value reads as the
-//! envelope it extends, on this release and on the one before it; the native merge rebuilds the
-//! envelope from the keys it knows, so a stamp never travels into another write.
+//! `,"w":"<22 characters>","wa":"<22 characters>"}`. The envelope's reader skips keys it does
+//! not know (as it always has), so a stamped value reads as the envelope it extends, on this
+//! release and on the one before it; the native merge rebuilds the envelope from the keys it
+//! knows, so a stamp never travels into another write.
 
 /// The stamp's length at the end of a stored value.
 pub(super) const LEN: usize = OPEN.len() + ID + MIDDLE.len() + ID + CLOSE.len();
@@ -27,7 +28,7 @@ pub(super) const LUA_PARENT: (isize, isize) = (-((ID + CLOSE.len()) as isize), -
 
 /// `payload` (a native envelope: a JSON object) stamped with `write` and its parent, the write
 /// id of `opened` (the value the request opened) when that was stamped. `None` when `payload`
-/// is not a JSON object or `write` not a write id: it is stored as it is, unstamped.
+/// is not a JSON object with a key or `write` not 22 characters: it is stored as it is.
 pub(super) fn stamped(payload: &[u8], write: &str, opened: Option<&[u8]>) -> Option<Vec<u8>> {
     // `{}` has no key to follow with a comma; the runtime's envelopes always have `v`.
     let body = payload.strip_suffix(b"}").filter(|body| body.starts_with(b"{") && body.len() > 1)?;
