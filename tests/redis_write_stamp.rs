@@ -46,11 +46,10 @@ async fn save(session: Tracked<Account>) -> SaveReport {
 /// and the client reconnects (through the proxy again) and retries.
 async fn lossy_proxy(
     upstream: String,
-    armed: Arc<std::sync::atomic::AtomicBool>,
+    armed: Arc<AtomicBool>,
     between: tokio::sync::mpsc::Sender<()>,
     resume: Arc<tokio::sync::Notify>,
 ) -> String {
-    use std::sync::atomic::Ordering;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let address = listener.local_addr().unwrap();
