@@ -245,8 +245,8 @@ pub(crate) fn same_json(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The keys of the native envelope ([`EnvelopeRef`]).
-const ENVELOPE_KEYS: [&str; 6] = ["e", "s", "v", "p", "f", "i"];
+/// The keys of the native envelope ([`EnvelopeRef`]; the reader's `Key`).
+const ENVELOPE_KEYS: [&str; 6] = ["s", "v", "p", "f", "i", "e"];
 
 /// Whether `stored` is `encoded` with entries a store added at its end (a record marked
 /// `Record::extensible`, such as the Redis store's write stamp): `encoded` up to its closing

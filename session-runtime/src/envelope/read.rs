@@ -114,7 +114,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Envelope<T> {
     type Value = Read<T>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Read<T>, D::Error> {
-        deserializer.deserialize_struct("Envelope", &["s", "v", "p", "f", "i", "e"], self)
+        deserializer.deserialize_struct("Envelope", &super::ENVELOPE_KEYS, self)
     }
 }
 
